@@ -1,0 +1,176 @@
+import type { SerializedError } from '../errors.js';
+import type { Profile } from '../profile/index.js';
+import type { ArrivalProcess } from '../schedule/arrivals.js';
+import { encodeHistogram, type LatencySummaryMs, percentileMs, summarizeMs } from '../stats/histogram.js';
+import type { RunConfig } from '../run/config.js';
+import { type ErrorCounts, emptyErrorCounts, errorTotal, type IntervalAggregator, type IntervalStats } from '../run/interval.js';
+
+/** Bumped whenever a field changes meaning or is removed (additions keep the version). */
+export const RESULT_SCHEMA_VERSION = 1;
+
+/** Why a run ended. Guardrails and kill switches add their own reasons. */
+export type StopReason =
+  | 'completed'
+  | 'aborted'
+  | 'max-requests'
+  | 'max-duration'
+  | 'max-rate'
+  | 'budget'
+  | 'error-burst'
+  | 'kill-file'
+  | 'signal'
+  | 'control-endpoint'
+  | 'collapse'
+  | 'worker-crash';
+
+export interface GeneratorHealth {
+  readonly workers: number;
+  readonly connectionsPerWorker: number;
+  readonly maxInFlight: number;
+  /** p99 and max of (actual send − intended send) over the run. */
+  readonly lagMsP99: number;
+  readonly lagMsMax: number;
+  readonly lagThresholdMs: number;
+  readonly droppedGenerator: number;
+  /** True when the generator, not the target, limited what was sent. */
+  readonly saturated: boolean;
+  /** Why it is saturated and by how much, e.g. `lag p99 23.1 ms > 5 ms`. */
+  readonly reasons: readonly string[];
+}
+
+export interface RunTotals {
+  /** Arrivals the schedule intended (sent + dropped + dropped by the generator). */
+  readonly offered: number;
+  readonly sent: number;
+  readonly responses: number;
+  readonly ok: number;
+  readonly errors: number;
+  readonly dropped: number;
+  readonly droppedGenerator: number;
+}
+
+export interface RunResult {
+  readonly schemaVersion: number;
+  readonly kind: 'run';
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly stopReason: StopReason;
+  readonly stopDetail?: string;
+  readonly target: { readonly url: string; readonly method: string };
+  readonly config: {
+    readonly profile: Profile;
+    readonly arrivals: ArrivalProcess;
+    readonly seed: number;
+    readonly timeoutMs: number;
+    readonly intervalMs: number;
+    readonly plannedRequests: number;
+    readonly plannedDurationMs: number;
+    readonly peakRps: number;
+    readonly maxRequests?: number;
+  };
+  readonly totals: RunTotals;
+  readonly errorsByClass: ErrorCounts;
+  readonly statusCodes: Readonly<Record<string, number>>;
+  /** Coordinated-omission corrected latency: from the intended send time to the end of the response. */
+  readonly latencyMs: LatencySummaryMs;
+  /** Service time: from the actual send to the end of the response. */
+  readonly serviceTimeMs: LatencySummaryMs;
+  readonly generator: GeneratorHealth;
+  readonly intervals: readonly IntervalStats[];
+  /** Whole-run histograms, encoded (compressed base64, µs), for exact merges across shards. */
+  readonly histograms: { readonly latency: string; readonly serviceTime: string; readonly lag: string };
+  readonly workerErrors?: readonly SerializedError[];
+}
+
+/** Judges whether the generator kept its own schedule; the target is never blamed for this. */
+export function generatorHealth(
+  config: Pick<RunConfig, 'workers' | 'connections' | 'maxInFlight' | 'lagThresholdMs'>,
+  lagMsP99: number,
+  lagMsMax: number,
+  droppedGenerator: number,
+  offered: number,
+): GeneratorHealth {
+  const reasons: string[] = [];
+  if (lagMsP99 > config.lagThresholdMs) reasons.push(`schedule lag p99 ${lagMsP99.toFixed(1)} ms > ${config.lagThresholdMs} ms`);
+  if (droppedGenerator > 0) {
+    const pct = offered > 0 ? ((100 * droppedGenerator) / offered).toFixed(1) : '0';
+    reasons.push(`${droppedGenerator} arrivals (${pct} %) dropped because the generator reached them too late`);
+  }
+  return {
+    workers: config.workers,
+    connectionsPerWorker: config.connections,
+    maxInFlight: config.maxInFlight,
+    lagMsP99,
+    lagMsMax,
+    lagThresholdMs: config.lagThresholdMs,
+    droppedGenerator,
+    saturated: reasons.length > 0,
+    reasons,
+  };
+}
+
+export function buildRunResult(args: {
+  config: RunConfig;
+  startedAt: Date;
+  durationMs: number;
+  stopReason: StopReason;
+  stopDetail?: string;
+  aggregator: IntervalAggregator;
+  workerErrors?: readonly SerializedError[];
+}): RunResult {
+  const { config, aggregator } = args;
+  const intervals = aggregator.intervals;
+  const errorsByClass = emptyErrorCounts();
+  const statusCodes: Record<string, number> = {};
+  let offered = 0;
+  let sent = 0;
+  let responses = 0;
+  let ok = 0;
+  let dropped = 0;
+  let droppedGenerator = 0;
+  for (const i of intervals) {
+    offered += i.offered;
+    sent += i.sent;
+    responses += i.responses;
+    ok += i.ok;
+    dropped += i.dropped;
+    droppedGenerator += i.droppedGenerator;
+    for (const c of Object.keys(errorsByClass) as (keyof ErrorCounts)[]) errorsByClass[c] += i.errorsByClass[c];
+    for (const [code, n] of Object.entries(i.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  }
+  const lagP99 = percentileMs(aggregator.lag, 99);
+  const lagMax = aggregator.lag.totalCount === 0 ? 0 : aggregator.lag.maxValue / 1000;
+  return {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    kind: 'run',
+    startedAt: args.startedAt.toISOString(),
+    durationMs: Math.round(args.durationMs),
+    stopReason: args.stopReason,
+    ...(args.stopDetail ? { stopDetail: args.stopDetail } : {}),
+    target: { url: config.url, method: config.method },
+    config: {
+      profile: config.profile,
+      arrivals: config.arrivals,
+      seed: config.seed,
+      timeoutMs: config.timeoutMs,
+      intervalMs: config.intervalMs,
+      plannedRequests: config.maxRequests === undefined ? config.curve.totalArrivals : Math.min(config.maxRequests, config.curve.totalArrivals),
+      plannedDurationMs: config.curve.durationMs,
+      peakRps: config.curve.peakRps,
+      ...(config.maxRequests !== undefined ? { maxRequests: config.maxRequests } : {}),
+    },
+    totals: { offered, sent, responses, ok, errors: errorTotal(errorsByClass), dropped, droppedGenerator },
+    errorsByClass,
+    statusCodes,
+    latencyMs: summarizeMs(aggregator.latency),
+    serviceTimeMs: summarizeMs(aggregator.serviceTime),
+    generator: generatorHealth(config, lagP99, lagMax, droppedGenerator, offered),
+    intervals,
+    histograms: {
+      latency: encodeHistogram(aggregator.latency),
+      serviceTime: encodeHistogram(aggregator.serviceTime),
+      lag: encodeHistogram(aggregator.lag),
+    },
+    ...(args.workerErrors && args.workerErrors.length > 0 ? { workerErrors: args.workerErrors } : {}),
+  };
+}

@@ -1,0 +1,197 @@
+import { ValidationError, type ValidationIssue } from '../errors.js';
+import type { RateCurve } from '../profile/curve.js';
+import { compileProfile, type Profile, validateProfile } from '../profile/index.js';
+import type { ArrivalProcess } from '../schedule/arrivals.js';
+import { type DurationInput, describe, parseDurationMs, readDurationMs, readNumber } from '../units.js';
+
+/** A status expectation: one code, or an inclusive range [from, to]. */
+export type StatusExpectation = number | readonly [number, number];
+
+/** What a library user passes to `run()`; everything but the target and the profile has a default. */
+export interface RunOptions {
+  /** Absolute http(s) URL of the target, e.g. `http://127.0.0.1:8080/reports`. */
+  readonly url: string;
+  readonly method?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** The offered load over time. `rateRps` + `durationMs` is a shortcut for a constant profile. */
+  readonly profile?: Profile;
+  readonly rateRps?: number;
+  readonly durationMs?: DurationInput;
+  readonly arrivals?: ArrivalProcess;
+  readonly seed?: number;
+  /** Worker threads (default: cores − 1, at least 1). */
+  readonly workers?: number;
+  /** Connections per worker (default: fits the rate, see `defaultConnections`). */
+  readonly connections?: number;
+  /** Requests in flight across all workers; an arrival that finds the cap full is dropped and counted. */
+  readonly maxInFlight?: number;
+  /** Per-request timeout from the moment it is sent (default 10 s). */
+  readonly timeoutMs?: DurationInput;
+  /** Statuses that count as success (default 200–399, as k6). */
+  readonly expectStatus?: readonly StatusExpectation[];
+  /** Length of a reporting interval (default 1 s). */
+  readonly intervalMs?: number;
+  /** After a stop, how long in-flight requests may finish before they are abandoned (default min(timeout, 5 s)). */
+  readonly drainMs?: DurationInput;
+  /** Generator lag p99 above this marks the generator as saturated (default 5 ms). */
+  readonly lagThresholdMs?: number;
+  /** An arrival this late when the generator gets to it is dropped as a generator drop (default 1 s). */
+  readonly lateDropMs?: number;
+  /** A hard cap on requests in total (arrival indexes ≥ cap are never sent). */
+  readonly maxRequests?: number;
+}
+
+/** Options after validation, with every default filled in. */
+export interface RunConfig {
+  readonly url: string;
+  readonly origin: string;
+  readonly path: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | undefined;
+  readonly profile: Profile;
+  readonly curve: RateCurve;
+  readonly arrivals: ArrivalProcess;
+  readonly seed: number;
+  readonly workers: number;
+  readonly connections: number;
+  readonly maxInFlight: number;
+  readonly timeoutMs: number;
+  readonly expectStatus: readonly StatusExpectation[];
+  readonly intervalMs: number;
+  readonly drainMs: number;
+  readonly lagThresholdMs: number;
+  readonly lateDropMs: number;
+  readonly maxRequests: number | undefined;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_EXPECT_STATUS: readonly StatusExpectation[] = [[200, 399]];
+
+/**
+ * Connections per worker when the user gives none. Connections are opened on demand, so this is
+ * a ceiling: enough for each worker's share of the peak rate at 50 ms latency before requests
+ * queue client-side, at least 8 and at most 512.
+ */
+export function defaultConnections(peakRps: number, workers: number): number {
+  return Math.min(512, Math.max(8, Math.ceil((peakRps / workers) * 0.05)));
+}
+
+/** In-flight cap when the user gives none: every request of one timeout window at the peak rate. */
+export function defaultMaxInFlight(peakRps: number, timeoutMs: number): number {
+  return Math.min(100_000, Math.max(100, Math.ceil((peakRps * timeoutMs) / 1000)));
+}
+
+const METHOD = /^[A-Z]+$/;
+
+/** Validates options, collecting every problem with its path, and fills in defaults. */
+export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: number }): RunConfig {
+  const issues: ValidationIssue[] = [];
+  let url: URL | undefined;
+  if (typeof options.url !== 'string') {
+    issues.push({ path: 'url', message: `must be an absolute http:// or https:// URL (got ${describe(options.url)})` });
+  } else {
+    try {
+      url = new URL(options.url);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        issues.push({ path: 'url', message: `must use http:// or https:// (got ${url.protocol})` });
+      }
+    } catch {
+      issues.push({ path: 'url', message: `must be an absolute http:// or https:// URL (got ${describe(options.url)})` });
+    }
+  }
+  const method = (options.method ?? 'GET').toUpperCase();
+  if (!METHOD.test(method)) issues.push({ path: 'method', message: `must be an HTTP method such as GET or POST (got ${describe(options.method)})` });
+  for (const [k, v] of Object.entries(options.headers ?? {})) {
+    if (typeof v !== 'string') issues.push({ path: `headers.${k}`, message: `must be a string (got ${describe(v)})` });
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(k)) issues.push({ path: `headers.${k}`, message: 'is not a valid header name' });
+  }
+
+  const profile = profileFrom(options, issues);
+  if (options.arrivals !== undefined && options.arrivals !== 'uniform' && options.arrivals !== 'poisson') {
+    issues.push({ path: 'arrivals', message: `must be "uniform" or "poisson" (got ${describe(options.arrivals)})` });
+  }
+  if (options.seed !== undefined) readNumber(options.seed, 'seed', issues, { integer: true });
+  const workers = options.workers ?? env.defaultWorkers;
+  readNumber(workers, 'workers', issues, { min: 1, integer: true, what: 'a positive integer' });
+  if (options.connections !== undefined) readNumber(options.connections, 'connections', issues, { min: 1, integer: true, what: 'a positive integer' });
+  if (options.maxInFlight !== undefined) readNumber(options.maxInFlight, 'maxInFlight', issues, { min: 1, integer: true, what: 'a positive integer' });
+  if (options.maxRequests !== undefined) readNumber(options.maxRequests, 'maxRequests', issues, { min: 1, integer: true, what: 'a positive integer' });
+  const timeoutMs = options.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : readDurationMs(options.timeoutMs, 'timeoutMs', issues);
+  const intervalMs = options.intervalMs ?? 1000;
+  readNumber(intervalMs, 'intervalMs', issues, { min: 10, what: 'a number of milliseconds' });
+  const drainMs = options.drainMs === undefined ? Math.min(timeoutMs, 5000) : readDurationMs(options.drainMs, 'drainMs', issues, { allowZero: true });
+  const lagThresholdMs = options.lagThresholdMs ?? 5;
+  readNumber(lagThresholdMs, 'lagThresholdMs', issues, { min: 0, allowMin: false });
+  const lateDropMs = options.lateDropMs ?? 1000;
+  readNumber(lateDropMs, 'lateDropMs', issues, { min: 0, allowMin: false });
+  const expectStatus = options.expectStatus ?? DEFAULT_EXPECT_STATUS;
+  validateStatuses(expectStatus, 'expectStatus', issues);
+
+  if (issues.length > 0 || !url || !profile) throw new ValidationError('run options', issues);
+  const curve = compileProfile(profile);
+  const peak = curve.peakRps;
+  return {
+    url: url.href,
+    origin: url.origin,
+    path: `${url.pathname}${url.search}`,
+    method,
+    headers: { ...(options.headers ?? {}) },
+    body: options.body,
+    profile,
+    curve,
+    arrivals: options.arrivals ?? 'uniform',
+    seed: options.seed ?? 1,
+    workers,
+    connections: options.connections ?? defaultConnections(peak, workers),
+    maxInFlight: options.maxInFlight ?? defaultMaxInFlight(peak, timeoutMs),
+    timeoutMs,
+    expectStatus,
+    intervalMs,
+    drainMs,
+    lagThresholdMs,
+    lateDropMs,
+    maxRequests: options.maxRequests,
+  };
+}
+
+function profileFrom(options: RunOptions, issues: ValidationIssue[]): Profile | undefined {
+  if (options.profile !== undefined) {
+    if (options.rateRps !== undefined) issues.push({ path: 'rateRps', message: 'cannot be combined with profile; put the rate in the profile' });
+    const found = validateProfile(options.profile);
+    issues.push(...found);
+    return found.length === 0 ? options.profile : undefined;
+  }
+  if (options.rateRps === undefined && options.durationMs === undefined) {
+    issues.push({ path: 'profile', message: 'is required: give a profile, or rateRps and durationMs for a constant rate' });
+    return undefined;
+  }
+  const profile: Profile = { kind: 'constant', rateRps: options.rateRps as number, durationMs: options.durationMs as DurationInput };
+  const found = validateProfile(profile).map((i) => ({ ...i, path: i.path.replace('profile.', '') }));
+  issues.push(...found);
+  return found.length === 0 ? profile : undefined;
+}
+
+function validateStatuses(list: readonly StatusExpectation[], path: string, issues: ValidationIssue[]): void {
+  if (!Array.isArray(list) || list.length === 0) {
+    issues.push({ path, message: 'must be a non-empty list of status codes or [from, to] ranges' });
+    return;
+  }
+  list.forEach((s, i) => {
+    const ok = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 100 && n <= 599;
+    if (Array.isArray(s) ? !(s.length === 2 && ok(s[0]) && ok(s[1]) && s[0] <= s[1]) : !ok(s)) {
+      issues.push({ path: `${path}[${i}]`, message: `must be a status code 100–599 or a [from, to] range (got ${JSON.stringify(s)})` });
+    }
+  });
+}
+
+/** Parses `200-299,404` into status expectations. */
+export function parseStatusList(text: string): StatusExpectation[] {
+  return text.split(',').map((part) => {
+    const [a, b] = part.trim().split('-');
+    return b === undefined ? Number(a) : ([Number(a), Number(b)] as const);
+  });
+}
+
+export { parseDurationMs };

@@ -1,0 +1,204 @@
+import {
+  createHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  type Histogram,
+  type LatencySummaryMs,
+  percentileMs,
+  summarizeMs,
+} from '../stats/histogram.js';
+
+/** How a failed request failed. Transport classes follow undici's error codes; `status` is an unexpected HTTP status. */
+export const ERROR_CLASSES = ['refused', 'reset', 'timeout', 'protocol', 'status', 'other'] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+export type ErrorCounts = Record<ErrorClass, number>;
+
+export function emptyErrorCounts(): ErrorCounts {
+  return { refused: 0, reset: 0, timeout: 0, protocol: 0, status: 0, other: 0 };
+}
+
+/**
+ * What one worker reports about one interval. Arrival counts (offered, sent, dropped) belong to
+ * the interval of their *intended* time; outcomes (completed, ok, errors, latencies) to the
+ * interval in which they *happened*, so an interval is final as soon as it is over and the
+ * throughput a queueing target really delivers shows up when it delivers it.
+ */
+export interface IntervalReport {
+  readonly index: number;
+  /** Set on a worker's last, partial interval. */
+  readonly durationMs?: number;
+  readonly offered: number;
+  readonly sent: number;
+  /** Arrivals that found the in-flight cap full: the target is too slow to keep up. */
+  readonly dropped: number;
+  /** Arrivals the generator reached too late to send: the generator's fault, not the target's. */
+  readonly droppedGenerator: number;
+  /** Responses received (any status). */
+  readonly responses: number;
+  readonly ok: number;
+  readonly errors: ErrorCounts;
+  readonly statusCodes: Readonly<Record<string, number>>;
+  readonly inFlight: number;
+  /** Encoded histograms (µs): corrected latency, service time, schedule lag. */
+  readonly latency: string;
+  readonly serviceTime: string;
+  readonly lag: string;
+}
+
+/** One interval of a run, merged across workers. */
+export interface IntervalStats {
+  readonly index: number;
+  readonly startMs: number;
+  readonly durationMs: number;
+  readonly offered: number;
+  readonly sent: number;
+  /** Responses received in the interval, per second. */
+  readonly achievedRps: number;
+  readonly offeredRps: number;
+  readonly responses: number;
+  readonly ok: number;
+  readonly errors: number;
+  readonly errorsByClass: ErrorCounts;
+  readonly statusCodes: Readonly<Record<string, number>>;
+  readonly dropped: number;
+  readonly droppedGenerator: number;
+  readonly inFlight: number;
+  readonly latencyMs: LatencySummaryMs;
+  readonly serviceTimeMs: LatencySummaryMs;
+  readonly lagMsP99: number;
+  readonly lagMsMax: number;
+  /** Encoded interval histograms, kept so intervals and shards can be merged exactly later. */
+  readonly histograms: { readonly latency: string; readonly serviceTime: string; readonly lag: string };
+}
+
+export function errorTotal(e: ErrorCounts): number {
+  let n = 0;
+  for (const c of Object.values(e)) n += c;
+  return n;
+}
+
+interface Pending {
+  reports: IntervalReport[];
+}
+
+/**
+ * Merges interval reports from N workers. An interval is emitted, in order, once every worker
+ * that is still running has reported it. Keeps whole-run histograms by adding interval ones.
+ */
+export class IntervalAggregator {
+  readonly intervals: IntervalStats[] = [];
+  readonly latency: Histogram = createHistogram();
+  readonly serviceTime: Histogram = createHistogram();
+  readonly lag: Histogram = createHistogram();
+  readonly #pending = new Map<number, Pending>();
+  readonly #reportedUpTo: number[];
+  readonly #finished: boolean[];
+  readonly #intervalMs: number;
+  readonly #onInterval: ((s: IntervalStats) => void) | undefined;
+  #nextIndex = 0;
+
+  constructor(workers: number, intervalMs: number, onInterval?: (s: IntervalStats) => void) {
+    this.#reportedUpTo = new Array<number>(workers).fill(-1);
+    this.#finished = new Array<boolean>(workers).fill(false);
+    this.#intervalMs = intervalMs;
+    this.#onInterval = onInterval;
+  }
+
+  add(worker: number, report: IntervalReport): void {
+    let p = this.#pending.get(report.index);
+    if (!p) this.#pending.set(report.index, (p = { reports: [] }));
+    p.reports.push(report);
+    this.#reportedUpTo[worker] = Math.max(this.#reportedUpTo[worker]!, report.index);
+    this.#emitReady();
+  }
+
+  /** A worker has sent its last report. */
+  finish(worker: number): void {
+    this.#finished[worker] = true;
+    this.#emitReady();
+  }
+
+  /** Emits whatever is still pending (after every worker finished, or on a crash). */
+  flush(): void {
+    const last = Math.max(-1, ...this.#pending.keys());
+    while (this.#nextIndex <= last) this.#emit(this.#nextIndex++);
+  }
+
+  #emitReady(): void {
+    for (;;) {
+      const k = this.#nextIndex;
+      const ready = this.#reportedUpTo.every((r, w) => r >= k || this.#finished[w]);
+      const anyLater = this.#pending.has(k) || [...this.#pending.keys()].some((i) => i > k);
+      if (!ready || !anyLater) return;
+      this.#emit(k);
+      this.#nextIndex++;
+    }
+  }
+
+  #emit(k: number): void {
+    const reports = this.#pending.get(k)?.reports ?? [];
+    this.#pending.delete(k);
+    const stats = mergeReports(k, this.#intervalMs, reports);
+    this.latency.add(decodeHistogram(stats.histograms.latency));
+    this.serviceTime.add(decodeHistogram(stats.histograms.serviceTime));
+    this.lag.add(decodeHistogram(stats.histograms.lag));
+    this.intervals.push(stats);
+    this.#onInterval?.(stats);
+  }
+}
+
+export function mergeReports(index: number, intervalMs: number, reports: readonly IntervalReport[]): IntervalStats {
+  const latency = createHistogram();
+  const serviceTime = createHistogram();
+  const lag = createHistogram();
+  const errorsByClass = emptyErrorCounts();
+  const statusCodes: Record<string, number> = {};
+  let offered = 0;
+  let sent = 0;
+  let dropped = 0;
+  let droppedGenerator = 0;
+  let responses = 0;
+  let ok = 0;
+  let inFlight = 0;
+  // A worker's last interval is partial; the interval lasted as long as its longest report.
+  let durationMs = 0;
+  for (const r of reports) {
+    durationMs = Math.max(durationMs, Math.min(intervalMs, r.durationMs ?? intervalMs));
+    offered += r.offered;
+    sent += r.sent;
+    dropped += r.dropped;
+    droppedGenerator += r.droppedGenerator;
+    responses += r.responses;
+    ok += r.ok;
+    inFlight += r.inFlight;
+    for (const c of Object.keys(errorsByClass) as ErrorClass[]) errorsByClass[c] += r.errors[c] ?? 0;
+    for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+    if (r.latency) latency.add(decodeHistogram(r.latency));
+    if (r.serviceTime) serviceTime.add(decodeHistogram(r.serviceTime));
+    if (r.lag) lag.add(decodeHistogram(r.lag));
+  }
+  if (reports.length === 0) durationMs = intervalMs;
+  const seconds = Math.max(durationMs, 1) / 1000;
+  return {
+    index,
+    startMs: index * intervalMs,
+    durationMs,
+    offered,
+    sent,
+    offeredRps: offered / seconds,
+    achievedRps: responses / seconds,
+    responses,
+    ok,
+    errors: errorTotal(errorsByClass),
+    errorsByClass,
+    statusCodes,
+    dropped,
+    droppedGenerator,
+    inFlight,
+    latencyMs: summarizeMs(latency),
+    serviceTimeMs: summarizeMs(serviceTime),
+    lagMsP99: percentileMs(lag, 99),
+    lagMsMax: lag.totalCount === 0 ? 0 : lag.maxValue / 1000,
+    histograms: { latency: encodeHistogram(latency), serviceTime: encodeHistogram(serviceTime), lag: encodeHistogram(lag) },
+  };
+}

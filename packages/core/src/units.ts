@@ -1,0 +1,99 @@
+import type { ValidationIssue } from './errors.js';
+
+const DURATION_UNITS_MS: Record<string, number> = {
+  us: 0.001,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+const DURATION_PART = /(\d+(?:\.\d+)?)(us|ms|s|m|h)/y;
+
+/**
+ * A duration as users write it: a number of milliseconds, or a string such as `500ms`, `20s`,
+ * `1m30s`, `2h`. Returns NaN when the text is not a duration, so callers can report the field.
+ */
+export type DurationInput = number | string;
+
+export function parseDurationMs(input: DurationInput): number {
+  if (typeof input === 'number') return input;
+  const text = input.trim();
+  if (text === '') return Number.NaN;
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  let total = 0;
+  DURATION_PART.lastIndex = 0;
+  let consumed = 0;
+  while (consumed < text.length) {
+    DURATION_PART.lastIndex = consumed;
+    const match = DURATION_PART.exec(text);
+    if (!match) return Number.NaN;
+    total += Number(match[1]) * (DURATION_UNITS_MS[match[2]!] ?? Number.NaN);
+    consumed = DURATION_PART.lastIndex;
+  }
+  return total;
+}
+
+/** Reads a duration field, pushing an issue naming the path when it is missing or malformed. */
+export function readDurationMs(
+  value: unknown,
+  path: string,
+  issues: ValidationIssue[],
+  { min = 0, allowZero = false }: { min?: number; allowZero?: boolean } = {},
+): number {
+  if (typeof value !== 'number' && typeof value !== 'string') {
+    issues.push({ path, message: `must be a duration such as 30s, 500ms or 2m (got ${describe(value)})` });
+    return Number.NaN;
+  }
+  const ms = parseDurationMs(value);
+  if (!Number.isFinite(ms)) {
+    issues.push({ path, message: `must be a duration such as 30s, 500ms or 2m (got ${describe(value)})` });
+  } else if (allowZero ? ms < min : ms <= min) {
+    issues.push({ path, message: `must be ${allowZero ? '>=' : '>'} ${min} ms (got ${describe(value)})` });
+  }
+  return ms;
+}
+
+/** Reads a rate (req/s) field, pushing an issue naming the path when it is not a finite number in range. */
+export function readNumber(
+  value: unknown,
+  path: string,
+  issues: ValidationIssue[],
+  { min = 0, allowMin = true, integer = false, what = 'a number' }: {
+    min?: number;
+    allowMin?: boolean;
+    integer?: boolean;
+    what?: string;
+  } = {},
+): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    issues.push({ path, message: `must be ${what} (got ${describe(value)})` });
+    return Number.NaN;
+  }
+  if (integer && !Number.isInteger(value)) {
+    issues.push({ path, message: `must be an integer (got ${value})` });
+  } else if (allowMin ? value < min : value <= min) {
+    issues.push({ path, message: `must be ${allowMin ? '>=' : '>'} ${min} (got ${value})` });
+  }
+  return value;
+}
+
+export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}
+
+export function formatDurationMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${trim(ms / 1000)}s`;
+  const m = Math.floor(ms / 60_000);
+  const s = (ms - m * 60_000) / 1000;
+  return s === 0 ? `${m}m` : `${m}m${trim(s)}s`;
+}
+
+function trim(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1).replace(/\.0$/, '');
+}

@@ -1,0 +1,279 @@
+import { performance } from 'node:perf_hooks';
+import { ArrivalCursor, RateCurve } from '@overload/core';
+import { Pool, type Dispatcher } from 'undici';
+import { classifyError, RequestTimeoutError } from './classify-error.js';
+import { IntervalBuckets } from './interval-buckets.js';
+import type { FromWorker, WorkerTask } from './messages.js';
+import { statusTable } from './status-table.js';
+
+/** At most this many arrivals are dispatched per tick before yielding to I/O (completions). */
+const MAX_BATCH = 256;
+/** The loop wakes at least this often while requests are in flight, to enforce timeouts. */
+const SWEEP_MS = 25;
+
+/**
+ * One request in flight. It is its own undici dispatch handler, so a request costs one small
+ * object. It uses undici's classic handler callbacks (onConnect/onHeaders/onData/onComplete/
+ * onError): undici passes those straight through, while the newer controller API is wrapped and
+ * parses every response's headers into an object — work the hot path does not need.
+ */
+class InFlight implements Dispatcher.DispatchHandler {
+  /** Intended and actual dispatch times, in this thread's performance.now() clock. */
+  readonly intended: number;
+  readonly dispatched: number;
+  written = 0;
+  status = 0;
+  settled = false;
+  abort: ((err?: Error) => void) | null = null;
+  readonly #firing: Firing;
+
+  constructor(firing: Firing, intended: number, dispatched: number) {
+    this.#firing = firing;
+    this.intended = intended;
+    this.dispatched = dispatched;
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    // Already timed out while queued for a connection: never put it on the wire.
+    if (this.settled) return abort(new RequestTimeoutError(this.#firing.timeoutMs));
+    this.abort = abort;
+    this.written = performance.now();
+  }
+
+  onHeaders(statusCode: number): boolean {
+    this.status = statusCode;
+    return true;
+  }
+
+  /** Bodies are drained and counted by the socket, never buffered. */
+  onData(): boolean {
+    return true;
+  }
+
+  onComplete(): void {
+    this.#firing.complete(this);
+  }
+
+  onError(err: Error): void {
+    this.#firing.fail(this, err);
+  }
+}
+
+/**
+ * Fires one worker's slice of the open-loop schedule.
+ *
+ * The intended send time of every arrival comes from the schedule (t0 + offset), never from
+ * "now" (wrk2's rule). The loop wakes when the next arrival is due, dispatches everything that is
+ * due without waiting for any response, and records for each request:
+ * - corrected latency = response end − intended time: what a user arriving on schedule saw,
+ *   including time spent queued behind a stalled target (coordinated-omission correction, done
+ *   per request because a ramp has no single "expected interval" to back-fill with);
+ * - service time = response end − moment the request was written to a socket;
+ * - schedule lag = dispatch − intended: the generator's own delay, which is how we tell a slow
+ *   generator from a slow target.
+ * An arrival that finds the in-flight cap full is dropped and counted, never delayed; one that
+ * the loop reaches later than lateDropMs is dropped as the generator's fault.
+ */
+export class Firing {
+  readonly timeoutMs: number;
+  readonly #task: WorkerTask;
+  readonly #pool: Pool;
+  readonly #cursor: ArrivalCursor;
+  readonly #buckets = new IntervalBuckets();
+  readonly #ok: Uint8Array;
+  readonly #dispatchOptions: Dispatcher.DispatchOptions;
+  readonly #queue: InFlight[] = [];
+  readonly #post: (m: FromWorker) => void;
+  #queueHead = 0;
+  #t0 = 0;
+  #hasNext = false;
+  #inFlight = 0;
+  #sent = 0;
+  #stopping = false;
+  #ended = false;
+  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  #timerIsImmediate = false;
+  #drainDeadline = Number.POSITIVE_INFINITY;
+  #finished!: (abandoned: number) => void;
+  readonly done: Promise<number>;
+
+  constructor(task: WorkerTask, post: (m: FromWorker) => void) {
+    this.#task = task;
+    this.#post = post;
+    this.timeoutMs = task.timeoutMs;
+    this.#ok = statusTable(task.expectStatus);
+    this.#cursor = new ArrivalCursor(RateCurve.from(task.curve), {
+      arrivals: task.arrivals,
+      seed: task.seed,
+      start: task.workerIndex,
+      stride: task.workerCount,
+      ...(task.maxRequests !== undefined ? { limit: task.maxRequests } : {}),
+    });
+    this.#pool = new Pool(task.origin, {
+      connections: task.connections,
+      pipelining: 1,
+      connectTimeout: Math.min(task.timeoutMs, 10_000),
+      headersTimeout: task.timeoutMs,
+      bodyTimeout: task.timeoutMs,
+    });
+    this.#dispatchOptions = {
+      origin: task.origin,
+      path: task.path,
+      method: task.method as Dispatcher.HttpMethod,
+      headers: task.headers,
+      ...(task.body !== undefined ? { body: task.body } : {}),
+    };
+    this.done = new Promise((resolve) => (this.#finished = resolve));
+  }
+
+  get sent(): number {
+    return this.#sent;
+  }
+
+  /** Starts firing at t0 (an absolute epoch time shared by all workers). */
+  start(t0EpochMs: number): void {
+    this.#t0 = t0EpochMs - performance.timeOrigin;
+    this.#hasNext = !this.#stopping && this.#cursor.next();
+    this.#tick();
+  }
+
+  /** Stops sending at once; in-flight requests get drainMs (none when immediate) to finish. */
+  stop(immediate: boolean): void {
+    if (this.#stopping && !immediate) return;
+    this.#stopping = true;
+    this.#hasNext = false;
+    this.#drainDeadline = Math.min(this.#drainDeadline, performance.now() + (immediate ? 0 : this.#task.drainMs));
+    this.#reschedule(0);
+  }
+
+  #tick = (): void => {
+    this.#timer = undefined;
+    const now = performance.now();
+    const since = now - this.#t0;
+    let n = 0;
+    while (this.#hasNext && this.#cursor.offsetMs <= since && n < MAX_BATCH) {
+      this.#fire(this.#cursor.index, this.#cursor.offsetMs, now);
+      this.#hasNext = this.#cursor.next();
+      n++;
+    }
+    this.#sweepTimeouts(now);
+    this.#flushIntervals(since);
+    if (!this.#hasNext && (this.#inFlight === 0 || now >= this.#drainDeadline)) return this.#finish(now);
+    if (n === MAX_BATCH) return this.#reschedule(0);
+    const nextBoundary = (this.#buckets.nextFlushIndex + 1) * this.#task.intervalMs;
+    let wakeAt = Math.min(nextBoundary, since + SWEEP_MS);
+    if (this.#hasNext) wakeAt = Math.min(wakeAt, this.#cursor.offsetMs);
+    if (this.#drainDeadline !== Number.POSITIVE_INFINITY) wakeAt = Math.min(wakeAt, this.#drainDeadline - this.#t0);
+    this.#reschedule(wakeAt - since);
+  };
+
+  #reschedule(waitMs: number): void {
+    if (this.#ended) return;
+    if (this.#timer !== undefined) {
+      if (this.#timerIsImmediate) clearImmediate(this.#timer as NodeJS.Immediate);
+      else clearTimeout(this.#timer as NodeJS.Timeout);
+    }
+    // setTimeout sleeps at least 1 ms and usually a little more: sleep to just short of the
+    // arrival, then spin with setImmediate (which still lets completions run in between).
+    if (waitMs < 1.5) {
+      this.#timerIsImmediate = true;
+      this.#timer = setImmediate(this.#tick);
+    } else {
+      this.#timerIsImmediate = false;
+      this.#timer = setTimeout(this.#tick, Math.floor(waitMs - 0.5));
+    }
+  }
+
+  #fire(index: number, offsetMs: number, now: number): void {
+    const interval = Math.floor(offsetMs / this.#task.intervalMs);
+    const intended = this.#t0 + offsetMs;
+    const lag = now - intended;
+    if (lag > this.#task.lateDropMs) return this.#buckets.arrival(interval, 'droppedGenerator', 0);
+    if (this.#inFlight >= this.#task.maxInFlight) return this.#buckets.arrival(interval, 'dropped', 0);
+    this.#buckets.arrival(interval, 'sent', lag * 1000);
+    const req = new InFlight(this, intended, now);
+    this.#inFlight++;
+    this.#sent++;
+    this.#queue.push(req);
+    void index;
+    this.#pool.dispatch(this.#dispatchOptions, req);
+  }
+
+  complete(req: InFlight): void {
+    if (req.settled) return;
+    this.#settle(req);
+    const end = performance.now();
+    const ok = this.#ok[req.status] === 1;
+    this.#buckets.response(
+      this.#intervalAt(end),
+      req.status,
+      ok,
+      (end - req.intended) * 1000,
+      (end - (req.written || req.dispatched)) * 1000,
+    );
+  }
+
+  fail(req: InFlight, err: Error): void {
+    if (req.settled) return;
+    this.#settle(req);
+    this.#buckets.failure(this.#intervalAt(performance.now()), classifyError(err));
+  }
+
+  #settle(req: InFlight): void {
+    req.settled = true;
+    this.#inFlight--;
+    if (this.#stopping && this.#inFlight === 0) this.#reschedule(0);
+  }
+
+  #intervalAt(now: number): number {
+    return Math.floor((now - this.#t0) / this.#task.intervalMs);
+  }
+
+  /** Requests are queued in dispatch order and share one timeout, so the oldest expires first. */
+  #sweepTimeouts(now: number): void {
+    const q = this.#queue;
+    const deadline = now - this.timeoutMs;
+    while (this.#queueHead < q.length) {
+      const req = q[this.#queueHead]!;
+      if (!req.settled) {
+        if (req.dispatched > deadline) break;
+        const err = new RequestTimeoutError(this.timeoutMs);
+        this.fail(req, err);
+        req.abort?.(err);
+      }
+      this.#queueHead++;
+    }
+    if (this.#queueHead > 4096 && this.#queueHead * 2 > q.length) {
+      q.splice(0, this.#queueHead);
+      this.#queueHead = 0;
+    }
+  }
+
+  #flushIntervals(since: number): void {
+    const I = this.#task.intervalMs;
+    while ((this.#buckets.nextFlushIndex + 1) * I <= since) {
+      this.#post({ type: 'interval', report: this.#buckets.flush(this.#inFlight) });
+    }
+  }
+
+  #finish(now: number): void {
+    this.#ended = true;
+    // Abandon what is still in flight after the drain: counted, never waited on forever.
+    let abandoned = 0;
+    for (let i = this.#queueHead; i < this.#queue.length; i++) {
+      const req = this.#queue[i]!;
+      if (!req.settled) {
+        req.settled = true;
+        abandoned++;
+        req.abort?.(new Error('abandoned at the end of the run'));
+      }
+    }
+    this.#inFlight = 0;
+    const since = now - this.#t0;
+    this.#flushIntervals(since);
+    const partial = since - this.#buckets.nextFlushIndex * this.#task.intervalMs;
+    this.#post({ type: 'interval', report: this.#buckets.flush(0, Math.max(0, partial)) });
+    this.#post({ type: 'done', abandoned });
+    this.#pool.destroy().catch(() => {}).finally(() => this.#finished(abandoned));
+  }
+}

@@ -1,0 +1,117 @@
+import {
+  createHistogram,
+  emptyErrorCounts,
+  encodeHistogram,
+  type ErrorClass,
+  type ErrorCounts,
+  type Histogram,
+  type IntervalReport,
+  recordMicros,
+} from '@overload/core';
+
+/** Counters and histograms of one interval in one worker; reset and reused, never reallocated. */
+class Bucket {
+  index = -1;
+  offered = 0;
+  sent = 0;
+  dropped = 0;
+  droppedGenerator = 0;
+  responses = 0;
+  ok = 0;
+  errors: ErrorCounts = emptyErrorCounts();
+  readonly statuses = new Uint32Array(600);
+  readonly latency: Histogram = createHistogram();
+  readonly serviceTime: Histogram = createHistogram();
+  readonly lag: Histogram = createHistogram();
+
+  reset(index: number): void {
+    this.index = index;
+    this.offered = this.sent = this.dropped = this.droppedGenerator = this.responses = this.ok = 0;
+    this.errors = emptyErrorCounts();
+    this.statuses.fill(0);
+    this.latency.reset();
+    this.serviceTime.reset();
+    this.lag.reset();
+  }
+}
+
+const RING = 8;
+
+/**
+ * A ring of interval buckets. Arrivals are counted in the bucket of their intended time and
+ * outcomes in the bucket of the moment they happen; both can run ahead of the last flushed
+ * interval by a little (a completion lands just after a boundary before the flush tick runs),
+ * which the ring absorbs. Interval k is flushed once the clock has passed its end and every
+ * arrival intended in it has been processed.
+ */
+export class IntervalBuckets {
+  readonly #ring: Bucket[] = Array.from({ length: RING }, () => new Bucket());
+  #nextFlush = 0;
+
+  constructor() {
+    this.#ring.forEach((b, i) => b.reset(i));
+  }
+
+  get nextFlushIndex(): number {
+    return this.#nextFlush;
+  }
+
+  bucket(index: number): Bucket {
+    // Never write into an interval that was already reported: late outcomes go to the oldest open one.
+    const i = index < this.#nextFlush ? this.#nextFlush : index;
+    const b = this.#ring[i % RING]!;
+    if (b.index !== i) {
+      // Farther ahead than the ring: only possible after a long event-loop stall; keep the data.
+      return this.#ring[(this.#nextFlush + RING - 1) % RING]!;
+    }
+    return b;
+  }
+
+  arrival(index: number, outcome: 'sent' | 'dropped' | 'droppedGenerator', lagMicros: number): void {
+    const b = this.bucket(index);
+    b.offered++;
+    b[outcome]++;
+    if (outcome === 'sent') recordMicros(b.lag, lagMicros);
+  }
+
+  response(index: number, status: number, ok: boolean, latencyMicros: number, serviceMicros: number): void {
+    const b = this.bucket(index);
+    b.responses++;
+    if (status < 600) b.statuses[status]!++;
+    if (ok) b.ok++;
+    else b.errors.status++;
+    recordMicros(b.latency, latencyMicros);
+    recordMicros(b.serviceTime, serviceMicros);
+  }
+
+  failure(index: number, errorClass: ErrorClass): void {
+    this.bucket(index).errors[errorClass]++;
+  }
+
+  /** Reports and recycles the next interval. */
+  flush(inFlight: number, durationMs?: number): IntervalReport {
+    const k = this.#nextFlush;
+    const b = this.#ring[k % RING]!;
+    const statusCodes: Record<string, number> = {};
+    for (let s = 0; s < 600; s++) if (b.statuses[s]! > 0) statusCodes[s] = b.statuses[s]!;
+    const report: IntervalReport = {
+      index: k,
+      ...(durationMs !== undefined ? { durationMs } : {}),
+      offered: b.offered,
+      sent: b.sent,
+      dropped: b.dropped,
+      droppedGenerator: b.droppedGenerator,
+      responses: b.responses,
+      ok: b.ok,
+      errors: b.errors,
+      statusCodes,
+      inFlight,
+      latency: encodeHistogram(b.latency),
+      serviceTime: encodeHistogram(b.serviceTime),
+      lag: encodeHistogram(b.lag),
+    };
+    b.reset(k + RING);
+    this.#nextFlush = k + 1;
+    return report;
+  }
+}

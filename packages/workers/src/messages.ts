@@ -1,0 +1,51 @@
+/**
+ * Every message that crosses between the main thread and a worker thread, in one file.
+ * Intervals travel as encoded histograms, one message per worker per interval — never one
+ * message per request.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { IntervalReport, SerializedCurve, SerializedError, StatusExpectation } from '@overload/core';
+
+/** The piscina task: one per worker thread for the whole run. */
+export interface WorkerTask {
+  readonly workerIndex: number;
+  readonly workerCount: number;
+  readonly curve: SerializedCurve;
+  readonly arrivals: 'uniform' | 'poisson';
+  readonly seed: number;
+  /** Global arrival indexes ≥ this are never sent (the request cap, exact across workers). */
+  readonly maxRequests: number | undefined;
+  readonly origin: string;
+  readonly path: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | undefined;
+  readonly connections: number;
+  /** This worker's share of the in-flight cap. */
+  readonly maxInFlight: number;
+  readonly timeoutMs: number;
+  readonly intervalMs: number;
+  readonly drainMs: number;
+  readonly lateDropMs: number;
+  readonly expectStatus: readonly StatusExpectation[];
+  readonly port: MessagePort;
+}
+
+export type ToWorker =
+  /** Start firing: t0 is an absolute epoch time in ms, shared by all workers. */
+  | { readonly type: 'start'; readonly t0EpochMs: number }
+  /** Stop sending now; drain in-flight for drainMs (0 with `immediate`). */
+  | { readonly type: 'stop'; readonly immediate: boolean };
+
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'interval'; readonly report: IntervalReport }
+  /** The last message of a worker: everything it measured has been reported. */
+  | { readonly type: 'done'; readonly abandoned: number };
+
+export interface WorkerOutcome {
+  readonly workerIndex: number;
+  readonly sent: number;
+  readonly abandoned: number;
+  readonly error?: SerializedError;
+}

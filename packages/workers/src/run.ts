@@ -1,0 +1,191 @@
+import { availableParallelism } from 'node:os';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import {
+  buildRunResult,
+  IntervalAggregator,
+  type IntervalStats,
+  resolveRunConfig,
+  type RunConfig,
+  type RunOptions,
+  type RunResult,
+  type SerializedError,
+  type StopReason,
+  WorkerCrashError,
+} from '@overload/core';
+import { Piscina } from 'piscina';
+import type { FromWorker, ToWorker, WorkerOutcome, WorkerTask } from './messages.js';
+
+export interface RunHooks {
+  /** Cancels the run: sending stops, in-flight requests drain, and the result so far is returned. */
+  readonly signal?: AbortSignal;
+  /** Called with each interval once every worker has reported it (in order). */
+  readonly onInterval?: (interval: IntervalStats, run: RunHandle) => void;
+}
+
+export type RunRequest = RunOptions & RunHooks;
+
+export interface RunHandle {
+  readonly config: RunConfig;
+  /** Milliseconds since t0 (0 before the workers start). */
+  elapsedMs(): number;
+  /** Stops the run with a reason; `immediate` abandons in-flight requests instead of draining them. */
+  stop(reason: StopReason, detail?: string, options?: { immediate?: boolean }): void;
+  readonly result: Promise<RunResult>;
+}
+
+/** Worker threads by default: one core is left for the main thread (aggregation, probes, output). */
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+const TASK_URL = new URL('./task.js', import.meta.url).href;
+
+/** Runs a load test to the end (or until aborted) and returns its result. */
+export function run(request: RunRequest): Promise<RunResult> {
+  return startRun(request).result;
+}
+
+/**
+ * Starts a run and returns a handle at once. Validation errors throw synchronously, before any
+ * thread starts or any request is sent.
+ */
+export function startRun(request: RunRequest): RunHandle {
+  const config = resolveRunConfig(request, { defaultWorkers: defaultWorkers() });
+  const ports: MessagePort[] = [];
+  let stopReason: StopReason = 'completed';
+  let stopDetail: string | undefined;
+  let stopped = false;
+  let t0Perf = 0;
+  let started = false;
+
+  const send = (m: ToWorker) => {
+    for (const p of ports) p.postMessage(m);
+  };
+
+  const handle: RunHandle = {
+    config,
+    elapsedMs: () => (started ? performance.now() - t0Perf : 0),
+    stop(reason, detail, options) {
+      if (!stopped) {
+        stopped = true;
+        stopReason = reason;
+        stopDetail = detail;
+      }
+      send({ type: 'stop', immediate: options?.immediate ?? false });
+    },
+    result: undefined as unknown as Promise<RunResult>,
+  };
+
+  const aggregator = new IntervalAggregator(config.workers, config.intervalMs, (i) => request.onInterval?.(i, handle));
+
+  const onAbort = () => handle.stop('aborted', abortDetail(request.signal));
+  (handle as { result: Promise<RunResult> }).result = (async () => {
+    const startedAt = new Date();
+    const pool = new Piscina({
+      filename: TASK_URL,
+      minThreads: config.workers,
+      maxThreads: config.workers,
+      concurrentTasksPerWorker: 1,
+      atomics: 'disabled',
+      idleTimeout: 1000,
+    });
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    const workerErrors: SerializedError[] = [];
+    try {
+      let ready = 0;
+      let allReady!: () => void;
+      const readyPromise = new Promise<void>((r) => (allReady = r));
+      const doneWorkers: Promise<void>[] = [];
+      const tasks = Array.from({ length: config.workers }, (_, w) => {
+        const { port1, port2 } = new MessageChannel();
+        ports.push(port1);
+        doneWorkers.push(
+          new Promise<void>((resolve) => {
+            port1.on('message', (m: FromWorker) => {
+              if (m.type === 'ready' && ++ready === config.workers) allReady();
+              else if (m.type === 'interval') aggregator.add(w, m.report);
+              else if (m.type === 'done') {
+                aggregator.finish(w);
+                port1.close();
+                resolve();
+              }
+            });
+            port1.on('close', () => resolve());
+          }),
+        );
+        const task: WorkerTask = taskFor(config, w, port2);
+        return pool.run(task, { transferList: [port2] }).then(
+          (outcome: WorkerOutcome) => {
+            if (outcome.error) workerErrors.push(outcome.error);
+            return outcome;
+          },
+          (error: unknown) => {
+            workerErrors.push({ code: 'OVL_WORKER_CRASHED', message: `worker ${w} crashed: ${(error as Error).message}` });
+            aggregator.finish(w);
+            ports[w]?.close();
+            handle.stop('worker-crash', `worker ${w} crashed: ${(error as Error).message}`);
+            return undefined;
+          },
+        );
+      });
+      await Promise.race([readyPromise, Promise.all(tasks)]);
+      // Start a little in the future so every worker receives t0 before its first arrival is due.
+      const t0Epoch = performance.timeOrigin + performance.now() + 20;
+      t0Perf = t0Epoch - performance.timeOrigin;
+      started = true;
+      if (!stopped) send({ type: 'start', t0EpochMs: t0Epoch });
+      else send({ type: 'stop', immediate: true });
+      await Promise.all(tasks);
+      await Promise.all(doneWorkers);
+      aggregator.flush();
+      if (workerErrors.length === config.workers && aggregator.intervals.length === 0) {
+        throw new WorkerCrashError(`every worker failed: ${workerErrors.map((e) => e.message).join('; ')}`);
+      }
+      return buildRunResult({
+        config,
+        startedAt,
+        durationMs: started ? performance.now() - t0Perf : 0,
+        stopReason,
+        ...(stopDetail ? { stopDetail } : {}),
+        aggregator,
+        workerErrors,
+      });
+    } finally {
+      request.signal?.removeEventListener('abort', onAbort);
+      for (const p of ports) p.close();
+      await pool.destroy();
+    }
+  })();
+  if (request.signal?.aborted) onAbort();
+  return handle;
+}
+
+function abortDetail(signal: AbortSignal | undefined): string | undefined {
+  const reason = signal?.reason as unknown;
+  if (reason instanceof Error) return reason.message;
+  return typeof reason === 'string' ? reason : undefined;
+}
+
+function taskFor(config: RunConfig, w: number, port: MessagePort): WorkerTask {
+  return {
+    workerIndex: w,
+    workerCount: config.workers,
+    curve: config.curve.toJSON(),
+    arrivals: config.arrivals,
+    seed: config.seed,
+    maxRequests: config.maxRequests,
+    origin: config.origin,
+    path: config.path,
+    method: config.method,
+    headers: config.headers,
+    body: config.body,
+    connections: config.connections,
+    maxInFlight: Math.max(1, Math.ceil(config.maxInFlight / config.workers)),
+    timeoutMs: config.timeoutMs,
+    intervalMs: config.intervalMs,
+    drainMs: config.drainMs,
+    lateDropMs: config.lateDropMs,
+    expectStatus: config.expectStatus,
+    port,
+  };
+}

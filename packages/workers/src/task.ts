@@ -1,0 +1,25 @@
+import { serializeError } from '@overload/core';
+import { Firing } from './firing.js';
+import type { FromWorker, ToWorker, WorkerOutcome, WorkerTask } from './messages.js';
+
+/**
+ * The piscina task: runs for the whole run in its worker thread. Handshake over the task's
+ * MessagePort: the worker says `ready` once its module and undici are loaded, the main thread
+ * answers with one shared t0 for all workers, so no worker starts late and lags its schedule.
+ */
+export default async function fireSlice(task: WorkerTask): Promise<WorkerOutcome> {
+  const port = task.port;
+  const post = (m: FromWorker) => port.postMessage(m);
+  const firing = new Firing(task, post);
+  try {
+    port.on('message', (m: ToWorker) => {
+      if (m.type === 'start') firing.start(m.t0EpochMs);
+      else if (m.type === 'stop') firing.stop(m.immediate);
+    });
+    post({ type: 'ready' });
+    const abandoned = await firing.done;
+    return { workerIndex: task.workerIndex, sent: firing.sent, abandoned };
+  } catch (error) {
+    return { workerIndex: task.workerIndex, sent: firing.sent, abandoned: 0, error: serializeError(error) };
+  }
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+import { main } from './program.js';
+
+// `overload … | head` closes stdout early; that is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
+process.exitCode = await main(process.argv);

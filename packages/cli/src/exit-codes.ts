@@ -1,0 +1,48 @@
+import type { OverloadError } from '@overload/core';
+
+/**
+ * Every exit code the CLI uses, in one table (also printed by `overload --help` and in the README).
+ * CI pipelines branch on these, so a code never changes meaning.
+ */
+export const EXIT = {
+  /** The run completed and every check passed (or there was nothing to check). */
+  ok: 0,
+  /** The SLO was breached below the rate the run required (`--expect-knee-above`). */
+  sloBreached: 1,
+  /** Bad usage: unknown flag, invalid value, invalid scenario, target not allowed. Nothing was sent. */
+  usage: 2,
+  /** Stopped by a kill switch or a guardrail (signal, kill file, control endpoint, budget, caps). */
+  stopped: 3,
+  /** The target did not recover after the load was removed (metastable failure). */
+  notRecovered: 4,
+  /** Inconclusive: the load generator itself saturated, so the numbers do not describe the target. */
+  inconclusive: 5,
+  /** Internal error or worker crash. */
+  internal: 70,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export const EXIT_CODE_TABLE = `Exit codes:
+  0   passed (run completed; SLO held where one was required)
+  1   SLO breached below the required rate (--expect-knee-above)
+  2   bad usage or invalid scenario/options; target not allowed (nothing was sent)
+  3   stopped by a kill switch or guardrail (signal, kill file, control endpoint, budget, caps)
+  4   target did not recover after the load was removed
+  5   inconclusive: the load generator saturated (add workers or shards)
+  70  internal error or worker crash`;
+
+/** Maps an error's stable code to an exit code. */
+export function exitCodeForError(error: unknown): ExitCode {
+  const code = (error as Partial<OverloadError> | undefined)?.code;
+  switch (code) {
+    case 'OVL_INVALID_OPTIONS':
+    case 'OVL_INVALID_SCENARIO':
+    case 'OVL_TARGET_NOT_ALLOWED':
+      return EXIT.usage;
+    case 'OVL_ABORTED':
+      return EXIT.stopped;
+    default:
+      return EXIT.internal;
+  }
+}

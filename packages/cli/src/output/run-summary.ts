@@ -1,0 +1,59 @@
+import { formatDurationMs, type IntervalStats, type LatencySummaryMs, type RunResult } from '@overload/core';
+import { int, ms, pct, table } from './format.js';
+
+function latencyRow(name: string, l: LatencySummaryMs): string[] {
+  return [name, ms(l.p50), ms(l.p90), ms(l.p99), ms(l.p999), ms(l.max)];
+}
+
+/** The summary a person reads at a glance after `overload run`. */
+export function formatRunSummary(r: RunResult): string {
+  const t = r.totals;
+  const lines: string[] = [];
+  lines.push(`overload run: ${r.target.method} ${r.target.url}`);
+  lines.push(
+    `profile ${describeProfile(r)}; stopped: ${r.stopReason}${r.stopDetail ? ` (${r.stopDetail})` : ''} after ${formatDurationMs(r.durationMs)}`,
+  );
+  lines.push('');
+  lines.push(
+    `requests: offered ${int(t.offered)}, sent ${int(t.sent)}, ok ${int(t.ok)}, errors ${int(t.errors)} (${pct(t.errors, Math.max(1, t.sent))}), dropped at in-flight cap ${int(t.dropped)}`,
+  );
+  const errs = Object.entries(r.errorsByClass).filter(([, n]) => n > 0);
+  if (errs.length > 0) lines.push(`errors by class: ${errs.map(([c, n]) => `${c} ${int(n)}`).join(', ')}`);
+  const codes = Object.entries(r.statusCodes);
+  if (codes.length > 0) lines.push(`status codes: ${codes.map(([c, n]) => `${c} ${int(n)}`).join(', ')}`);
+  lines.push('');
+  lines.push(
+    table([
+      ['', 'p50', 'p90', 'p99', 'p99.9', 'max'],
+      latencyRow('latency (corrected)', r.latencyMs),
+      latencyRow('service time', r.serviceTimeMs),
+    ]),
+  );
+  lines.push('');
+  const g = r.generator;
+  lines.push(
+    g.saturated
+      ? `generator SATURATED: ${g.reasons.join('; ')}. These numbers describe the generator, not the target: add --workers or shard.`
+      : `generator ok: schedule lag p99 ${ms(g.lagMsP99)} (limit ${g.lagThresholdMs} ms), ${g.workers} worker${g.workers === 1 ? '' : 's'}`,
+  );
+  return lines.join('\n');
+}
+
+export function describeProfile(r: RunResult): string {
+  const p = r.config.profile as unknown as Record<string, unknown>;
+  const fields = Object.entries(p)
+    .filter(([k]) => k !== 'kind')
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(' ');
+  return `${String(p.kind)} ${fields} (${r.config.arrivals}, ~${int(r.config.plannedRequests)} requests)`;
+}
+
+/** One line per interval, for CI logs and non-TTY output. */
+export function formatIntervalLine(i: IntervalStats, extra = ''): string {
+  const t = (i.startMs + i.durationMs) / 1000;
+  return (
+    `[${t.toFixed(0).padStart(4)}s] offered ${int(i.offeredRps).padStart(6)}/s  achieved ${int(i.achievedRps).padStart(6)}/s  ` +
+    `in-flight ${int(i.inFlight).padStart(5)}  p50 ${ms(i.latencyMs.p50).padStart(8)}  p99 ${ms(i.latencyMs.p99).padStart(8)}  ` +
+    `errors ${int(i.errors)}  drops ${int(i.dropped + i.droppedGenerator)}${extra}`
+  );
+}

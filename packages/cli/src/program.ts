@@ -1,0 +1,39 @@
+import { Command, CommanderError } from 'commander';
+import { formatIssue, ValidationError } from '@overload/core';
+import { registerRun } from './commands/run.js';
+import { EXIT, EXIT_CODE_TABLE, type ExitCode, exitCodeForError } from './exit-codes.js';
+
+export function buildProgram(setExit: (code: ExitCode) => void): Command {
+  const program = new Command('overload')
+    .description('Push an HTTP service to collapse on purpose, safely: find the knee, see how it collapses, check it recovers.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `\n${EXIT_CODE_TABLE}`)
+    .exitOverride();
+  registerRun(program, setExit);
+  return program;
+}
+
+/** Runs the CLI; returns the process exit code (never calls process.exit itself). */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram((code) => (exitCode = code));
+  program.commands.forEach((c) => c.exitOverride());
+  try {
+    await program.parseAsync(argv as string[]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; everything else commander rejects is bad usage.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof ValidationError) {
+      process.stderr.write(`error: ${error.message.split('\n')[0]}\n${error.issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}\n`);
+      return EXIT.usage;
+    }
+    const code = exitCodeForError(error);
+    process.stderr.write(`error: ${(error as Error).message ?? String(error)}\n`);
+    if (code === EXIT.internal && process.env.OVERLOAD_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    return code;
+  }
+}

@@ -1,3 +1,4 @@
 export { run, startRun, defaultWorkers, type RunHandle, type RunHooks, type RunRequest } from './run.js';
 export { classifyError } from './classify-error.js';
 export type { WorkerTask, ToWorker, FromWorker, WorkerOutcome } from './messages.js';
+export { DEFAULT_PROBE_MAX_BODY_BYTES, startProbes, type ProbeHandle, type ProbeOptions } from './probes.js';

@@ -4,7 +4,7 @@
  * message per request.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { IntervalReport, SerializedCurve, SerializedError, StatusExpectation } from '@overload/core';
+import type { IntervalReport, RequestMix, SerializedCurve, SerializedError, StatusExpectation } from '@overload/core';
 
 /** The piscina task: one per worker thread for the whole run. */
 export interface WorkerTask {
@@ -28,6 +28,11 @@ export interface WorkerTask {
   readonly drainMs: number;
   readonly lateDropMs: number;
   readonly expectStatus: readonly StatusExpectation[];
+  /** A weighted request mix; when absent every request is method + path + headers + body above. */
+  readonly requests: RequestMix | undefined;
+  /** Budget limits by name and the shared counters every worker charges (see BudgetLedger). */
+  readonly budgets: Readonly<Record<string, number>>;
+  readonly budgetBuffer: SharedArrayBuffer;
   readonly port: MessagePort;
 }
 
@@ -40,6 +45,8 @@ export type ToWorker =
 export type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'interval'; readonly report: IntervalReport }
+  /** A request's worst-case side effects no longer fit a budget: the worker stopped sending. */
+  | { readonly type: 'budget-exhausted'; readonly budget: string }
   /** The last message of a worker: everything it measured has been reported. */
   | { readonly type: 'done'; readonly abandoned: number };
 

@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import {
+  BudgetLedger,
   buildRunResult,
+  ErrorBurstDetector,
   IntervalAggregator,
   type IntervalStats,
   resolveRunConfig,
@@ -28,6 +30,8 @@ export interface RunHandle {
   readonly config: RunConfig;
   /** Milliseconds since t0 (0 before the workers start). */
   elapsedMs(): number;
+  /** Resolves with the main thread's performance.now() at t0 once the workers start firing. */
+  readonly started: Promise<number>;
   /** Stops the run with a reason; `immediate` abandons in-flight requests instead of draining them. */
   stop(reason: StopReason, detail?: string, options?: { immediate?: boolean }): void;
   readonly result: Promise<RunResult>;
@@ -62,8 +66,11 @@ export function startRun(request: RunRequest): RunHandle {
     for (const p of ports) p.postMessage(m);
   };
 
+  let resolveStarted!: (t0: number) => void;
+  const startedPromise = new Promise<number>((r) => (resolveStarted = r));
   const handle: RunHandle = {
     config,
+    started: startedPromise,
     elapsedMs: () => (started ? performance.now() - t0Perf : 0),
     stop(reason, detail, options) {
       if (!stopped) {
@@ -76,7 +83,14 @@ export function startRun(request: RunRequest): RunHandle {
     result: undefined as unknown as Promise<RunResult>,
   };
 
-  const aggregator = new IntervalAggregator(config.workers, config.intervalMs, (i) => request.onInterval?.(i, handle));
+  const ledger = new BudgetLedger(config.budgets, config.budgetBuffer);
+  const burst = config.errorBurst === false ? undefined : new ErrorBurstDetector(config.errorBurst);
+  const aggregator = new IntervalAggregator(config.workers, config.intervalMs, (i) => {
+    const burstDetail = burst?.push(i);
+    if (burstDetail && !stopped) handle.stop('error-burst', burstDetail);
+    request.onInterval?.(i, handle);
+  });
+  let maxDurationTimer: NodeJS.Timeout | undefined;
 
   const onAbort = () => handle.stop('aborted', abortDetail(request.signal));
   (handle as { result: Promise<RunResult> }).result = (async () => {
@@ -104,6 +118,10 @@ export function startRun(request: RunRequest): RunHandle {
             port1.on('message', (m: FromWorker) => {
               if (m.type === 'ready' && ++ready === config.workers) allReady();
               else if (m.type === 'interval') aggregator.add(w, m.report);
+              else if (m.type === 'budget-exhausted') {
+                const limit = config.budgets[m.budget];
+                handle.stop('budget', `the ${m.budget} budget (${limit}) would be exceeded by the next request`);
+              }
               else if (m.type === 'done') {
                 aggregator.finish(w);
                 port1.close();
@@ -113,7 +131,7 @@ export function startRun(request: RunRequest): RunHandle {
             port1.on('close', () => resolve());
           }),
         );
-        const task: WorkerTask = taskFor(config, w, port2);
+        const task: WorkerTask = taskFor(config, w, port2, ledger.buffer);
         return pool.run(task, { transferList: [port2] }).then(
           (outcome: WorkerOutcome) => {
             if (outcome.error) workerErrors.push(outcome.error);
@@ -133,6 +151,10 @@ export function startRun(request: RunRequest): RunHandle {
       const t0Epoch = performance.timeOrigin + performance.now() + 20;
       t0Perf = t0Epoch - performance.timeOrigin;
       started = true;
+      resolveStarted(t0Perf);
+      if (config.maxDurationMs !== undefined) {
+        maxDurationTimer = setTimeout(() => handle.stop('max-duration', `--max-duration ${config.maxDurationMs} ms reached`), config.maxDurationMs);
+      }
       if (!stopped) send({ type: 'start', t0EpochMs: t0Epoch });
       else send({ type: 'stop', immediate: true });
       await Promise.all(tasks);
@@ -149,8 +171,10 @@ export function startRun(request: RunRequest): RunHandle {
         ...(stopDetail ? { stopDetail } : {}),
         aggregator,
         workerErrors,
+        budgets: { limits: config.budgets, used: ledger.used() },
       });
     } finally {
+      clearTimeout(maxDurationTimer);
       request.signal?.removeEventListener('abort', onAbort);
       for (const p of ports) p.close();
       await pool.destroy();
@@ -166,7 +190,7 @@ function abortDetail(signal: AbortSignal | undefined): string | undefined {
   return typeof reason === 'string' ? reason : undefined;
 }
 
-function taskFor(config: RunConfig, w: number, port: MessagePort): WorkerTask {
+function taskFor(config: RunConfig, w: number, port: MessagePort, budgetBuffer: SharedArrayBuffer): WorkerTask {
   return {
     workerIndex: w,
     workerCount: config.workers,
@@ -186,6 +210,9 @@ function taskFor(config: RunConfig, w: number, port: MessagePort): WorkerTask {
     drainMs: config.drainMs,
     lateDropMs: config.lateDropMs,
     expectStatus: config.expectStatus,
+    requests: config.requests,
+    budgets: config.budgets,
+    budgetBuffer,
     port,
   };
 }

@@ -21,6 +21,7 @@ export type StopReason =
   | 'signal'
   | 'control-endpoint'
   | 'collapse'
+  | 'inconclusive'
   | 'worker-crash';
 
 export interface GeneratorHealth {
@@ -80,6 +81,10 @@ export interface RunResult {
   /** Whole-run histograms, encoded (compressed base64, µs), for exact merges across shards. */
   readonly histograms: { readonly latency: string; readonly serviceTime: string; readonly lag: string };
   readonly workerErrors?: readonly SerializedError[];
+  /** The run id sent on every request (`x-overload-run` by default). */
+  readonly runId: string;
+  /** Side-effect budgets and what was charged against them (worst case, see BudgetLedger). */
+  readonly budgets: { readonly limits: Readonly<Record<string, number>>; readonly used: Readonly<Record<string, number>> };
 }
 
 /** Judges whether the generator kept its own schedule; the target is never blamed for this. */
@@ -117,6 +122,7 @@ export function buildRunResult(args: {
   stopDetail?: string;
   aggregator: IntervalAggregator;
   workerErrors?: readonly SerializedError[];
+  budgets: RunResult['budgets'];
 }): RunResult {
   const { config, aggregator } = args;
   const intervals = aggregator.intervals;
@@ -172,5 +178,7 @@ export function buildRunResult(args: {
       lag: encodeHistogram(aggregator.lag),
     },
     ...(args.workerErrors && args.workerErrors.length > 0 ? { workerErrors: args.workerErrors } : {}),
+    runId: config.runId,
+    budgets: args.budgets,
   };
 }

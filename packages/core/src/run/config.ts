@@ -2,6 +2,12 @@ import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { RateCurve } from '../profile/curve.js';
 import { compileProfile, type Profile, validateProfile } from '../profile/index.js';
 import type { ArrivalProcess } from '../schedule/arrivals.js';
+import { clampCurve } from '../guard/max-rate.js';
+import { assertHostsAllowed } from '../guard/allowlist.js';
+import type { ErrorBurstOptions } from '../guard/error-burst.js';
+import { validateBudgets } from '../guard/budgets.js';
+import type { RequestMix } from '../scenario/request-plan.js';
+import { validateRequests } from '../scenario/request-template.js';
 import { type DurationInput, describe, parseDurationMs, readDurationMs, readNumber } from '../units.js';
 
 /** A status expectation: one code, or an inclusive range [from, to]. */
@@ -40,6 +46,27 @@ export interface RunOptions {
   readonly lateDropMs?: number;
   /** A hard cap on requests in total (arrival indexes ≥ cap are never sent). */
   readonly maxRequests?: number;
+  /** A hard rate ceiling: the profile is clamped so no 1 s window exceeds it. */
+  readonly maxRps?: number;
+  /** Stop the run after this long, whatever the profile says. */
+  readonly maxDurationMs?: DurationInput;
+  /** Stop when errors exceed a rate over a window (default 50 % over 5 s); `false` disables. */
+  readonly errorBurst?: false | Partial<ErrorBurstOptions>;
+  /** Hosts this run may load besides loopback; anything else is refused before a request is sent. */
+  readonly allowedHosts?: readonly string[];
+  /** A weighted mix of request templates with feeder data (instead of one url/method/body). */
+  readonly requests?: RequestMix;
+  /** Side-effect budgets: `{ emails: 100 }` (see BudgetLedger). */
+  readonly budgets?: Readonly<Record<string, number>>;
+  /**
+   * The shared memory behind the budgets, when several runs (a ramp and its recovery) must draw
+   * on one budget. Created by the first run when absent.
+   */
+  readonly budgetBuffer?: SharedArrayBuffer;
+  /** Run id sent in `runIdHeader` on every request, so the target can tag synthetic traffic. */
+  readonly runId?: string;
+  /** Default `x-overload-run`. */
+  readonly runIdHeader?: string;
 }
 
 /** Options after validation, with every default filled in. */
@@ -64,6 +91,12 @@ export interface RunConfig {
   readonly lagThresholdMs: number;
   readonly lateDropMs: number;
   readonly maxRequests: number | undefined;
+  readonly maxDurationMs: number | undefined;
+  readonly errorBurst: false | Partial<ErrorBurstOptions>;
+  readonly requests: RequestMix | undefined;
+  readonly budgets: Readonly<Record<string, number>>;
+  readonly budgetBuffer: SharedArrayBuffer | undefined;
+  readonly runId: string;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -128,16 +161,27 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
   readNumber(lateDropMs, 'lateDropMs', issues, { min: 0, allowMin: false });
   const expectStatus = options.expectStatus ?? DEFAULT_EXPECT_STATUS;
   validateStatuses(expectStatus, 'expectStatus', issues);
+  if (options.maxRps !== undefined) readNumber(options.maxRps, 'maxRps', issues, { min: 0, allowMin: false, what: 'a rate in req/s' });
+  const maxDurationMs = options.maxDurationMs === undefined ? undefined : readDurationMs(options.maxDurationMs, 'maxDurationMs', issues);
+  issues.push(...validateBudgets(options.budgets, 'budgets'));
+  if (options.requests !== undefined) {
+    issues.push(...validateRequests(options.requests.templates, 'requests', Object.keys(options.requests.feeders ?? {})));
+  }
+  const runIdHeader = options.runIdHeader ?? 'x-overload-run';
+  if (!/^[A-Za-z0-9-]+$/.test(runIdHeader)) issues.push({ path: 'runIdHeader', message: `must be a header name (got ${describe(runIdHeader)})` });
 
   if (issues.length > 0 || !url || !profile) throw new ValidationError('run options', issues);
-  const curve = compileProfile(profile);
+  assertHostsAllowed([url.href], options.allowedHosts ?? []);
+  const compiled = compileProfile(profile);
+  const curve = options.maxRps !== undefined ? clampCurve(compiled, options.maxRps) : compiled;
   const peak = curve.peakRps;
+  const runId = options.runId ?? randomRunId();
   return {
     url: url.href,
     origin: url.origin,
     path: `${url.pathname}${url.search}`,
     method,
-    headers: { ...(options.headers ?? {}) },
+    headers: { ...(options.headers ?? {}), [runIdHeader]: runId },
     body: options.body,
     profile,
     curve,
@@ -153,7 +197,18 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
     lagThresholdMs,
     lateDropMs,
     maxRequests: options.maxRequests,
+    maxDurationMs,
+    errorBurst: options.errorBurst ?? {},
+    requests: options.requests,
+    budgets: options.budgets ?? {},
+    budgetBuffer: options.budgetBuffer,
+    runId,
   };
+}
+
+/** A short random id (time + randomness), readable in a target's logs. */
+export function randomRunId(): string {
+  return `${Date.now().toString(36)}-${Math.floor(Math.random() * 36 ** 6).toString(36).padStart(6, '0')}`;
 }
 
 function profileFrom(options: RunOptions, issues: ValidationIssue[]): Profile | undefined {

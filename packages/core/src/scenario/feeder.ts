@@ -1,0 +1,79 @@
+import type { ValidationIssue } from '../errors.js';
+import { describe } from '../units.js';
+
+export type FeederValue = string | number | boolean;
+export type FeederRow = Readonly<Record<string, FeederValue>>;
+
+/**
+ * Per-request data. Arrival i takes row i mod length (deterministic whatever the worker count,
+ * so shards and reruns send the same requests). A function is called with the arrival index.
+ * Files are read once, before the run: `{ csv: 'students.csv' }` (header row, comma-separated)
+ * or `{ json: 'students.json' }` (an array of objects), relative to the scenario file.
+ */
+export type Feeder =
+  | readonly FeederRow[]
+  | { readonly csv: string }
+  | { readonly json: string }
+  | ((index: number) => FeederRow);
+
+/** Function feeders are evaluated for this many indexes before the run, then cycle. */
+export const MAX_GENERATED_ROWS = 100_000;
+
+export function validateFeeders(feeders: unknown, path: string): ValidationIssue[] {
+  if (feeders === undefined) return [];
+  if (typeof feeders !== 'object' || feeders === null || Array.isArray(feeders)) {
+    return [{ path, message: `must be an object of name → feeder (an array of rows, a function, { csv } or { json }) (got ${describe(feeders)})` }];
+  }
+  const issues: ValidationIssue[] = [];
+  for (const [name, f] of Object.entries(feeders)) {
+    const at = `${path}.${name}`;
+    if (!/^[A-Za-z_]\w*$/.test(name)) issues.push({ path: at, message: 'feeder names must be identifiers (letters, digits, _)' });
+    if (typeof f === 'function') continue;
+    if (Array.isArray(f)) {
+      if (f.length === 0) issues.push({ path: at, message: 'must have at least one row' });
+      f.slice(0, 1000).forEach((row: unknown, i) => {
+        if (typeof row !== 'object' || row === null || Array.isArray(row)) issues.push({ path: `${at}[${i}]`, message: `must be an object of field → value (got ${describe(row)})` });
+      });
+      continue;
+    }
+    if (typeof f === 'object' && f !== null) {
+      const o = f as Record<string, unknown>;
+      if (typeof o['csv'] === 'string' || typeof o['json'] === 'string') continue;
+    }
+    issues.push({ path: at, message: `must be an array of rows, a function (index) => row, { csv: "file.csv" } or { json: "file.json" } (got ${describe(f)})` });
+  }
+  return issues;
+}
+
+/** Parses CSV with a header row; quoted fields with "" escapes; numbers stay strings. */
+export function parseCsv(text: string): FeederRow[] {
+  const rows: string[][] = [];
+  let field = '';
+  let row: string[] = [];
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      field = '';
+      if (row.some((f) => f !== '')) rows.push(row);
+      row = [];
+    } else field += c;
+  }
+  row.push(field);
+  if (row.some((f) => f !== '')) rows.push(row);
+  const [header, ...body] = rows;
+  if (!header) return [];
+  return body.map((r) => Object.fromEntries(header.map((h, i) => [h.trim(), r[i] ?? ''])));
+}

@@ -1,0 +1,147 @@
+import { ValidationError, type ValidationIssue } from '../errors.js';
+import { validateBudgets } from '../guard/budgets.js';
+import type { ProbeSpec } from '../probe/spec.js';
+import { type Profile, validateProfile } from '../profile/index.js';
+import { parseSlo } from '../slo/parse-slo.js';
+import { type Slo, validateSlo } from '../slo/slo.js';
+import { type DurationInput, describe, readDurationMs, readNumber } from '../units.js';
+import { type Feeder, validateFeeders } from './feeder.js';
+import { type RequestTemplate, validateRequests } from './request-template.js';
+
+/** Guardrails a scenario declares; command-line flags can only tighten them. */
+export interface ScenarioSafety {
+  /** Hosts this scenario may load besides loopback (`staging.example.com`, `*.staging.example.com`). */
+  readonly allowedHosts?: readonly string[];
+  /** Side-effect budgets, e.g. `{ emails: 100, reports: 5000 }`. */
+  readonly budgets?: Readonly<Record<string, number>>;
+  readonly maxRps?: number;
+  readonly maxRequests?: number;
+  readonly maxDurationMs?: DurationInput;
+  /** Error-burst abort: `false` to disable, or a limit such as `{ maxErrorRate: 0.5, windowMs: 5000 }`. */
+  readonly errorBurst?: false | { readonly maxErrorRate?: number; readonly windowMs?: number };
+  /** Header carrying the run id on every request (default `x-overload-run`). */
+  readonly runIdHeader?: string;
+}
+
+export interface ScenarioRecovery {
+  /** Baseline rate as a fraction of the knee (default 0.1). */
+  readonly baselineRatio?: number;
+  /** Quiet time after the load stops, before the baseline (default 2 s). */
+  readonly cooldownMs?: DurationInput;
+  /** How long the baseline may take to meet the SLO (default 15 s). */
+  readonly withinMs?: DurationInput;
+  /** Length of the window that must meet the SLO (default 3 s). */
+  readonly windowMs?: DurationInput;
+}
+
+/** A simulated target a scenario can start by itself when no --target is given (demo mode). */
+export interface EmbeddedTarget {
+  /** Module (relative to the scenario file) whose process prints `{"url": …}` once listening. */
+  readonly module: string;
+  readonly options?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly description?: string;
+  /** Base URL of the target; `--target` overrides it. */
+  readonly target?: string;
+  readonly embeddedTarget?: EmbeddedTarget;
+  readonly requests: readonly RequestTemplate[];
+  readonly feeders?: Readonly<Record<string, Feeder>>;
+  /** `'p99<500ms,errors<1%'` or an Slo object. */
+  readonly slo?: string | Slo;
+  /** Probe URLs may be relative to the target (`/metrics`). */
+  readonly probes?: readonly ProbeSpec[];
+  readonly profile?: Profile;
+  readonly safety?: ScenarioSafety;
+  readonly recovery?: ScenarioRecovery;
+  /** Per-request timeout (default 10 s). */
+  readonly timeoutMs?: DurationInput;
+}
+
+/** Identity with types: `export default defineScenario({ … })` gives editors the whole shape. */
+export function defineScenario<const S extends Scenario>(scenario: S): S {
+  return scenario;
+}
+
+/** Every problem with a scenario, each with its path. Checks run before anything is sent. */
+export function validateScenario(value: unknown): ValidationIssue[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return [{ path: '', message: `a scenario must be an object (export default defineScenario({ … })) (got ${describe(value)})` }];
+  }
+  const s = value as Record<string, unknown>;
+  const issues: ValidationIssue[] = [];
+  if (typeof s['name'] !== 'string' || s['name'] === '') issues.push({ path: 'name', message: `must be a non-empty string (got ${describe(s['name'])})` });
+  if (s['description'] !== undefined && typeof s['description'] !== 'string') issues.push({ path: 'description', message: 'must be a string' });
+  if (s['target'] !== undefined) {
+    try {
+      const u = new URL(String(s['target']));
+      if (typeof s['target'] !== 'string' || (u.protocol !== 'http:' && u.protocol !== 'https:')) throw new Error();
+    } catch {
+      issues.push({ path: 'target', message: `must be an absolute http(s) URL (got ${describe(s['target'])})` });
+    }
+  }
+  const feederIssues = validateFeeders(s['feeders'], 'feeders');
+  issues.push(...feederIssues);
+  const feederNames = s['feeders'] && typeof s['feeders'] === 'object' ? Object.keys(s['feeders']) : [];
+  issues.push(...validateRequests(s['requests'], 'requests', feederNames));
+  if (s['slo'] !== undefined) {
+    if (typeof s['slo'] === 'string') {
+      try {
+        parseSlo(s['slo']);
+      } catch (error) {
+        if (error instanceof ValidationError) issues.push(...error.issues);
+        else issues.push({ path: 'slo', message: (error as Error).message });
+      }
+    } else issues.push(...validateSlo(s['slo'], 'slo'));
+  }
+  if (s['profile'] !== undefined) issues.push(...validateProfile(s['profile'], 'profile'));
+  if (s['probes'] !== undefined && !Array.isArray(s['probes'])) issues.push({ path: 'probes', message: 'must be a list of probes' });
+  if (s['timeoutMs'] !== undefined) readDurationMs(s['timeoutMs'], 'timeoutMs', issues);
+  issues.push(...validateSafety(s['safety']));
+  issues.push(...validateRecovery(s['recovery']));
+  return issues;
+}
+
+function validateSafety(value: unknown): ValidationIssue[] {
+  if (value === undefined) return [];
+  if (typeof value !== 'object' || value === null) return [{ path: 'safety', message: 'must be an object' }];
+  const s = value as Record<string, unknown>;
+  const issues: ValidationIssue[] = [];
+  if (s['allowedHosts'] !== undefined && (!Array.isArray(s['allowedHosts']) || s['allowedHosts'].some((h) => typeof h !== 'string'))) {
+    issues.push({ path: 'safety.allowedHosts', message: 'must be a list of host names, e.g. ["staging.example.com"]' });
+  }
+  issues.push(...validateBudgets(s['budgets'], 'safety.budgets'));
+  if (s['maxRps'] !== undefined) readNumber(s['maxRps'], 'safety.maxRps', issues, { min: 0, allowMin: false, what: 'a rate in req/s' });
+  if (s['maxRequests'] !== undefined) readNumber(s['maxRequests'], 'safety.maxRequests', issues, { min: 1, integer: true });
+  if (s['maxDurationMs'] !== undefined) readDurationMs(s['maxDurationMs'], 'safety.maxDurationMs', issues);
+  if (s['runIdHeader'] !== undefined && (typeof s['runIdHeader'] !== 'string' || !/^[A-Za-z0-9-]+$/.test(s['runIdHeader']))) {
+    issues.push({ path: 'safety.runIdHeader', message: 'must be a header name' });
+  }
+  const eb = s['errorBurst'];
+  if (eb !== undefined && eb !== false) {
+    if (typeof eb !== 'object' || eb === null) issues.push({ path: 'safety.errorBurst', message: 'must be false or { maxErrorRate, windowMs }' });
+    else {
+      const e = eb as Record<string, unknown>;
+      if (e['maxErrorRate'] !== undefined) readNumber(e['maxErrorRate'], 'safety.errorBurst.maxErrorRate', issues, { min: 0, what: 'a fraction 0–1' });
+      if (e['windowMs'] !== undefined) readDurationMs(e['windowMs'], 'safety.errorBurst.windowMs', issues);
+    }
+  }
+  return issues;
+}
+
+function validateRecovery(value: unknown): ValidationIssue[] {
+  if (value === undefined) return [];
+  if (typeof value !== 'object' || value === null) return [{ path: 'recovery', message: 'must be an object' }];
+  const r = value as Record<string, unknown>;
+  const issues: ValidationIssue[] = [];
+  if (r['baselineRatio'] !== undefined) {
+    const v = readNumber(r['baselineRatio'], 'recovery.baselineRatio', issues, { min: 0, allowMin: false, what: 'a fraction of the knee' });
+    if (v > 1) issues.push({ path: 'recovery.baselineRatio', message: `must be <= 1 (got ${v})` });
+  }
+  for (const k of ['cooldownMs', 'withinMs', 'windowMs']) if (r[k] !== undefined) readDurationMs(r[k], `recovery.${k}`, issues, { allowZero: k === 'cooldownMs' });
+  return issues;
+}
+
+export type { RequestTemplate, Feeder };

@@ -1,0 +1,84 @@
+// A target with a fixed capacity: it serves at most capacityRps requests per second in arrival
+// order and queues the rest (like a thread pool in front of a slow dependency). Optional circuit
+// breaker: when the queue is longer than breaker.tripQueue it opens and every request gets 503
+// at once; after breaker.resetMs it closes again — unless breaker.sticky, the seed story's bug.
+// GET /metrics (not queued, not counted) exposes queue depth and breaker state.
+// Options: { capacityRps, breaker?: { tripQueue, resetMs, sticky } }
+import http from 'node:http';
+const o = JSON.parse(process.argv[2] ?? '{}');
+const capacity = o.capacityRps ?? 400;
+const breaker = o.breaker;
+const queue = [];
+let served = 0;
+let count = 0;
+let rejected = 0;
+let openedAt = -1;
+let trips = 0;
+let last = performance.now();
+let budget = 0;
+
+function breakerOpen(now) {
+  if (openedAt < 0) return false;
+  if (!breaker.sticky && now - openedAt >= breaker.resetMs) {
+    openedAt = -1;
+    return false;
+  }
+  return true;
+}
+
+setInterval(() => {
+  const now = performance.now();
+  budget = Math.min(budget + ((now - last) * capacity) / 1000, capacity * 0.01 + 1);
+  last = now;
+  while (budget >= 1 && queue.length > 0) {
+    budget -= 1;
+    served++;
+    queue.shift().end('ok');
+  }
+  if (queue.length === 0) budget = Math.min(budget, 1);
+}, 2).unref();
+
+const server = http.createServer((req, res) => {
+  req.resume();
+  if (req.url === '/metrics') {
+    const now = performance.now();
+    res.setHeader('content-type', 'text/plain; version=0.0.4');
+    res.end(
+      `# HELP queue_depth Requests waiting for capacity.\n# TYPE queue_depth gauge\nqueue_depth ${queue.length}\n` +
+        `# TYPE breaker_open gauge\nbreaker_open ${breaker && breakerOpen(now) ? 1 : 0}\n` +
+        `# TYPE served_total counter\nserved_total ${served}\n`,
+    );
+    return;
+  }
+  count++;
+  const now = performance.now();
+  if (breaker) {
+    if (breakerOpen(now)) {
+      rejected++;
+      res.statusCode = 503;
+      res.end('circuit open');
+      return;
+    }
+    if (queue.length >= breaker.tripQueue) {
+      openedAt = now;
+      trips++;
+      // Everything waiting fails with the breaker, as a real pool's callers would.
+      for (const waiting of queue.splice(0)) {
+        waiting.statusCode = 503;
+        waiting.end('circuit open');
+      }
+      rejected++;
+      res.statusCode = 503;
+      res.end('circuit open');
+      return;
+    }
+  }
+  queue.push(res);
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+process.on('message', (m) => {
+  if (m.type === 'stats') process.send({ id: m.id, stats: { count, served, rejected, trips, queue: queue.length } });
+});
+process.on('SIGTERM', () => process.exit(0));
+process.on('disconnect', () => process.exit(0));

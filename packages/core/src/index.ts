@@ -110,3 +110,54 @@ export {
   type PrometheusSample,
   type ResolvedProbe,
 } from './probe/index.js';
+export {
+  DEFAULT_MAX_DROP_RATE,
+  DEFAULT_MIN_ACHIEVED_RATIO,
+  PROBE_OPS,
+  RESERVED_CONDITION_NAMES,
+  minSamplesForPercentile,
+  percentileName,
+  strictestPercentile,
+  validateProbeCondition,
+  validateSlo,
+  type LatencyLimit,
+  type ProbeCondition,
+  type ProbeOp,
+  type Slo,
+} from './slo/slo.js';
+export { formatProbeCondition, formatSlo, parseSlo } from './slo/parse-slo.js';
+export { mergeWindow, offeredRps, type WindowStats } from './collapse/window.js';
+export { judgeProbeCondition, samplesIn } from './collapse/probe-window.js';
+export { judgeMerged, judgeWindow, type ConditionVerdict, type WindowVerdict } from './collapse/judge-window.js';
+export {
+  GENERATOR_SATURATED_ADVICE,
+  generatorVerdict,
+  generatorVerdictOf,
+  type GeneratorVerdict,
+} from './collapse/generator-verdict.js';
+export {
+  RampJudge,
+  validateRampJudgeOptions,
+  type JudgedWindow,
+  type RampEvent,
+  type RampJudgeOptions,
+  type RampSummary,
+  type StepResult,
+  type StepVerdict,
+} from './collapse/ramp-judge.js';
+export { formatCondition, formatCount, formatMs, formatPercent, formatRate } from './collapse/format.js';
+export { formatVerdictLine } from './collapse/verdict-line.js';
+export {
+  CapacitySearch,
+  validateCapacitySearchOptions,
+  type CapacitySearchOptions,
+  type SearchResult,
+  type SearchTrial,
+  type TrialVerdict,
+} from './search/capacity-search.js';
+export {
+  judgeRecovery,
+  validateRecoveryOptions,
+  type RecoveryOptions,
+  type RecoveryVerdict,
+} from './recovery/judge-recovery.js';

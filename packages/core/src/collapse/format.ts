@@ -1,0 +1,62 @@
+import type { ProbeOp } from '../slo/slo.js';
+import type { ConditionVerdict } from './judge-window.js';
+
+/**
+ * Numbers as a person reads them in a verdict line. Written by hand rather than with
+ * `toLocaleString` so the output does not depend on the ICU data Node was built with.
+ */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const sign = n < 0 ? '-' : '';
+  const [int, frac] = Math.abs(n).toString().split('.');
+  const grouped = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}${grouped}${frac ? `.${frac}` : ''}`;
+}
+
+/** `1,800 req/s`, `25.5 req/s`: whole numbers from 100 up, one decimal below. */
+export function formatRate(rps: number): string {
+  return `${formatCount(rps >= 100 ? Math.round(rps) : Math.round(rps * 10) / 10)} req/s`;
+}
+
+/** `2.3 s`, `500 ms`, `4.5 ms`. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return 'n/a';
+  if (ms >= 1000) return `${formatCount(Math.round(ms / 100) / 10)} s`;
+  if (ms >= 10) return `${Math.round(ms)} ms`;
+  return `${Math.round(ms * 10) / 10} ms`;
+}
+
+/** Percent points: `71 %`, `1.5 %`, `0 %`, `0.04 %`. */
+export function formatPercent(pct: number): string {
+  if (!Number.isFinite(pct)) return 'n/a';
+  if (pct === 0 || Math.abs(pct) >= 10) return `${Math.round(pct)} %`;
+  if (Math.abs(pct) >= 0.1) return `${Math.round(pct * 10) / 10} %`;
+  return `${Number(pct.toPrecision(1))} %`;
+}
+
+const NEGATION: Record<Exclude<ProbeOp, 'ok'>, string> = { '<': '>=', '<=': '>', '>': '<=', '>=': '<', '==': '!=' };
+
+function formatValue(v: ConditionVerdict, x: number): string {
+  switch (v.unit) {
+    case 'ms':
+      return formatMs(x);
+    case '%':
+      return formatPercent(x);
+    case 'ratio':
+      return formatPercent(x * 100);
+    default:
+      return formatCount(Math.round(x * 1000) / 1000);
+  }
+}
+
+/**
+ * A breached condition the way the verdict line shows it: `p99 2.3 s > 500 ms`,
+ * `errors 12 % > 1 %`, `achieved 71 % < 95 %`, `breaker_open 1 != 0`, `health not ok: HTTP 503`, `queue_depth unreachable: ECONNREFUSED`.
+ * A condition that holds is shown as `p99 120 ms <= 500 ms`.
+ */
+export function formatCondition(v: ConditionVerdict): string {
+  if (v.op === 'ok') return v.ok ? `${v.name} ok` : `${v.name} ${v.detail ?? 'not ok'}`;
+  if (!Number.isFinite(v.observed) || (v.kind === 'probe' && !v.ok && v.detail)) return `${v.name} ${v.detail ?? 'n/a'}`;
+  const op = v.ok ? v.op : NEGATION[v.op];
+  return `${v.name} ${formatValue(v, v.observed)} ${op} ${formatValue(v, v.limit)}`;
+}

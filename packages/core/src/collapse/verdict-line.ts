@@ -1,0 +1,25 @@
+import type { RecoveryVerdict } from '../recovery/judge-recovery.js';
+import { formatCondition, formatMs, formatRate } from './format.js';
+import type { RampSummary } from './ramp-judge.js';
+
+/**
+ * The line a person reads first:
+ * `knee 1,800 req/s; collapsed at 2,000 req/s: p99 2.3 s > 500 ms, achieved 71 % < 95 %; recovered after 4.2 s`.
+ */
+export function formatVerdictLine(summary: RampSummary, recovery?: RecoveryVerdict): string {
+  const parts: string[] = [];
+  if (summary.verdict === 'collapsed' && summary.collapse) {
+    parts.push(summary.knee ? `knee ${formatRate(summary.knee.rateRps)}` : 'no step held');
+    parts.push(`collapsed at ${formatRate(summary.collapse.step.rateRps)}: ${summary.collapse.signature.map(formatCondition).join(', ')}`);
+  } else if (summary.verdict === 'inconclusive' && summary.inconclusive) {
+    parts.push(`inconclusive: ${summary.inconclusive.reason}; ${summary.inconclusive.advice}`);
+    if (summary.lastHeld) parts.push(`held up to ${formatRate(summary.lastHeld.rateRps)}`);
+  } else {
+    parts.push(summary.lastHeld ? `held at every step up to ${formatRate(summary.lastHeld.rateRps)}; no collapse` : 'no step judged');
+  }
+  if (recovery) {
+    if (recovery.recovered) parts.push(`recovered after ${formatMs(recovery.timeToRecoverMs ?? 0)}`);
+    else parts.push(`did not recover: ${recovery.failing.map(formatCondition).join(', ') || 'no baseline'}`);
+  }
+  return parts.join('; ');
+}

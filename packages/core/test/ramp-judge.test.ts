@@ -1,0 +1,208 @@
+import {
+  type IntervalStats,
+  type ProbeSample,
+  type ProfileStep,
+  type RampEvent,
+  RampJudge,
+  ValidationError,
+  compileProfile,
+  formatVerdictLine,
+  judgeWindow,
+  parseSlo,
+} from '@overload/core';
+import { describe, expect, it } from 'vitest';
+import { type IntervalSpec, capacityTarget, interval } from './support/intervals.js';
+
+/** The steps of a real step profile: 1,000, 2,000, 3,000 req/s for 10 s each. */
+const steps = compileProfile({ kind: 'step', startRps: 1000, stepRps: 1000, stepDurationMs: '10s', maxRps: 3000 }).steps;
+const slo = parseSlo('p99<500ms,errors<1%');
+
+/** Runs `judge` over one-second intervals for `seconds`, stopping at the first decision, as the orchestrator does. */
+function drive(judge: RampJudge, seconds: number, spec: (tMs: number) => IntervalSpec, probes?: Record<string, ProbeSample[]>) {
+  const events: { atMs: number; event: RampEvent }[] = [];
+  for (let t = 0; t < seconds * 1000; t += 1000) {
+    const event = judge.push(interval({ startMs: t, ...spec(t) }), probes);
+    if (event) events.push({ atMs: t, event });
+    if (judge.decision) break;
+  }
+  const last = judge.finish();
+  if (last) events.push({ atMs: seconds * 1000, event: last });
+  return events;
+}
+
+const rateAt = (s: readonly ProfileStep[], tMs: number) => s.find((x) => tMs >= x.startMs && tMs < x.startMs + x.durationMs)?.rateRps ?? 0;
+
+describe('RampJudge: knee and collapse', () => {
+  it('holds the steps below a fixed capacity and collapses at the first above it, with its signature', () => {
+    const judge = new RampJudge({ steps, slo });
+    const events = drive(judge, 30, (t) => capacityTarget(rateAt(steps, t), 2500));
+    expect(events.map((e) => e.event.type)).toEqual(['step-held', 'step-held', 'collapse']);
+    // The 3,000 req/s step breaks as soon as its first sliding window (after the 1 s warm-up) is full.
+    expect(events[2]!.atMs).toBe(20_000 + 1000 + 4000);
+    const collapse = events[2]!.event as Extract<RampEvent, { type: 'collapse' }>;
+    expect(collapse.window).toMatchObject({ kind: 'sliding', startMs: 21_000, durationMs: 5000 });
+
+    const summary = judge.summary();
+    expect(summary.verdict).toBe('collapsed');
+    expect(summary.knee?.rateRps).toBe(2000);
+    expect(summary.collapse?.step).toMatchObject({ index: 2, rateRps: 3000, verdict: 'breached' });
+    expect(summary.collapse?.signature.map((c) => c.name)).toEqual(['p99', 'achieved']);
+    expect(summary.collapse?.signature.find((c) => c.name === 'achieved')?.observed).toBeCloseTo(2500 / 3000, 6);
+    expect(judge.steps.map((s) => s.verdict)).toEqual(['held', 'held', 'breached']);
+    expect(judge.steps[1]).toMatchObject({ label: '2000 req/s', offered: 20_000, responses: 20_000, achievedRps: 2000, errors: 0 });
+    expect(judge.steps[1]!.latencyMs.p99).toBeCloseTo(5, 1);
+    expect(formatVerdictLine(summary)).toBe('knee 2,000 req/s; collapsed at 3,000 req/s: p99 2.3 s > 500 ms, achieved 83 % < 95 %');
+  });
+
+  it('judges a sliding window inside a long step, so a late breakdown is not averaged away', () => {
+    const longStep: ProfileStep[] = [{ index: 0, label: '1000 req/s', startMs: 0, durationMs: 60_000, rateRps: 1000 }];
+    // Fine for 50 s, then for 5 s only half the arrivals are answered, then fine again.
+    const spec = (t: number): IntervalSpec => ({ offered: 1000, latencyMs: [[5, t >= 50_000 && t < 55_000 ? 500 : 1000]] });
+    const all: IntervalStats[] = [];
+    for (let t = 0; t < 60_000; t += 1000) all.push(interval({ startMs: t, ...spec(t) }));
+    // Judged whole (after its warm-up), the step looks healthy: 56.5 k of 59 k answered = 95.8 %.
+    expect(judgeWindow(all.slice(1), slo).ok).toBe(true);
+
+    const judge = new RampJudge({ steps: longStep, slo });
+    const events = drive(judge, 60, spec);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.event.type).toBe('collapse');
+    // Caught at the first bad second: the window [46 s, 51 s) answered 4,500 of 5,000.
+    expect(events[0]!.atMs).toBe(50_000);
+    expect(judge.summary().collapse?.window).toMatchObject({ kind: 'sliding', startMs: 46_000, durationMs: 5000 });
+    expect(judge.summary().knee).toBeUndefined();
+    expect(formatVerdictLine(judge.summary())).toBe('no step held; collapsed at 1,000 req/s: achieved 90 % < 95 %');
+  });
+
+  it('skips the warm-up after each rate change', () => {
+    // The first second of every step answers only 60 % (responses lag the new rate), then all.
+    const spec = (t: number): IntervalSpec => {
+      const rate = rateAt(steps, t);
+      return { offered: rate, latencyMs: [[5, t % 10_000 === 0 ? rate * 0.6 : rate]] };
+    };
+    const judged = new RampJudge({ steps, slo });
+    expect(drive(judged, 30, spec).map((e) => e.event.type)).toEqual(['step-held', 'step-held', 'step-held']);
+    expect(judged.summary()).toMatchObject({ verdict: 'held', lastHeld: { rateRps: 3000 } });
+    expect(judged.steps[0]!.judged).toMatchObject({ kind: 'step', startMs: 1000, durationMs: 9000 });
+    // Counts still cover the whole step.
+    expect(judged.steps[0]).toMatchObject({ offered: 10_000, responses: 9_600 });
+    expect(formatVerdictLine(judged.summary())).toBe('held at every step up to 3,000 req/s; no collapse');
+
+    // Without the warm-up the same transition reads as a collapse of the first step.
+    const strict = new RampJudge({ steps, slo, warmupMs: 0 });
+    const events = drive(strict, 30, spec);
+    expect(events.map((e) => e.event.type)).toEqual(['collapse']);
+    expect(strict.summary().collapse?.step.rateRps).toBe(1000);
+  });
+
+  it('judges the whole step at its end, which a percentile needing more samples than a window holds relies on', () => {
+    // 150 req/s: a 5 s window has 750 responses (p99 needs 1,000), the judged 9 s of the step 1,350.
+    const slow: ProfileStep[] = [{ index: 0, label: '150 req/s', startMs: 0, durationMs: 10_000, rateRps: 150 }];
+    const judge = new RampJudge({ steps: slow, slo });
+    const events = drive(judge, 10, () => ({ offered: 150, latencyMs: [[5, 140], [900, 10]] }));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ atMs: 9000, event: { type: 'collapse', window: { kind: 'step', durationMs: 9000 } } });
+  });
+});
+
+describe('RampJudge: generator saturation is never collapse', () => {
+  it('a breach while the generator lagged is inconclusive, not a knee', () => {
+    const judge = new RampJudge({ steps, slo });
+    const events = drive(judge, 30, (t) => {
+      const rate = rateAt(steps, t);
+      const target = capacityTarget(rate, 2500);
+      // At 3,000 req/s the generator itself falls behind by 23 ms.
+      return rate === 3000 ? { ...target, lagMs: [[23, rate]] } : target;
+    });
+    expect(events.map((e) => e.event.type)).toEqual(['step-held', 'step-held', 'inconclusive']);
+    const summary = judge.summary();
+    expect(summary.verdict).toBe('inconclusive');
+    expect(summary.knee).toBeUndefined();
+    expect(summary.collapse).toBeUndefined();
+    expect(summary.inconclusive).toEqual({
+      rateRps: 3000,
+      reason: 'generator saturated at 3,000 req/s (lag p99 23 ms > 5 ms)',
+      advice: 'add --workers or shard the load across machines',
+    });
+    expect(judge.steps[2]!.verdict).toBe('inconclusive');
+    expect(formatVerdictLine(summary)).toBe(
+      'inconclusive: generator saturated at 3,000 req/s (lag p99 23 ms > 5 ms); add --workers or shard the load across machines; held up to 2,000 req/s',
+    );
+  });
+
+  it('a step the target held while the generator dropped arrivals is inconclusive too', () => {
+    const judge = new RampJudge({ steps, slo });
+    const events = drive(judge, 30, (t) => {
+      const rate = rateAt(steps, t);
+      return rate === 2000 ? { offered: rate, droppedGenerator: 50, latencyMs: [[5, rate - 50]] } : { offered: rate, latencyMs: [[5, rate]] };
+    });
+    expect(events.map((e) => e.event.type)).toEqual(['step-held', 'inconclusive']);
+    expect(judge.summary()).toMatchObject({ verdict: 'inconclusive', lastHeld: { rateRps: 1000 } });
+    expect(judge.summary().inconclusive?.reason).toMatch(/^generator saturated at 2,000 req\/s \(450 arrivals dropped by the generator\)$/);
+  });
+});
+
+describe('RampJudge: probes', () => {
+  it('a queue-depth gauge over its limit ends the ramp', () => {
+    const probes: Record<string, ProbeSample[]> = { queue_depth: [] };
+    const judge = new RampJudge({ steps, slo: parseSlo('p99<500ms,queue_depth<1000') });
+    const events: RampEvent[] = [];
+    for (let t = 0; t < 30_000 && !judge.decision; t += 1000) {
+      // The target's queue grows from 15 s on; the probe polls once a second.
+      probes['queue_depth']!.push({ tMs: t + 500, value: t < 15_000 ? 3 : (t - 14_000) * 0.5, ok: true });
+      const e = judge.push(interval({ startMs: t, offered: rateAt(steps, t), latencyMs: [[5, rateAt(steps, t)]] }), probes);
+      if (e) events.push(e);
+    }
+    expect(events.map((e) => e.type)).toEqual(['step-held', 'collapse']);
+    const summary = judge.summary();
+    expect(summary.collapse?.signature).toEqual([expect.objectContaining({ name: 'queue_depth', observed: 1000, ok: false })]);
+    // 1000 is not < 1000: breached at t = 16 s, the first second whose sample reads 1,000.
+    expect(summary.collapse?.window.startMs).toBe(12_000);
+    expect(summary.knee?.rateRps).toBe(1000);
+  });
+
+  it('an unreachable probe is a breach, not a crash', () => {
+    const judge = new RampJudge({ steps, slo: parseSlo('p99<500ms,health ok') });
+    const health: ProbeSample[] = [];
+    const events = drive(judge, 30, (t) => {
+      health.push(t < 12_000 ? { tMs: t, value: 1, ok: true } : { tMs: t, value: null, ok: false, error: 'ECONNREFUSED' });
+      return { offered: rateAt(steps, t), latencyMs: [[5, rateAt(steps, t)]] };
+    }, { health });
+    expect(events.map((e) => e.event.type)).toEqual(['step-held', 'collapse']);
+    expect(formatVerdictLine(judge.summary())).toBe('knee 1,000 req/s; collapsed at 2,000 req/s: health not ok: ECONNREFUSED');
+  });
+});
+
+describe('RampJudge: bookkeeping', () => {
+  it('a step cut short by the end of the run is partial, and stays out of the knee', () => {
+    const judge = new RampJudge({ steps, slo });
+    const events = drive(judge, 14, (t) => ({ offered: rateAt(steps, t), latencyMs: [[5, rateAt(steps, t)]] }));
+    expect(events.map((e) => e.event.type)).toEqual(['step-held']);
+    expect(judge.steps.map((s) => s.verdict)).toEqual(['held', 'partial']);
+    expect(judge.steps[1]!.detail).toBe('the run ended before the step did');
+    expect(judge.summary()).toMatchObject({ verdict: 'held', lastHeld: { rateRps: 1000 } });
+  });
+
+  it('ignores intervals after a decision and those outside every step', () => {
+    const judge = new RampJudge({ steps, slo });
+    expect(judge.push(interval({ startMs: 40_000, offered: 10, transportErrors: 10 }))).toBeUndefined();
+    expect(judge.steps).toEqual([]);
+    expect(judge.summary()).toMatchObject({ verdict: 'inconclusive', inconclusive: { reason: 'the ramp ended before any step was completed' } });
+    const broken = new RampJudge({ steps, slo, warmupMs: 0, windowMs: 1000 });
+    expect(broken.push(interval({ startMs: 0, offered: 10, transportErrors: 10 }))?.type).toBe('collapse');
+    expect(broken.push(interval({ startMs: 1000, offered: 1000, latencyMs: [[5, 1000]] }))).toBeUndefined();
+    expect(broken.finish()).toBeUndefined();
+    expect(broken.steps).toHaveLength(1);
+  });
+
+  it('rejects bad options, naming each', () => {
+    try {
+      new RampJudge({ steps: [], slo: { latency: [{ percentile: 99, maxMs: 0 }] }, windowMs: 0, warmupMs: -1 });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ValidationError);
+      expect((e as ValidationError).issues.map((i) => i.path)).toEqual(['options.steps', 'options.slo.latency[0].maxMs', 'options.windowMs', 'options.warmupMs']);
+    }
+    expect(() => new RampJudge({ steps, slo, warmupMs: 10_000 })).toThrow(/options.warmupMs must be shorter than the shortest step \(10000 ms\)/);
+  });
+});

@@ -31,7 +31,9 @@ export function parseDurationMs(input: DurationInput): number {
     total += Number(match[1]) * (DURATION_UNITS_MS[match[2]!] ?? Number.NaN);
     consumed = DURATION_PART.lastIndex;
   }
-  return total;
+  // Decimal units are not exact in binary ('4.1m' is 245999.99999999997 ms), which made valid
+  // sums such as at 0.1m + for 4m = duration 4.1m fail validation. Nanoseconds are plenty.
+  return Math.round(total * 1e6) / 1e6;
 }
 
 /** Reads a duration field, pushing an issue naming the path when it is missing or malformed. */

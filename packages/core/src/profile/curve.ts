@@ -65,9 +65,12 @@ export class RateCurve {
     return this.#areaBefore[this.segments.length]!;
   }
 
-  /** Number of uniform arrivals the profile schedules (centred convention: round(area)). */
+  /**
+   * Number of uniform arrivals the profile schedules: every i with i + ½ < area (the cursor's
+   * rule). Not Math.round, which rounds an area of k + ½ up and plans one arrival more than is sent.
+   */
   get totalArrivals(): number {
-    return Math.max(0, Math.round(this.totalArea));
+    return Math.max(0, Math.ceil(this.totalArea - 0.5));
   }
 
   get peakRps(): number {

@@ -31,7 +31,10 @@ export function exponentialRates(p: ExponentialProfile): number[] {
   for (let k = 0; ; k++) {
     const r = p.startRps * p.factor ** k;
     if (r > p.maxRps * (1 + 1e-12)) break;
-    rates.push(Math.round(r * 1000) / 1000);
+    // Round to the thousandth for readable labels, but never above maxRps (1.0006 → 1.001) nor
+    // down to 0 req/s for a tiny positive start.
+    const rounded = Math.round(r * 1000) / 1000;
+    rates.push(Math.min(p.maxRps, rounded > 0 ? rounded : r));
   }
   return rates;
 }

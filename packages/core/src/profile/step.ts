@@ -32,7 +32,10 @@ export function stepRates(p: StepProfile): number[] {
   for (let k = 0; ; k++) {
     const r = p.startRps + k * p.stepRps;
     if (r > p.maxRps * (1 + 1e-12)) break;
-    rates.push(r);
+    // The step that reaches maxRps within float error offers exactly maxRps (0.1 + 2·0.1 is
+    // 0.30000000000000004, above a max of 0.3); the others shed the last-digit binary noise of
+    // start + k·step (0.7000000000000001) for their labels, and never pass maxRps either.
+    rates.push(r >= p.maxRps * (1 - 1e-12) ? p.maxRps : Math.min(p.maxRps, Number(r.toPrecision(15))));
   }
   return rates;
 }

@@ -407,3 +407,20 @@ describe('student-reports target-main (child process)', () => {
     expect(stderr).toContain('options.bug must be one of none, sticky-breaker (got "wobbly")');
   });
 });
+
+describe('student-reports target: respondAfterRender', () => {
+  it('answers 201 once rendered, and 500 (with its one email) when the render fails', async () => {
+    const ok = await start({ respondAfterRender: true, renderCpuMs: 0.2 });
+    const created = await postReport(ok.url, 'd-sync', 's-1');
+    expect(created.status).toBe(201);
+    expect(created.body.status).toBe('done');
+    expect((await getJson(`${ok.url}/reports/${created.body.id as string}`)).body.status).toBe('done');
+
+    const failing = await start({ respondAfterRender: true, failRenders: true, renderCpuMs: 0.2 });
+    const replies = await Promise.all(Array.from({ length: 5 }, (_, i) => postReport(failing.url, 'd-sync', `s-${i}`)));
+    for (const r of replies) expect(r.status).toBe(500);
+    expect(replies.map((r) => r.body.error)).toEqual(Array(5).fill('render failed'));
+    // The caller saw every failure that sent an email: one each, no more.
+    expect(failing.snapshot()).toMatchObject({ emailsSent: 5, failures: { render: 5 } });
+  });
+});

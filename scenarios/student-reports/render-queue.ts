@@ -83,11 +83,13 @@ export class RenderQueue {
     if (this.options.failRenders) {
       report.status = 'failed';
       this.options.onFailed(report);
+      report.settle?.(false);
       return;
     }
     report.checksum = checksum;
     report.status = 'done';
     this.options.onRendered(report);
+    report.settle?.(true);
   }
 }
 

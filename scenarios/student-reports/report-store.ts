@@ -14,6 +14,8 @@ export interface Report {
   status: ReportStatus;
   /** Checksum of the rendered document: proof the render did its work, tiny to keep. */
   checksum?: number;
+  /** Called once when the render has finished (respondAfterRender mode answers the caller here). */
+  settle?: (rendered: boolean) => void;
 }
 
 export class ReportStore {

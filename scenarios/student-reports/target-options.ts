@@ -26,6 +26,12 @@ export interface StudentReportsOptions {
   readonly renderCpuMs: number;
   /** Every render fails: each accepted report ends `failed` and sends one email. */
   readonly failRenders: boolean;
+  /**
+   * Answer a report request only once its render has finished: 201 when done, 500 when the
+   * render failed. The email a failed report sends is then visible to the caller in its
+   * response, which is what lets a load test hold an email budget exactly.
+   */
+  readonly respondAfterRender: boolean;
   /** Consecutive translation failures that open the circuit breaker. */
   readonly breakerThreshold: number;
   /** Time the breaker stays open before letting one probe through (half-open). */
@@ -43,6 +49,7 @@ export const DEFAULT_STUDENT_REPORTS_OPTIONS: StudentReportsOptions = Object.fre
   translationTimeoutMs: 1500,
   renderCpuMs: 0.75,
   failRenders: false,
+  respondAfterRender: false,
   breakerThreshold: 5,
   breakerResetMs: 3000,
   bug: 'none',
@@ -111,8 +118,8 @@ export function resolveStudentReportsOptions(input: Partial<StudentReportsOption
       issues.push({ path, message: `must be ${rule.allowMin ? '>=' : '>'} ${rule.min} (got ${value})` });
     }
   }
-  if (typeof merged.failRenders !== 'boolean') {
-    issues.push({ path: 'options.failRenders', message: `must be true or false (got ${describe(merged.failRenders)})` });
+  for (const key of ['failRenders', 'respondAfterRender'] as const) {
+    if (typeof merged[key] !== 'boolean') issues.push({ path: `options.${key}`, message: `must be true or false (got ${describe(merged[key])})` });
   }
   if (!STUDENT_REPORTS_BUGS.includes(merged.bug as StudentReportsBug)) {
     issues.push({ path: 'options.bug', message: `must be one of ${STUDENT_REPORTS_BUGS.join(', ')} (got ${describe(merged.bug)})` });

@@ -24,7 +24,8 @@ export type { ReportStatus } from './report-store.js';
  *
  *   POST /districts/:district/students/:student/reports
  *     -> one query to the translated-copy DB (limited slots, bounded FIFO wait, timeout), in the
- *        request path; then 202 {id, status: "queued"} and the report goes to the render stage.
+ *        request path; then 202 {id, status: "queued"} and the report goes to the render stage
+ *        (with respondAfterRender the answer waits for the render: 201 done, 500 render failed).
  *     -> 503 {"error": "translation timeout" | "translation queue full"} when the DB query fails:
  *        the report fails, one email is counted, the breaker counts a consecutive failure.
  *     -> 503 {"error": "circuit open"} while the breaker is open (no report, so no email).
@@ -142,8 +143,17 @@ export async function startStudentReportsTarget(input: StartStudentReportsTarget
     }
     breaker.recordSuccess(ticket);
     const report = store.create(district, student, Date.now());
-    renderer.enqueue(report);
     counts.accepted += 1;
+    if (options.respondAfterRender) {
+      report.settle = (rendered) => {
+        report.settle = undefined;
+        if (rendered) sendJson(res, 201, { id: report.id, status: report.status });
+        else sendJson(res, 500, { id: report.id, error: 'render failed' });
+      };
+      renderer.enqueue(report);
+      return;
+    }
+    renderer.enqueue(report);
     sendJson(res, 202, { id: report.id, status: report.status });
   }
 

@@ -20,6 +20,8 @@ export interface Report {
 
 export class ReportStore {
   private readonly reports = new Map<string, Report>();
+  /** The latest report id per district/student, so clients can poll without keeping ids. */
+  private readonly latestByStudent = new Map<string, string>();
   private seq = 0;
   /** Distinguishes ids across restarts of the target, so a stale id never finds a new report. */
   private readonly prefix = Date.now().toString(36);
@@ -30,9 +32,17 @@ export class ReportStore {
     this.seq += 1;
     const report: Report = { id: `rpt-${this.prefix}-${this.seq.toString(36)}`, district, student, requestedAtMs, status: 'queued' };
     this.reports.set(report.id, report);
+    this.latestByStudent.delete(`${district}/${student}`);
+    this.latestByStudent.set(`${district}/${student}`, report.id);
     // Map iteration is insertion order, so the first key is the oldest report.
     if (this.reports.size > this.retention) this.reports.delete(this.reports.keys().next().value!);
+    if (this.latestByStudent.size > this.retention) this.latestByStudent.delete(this.latestByStudent.keys().next().value!);
     return report;
+  }
+
+  latest(district: string, student: string): Report | undefined {
+    const id = this.latestByStudent.get(`${district}/${student}`);
+    return id === undefined ? undefined : this.reports.get(id);
   }
 
   get(id: string): Report | undefined {

@@ -30,6 +30,7 @@ export type { ReportStatus } from './report-store.js';
  *        the report fails, one email is counted, the breaker counts a consecutive failure.
  *     -> 503 {"error": "circuit open"} while the breaker is open (no report, so no email).
  *   GET /reports/:id            -> {id, status}, 404 when unknown (or past retention)
+ *   GET /districts/:d/students/:s/reports/latest[/document] -> the same for a student's latest report
  *   GET /reports/:id/document   -> 200 text document when done, 409 when not (yet), 404 unknown
  *   GET /health                 -> 200 {"status":"ok"} | 503 {"status":"degraded","breaker":...}
  *   GET /metrics                -> Prometheus text
@@ -75,6 +76,7 @@ export interface StudentReportsTarget {
 const SYNTHETIC_HEADER = 'x-overload-run';
 const REPORT_ROUTE = /^\/districts\/([^/]+)\/students\/([^/]+)\/reports\/?$/;
 const STATUS_ROUTE = /^\/reports\/([^/]+)\/?$/;
+const LATEST_ROUTE = /^\/districts\/([^/]+)\/students\/([^/]+)\/reports\/latest(\/document)?\/?$/;
 const DOCUMENT_ROUTE = /^\/reports\/([^/]+)\/document\/?$/;
 
 export async function startStudentReportsTarget(input: StartStudentReportsTargetOptions = {}): Promise<StudentReportsTarget> {
@@ -169,6 +171,13 @@ export async function startStudentReportsTarget(input: StartStudentReportsTarget
         if (method !== 'POST') return methodNotAllowed(res, 'POST');
         void requestReport(decodeURIComponent(match[1]!), decodeURIComponent(match[2]!), res);
         return;
+      }
+      if ((match = LATEST_ROUTE.exec(path))) {
+        if (method !== 'GET') return methodNotAllowed(res, 'GET');
+        const report = store.latest(decodeURIComponent(match[1]!), decodeURIComponent(match[2]!));
+        if (match[3]) return sendDocument(report, res);
+        if (!report) return sendJson(res, 404, { error: 'unknown report' });
+        return sendJson(res, 200, { id: report.id, status: report.status });
       }
       if ((match = DOCUMENT_ROUTE.exec(path))) {
         if (method !== 'GET') return methodNotAllowed(res, 'GET');

@@ -1,6 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { formatIssue, ValidationError } from '@overload/core';
+import { registerPlan } from './commands/plan.js';
+import { registerRamp } from './commands/ramp.js';
 import { registerRun } from './commands/run.js';
+import { registerScenarios } from './commands/scenarios.js';
+import { registerSearch } from './commands/search.js';
+import { registerTarget } from './commands/target.js';
 import { EXIT, EXIT_CODE_TABLE, type ExitCode, exitCodeForError } from './exit-codes.js';
 
 export function buildProgram(setExit: (code: ExitCode) => void): Command {
@@ -10,7 +15,12 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', `\n${EXIT_CODE_TABLE}`)
     .exitOverride();
+  registerRamp(program, setExit);
   registerRun(program, setExit);
+  registerSearch(program, setExit);
+  registerPlan(program, setExit);
+  registerScenarios(program, setExit);
+  registerTarget(program, setExit);
   return program;
 }
 

@@ -161,3 +161,28 @@ export {
   type RecoveryOptions,
   type RecoveryVerdict,
 } from './recovery/judge-recovery.js';
+export { clampCurve } from './guard/max-rate.js';
+export { DEFAULT_ALLOWED_HOSTS, assertHostsAllowed, combineAllowlists, isHostAllowed, isLoopbackHost, TargetNotAllowedError } from './guard/allowlist.js';
+export { DEFAULT_ERROR_BURST, ErrorBurstDetector, parseErrorBurst, type ErrorBurstOptions } from './guard/error-burst.js';
+export { BudgetLedger, budgetNameOf, parseBudget, validateBudgets } from './guard/budgets.js';
+export {
+  defineScenario,
+  validateScenario,
+  type EmbeddedTarget,
+  type Scenario,
+  type ScenarioRecovery,
+  type ScenarioSafety,
+} from './scenario/scenario.js';
+export { compileText, validateRequests, type CompiledText, type RequestTemplate } from './scenario/request-template.js';
+export { MAX_GENERATED_ROWS, parseCsv, validateFeeders, type Feeder, type FeederRow, type FeederValue } from './scenario/feeder.js';
+export { RequestPlan, type BuiltRequest, type RequestMix } from './scenario/request-plan.js';
+export { randomRunId } from './run/config.js';
+export { analyzeDrain, pinchReleaseAtMs, type QueueDrain } from './pinch/drain.js';
+export {
+  HGRM_TICKS_PER_HALF_DISTANCE,
+  INTERVAL_LOG_TAGS,
+  hdrFilesOf,
+  intervalLog,
+  percentileDistribution,
+  type HdrFiles,
+} from './report/hdr-files.js';

@@ -22,7 +22,7 @@ const BY_CODE: Record<string, ErrorClass> = {
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'protocol',
   UND_ERR_REQ_CONTENT_LENGTH_MISMATCH: 'protocol',
   UND_ERR_INFO: 'protocol',
-  UND_ERR_RESPONSE_EXCEEDED_MAX_SIZE: 'protocol',
+  UND_ERR_RES_EXCEEDED_MAX_SIZE: 'protocol',
 };
 
 /** Maps an undici / socket error to a stable class by its `code` (never by message text). */

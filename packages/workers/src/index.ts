@@ -2,3 +2,5 @@ export { run, startRun, defaultWorkers, type RunHandle, type RunHooks, type RunR
 export { classifyError } from './classify-error.js';
 export type { WorkerTask, ToWorker, FromWorker, WorkerOutcome } from './messages.js';
 export { DEFAULT_PROBE_MAX_BODY_BYTES, startProbes, type ProbeHandle, type ProbeOptions } from './probes.js';
+export { ramp, type RampOptions, type RampPhase, type RampRecovery, type RampRecoveryOptions, type RampResult } from './ramp.js';
+export { search, type SearchOptions, type SearchRunResult, type SearchTrialEvidence } from './search.js';

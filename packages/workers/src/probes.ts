@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import {
+  isHostAllowed,
   OverloadError,
   probeReadsBody,
   readProbeResponse,
@@ -188,16 +189,14 @@ function errorLabel(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Probes obey the same allowlist as the load (an empty list means loopback only). */
 function checkHosts(probes: readonly ResolvedProbe[], allowedHosts: readonly string[] | undefined): void {
   if (!allowedHosts) return;
-  const allowed = new Set(allowedHosts.map((h) => h.toLowerCase()));
   for (const p of probes) {
-    const url = new URL(p.url);
-    const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    if (allowed.has(hostname) || allowed.has(url.host) || allowed.has(url.hostname)) continue;
+    if (isHostAllowed(p.url, allowedHosts)) continue;
     throw new OverloadError(
       'OVL_TARGET_NOT_ALLOWED',
-      `probe "${p.name}" polls ${url.host}, which is not an allowed host (${allowedHosts.join(', ')}); add it to the allowed hosts to probe it`,
+      `probe "${p.name}" polls ${new URL(p.url).host}, which is not an allowed host (${allowedHosts.join(', ') || 'loopback only'}); add it to the allowed hosts to probe it`,
     );
   }
 }

@@ -1,121 +1,159 @@
-import { type Command, Option } from 'commander';
-import { parseProfileText, type Profile, parseStatusList, type RunResult, ValidationError } from '@overload/core';
-import { startRun } from '@overload/workers';
+import type { Command } from 'commander';
+import {
+  analyzeDrain,
+  BudgetLedger,
+  type Profile,
+  type ProbeSeries,
+  type QueueDrain,
+  pinchReleaseAtMs,
+  type RunResult,
+  ValidationError,
+  parseStatusList,
+} from '@overload/core';
+import { type ProbeHandle, startProbes, startRun } from '@overload/workers';
 import { EXIT, type ExitCode } from '../exit-codes.js';
+import { SessionGuard } from '../guard/session-guard.js';
 import { createLogger, redactHeaders } from '../logger.js';
-import { formatIntervalLine, formatRunSummary } from '../output/run-summary.js';
-import { durationArg, headerArg, positiveIntArg, rateArg } from '../parse.js';
-import { installStopSignals } from '../stop-signals.js';
-import { writeJson } from '../write-json.js';
+import { Progress } from '../output/progress.js';
+import { formatRunSummary } from '../output/run-summary.js';
+import { durationArg, rateArg } from '../parse.js';
+import { type PlanFlags, resolvePlan } from '../plan/resolve.js';
+import { runbookOf } from '../plan/runbook.js';
+import { type OutputFlags, writeResults } from '../results/write-results.js';
+import { addGuardOptions, addLoadOptions, addOutputOptions, addScenarioOptions } from './shared-options.js';
 
-interface RunFlags {
+interface RunFlags extends PlanFlags, OutputFlags {
   rate?: number;
   duration?: number;
-  profile?: string;
-  arrivals?: 'uniform' | 'poisson';
-  seed?: number;
-  workers?: number;
-  connections?: number;
-  method: string;
-  header?: Record<string, string>;
-  body?: string;
-  timeout?: number;
-  maxInFlight?: number;
-  maxRequests?: number;
   expectStatus?: string;
-  json?: string;
+  killFile?: string;
+  controlPort?: number;
+  controlToken?: string;
   quiet?: boolean;
   logLevel?: string;
   logFile?: string;
 }
 
 export function registerRun(program: Command, setExit: (code: ExitCode) => void): void {
-  program
+  const cmd = program
     .command('run')
-    .description('fire an open-loop load (a constant rate or any profile) at one URL and report corrected latency')
-    .argument('<url>', 'target URL, e.g. http://127.0.0.1:8080/health')
+    .description('fire an open-loop load (a constant rate or any profile) and report corrected latency; no collapse judging')
+    .argument('<url|scenario>', 'target URL, e.g. http://127.0.0.1:8080/health, or a scenario name or file')
     .option('--rate <rps>', 'constant rate in requests per second (with --duration)', rateArg)
     .option('--duration <time>', 'how long to run at --rate, e.g. 20s, 2m', durationArg)
-    .option('--profile <profile>', 'a profile instead of --rate: constant|linear|step|exponential|spike|pinch|stages, e.g. "linear:from=100,to=2000,duration=1m" or JSON')
-    .addOption(new Option('--arrivals <process>', 'arrival process').choices(['uniform', 'poisson']).default('uniform'))
-    .option('--seed <n>', 'seed for poisson arrivals', positiveIntArg)
-    .option('--workers <n>', 'worker threads (default: cores - 1, at least 1)', positiveIntArg)
-    .option('--connections <n>', 'connections per worker (default: fits the rate)', positiveIntArg)
-    .option('-m, --method <method>', 'HTTP method', 'GET')
-    .option('-H, --header <name:value>', 'request header (repeatable)', headerArg)
-    .option('--body <text>', 'request body')
-    .option('--timeout <time>', 'per-request timeout (default 10s)', durationArg)
-    .option('--max-in-flight <n>', 'cap on requests in flight; arrivals beyond it are dropped and counted', positiveIntArg)
-    .option('--max-requests <n>', 'send at most N requests in total, across all workers', positiveIntArg)
-    .option('--expect-status <list>', 'statuses that count as success, e.g. "200-299,404" (default 200-399)')
-    .option('--json <file>', 'write the result JSON to this file')
-    .option('-q, --quiet', 'no per-interval progress lines')
-    .option('--log-level <level>', 'pino log level (default warn; info with --log-file)')
-    .option('--log-file <file>', 'write structured logs to this file')
+    .option('--expect-status <list>', 'statuses that count as success, e.g. "200-299,404" (default 200-399)');
+  addScenarioOptions(cmd);
+  addLoadOptions(cmd);
+  addGuardOptions(cmd);
+  addOutputOptions(cmd);
+  cmd
     .addHelpText(
       'after',
       `
 Examples:
   $ overload run http://127.0.0.1:8080/ --rate 1000 --duration 20s --json result.json
   $ overload run http://127.0.0.1:8080/ --profile "linear:from=100,to=2000,duration=1m" --workers 1
-  $ overload run http://127.0.0.1:8080/reports -m POST -H "content-type: application/json" --body '{"a":1}' --rate 50 --duration 10s`,
+  $ overload run http://127.0.0.1:8080/reports -m POST -H "content-type: application/json" --body '{"a":1}' --rate 50 --duration 10s
+  $ overload run student-reports-pinch`,
     )
-    .action(async (url: string, flags: RunFlags) => {
-      setExit(await runCommand(url, flags));
+    .action(async (ref: string, flags: RunFlags) => {
+      setExit(await runCommand(ref, flags));
     });
 }
 
-export function profileFromFlags(flags: { rate?: number; duration?: number; profile?: string }): Profile | undefined {
+/** `--rate`/`--duration` become a constant profile, or `--profile` gives any kind. */
+export function profileFlag(flags: RunFlags): string | undefined {
+  if (flags.rate === undefined && flags.duration === undefined) return flags.profile;
   if (flags.profile !== undefined) {
-    if (flags.rate !== undefined) {
-      throw new ValidationError('command line', [{ path: '--rate', message: 'cannot be combined with --profile; put the rate in the profile' }]);
-    }
-    return parseProfileText(flags.profile) as Profile;
+    throw new ValidationError('command line', [{ path: '--rate', message: 'cannot be combined with --profile; put the rate in the profile' }]);
   }
   if (flags.rate === undefined || flags.duration === undefined) {
-    throw new ValidationError('command line', [
-      { path: flags.rate === undefined ? '--rate' : '--duration', message: 'is required (give --rate and --duration, or --profile)' },
-    ]);
+    throw new ValidationError('command line', [{ path: flags.rate === undefined ? '--rate' : '--duration', message: 'is required (give --rate and --duration, or --profile)' }]);
   }
-  return { kind: 'constant', rateRps: flags.rate, durationMs: flags.duration };
+  return JSON.stringify({ kind: 'constant', rateRps: flags.rate, durationMs: flags.duration } satisfies Profile);
 }
 
-async function runCommand(url: string, flags: RunFlags): Promise<ExitCode> {
+async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
   const log = createLogger({ ...(flags.logLevel ? { level: flags.logLevel } : {}), ...(flags.logFile ? { file: flags.logFile } : {}) });
-  const profile = profileFromFlags(flags);
-  const headers = flags.header ?? {};
-  const handle = startRun({
-    url,
-    method: flags.method,
-    headers,
-    ...(flags.body !== undefined ? { body: flags.body } : {}),
-    ...(profile ? { profile } : {}),
-    ...(flags.arrivals ? { arrivals: flags.arrivals } : {}),
-    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-    ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
-    ...(flags.connections !== undefined ? { connections: flags.connections } : {}),
-    ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}),
-    ...(flags.maxInFlight !== undefined ? { maxInFlight: flags.maxInFlight } : {}),
-    ...(flags.maxRequests !== undefined ? { maxRequests: flags.maxRequests } : {}),
-    ...(flags.expectStatus !== undefined ? { expectStatus: parseStatusList(flags.expectStatus) } : {}),
-    onInterval: (i) => {
-      if (!flags.quiet) process.stderr.write(`${formatIntervalLine(i)}\n`);
-    },
+  const progress = new Progress(process.stderr, { quiet: flags.quiet ?? false });
+  const profileText = profileFlag(flags);
+  const plan = await resolvePlan(ref, { ...flags, ...(profileText !== undefined ? { profile: profileText } : {}) }, { startEmbedded: true });
+  const guard = new SessionGuard({
+    ...(flags.killFile ? { killFile: flags.killFile } : {}),
+    ...(flags.controlPort !== undefined ? { controlPort: flags.controlPort } : {}),
+    ...(flags.controlToken ? { controlToken: flags.controlToken } : {}),
+    ...(plan.maxDurationMs !== undefined ? { maxDurationMs: plan.maxDurationMs } : {}),
+    log: (line) => progress.event(line),
   });
-  log.info({ url, method: flags.method, headers: redactHeaders(headers), profile }, 'run started');
-  const signals = installStopSignals((reason, immediate) => handle.stop(reason, undefined, { immediate }));
-  let result: RunResult;
+  let probes: ProbeHandle | undefined;
   try {
-    result = await handle.result;
+    if (!plan.profile) {
+      throw new ValidationError('command line', [{ path: '--rate', message: 'is required (give --rate and --duration, or --profile)' }]);
+    }
+    await guard.start();
+    if (plan.embedded) progress.event(`started the embedded demo target at ${plan.embedded.url} (pid ${plan.embedded.pid})`);
+    if (guard.control) progress.event(`control endpoint ${guard.control.url} (Authorization: Bearer ${guard.control.token})`);
+    const ledger = new BudgetLedger(plan.budgets);
+    const handle = startRun({
+      ...plan.run,
+      profile: plan.profile,
+      budgetBuffer: ledger.buffer,
+      ...(flags.expectStatus !== undefined ? { expectStatus: parseStatusList(flags.expectStatus) } : {}),
+      onInterval: (i, h) => {
+        guard.interval(i);
+        const used = ledger.used();
+        progress.interval(i, {
+          phase: 'run',
+          budgets: Object.fromEntries(Object.entries(plan.budgets).map(([k, limit]) => [k, { used: used[k] ?? 0, limit }])),
+          timeLeftMs: h.config.curve.durationMs - (i.startMs + i.durationMs),
+        });
+      },
+    });
+    guard.attach('run', handle);
+    log.info({ url: plan.run.url, headers: redactHeaders(plan.run.headers ?? {}), profile: plan.profile, runId: handle.config.runId }, 'run started');
+    if (plan.probes.length > 0) {
+      const t0 = await Promise.race([handle.started, handle.result.then(() => performance.now())]);
+      probes = startProbes(plan.probes, { t0Perf: t0, allowedHosts: plan.allowedHosts });
+    }
+    const result: RunResult = await handle.result;
+    const series: ProbeSeries[] = probes?.series() ?? [];
+    await probes?.stop();
+    probes = undefined;
+    progress.done();
+    const releaseAtMs = pinchReleaseAtMs(handle.config.curve);
+    const drains: QueueDrain[] | undefined =
+      releaseAtMs === undefined ? undefined : series.filter((s) => /queue|depth|backlog/i.test(s.name)).map((s) => analyzeDrain(s, releaseAtMs));
+    const stopReason = guard.stopped?.reason ?? result.stopReason;
+    const stored = {
+      ...result,
+      stopReason,
+      ...(guard.stopped ? { stopDetail: guard.stopped.detail } : {}),
+      probes: series,
+      ...(drains ? { pinch: { releaseAtMs, drains } } : {}),
+      runbook: runbookOf(plan, flags, ledger.used()),
+    };
+    const files = await writeResults(stored, plan.name, flags);
+    process.stdout.write(`${formatRunSummary({ ...result, stopReason })}\n`);
+    if (drains) {
+      for (const d of drains) {
+        process.stdout.write(
+          d.drainMs !== undefined
+            ? `pinch: ${d.probe} peaked at ${d.peak} ${((d.peakAtMs - d.releaseAtMs) / 1000).toFixed(1)} s after the release and drained ${(d.drainMs / 1000).toFixed(1)} s after it\n`
+            : d.drained
+              ? `pinch: ${d.probe} never rose above its baseline (${d.baseline})\n`
+              : `pinch: ${d.probe} peaked at ${d.peak} and had NOT drained by the end of the run\n`,
+        );
+      }
+    }
+    if (guard.stopped) process.stdout.write(`stopped early: ${guard.stopped.detail}\n`);
+    process.stdout.write(`results: ${files.join(', ')}\n`);
+    log.info({ stopReason, totals: result.totals }, 'run finished');
+    if (stopReason !== 'completed') return EXIT.stopped;
+    if (result.generator.saturated) return EXIT.inconclusive;
+    return EXIT.ok;
   } finally {
-    signals.dispose();
+    await probes?.stop();
+    guard.dispose();
+    await plan.embedded?.stop();
   }
-  const stored = { ...result, request: { headers: redactHeaders(headers) } };
-  if (flags.json) await writeJson(flags.json, stored);
-  process.stdout.write(`${formatRunSummary(result)}\n`);
-  if (flags.json) process.stdout.write(`result written to ${flags.json}\n`);
-  log.info({ stopReason: result.stopReason, totals: result.totals }, 'run finished');
-  if (result.stopReason !== 'completed') return EXIT.stopped;
-  if (result.generator.saturated) return EXIT.inconclusive;
-  return EXIT.ok;
 }

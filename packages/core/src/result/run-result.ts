@@ -144,6 +144,10 @@ export function buildRunResult(args: {
     for (const c of Object.keys(errorsByClass) as (keyof ErrorCounts)[]) errorsByClass[c] += i.errorsByClass[c];
     for (const [code, n] of Object.entries(i.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
   }
+  // A run that ended because it reached --max-requests was cut short by a guardrail.
+  const capped = args.stopReason === 'completed' && config.maxRequests !== undefined && config.maxRequests < config.curve.totalArrivals;
+  const stopReason: StopReason = capped ? 'max-requests' : args.stopReason;
+  const stopDetail = capped ? `--max-requests ${config.maxRequests} reached (the profile wanted ${config.curve.totalArrivals})` : args.stopDetail;
   const lagP99 = percentileMs(aggregator.lag, 99);
   const lagMax = aggregator.lag.totalCount === 0 ? 0 : aggregator.lag.maxValue / 1000;
   return {
@@ -151,8 +155,8 @@ export function buildRunResult(args: {
     kind: 'run',
     startedAt: args.startedAt.toISOString(),
     durationMs: Math.round(args.durationMs),
-    stopReason: args.stopReason,
-    ...(args.stopDetail ? { stopDetail: args.stopDetail } : {}),
+    stopReason,
+    ...(stopDetail ? { stopDetail } : {}),
     target: { url: config.url, method: config.method },
     config: {
       profile: config.profile,

@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import { compileProfile, formatDurationMs, formatSlo, ValidationError } from '@overload/core';
+import { type ExitCode, EXIT } from '../exit-codes.js';
+import { int, table } from '../output/format.js';
+import { type PlanFlags, resolvePlan } from '../plan/resolve.js';
+import { addGuardOptions, addLoadOptions, addRecoveryOptions, addScenarioOptions } from './shared-options.js';
+import { clampCurve } from '@overload/core';
+
+export function registerPlan(program: Command, setExit: (code: ExitCode) => void): void {
+  const cmd = program
+    .command('plan')
+    .description('dry run: print the schedule step by step, totals, side effects per budget, targets and guardrails; sends nothing')
+    .argument('<scenario|url>', 'a scenario name or file, or a URL with --profile');
+  addScenarioOptions(cmd);
+  addRecoveryOptions(cmd);
+  addLoadOptions(cmd);
+  addGuardOptions(cmd);
+  cmd.addHelpText('after', '\nExamples:\n  $ overload plan student-reports\n  $ overload plan http://127.0.0.1:8080/ --profile "step:start=100,step=100,every=10s,max=1000" --max-rate 800');
+  cmd.action(async (ref: string, flags: PlanFlags) => {
+    process.stdout.write(`${await planText(ref, flags)}\n`);
+    setExit(EXIT.ok);
+  });
+}
+
+/** The dry-run plan, written to read like a runbook. Starts nothing, sends nothing. */
+export async function planText(ref: string, flags: PlanFlags): Promise<string> {
+  const plan = await resolvePlan(ref, flags, { startEmbedded: false });
+  if (!plan.profile) throw new ValidationError('command line', [{ path: '--profile', message: `is required: "${plan.name}" declares no profile` }]);
+  const compiled = compileProfile(plan.profile);
+  const curve = plan.run.maxRps !== undefined ? clampCurve(compiled, plan.run.maxRps) : compiled;
+  const maxRequests = plan.run.maxRequests;
+  const total = maxRequests !== undefined ? Math.min(maxRequests, curve.totalArrivals) : curve.totalArrivals;
+  const lines: string[] = [];
+  lines.push(`PLAN (dry run: nothing is started and nothing is sent)`);
+  lines.push(`name:        ${plan.name}${plan.description ? ` — ${plan.description}` : ''}`);
+  if (plan.scenarioFile) lines.push(`scenario:    ${plan.scenarioFile}`);
+  lines.push(`target:      ${plan.targetUrl}`);
+  lines.push(`allowlist:   ${plan.allowedHosts.length > 0 ? plan.allowedHosts.join(', ') : 'loopback only'}`);
+  lines.push(`profile:     ${plan.profile.kind}, ${formatDurationMs(curve.durationMs)}, peak ${int(curve.peakRps)} req/s, ${int(total)} requests${maxRequests !== undefined && maxRequests < curve.totalArrivals ? ` (capped by --max-requests from ${int(curve.totalArrivals)})` : ''}`);
+  if (plan.slo) lines.push(`slo:         ${formatSlo(plan.slo)}`);
+  lines.push('');
+  const rows = [['step', 'from', 'duration', 'rate', 'requests', 'cumulative']];
+  let cumulative = 0;
+  const steps = curve.steps.length > 0 ? curve.steps : [{ index: 0, label: plan.profile.kind, startMs: 0, durationMs: curve.durationMs, rateRps: curve.peakRps }];
+  for (const s of steps) {
+    const n = Math.round(curve.areaAt(s.startMs + s.durationMs) - curve.areaAt(s.startMs));
+    cumulative += n;
+    rows.push([`${s.index + 1}`, formatDurationMs(s.startMs), formatDurationMs(s.durationMs), s.label, int(n), int(cumulative)]);
+  }
+  lines.push(table(rows));
+  lines.push('');
+  const mix = plan.run.requests;
+  if (mix) {
+    const totalWeight = mix.templates.reduce((a, t) => a + (t.weight ?? 1), 0);
+    lines.push('request mix (expected counts over the whole profile):');
+    const perBudget = new Map<string, number>();
+    for (const t of mix.templates) {
+      const share = (t.weight ?? 1) / totalWeight;
+      const n = total * share;
+      lines.push(`  ${t.name.padEnd(18)} ${(share * 100).toFixed(0).padStart(3)} %  ~${int(n)}  ${(t.method ?? 'GET').toUpperCase()} ${t.path}`);
+      for (const [effect, amount] of Object.entries(t.sideEffects ?? {})) {
+        perBudget.set(effect, (perBudget.get(effect) ?? 0) + n * amount);
+      }
+    }
+    if (perBudget.size > 0) {
+      lines.push('');
+      lines.push('side effects (worst case if the whole profile ran) vs budgets:');
+      for (const [effect, n] of perBudget) {
+        const budget = effect.endsWith('OnFailure') ? effect.slice(0, -9) : effect;
+        const limit = plan.budgets[budget];
+        lines.push(`  ${effect.padEnd(18)} up to ~${int(n)}${limit !== undefined ? `  budget ${budget}=${int(limit)}: the run stops before it is exceeded` : '  (no budget)'}`);
+      }
+    }
+  } else {
+    lines.push(`request:     ${plan.run.method ?? 'GET'} ${plan.run.url}`);
+  }
+  lines.push('');
+  lines.push('guardrails in force:');
+  lines.push(`  max rate:        ${plan.run.maxRps !== undefined ? `${int(plan.run.maxRps)} req/s` : 'none'}`);
+  lines.push(`  max requests:    ${maxRequests !== undefined ? int(maxRequests) : 'none'}`);
+  lines.push(`  max duration:    ${plan.maxDurationMs !== undefined ? formatDurationMs(plan.maxDurationMs) : 'none'}`);
+  lines.push(`  budgets:         ${Object.entries(plan.budgets).map(([k, v]) => `${k}=${int(v)}`).join(', ') || 'none'}`);
+  const eb = plan.run.errorBurst;
+  lines.push(`  error burst:     ${eb ? `stop above ${Math.round((eb.maxErrorRate ?? 0.5) * 100)} % errors over ${formatDurationMs(eb.windowMs ?? 5000)}` : 'off'}`);
+  lines.push(`  kill switches:   SIGINT/SIGTERM (drain, then write results; twice = at once)${(flags as { killFile?: string }).killFile ? `, kill file ${(flags as { killFile?: string }).killFile}` : ''}${(flags as { controlPort?: number }).controlPort !== undefined ? ', control endpoint on 127.0.0.1' : ''}`);
+  lines.push(`  run id header:   ${plan.run.runIdHeader ?? 'x-overload-run'}: ${plan.run.runId}`);
+  lines.push(`  recovery check:  ${plan.recovery === false ? 'off' : 'after a collapse: cool down, then a baseline at 10 % of the knee'}`);
+  if (plan.probes.length > 0) {
+    lines.push('');
+    lines.push('probes:');
+    for (const p of plan.probes) lines.push(`  ${p.name.padEnd(18)} ${p.kind} ${p.url}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,142 @@
+import type { Command } from 'commander';
+import { BudgetLedger, type RampEvent, ValidationError, formatCondition } from '@overload/core';
+import { ramp, type RampResult } from '@overload/workers';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { SessionGuard } from '../guard/session-guard.js';
+import { createLogger, redactHeaders } from '../logger.js';
+import { Progress } from '../output/progress.js';
+import { formatRampSummary } from '../output/ramp-summary.js';
+import { rateArg } from '../parse.js';
+import { type PlanFlags, resolvePlan } from '../plan/resolve.js';
+import { runbookOf } from '../plan/runbook.js';
+import { type OutputFlags, writeResults } from '../results/write-results.js';
+import { addGuardOptions, addLoadOptions, addOutputOptions, addRecoveryOptions, addScenarioOptions } from './shared-options.js';
+
+export interface RampFlags extends PlanFlags, OutputFlags {
+  killFile?: string;
+  controlPort?: number;
+  controlToken?: string;
+  expectKneeAbove?: number;
+  quiet?: boolean;
+  logLevel?: string;
+  logFile?: string;
+}
+
+export function registerRamp(program: Command, setExit: (code: ExitCode) => void): void {
+  const cmd = program
+    .command('ramp')
+    .description('ramp a target to collapse: find the knee, the collapse signature, and check recovery')
+    .argument('<scenario|url>', 'a scenario name (see `overload scenarios`), a scenario file, or a URL with --profile and --slo');
+  addScenarioOptions(cmd);
+  addRecoveryOptions(cmd);
+  addLoadOptions(cmd);
+  addGuardOptions(cmd);
+  addOutputOptions(cmd);
+  cmd
+    .option('--expect-knee-above <rps>', 'exit 1 unless the knee is at least this rate (for CI)', rateArg)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ overload ramp student-reports
+  $ overload ramp student-reports --target-option bug=sticky-breaker
+  $ overload ramp http://127.0.0.1:8080/ --profile "step:start=100,step=100,every=10s,max=2000" --slo "p99<500ms,errors<1%"
+  $ overload ramp scenarios/my-service.ts --target https://staging.example.com --budget emails=100 --kill-file /tmp/stop-load`,
+    )
+    .action(async (ref: string, flags: RampFlags) => setExit(await rampCommand(ref, flags)));
+}
+
+async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
+  const log = createLogger({ ...(flags.logLevel ? { level: flags.logLevel } : {}), ...(flags.logFile ? { file: flags.logFile } : {}) });
+  const progress = new Progress(process.stderr, { quiet: flags.quiet ?? false });
+  const plan = await resolvePlan(ref, flags, { startEmbedded: true });
+  const guard = new SessionGuard({
+    ...(flags.killFile ? { killFile: flags.killFile } : {}),
+    ...(flags.controlPort !== undefined ? { controlPort: flags.controlPort } : {}),
+    ...(flags.controlToken ? { controlToken: flags.controlToken } : {}),
+    ...(plan.maxDurationMs !== undefined ? { maxDurationMs: plan.maxDurationMs } : {}),
+    log: (line) => progress.event(line),
+  });
+  try {
+    const missing = [];
+    if (!plan.profile) missing.push({ path: '--profile', message: `is required: scenario "${plan.name}" declares no profile` });
+    if (!plan.slo) missing.push({ path: '--slo', message: `is required: scenario "${plan.name}" declares no SLO` });
+    if (missing.length > 0) throw new ValidationError('command line', missing);
+    await guard.start();
+    if (plan.embedded) progress.event(`started the embedded demo target at ${plan.embedded.url} (pid ${plan.embedded.pid})`);
+    if (guard.control) progress.event(`control endpoint ${guard.control.url} (Authorization: Bearer ${guard.control.token})`);
+    const ledger = new BudgetLedger(plan.budgets);
+    const abort = new AbortController();
+    guard.onStop(() => abort.abort(guard.stopped?.detail));
+    log.info({ plan: { ...plan.run, headers: redactHeaders(plan.run.headers ?? {}), requests: undefined }, target: plan.targetUrl }, 'ramp starting');
+    const curveSteps = new Map<number, string>();
+    const result = await ramp({
+      ...plan.run,
+      profile: plan.profile!,
+      slo: plan.slo!,
+      probes: plan.probes,
+      recovery: plan.recovery,
+      allowedHosts: plan.allowedHosts,
+      budgetBuffer: ledger.buffer,
+      signal: abort.signal,
+      onPhaseStart: (phase, handle) => {
+        guard.attach(phase, handle);
+        for (const s of handle.config.curve.steps) curveSteps.set(s.index, s.label);
+      },
+      onEvent: (event) => {
+        const line = describeEvent(event);
+        if (line) progress.event(line);
+        log.info({ event: event.type }, line ?? event.type);
+      },
+      onInterval: (interval, phase, handle) => {
+        guard.interval(interval);
+        const step = handle.config.curve.steps.find((s) => interval.startMs >= s.startMs && interval.startMs < s.startMs + s.durationMs);
+        const used = ledger.used();
+        progress.interval(interval, {
+          phase,
+          ...(step ? { step: `step ${step.index + 1}/${handle.config.curve.steps.length}: ${step.label}` } : {}),
+          budgets: Object.fromEntries(Object.entries(plan.budgets).map(([k, limit]) => [k, { used: used[k] ?? 0, limit }])),
+          timeLeftMs: handle.config.curve.durationMs - (interval.startMs + interval.durationMs),
+        });
+      },
+    });
+    progress.done();
+    const stopReason = guard.stopped?.reason ?? result.stopReason;
+    const stored = { ...result, stopReason, ...(guard.stopped ? { stopDetail: guard.stopped.detail } : {}), runbook: runbookOf(plan, flags, ledger.used()) };
+    const files = await writeResults(stored, plan.name, flags);
+    process.stdout.write(`${formatRampSummary(result)}\n`);
+    if (guard.stopped) process.stdout.write(`stopped early: ${guard.stopped.detail}\n`);
+    process.stdout.write(`results: ${files.join(', ')}\n`);
+    return rampExitCode(result, stopReason, flags.expectKneeAbove);
+  } finally {
+    guard.dispose();
+    await plan.embedded?.stop();
+  }
+}
+
+function describeEvent(event: Parameters<NonNullable<Parameters<typeof ramp>[0]['onEvent']>>[0]): string | undefined {
+  const e = event as RampEvent | { type: 'phase'; phase: string };
+  switch (e.type) {
+    case 'phase':
+      return e.phase === 'ramp' ? undefined : `-- ${e.phase} --`;
+    case 'step-held':
+      return `step ${e.step.index + 1} (${e.step.label}) held`;
+    case 'collapse':
+      return `step ${e.step.index + 1} (${e.step.label}) COLLAPSED: ${e.verdict.conditions.filter((c) => !c.ok).map(formatCondition).join(', ')}`;
+    case 'inconclusive':
+      return `step ${e.step.index + 1} (${e.step.label}) INCONCLUSIVE: ${e.reason}; ${e.advice}`;
+  }
+}
+
+const GUARD_STOPS = new Set(['signal', 'kill-file', 'control-endpoint', 'max-duration', 'budget', 'error-burst', 'max-requests', 'aborted', 'worker-crash']);
+
+export function rampExitCode(result: RampResult, stopReason: string, expectKneeAbove: number | undefined): ExitCode {
+  if (GUARD_STOPS.has(stopReason)) return EXIT.stopped;
+  if (result.recovery && 'recovered' in result.recovery && !result.recovery.recovered) return EXIT.notRecovered;
+  if (result.verdict === 'inconclusive') return EXIT.inconclusive;
+  if (expectKneeAbove !== undefined) {
+    const sustained = result.verdict === 'held' ? result.lastHeld?.rateRps : result.knee?.rateRps;
+    if (sustained === undefined || sustained < expectKneeAbove) return EXIT.sloBreached;
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,97 @@
+import type { Command } from 'commander';
+import { BudgetLedger, ValidationError } from '@overload/core';
+import { search } from '@overload/workers';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { SessionGuard } from '../guard/session-guard.js';
+import { Progress } from '../output/progress.js';
+import { formatSearchSummary } from '../output/ramp-summary.js';
+import { durationArg, rateArg } from '../parse.js';
+import { resolvePlan } from '../plan/resolve.js';
+import { runbookOf } from '../plan/runbook.js';
+import { writeResults } from '../results/write-results.js';
+import type { RampFlags } from './ramp.js';
+import { addGuardOptions, addLoadOptions, addOutputOptions, addScenarioOptions } from './shared-options.js';
+
+interface SearchFlags extends RampFlags {
+  start?: number;
+  factor?: number;
+  precision?: number;
+  maxTrialRate?: number;
+  minTrial?: number;
+  trialCooldown?: number;
+}
+
+export function registerSearch(program: Command, setExit: (code: ExitCode) => void): void {
+  const cmd = program
+    .command('search')
+    .description('capacity search: grow the rate geometrically until the SLO breaks, then bisect to the highest sustainable rate')
+    .argument('<scenario|url>', 'a scenario name or file, or a URL with --slo');
+  addScenarioOptions(cmd);
+  addLoadOptions(cmd);
+  addGuardOptions(cmd);
+  addOutputOptions(cmd);
+  cmd
+    .option('--start <rps>', 'first trial rate (default 100)', rateArg)
+    .option('--factor <n>', 'growth between trials before the first breach (default 2)', (v) => rateArg(v))
+    .option('--precision <fraction>', 'stop when the bracket is within this fraction (default 0.05)', (v) => rateArg(v))
+    .option('--min-trial <time>', 'shortest trial (default 5s; longer when the SLO percentile needs more samples)', durationArg)
+    .option('--trial-cooldown <time>', 'quiet time between trials (default 2s)', durationArg)
+    .addHelpText('after', `\nExamples:\n  $ overload search http://127.0.0.1:8080/ --slo "p99<200ms,errors<1%" --start 200\n  $ overload search student-reports --precision 0.1`)
+    .action(async (ref: string, flags: SearchFlags) => setExit(await searchCommand(ref, flags)));
+}
+
+async function searchCommand(ref: string, flags: SearchFlags): Promise<ExitCode> {
+  const progress = new Progress(process.stderr, { quiet: flags.quiet ?? false });
+  const plan = await resolvePlan(ref, flags, { startEmbedded: true });
+  const guard = new SessionGuard({
+    ...(flags.killFile ? { killFile: flags.killFile } : {}),
+    ...(flags.controlPort !== undefined ? { controlPort: flags.controlPort } : {}),
+    ...(flags.controlToken ? { controlToken: flags.controlToken } : {}),
+    ...(plan.maxDurationMs !== undefined ? { maxDurationMs: plan.maxDurationMs } : {}),
+    log: (line) => progress.event(line),
+  });
+  try {
+    if (!plan.slo) throw new ValidationError('command line', [{ path: '--slo', message: `is required: "${plan.name}" declares no SLO` }]);
+    await guard.start();
+    if (guard.control) progress.event(`control endpoint ${guard.control.url} (Authorization: Bearer ${guard.control.token})`);
+    const ledger = new BudgetLedger(plan.budgets);
+    const abort = new AbortController();
+    guard.onStop(() => abort.abort(guard.stopped?.detail));
+    const result = await search({
+      ...plan.run,
+      slo: plan.slo,
+      probes: plan.probes,
+      allowedHosts: plan.allowedHosts,
+      budgetBuffer: ledger.buffer,
+      signal: abort.signal,
+      ...(flags.start !== undefined ? { startRps: flags.start } : {}),
+      ...(flags.factor !== undefined ? { factor: flags.factor } : {}),
+      ...(flags.precision !== undefined ? { precision: flags.precision } : {}),
+      ...(plan.run.maxRps !== undefined ? { maxRps: plan.run.maxRps } : {}),
+      ...(flags.minTrial !== undefined ? { minTrialMs: flags.minTrial } : {}),
+      ...(flags.trialCooldown !== undefined ? { cooldownMs: flags.trialCooldown } : {}),
+      onPhaseStart: (trial, handle) => {
+        guard.attach(`trial ${trial + 1}`, handle);
+        progress.event(`trial ${trial + 1}: ${handle.config.curve.peakRps} req/s for ${(handle.config.curve.durationMs / 1000).toFixed(0)} s`);
+      },
+      onInterval: (interval, trial, handle) => {
+        guard.interval(interval);
+        progress.interval(interval, { phase: `trial ${trial + 1}`, timeLeftMs: handle.config.curve.durationMs - (interval.startMs + interval.durationMs) });
+      },
+      onTrial: (t) => progress.event(`trial ${t.index + 1} at ${t.rateRps} req/s: ${t.verdict}${t.detail ? ` (${t.detail})` : ''}`),
+    });
+    progress.done();
+    const stored = { ...result, ...(guard.stopped ? { stopReason: guard.stopped.reason, stopDetail: guard.stopped.detail } : {}), runbook: runbookOf(plan, flags, ledger.used()) };
+    const files = await writeResults(stored, `${plan.name}-search`, flags);
+    process.stdout.write(`${formatSearchSummary(result)}\n`);
+    if (guard.stopped) process.stdout.write(`stopped early: ${guard.stopped.detail}\n`);
+    process.stdout.write(`results: ${files.join(', ')}\n`);
+    if (guard.stopped) return EXIT.stopped;
+    if (result.trials.some((t) => t.verdict === 'inconclusive')) return EXIT.inconclusive;
+    if (flags.expectKneeAbove !== undefined && (result.sustainableRps ?? 0) < flags.expectKneeAbove) return EXIT.sloBreached;
+    return EXIT.ok;
+  } finally {
+    guard.dispose();
+    await plan.embedded?.stop();
+  }
+}

@@ -1,0 +1,87 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { parseBudget } from '@overload/core';
+import { durationArg, headerArg, positiveIntArg, rateArg } from '../parse.js';
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function keyValueArg(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError(`expected key=value (got "${value}")`);
+  return { ...previous, [value.slice(0, eq).trim()]: value.slice(eq + 1).trim() };
+}
+
+function budgetArg(value: string, previous: Record<string, number> = {}): Record<string, number> {
+  try {
+    return parseBudget(value, previous);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function ratioOrRateArg(value: string): number {
+  const pct = /^(\d+(?:\.\d+)?)%$/.exec(value.trim());
+  if (pct) return Number(pct[1]) / 100;
+  return rateArg(value);
+}
+
+/** Load shape and connection options (all commands that send). */
+export function addLoadOptions(cmd: Command): Command {
+  return cmd
+    .option('--workers <n>', 'worker threads (default: cores - 1, at least 1)', positiveIntArg)
+    .option('--connections <n>', 'connections per worker (default: fits the rate)', positiveIntArg)
+    .option('--timeout <time>', 'per-request timeout (default 10s)', durationArg)
+    .option('--max-in-flight <n>', 'cap on requests in flight; arrivals beyond it are dropped and counted', positiveIntArg)
+    .addOption(new Option('--arrivals <process>', 'arrival process').choices(['uniform', 'poisson']))
+    .option('--seed <n>', 'seed for poisson arrivals and the request mix', positiveIntArg)
+    .option('-m, --method <method>', 'HTTP method (URL targets)')
+    .option('-H, --header <name:value>', 'request header (repeatable)', headerArg)
+    .option('--body <text>', 'request body (URL targets)');
+}
+
+/** Guardrails and kill switches (every command that sends). */
+export function addGuardOptions(cmd: Command): Command {
+  return cmd
+    .option('--max-rate <rps>', 'hard rate ceiling: no 1 s window exceeds it, whatever the profile says', rateArg)
+    .option('--max-requests <n>', 'at most N requests in total, across all workers and phases', positiveIntArg)
+    .option('--max-duration <time>', 'stop the whole command after this long', durationArg)
+    .option('--budget <name=N>', 'side-effect budget, e.g. emails=100 (repeatable; the run stops before it can be exceeded)', budgetArg)
+    .option('--abort-on-errors <rate/window>', 'stop when errors exceed a rate over a window (default 50%/5s)')
+    .option('--no-abort-on-errors', 'never stop on an error burst')
+    .option('--kill-file <path>', 'creating this file stops the run (any operator can)')
+    .option('--control-port <port>', 'serve GET /status and POST /stop on 127.0.0.1:<port> (0 = any free port)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port 0-65535 (got "${v}")`);
+      return n;
+    })
+    .option('--control-token <token>', 'bearer token for the control endpoint (default: random, printed)')
+    .option('--run-id-header <name>', 'header carrying the run id on every request (default x-overload-run)');
+}
+
+/** Scenario and judgement options (ramp, search, plan). */
+export function addScenarioOptions(cmd: Command): Command {
+  return cmd
+    .option('--target <url>', 'base URL of the target (overrides the scenario; default: the scenario\'s embedded demo target)')
+    .option('--target-option <key=value>', 'option for the embedded demo target, e.g. bug=sticky-breaker (repeatable)', keyValueArg)
+    .option('--profile <profile>', 'ramp profile, e.g. "step:start=100,step=100,every=10s,max=2000" or "stages:30s@100,1m@2000" or JSON')
+    .option('--slo <conditions>', 'SLO, e.g. "p99<500ms,p50<100ms,errors<1%,achieved>95%,queue_depth<1000"')
+    .option('--probe <name=kind:url>', 'side-channel probe, e.g. "depth=prometheus:http://127.0.0.1:9100/metrics#queue_depth" (repeatable)', collect);
+}
+
+export function addRecoveryOptions(cmd: Command): Command {
+  return cmd
+    .option('--no-recovery', 'skip the recovery check after a collapse')
+    .option('--cooldown <time>', 'quiet time between the collapse and the recovery baseline (default 2s)', durationArg)
+    .option('--recovery-within <time>', 'how long the baseline may take to meet the SLO (default 15s)', durationArg)
+    .option('--baseline <rate|ratio%>', 'recovery baseline: a rate in req/s or a % of the knee (default 10%)', ratioOrRateArg);
+}
+
+export function addOutputOptions(cmd: Command): Command {
+  return cmd
+    .option('--out-dir <dir>', 'write result files here (default ./overload-results/<name>-<time>)')
+    .option('--json <file>', 'write the result JSON to this file')
+    .option('-q, --quiet', 'no live progress')
+    .option('--log-level <level>', 'pino log level (default warn; info with --log-file)')
+    .option('--log-file <file>', 'write structured logs to this file');
+}

@@ -1,0 +1,134 @@
+import type { IntervalStats, StopReason } from '@overload/core';
+import type { RunHandle } from '@overload/workers';
+import { type ControlServer, startControlServer } from './control-server.js';
+import { watchKillFile } from './kill-file.js';
+
+export interface GuardOptions {
+  readonly killFile?: string;
+  readonly controlPort?: number;
+  readonly controlToken?: string;
+  /** Whole command, all phases together. */
+  readonly maxDurationMs?: number;
+  readonly log: (line: string) => void;
+}
+
+/**
+ * The kill switches of one command, spanning all its phases (ramp, cool-down, recovery, search
+ * trials): SIGINT/SIGTERM, the kill file, the control endpoint and the command-wide max duration.
+ * Whichever fires first stops the phase that is running and no further phase starts. A second
+ * SIGINT abandons in-flight requests instead of draining them.
+ */
+export class SessionGuard {
+  #current: RunHandle | undefined;
+  #phase = 'starting';
+  #stopped: { reason: StopReason; detail: string } | undefined;
+  #lastInterval: IntervalStats | undefined;
+  #signals = 0;
+  readonly #startedAt = performance.now();
+  readonly #disposers: (() => void)[] = [];
+  #control: ControlServer | undefined;
+  readonly #options: GuardOptions;
+  readonly #onStop: (() => void)[] = [];
+
+  constructor(options: GuardOptions) {
+    this.#options = options;
+  }
+
+  get stopped(): { reason: StopReason; detail: string } | undefined {
+    return this.#stopped;
+  }
+
+  get control(): ControlServer | undefined {
+    return this.#control;
+  }
+
+  /** Called when a stop fires (to abort waits between phases, such as a cool-down). */
+  onStop(listener: () => void): void {
+    this.#onStop.push(listener);
+  }
+
+  async start(): Promise<void> {
+    const onSignal = (signal: NodeJS.Signals) => {
+      this.#signals++;
+      if (this.#signals === 1) {
+        this.#options.log(`${signal}: stopped sending; draining in-flight requests and writing results (Ctrl-C again to stop at once)`);
+        this.stop('signal', `${signal} received`);
+      } else {
+        this.#options.log(`${signal} again: abandoning in-flight requests`);
+        this.stop('signal', `${signal} received twice`, true);
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    this.#disposers.push(() => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    });
+    if (this.#options.killFile) {
+      const file = this.#options.killFile;
+      const w = watchKillFile(file, () => {
+        this.#options.log(`kill file ${file} appeared: stopping`);
+        this.stop('kill-file', `kill file ${file} appeared`);
+      });
+      this.#disposers.push(() => w.dispose());
+    }
+    if (this.#options.maxDurationMs !== undefined) {
+      const ms = this.#options.maxDurationMs;
+      const t = setTimeout(() => this.stop('max-duration', `--max-duration ${ms} ms reached`), ms);
+      this.#disposers.push(() => clearTimeout(t));
+    }
+    if (this.#options.controlPort !== undefined) {
+      this.#control = await startControlServer({
+        port: this.#options.controlPort,
+        ...(this.#options.controlToken ? { token: this.#options.controlToken } : {}),
+        status: () => this.status(),
+        stop: (by) => this.stop('control-endpoint', by),
+      });
+      const c = this.#control;
+      this.#disposers.push(() => void c.close());
+    }
+  }
+
+  /** Each phase registers its run; a phase that starts after a stop is stopped at once. */
+  attach(phase: string, handle: RunHandle): void {
+    this.#phase = phase;
+    this.#current = handle;
+    if (this.#stopped) handle.stop(this.#stopped.reason, this.#stopped.detail, { immediate: true });
+  }
+
+  interval(i: IntervalStats): void {
+    this.#lastInterval = i;
+  }
+
+  stop(reason: StopReason, detail: string, immediate = false): void {
+    const first = !this.#stopped;
+    this.#stopped ??= { reason, detail };
+    this.#current?.stop(this.#stopped.reason, this.#stopped.detail, { immediate });
+    if (first) for (const l of this.#onStop) l();
+  }
+
+  status(): unknown {
+    const i = this.#lastInterval;
+    return {
+      phase: this.#phase,
+      elapsedMs: Math.round(performance.now() - this.#startedAt),
+      stopped: this.#stopped ?? null,
+      runId: this.#current?.config.runId,
+      lastInterval: i
+        ? {
+            index: i.index,
+            offeredRps: i.offeredRps,
+            achievedRps: i.achievedRps,
+            inFlight: i.inFlight,
+            latencyMs: i.latencyMs,
+            errors: i.errors,
+            dropped: i.dropped,
+          }
+        : null,
+    };
+  }
+
+  dispose(): void {
+    for (const d of this.#disposers.splice(0)) d();
+  }
+}

@@ -1,0 +1,63 @@
+import type { StepResult } from '@overload/core';
+import type { RampResult, SearchRunResult } from '@overload/workers';
+import { int, ms, table } from './format.js';
+
+function stepRow(s: StepResult, marks: Map<number, string>): string[] {
+  const achievedPct = s.rateRps > 0 ? `${Math.round((100 * s.achievedRps) / s.rateRps)} %` : '-';
+  return [
+    `${s.index + 1}`,
+    `${int(s.rateRps)}`,
+    `${int(s.achievedRps)}`,
+    achievedPct,
+    ms(s.latencyMs.p50),
+    ms(s.latencyMs.p99),
+    `${int(s.errors)}`,
+    `${int(s.dropped)}`,
+    `${s.verdict}${marks.get(s.index) ? ` ${marks.get(s.index)}` : ''}`,
+  ];
+}
+
+/** The ramp summary: a row per step and the verdict line a person reads at a glance. */
+export function formatRampSummary(r: RampResult): string {
+  const marks = new Map<number, string>();
+  if (r.knee) marks.set(r.knee.index, '<- knee');
+  if (r.collapse) marks.set(r.collapse.step.index, '<- collapse');
+  const rows = [['step', 'offered/s', 'achieved/s', 'ach.', 'p50', 'p99', 'errors', 'drops', 'verdict'], ...r.steps.map((s) => stepRow(s, marks))];
+  const lines = [`overload ramp: ${r.target.method} ${r.target.url}`, '', table(rows), ''];
+  if (r.collapse) {
+    lines.push(`collapse signature at ${int(r.collapse.step.rateRps)} req/s:`);
+    for (const c of r.collapse.signature) lines.push(`  - ${c.name}: observed ${c.observed}${c.unit === '%' ? ' %' : c.unit ? ` ${c.unit}` : ''} vs limit ${c.op} ${c.limit}${c.detail ? ` (${c.detail})` : ''}`);
+  }
+  if (r.recovery) {
+    if ('skipped' in r.recovery) lines.push(`recovery check: skipped (${r.recovery.skipped})`);
+    else lines.push(`recovery check at ${int(r.recovery.baselineRps)} req/s after a ${ms(r.recovery.cooldownMs)} cool-down: ${r.recovery.detail}`);
+  }
+  if (r.run.generator.saturated) lines.push(`generator: SATURATED (${r.run.generator.reasons.join('; ')})`);
+  lines.push('', r.verdictLine);
+  return lines.join('\n');
+}
+
+export function formatSearchSummary(r: SearchRunResult): string {
+  const rows = [
+    ['trial', 'rate/s', 'duration', 'verdict', 'p99', 'achieved/s', 'detail'],
+    ...r.evidence.map((e) => [
+      `${e.index + 1}`,
+      int(e.rateRps),
+      `${(e.durationMs / 1000).toFixed(0)} s`,
+      e.verdict,
+      e.step ? ms(e.step.latencyMs.p99) : '-',
+      e.step ? int(e.step.achievedRps) : '-',
+      e.detail ?? '',
+    ]),
+  ];
+  const [lo, hi] = r.bracket;
+  return [
+    `overload search: ${r.target.method} ${r.target.url}`,
+    '',
+    table(rows),
+    '',
+    r.sustainableRps !== undefined
+      ? `highest sustainable rate ${int(r.sustainableRps)} req/s${hi !== null ? ` (breached at ${int(hi)} req/s)` : ''}; ${r.reason}`
+      : `no sustainable rate found${lo === null && hi !== null ? ` (breached even at ${int(hi)} req/s)` : ''}; ${r.reason}`,
+  ].join('\n');
+}

@@ -1,0 +1,223 @@
+import { dirname, resolve as resolvePath } from 'node:path';
+import {
+  combineAllowlists,
+  type DurationInput,
+  DEFAULT_ERROR_BURST,
+  type ErrorBurstOptions,
+  formatIssue,
+  parseErrorBurst,
+  parseDurationMs,
+  parseProfileText,
+  parseSlo,
+  type ProbeSpec,
+  type Profile,
+  randomRunId,
+  readProbeFlag,
+  type RequestMix,
+  type RunOptions,
+  type Scenario,
+  type Slo,
+  ValidationError,
+  type ValidationIssue,
+  validateProfile,
+} from '@overload/core';
+import type { RampRecoveryOptions } from '@overload/workers';
+import { loadScenario, materializeFeeders } from '../scenario/load.js';
+import { type EmbeddedTargetProcess, startEmbeddedTarget } from './embedded-target.js';
+
+/** Flags shared by ramp, search, run and plan (commander camel-cases them). */
+export interface PlanFlags {
+  target?: string;
+  targetOption?: Record<string, string>;
+  profile?: string;
+  slo?: string;
+  probe?: string[];
+  recovery?: boolean;
+  cooldown?: number;
+  recoveryWithin?: number;
+  baseline?: number;
+  workers?: number;
+  connections?: number;
+  timeout?: number;
+  maxInFlight?: number;
+  arrivals?: 'uniform' | 'poisson';
+  seed?: number;
+  method?: string;
+  header?: Record<string, string>;
+  body?: string;
+  maxRate?: number;
+  maxRequests?: number;
+  maxDuration?: number;
+  budget?: Record<string, number>;
+  abortOnErrors?: string | boolean;
+  runIdHeader?: string;
+}
+
+export interface ResolvedPlan {
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly scenarioFile: string | undefined;
+  readonly targetUrl: string;
+  readonly embedded: EmbeddedTargetProcess | undefined;
+  /** Everything `startRun` needs but the profile. */
+  readonly run: Omit<RunOptions, 'profile' | 'rateRps' | 'durationMs'> & { url: string };
+  readonly profile: Profile | undefined;
+  readonly slo: Slo | undefined;
+  readonly probes: ProbeSpec[];
+  readonly recovery: false | RampRecoveryOptions;
+  readonly allowedHosts: string[];
+  readonly budgets: Readonly<Record<string, number>>;
+  readonly maxDurationMs: number | undefined;
+}
+
+/**
+ * Turns `<scenario or URL>` plus flags into one plan. Validation collects every problem across
+ * scenario and flags before anything starts; the embedded target (demo mode) is started only
+ * once everything else is known to be valid, and only when no target was given.
+ */
+export async function resolvePlan(ref: string, flags: PlanFlags, options: { startEmbedded: boolean; env?: NodeJS.ProcessEnv }): Promise<ResolvedPlan> {
+  const env = options.env ?? process.env;
+  const isUrl = /^https?:\/\//i.test(ref);
+  const loaded = isUrl ? undefined : await loadScenario(ref);
+  const scenario: Scenario | undefined = loaded?.scenario;
+  const issues: ValidationIssue[] = [];
+
+  let profile: Profile | undefined = scenario?.profile;
+  if (flags.profile !== undefined) {
+    try {
+      profile = parseProfileText(flags.profile) as Profile;
+    } catch (error) {
+      if (error instanceof ValidationError) issues.push(...error.issues.map((i) => ({ ...i, path: `--profile ${i.path}`.trim() })));
+      else throw error;
+    }
+    if (profile) issues.push(...validateProfile(profile).map((i) => ({ ...i, path: `--profile ${i.path}` })));
+  }
+  let slo: Slo | undefined;
+  const sloText = flags.slo ?? scenario?.slo;
+  if (sloText !== undefined) {
+    try {
+      slo = typeof sloText === 'string' ? parseSlo(sloText) : sloText;
+    } catch (error) {
+      if (error instanceof ValidationError) issues.push(...error.issues.map((i) => ({ ...i, path: flags.slo !== undefined ? `--slo ${i.path}` : i.path })));
+      else throw error;
+    }
+  }
+  let errorBurst: false | ErrorBurstOptions = scenario?.safety?.errorBurst === false ? false : { ...DEFAULT_ERROR_BURST, ...(scenario?.safety?.errorBurst ?? {}) };
+  if (typeof errorBurst === 'object' && scenario?.safety?.errorBurst && typeof scenario.safety.errorBurst === 'object' && scenario.safety.errorBurst.windowMs !== undefined) {
+    errorBurst = { ...errorBurst, windowMs: parseDurationMs(scenario.safety.errorBurst.windowMs as DurationInput) };
+  }
+  if (flags.abortOnErrors === false) errorBurst = false;
+  else if (typeof flags.abortOnErrors === 'string') {
+    const parsed = parseErrorBurst(flags.abortOnErrors, parseDurationMs);
+    if (!parsed) issues.push({ path: '--abort-on-errors', message: `must look like 50%/5s (got "${flags.abortOnErrors}")` });
+    else errorBurst = parsed;
+  }
+
+  const budgets = { ...(scenario?.safety?.budgets ?? {}), ...(flags.budget ?? {}) };
+  const maxRps = minDefined(flags.maxRate, scenario?.safety?.maxRps);
+  const maxRequests = minDefined(flags.maxRequests, scenario?.safety?.maxRequests);
+  const scenarioMaxDuration = scenario?.safety?.maxDurationMs !== undefined ? parseDurationMs(scenario.safety.maxDurationMs) : undefined;
+  const maxDurationMs = minDefined(flags.maxDuration, scenarioMaxDuration);
+  const allowedHosts = combineAllowlists(scenario?.safety?.allowedHosts, env.OVERLOAD_ALLOWED_HOSTS);
+
+  const targetGiven = isUrl ? ref : (flags.target ?? scenario?.target);
+  if (!targetGiven && !scenario?.embeddedTarget) {
+    issues.push({ path: '--target', message: `is required: scenario "${scenario?.name ?? ref}" has no target and no embedded demo target` });
+  }
+  if (flags.targetOption && Object.keys(flags.targetOption).length > 0 && (targetGiven || !scenario?.embeddedTarget)) {
+    issues.push({ path: '--target-option', message: 'only applies to a scenario\'s embedded demo target (not with --target)' });
+  }
+  const probeFlags: ProbeSpec[] = [];
+  for (const text of flags.probe ?? []) {
+    const spec = readProbeFlag(text, {}, issues);
+    if (spec) probeFlags.push(spec);
+  }
+  if (issues.length > 0) throw new ValidationError(loaded ? `scenario ${loaded.file} with these flags` : 'command line', issues, loaded ? 'OVL_INVALID_SCENARIO' : 'OVL_INVALID_OPTIONS');
+
+  // Everything is valid: now (and only now) start the demo target if one is needed.
+  let embedded: EmbeddedTargetProcess | undefined;
+  let targetUrl: string;
+  if (targetGiven) targetUrl = targetGiven;
+  else if (options.startEmbedded) {
+    const module = resolvePath(dirname(loaded!.file), scenario!.embeddedTarget!.module);
+    embedded = await startEmbeddedTarget(module, { ...(scenario!.embeddedTarget!.options ?? {}), ...(flags.targetOption ?? {}) });
+    targetUrl = embedded.url;
+  } else targetUrl = '(the embedded demo target, started on 127.0.0.1 at run time)';
+
+  try {
+    const base = targetGiven || embedded ? stripSlash(targetUrl) : '';
+    const probes = [...(scenario?.probes ?? []), ...probeFlags].map((p) => (p.url.startsWith('/') ? { ...p, url: `${base}${p.url}` } : p));
+    let requests: RequestMix | undefined;
+    const runId = randomRunId();
+    if (scenario) {
+      const rows = 100_000;
+      requests = {
+        templates: scenario.requests,
+        feeders: await materializeFeeders(scenario.feeders, loaded!.file, rows),
+        seed: flags.seed ?? 1,
+        runId,
+      };
+    }
+    const recovery: false | RampRecoveryOptions =
+      flags.recovery === false
+        ? false
+        : {
+            ...(scenario?.recovery ?? {}),
+            ...(flags.cooldown !== undefined ? { cooldownMs: flags.cooldown } : {}),
+            ...(flags.recoveryWithin !== undefined ? { withinMs: flags.recoveryWithin } : {}),
+            ...(flags.baseline !== undefined ? (flags.baseline <= 1 ? { baselineRatio: flags.baseline } : { baselineRps: flags.baseline }) : {}),
+          };
+    const timeout = flags.timeout ?? (scenario?.timeoutMs !== undefined ? parseDurationMs(scenario.timeoutMs) : undefined);
+    return {
+      name: scenario?.name ?? new URL(targetUrl).host,
+      description: scenario?.description,
+      scenarioFile: loaded?.file,
+      targetUrl,
+      embedded,
+      run: {
+        url: isUrl ? ref : `${base || 'http://127.0.0.1'}/`,
+        ...(flags.method ? { method: flags.method } : {}),
+        ...(flags.header ? { headers: flags.header } : {}),
+        ...(flags.body !== undefined ? { body: flags.body } : {}),
+        ...(requests ? { requests } : {}),
+        ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+        ...(flags.connections !== undefined ? { connections: flags.connections } : {}),
+        ...(timeout !== undefined ? { timeoutMs: timeout } : {}),
+        ...(flags.maxInFlight !== undefined ? { maxInFlight: flags.maxInFlight } : {}),
+        ...(flags.arrivals ? { arrivals: flags.arrivals } : {}),
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+        ...(maxRps !== undefined ? { maxRps } : {}),
+        ...(maxRequests !== undefined ? { maxRequests } : {}),
+        errorBurst,
+        allowedHosts,
+        budgets,
+        runId,
+        ...(flags.runIdHeader ? { runIdHeader: flags.runIdHeader } : scenario?.safety?.runIdHeader ? { runIdHeader: scenario.safety.runIdHeader } : {}),
+      },
+      profile,
+      slo,
+      probes,
+      recovery,
+      allowedHosts,
+      budgets,
+      maxDurationMs,
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}
+
+function stripSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+export function describeIssues(issues: readonly ValidationIssue[]): string {
+  return issues.map((i) => `  - ${formatIssue(i)}`).join('\n');
+}

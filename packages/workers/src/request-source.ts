@@ -1,0 +1,128 @@
+import { BudgetLedger, RequestPlan, type StatusExpectation } from '@overload/core';
+import type { Dispatcher } from 'undici';
+import type { WorkerTask } from './messages.js';
+import { statusTable } from './status-table.js';
+
+/** What one arrival sends, and what it charged against the budgets. */
+export interface PreparedRequest {
+  readonly options: Dispatcher.DispatchOptions;
+  /** Success lookup table of the request's template. */
+  readonly ok: Uint8Array;
+  /** Budget indexes and amounts to give back when the response is a success (`…OnFailure`). */
+  readonly refundIndexes: readonly number[] | undefined;
+  readonly refundAmounts: readonly number[] | undefined;
+}
+
+interface TemplateCharges {
+  readonly indexes: readonly number[];
+  readonly amounts: readonly number[];
+  readonly refundIndexes: readonly number[] | undefined;
+  readonly refundAmounts: readonly number[] | undefined;
+}
+
+/**
+ * Builds the request for each arrival and charges its side effects against the shared budgets
+ * before it is sent. Decided once per run: a single fixed request shares one options object for
+ * every arrival (nothing allocated per request); a scenario mix renders each one from its
+ * template and feeder rows by global arrival index.
+ */
+export class RequestSource {
+  readonly #fixed: PreparedRequest | undefined;
+  readonly #plan: RequestPlan | undefined;
+  readonly #origin: string;
+  readonly #basePath: string;
+  readonly #ok: Uint8Array[];
+  readonly #charges: (TemplateCharges | undefined)[];
+  readonly #ledger: BudgetLedger;
+
+  constructor(task: WorkerTask) {
+    this.#ledger = new BudgetLedger(task.budgets, task.budgetBuffer);
+    this.#origin = task.origin;
+    // A target given as http://host/api/ prefixes the scenario's paths with /api.
+    this.#basePath = task.path.replace(/\/+$/, '').split('?')[0]!;
+    const defaultOk = statusTable(task.expectStatus);
+    if (!task.requests) {
+      this.#fixed = {
+        options: {
+          origin: task.origin,
+          path: task.path,
+          method: task.method as Dispatcher.HttpMethod,
+          headers: task.headers,
+          ...(task.body !== undefined ? { body: task.body } : {}),
+        },
+        ok: defaultOk,
+        refundIndexes: undefined,
+        refundAmounts: undefined,
+      };
+      this.#ok = [defaultOk];
+      this.#charges = [undefined];
+      return;
+    }
+    const plan = new RequestPlan(task.requests, task.headers);
+    this.#plan = plan;
+    this.#ok = [];
+    this.#charges = [];
+    for (let t = 0; t < plan.size; t++) {
+      const expect: readonly StatusExpectation[] | undefined = plan.expectStatus(t);
+      this.#ok.push(expect ? statusTable(expect) : defaultOk);
+      this.#charges.push(this.#compileCharges(plan.charges(t)));
+    }
+  }
+
+  #compileCharges(c: ReturnType<RequestPlan['charges']>): TemplateCharges | undefined {
+    const indexes: number[] = [];
+    const amounts: number[] = [];
+    const refundIndexes: number[] = [];
+    const refundAmounts: number[] = [];
+    c.budgets.forEach((name, k) => {
+      const i = this.#ledger.indexOf(name);
+      if (i < 0) return; // a side effect with no budget is declared but not limited
+      indexes.push(i);
+      amounts.push(c.amounts[k]!);
+      if (c.refundOnSuccess[k]) {
+        refundIndexes.push(i);
+        refundAmounts.push(c.amounts[k]!);
+      }
+    });
+    if (indexes.length === 0) return undefined;
+    return {
+      indexes,
+      amounts,
+      refundIndexes: refundIndexes.length > 0 ? refundIndexes : undefined,
+      refundAmounts: refundAmounts.length > 0 ? refundAmounts : undefined,
+    };
+  }
+
+  /**
+   * The request for global arrival `index`, with its budgets charged; or the name of the budget
+   * that its worst case would exceed (nothing is charged then, and nothing must be sent).
+   */
+  prepare(index: number): PreparedRequest | string {
+    if (this.#fixed) return this.#fixed;
+    const plan = this.#plan!;
+    const t = plan.pick(index);
+    const charges = this.#charges[t];
+    if (charges) {
+      const exhausted = this.#ledger.tryCharge(charges.indexes, charges.amounts);
+      if (exhausted !== undefined) return exhausted;
+    }
+    const built = plan.build(index, t);
+    return {
+      options: {
+        origin: this.#origin,
+        path: `${this.#basePath}${built.path}`,
+        method: built.method as Dispatcher.HttpMethod,
+        headers: built.headers,
+        ...(built.body !== undefined ? { body: built.body } : {}),
+      },
+      ok: this.#ok[t]!,
+      refundIndexes: charges?.refundIndexes,
+      refundAmounts: charges?.refundAmounts,
+    };
+  }
+
+  /** A success response: give back what was reserved only in case of failure. */
+  refund(req: PreparedRequest): void {
+    if (req.refundIndexes) this.#ledger.refund(req.refundIndexes, req.refundAmounts!);
+  }
+}

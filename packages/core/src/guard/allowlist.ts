@@ -6,18 +6,23 @@ export function isLoopbackHost(hostname: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
+/** What an empty allowlist means: this machine only. */
+export const DEFAULT_ALLOWED_HOSTS: readonly string[] = ['loopback'];
+
 /**
  * Is this URL's host on the allowlist? Entries are host names or addresses, optionally with a
- * port (`staging.example.com`, `10.0.0.5:8080`), or a wildcard for subdomains (`*.staging.example.com`).
- * Loopback is always allowed; anything else must be listed, so a typo in a URL can never point a
- * load test at production.
+ * port (`staging.example.com`, `10.0.0.5:8080`), a wildcard for subdomains
+ * (`*.staging.example.com`), or `loopback` (127.0.0.0/8, ::1, localhost). An empty list means
+ * `loopback` only. Anything else must be listed, so a typo in a URL can never point a load test
+ * at production.
  */
 export function isHostAllowed(url: string | URL, allowed: readonly string[]): boolean {
   const u = typeof url === 'string' ? new URL(url) : url;
-  if (isLoopbackHost(u.hostname)) return true;
+  const list = allowed.length === 0 ? DEFAULT_ALLOWED_HOSTS : allowed;
+  if (list.includes('loopback') && isLoopbackHost(u.hostname)) return true;
   const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const port = u.port || (u.protocol === 'https:' ? '443' : '80');
-  return allowed.some((entry) => {
+  return list.some((entry) => {
     const e = entry.trim().toLowerCase();
     if (e === '') return false;
     const m = /^(.*?)(?::(\d+))?$/.exec(e.replace(/^\[|\]$/g, ''))!;
@@ -32,7 +37,7 @@ export class TargetNotAllowedError extends OverloadError {
   constructor(url: string, allowed: readonly string[]) {
     super(
       'OVL_TARGET_NOT_ALLOWED',
-      `target ${new URL(url).host} is not in the allowlist (${allowed.length > 0 ? allowed.join(', ') : 'empty; only loopback is allowed'}). ` +
+      `target ${new URL(url).host} is not in the allowlist (${allowed.length > 0 ? allowed.join(', ') : 'empty, which means loopback only'}); nothing was sent. ` +
         'Add it to the scenario\'s safety.allowedHosts or to OVERLOAD_ALLOWED_HOSTS (comma-separated) if you really mean to load it.',
     );
   }

@@ -4,9 +4,13 @@ import http from 'node:http';
 const options = JSON.parse(process.argv[2] ?? '{}');
 const arrivals = [];
 let first = 0;
+let firstEpochMs = 0;
 const server = http.createServer((req, res) => {
   const now = performance.now();
-  if (arrivals.length === 0) first = now;
+  if (arrivals.length === 0) {
+    first = now;
+    firstEpochMs = performance.timeOrigin + now;
+  }
   arrivals.push(now - first);
   req.resume();
   const reply = () => { res.statusCode = options.status ?? 200; res.end('ok'); };
@@ -15,7 +19,7 @@ const server = http.createServer((req, res) => {
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
 process.on('message', (m) => {
-  if (m.type === 'stats') process.send({ id: m.id, stats: { count: arrivals.length, arrivalsMs: arrivals } });
+  if (m.type === 'stats') process.send({ id: m.id, stats: { count: arrivals.length, arrivalsMs: arrivals, firstEpochMs } });
 });
 process.on('SIGTERM', () => process.exit(0));
 process.on('disconnect', () => process.exit(0));

@@ -1,7 +1,8 @@
 import { probeWindow, readProbeResponse, resolveProbes, type ProbeSeries, type ProbeSpec } from '@overload/core';
 import { describe, expect, it } from 'vitest';
 
-const probe = (spec: Omit<ProbeSpec, 'name' | 'url'>) => resolveProbes([{ name: 'p', url: 'http://127.0.0.1:1/', ...spec } as ProbeSpec])[0]!;
+type SpecWithoutTarget = ProbeSpec extends infer S ? (S extends ProbeSpec ? Omit<S, 'name' | 'url'> : never) : never;
+const probe = (spec: SpecWithoutTarget) => resolveProbes([{ name: 'p', url: 'http://127.0.0.1:1/', ...spec } as ProbeSpec])[0]!;
 
 describe('readProbeResponse', () => {
   it('http: 1 and ok for an expected status, 0 and not ok with the status otherwise', () => {

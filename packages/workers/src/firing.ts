@@ -4,7 +4,7 @@ import { Pool, type Dispatcher } from 'undici';
 import { classifyError, RequestTimeoutError } from './classify-error.js';
 import { IntervalBuckets } from './interval-buckets.js';
 import type { FromWorker, WorkerTask } from './messages.js';
-import { statusTable } from './status-table.js';
+import { type PreparedRequest, RequestSource } from './request-source.js';
 
 /** At most this many arrivals are dispatched per tick before yielding to I/O (completions). */
 const MAX_BATCH = 256;
@@ -21,16 +21,18 @@ class InFlight implements Dispatcher.DispatchHandler {
   /** Intended and actual dispatch times, in this thread's performance.now() clock. */
   readonly intended: number;
   readonly dispatched: number;
+  readonly request: PreparedRequest;
   written = 0;
   status = 0;
   settled = false;
   abort: ((err?: Error) => void) | null = null;
   readonly #firing: Firing;
 
-  constructor(firing: Firing, intended: number, dispatched: number) {
+  constructor(firing: Firing, intended: number, dispatched: number, request: PreparedRequest) {
     this.#firing = firing;
     this.intended = intended;
     this.dispatched = dispatched;
+    this.request = request;
   }
 
   onConnect(abort: (err?: Error) => void): void {
@@ -80,8 +82,8 @@ export class Firing {
   readonly #pool: Pool;
   readonly #cursor: ArrivalCursor;
   readonly #buckets = new IntervalBuckets();
-  readonly #ok: Uint8Array;
-  readonly #dispatchOptions: Dispatcher.DispatchOptions;
+  readonly #source: RequestSource;
+  #budgetExhausted = false;
   readonly #queue: InFlight[] = [];
   readonly #post: (m: FromWorker) => void;
   #queueHead = 0;
@@ -101,7 +103,7 @@ export class Firing {
     this.#task = task;
     this.#post = post;
     this.timeoutMs = task.timeoutMs;
-    this.#ok = statusTable(task.expectStatus);
+    this.#source = new RequestSource(task);
     this.#cursor = new ArrivalCursor(RateCurve.from(task.curve), {
       arrivals: task.arrivals,
       seed: task.seed,
@@ -116,13 +118,6 @@ export class Firing {
       headersTimeout: task.timeoutMs,
       bodyTimeout: task.timeoutMs,
     });
-    this.#dispatchOptions = {
-      origin: task.origin,
-      path: task.path,
-      method: task.method as Dispatcher.HttpMethod,
-      headers: task.headers,
-      ...(task.body !== undefined ? { body: task.body } : {}),
-    };
     this.done = new Promise((resolve) => (this.#finished = resolve));
   }
 
@@ -153,7 +148,7 @@ export class Firing {
     let n = 0;
     while (this.#hasNext && this.#cursor.offsetMs <= since && n < MAX_BATCH) {
       this.#fire(this.#cursor.index, this.#cursor.offsetMs, now);
-      this.#hasNext = this.#cursor.next();
+      this.#hasNext = !this.#stopping && this.#cursor.next();
       n++;
     }
     this.#sweepTimeouts(now);
@@ -190,20 +185,36 @@ export class Firing {
     const lag = now - intended;
     if (lag > this.#task.lateDropMs) return this.#buckets.arrival(interval, 'droppedGenerator', 0);
     if (this.#inFlight >= this.#task.maxInFlight) return this.#buckets.arrival(interval, 'dropped', 0);
+    const request = this.#source.prepare(index);
+    if (!('options' in request)) {
+      if (request.exhausted) return this.#onBudgetExhausted(request.budget);
+      return this.#buckets.arrival(interval, 'dropped', 0);
+    }
     this.#buckets.arrival(interval, 'sent', lag * 1000);
-    const req = new InFlight(this, intended, now);
+    const req = new InFlight(this, intended, now, request);
     this.#inFlight++;
     this.#sent++;
     this.#queue.push(req);
-    void index;
-    this.#pool.dispatch(this.#dispatchOptions, req);
+    this.#pool.dispatch(request.options, req);
+  }
+
+  /**
+   * The next request's worst-case side effects do not fit a budget: stop sending here and tell
+   * the main thread, which stops every other worker. Nothing over budget was ever sent.
+   */
+  #onBudgetExhausted(budget: string): void {
+    if (this.#budgetExhausted) return;
+    this.#budgetExhausted = true;
+    this.#post({ type: 'budget-exhausted', budget });
+    this.stop(false);
   }
 
   complete(req: InFlight): void {
     if (req.settled) return;
     this.#settle(req);
     const end = performance.now();
-    const ok = this.#ok[req.status] === 1;
+    const ok = req.request.ok[req.status] === 1;
+    this.#source.settle(req.request, !ok);
     this.#buckets.response(
       this.#intervalAt(end),
       req.status,
@@ -216,6 +227,7 @@ export class Firing {
   fail(req: InFlight, err: Error): void {
     if (req.settled) return;
     this.#settle(req);
+    this.#source.settle(req.request, true);
     this.#buckets.failure(this.#intervalAt(performance.now()), classifyError(err));
   }
 
@@ -265,6 +277,8 @@ export class Firing {
       if (!req.settled) {
         req.settled = true;
         abandoned++;
+        // Its outcome will never be known: count its side effects as having happened.
+        this.#source.settle(req.request, true);
         req.abort?.(new Error('abandoned at the end of the run'));
       }
     }

@@ -8,7 +8,7 @@ export interface PreparedRequest {
   readonly options: Dispatcher.DispatchOptions;
   /** Success lookup table of the request's template. */
   readonly ok: Uint8Array;
-  /** Budget indexes and amounts to give back when the response is a success (`…OnFailure`). */
+  /** Conditional (`…OnFailure`) budget indexes and amounts, settled when the request ends. */
   readonly refundIndexes: readonly number[] | undefined;
   readonly refundAmounts: readonly number[] | undefined;
 }
@@ -16,8 +16,16 @@ export interface PreparedRequest {
 interface TemplateCharges {
   readonly indexes: readonly number[];
   readonly amounts: readonly number[];
+  readonly conditional: readonly boolean[];
   readonly refundIndexes: readonly number[] | undefined;
   readonly refundAmounts: readonly number[] | undefined;
+}
+
+/** Why an arrival cannot be sent under the budgets. */
+export interface BudgetRefusal {
+  readonly budget: string;
+  /** true: the budget is used up, stop the run; false: reservations in flight, drop this one. */
+  readonly exhausted: boolean;
 }
 
 /**
@@ -72,6 +80,7 @@ export class RequestSource {
   #compileCharges(c: ReturnType<RequestPlan['charges']>): TemplateCharges | undefined {
     const indexes: number[] = [];
     const amounts: number[] = [];
+    const conditional: boolean[] = [];
     const refundIndexes: number[] = [];
     const refundAmounts: number[] = [];
     c.budgets.forEach((name, k) => {
@@ -79,6 +88,7 @@ export class RequestSource {
       if (i < 0) return; // a side effect with no budget is declared but not limited
       indexes.push(i);
       amounts.push(c.amounts[k]!);
+      conditional.push(c.refundOnSuccess[k]!);
       if (c.refundOnSuccess[k]) {
         refundIndexes.push(i);
         refundAmounts.push(c.amounts[k]!);
@@ -88,23 +98,24 @@ export class RequestSource {
     return {
       indexes,
       amounts,
+      conditional,
       refundIndexes: refundIndexes.length > 0 ? refundIndexes : undefined,
       refundAmounts: refundAmounts.length > 0 ? refundAmounts : undefined,
     };
   }
 
   /**
-   * The request for global arrival `index`, with its budgets charged; or the name of the budget
-   * that its worst case would exceed (nothing is charged then, and nothing must be sent).
+   * The request for global arrival `index`, with its budgets charged; or why its worst case does
+   * not fit a budget (nothing is charged then, and nothing must be sent).
    */
-  prepare(index: number): PreparedRequest | string {
+  prepare(index: number): PreparedRequest | BudgetRefusal {
     if (this.#fixed) return this.#fixed;
     const plan = this.#plan!;
     const t = plan.pick(index);
     const charges = this.#charges[t];
     if (charges) {
-      const exhausted = this.#ledger.tryCharge(charges.indexes, charges.amounts);
-      if (exhausted !== undefined) return exhausted;
+      const refused = this.#ledger.tryCharge(charges.indexes, charges.amounts, charges.conditional);
+      if (refused !== undefined) return refused;
     }
     const built = plan.build(index, t);
     return {
@@ -121,8 +132,11 @@ export class RequestSource {
     };
   }
 
-  /** A success response: give back what was reserved only in case of failure. */
-  refund(req: PreparedRequest): void {
-    if (req.refundIndexes) this.#ledger.refund(req.refundIndexes, req.refundAmounts!);
+  /**
+   * The request ended: a success gives back what was reserved in case of failure; a failure (an
+   * error status, a transport error, or a request abandoned in flight) confirms it.
+   */
+  settle(req: PreparedRequest, failed: boolean): void {
+    if (req.refundIndexes) this.#ledger.settle(req.refundIndexes, req.refundAmounts!, failed);
   }
 }

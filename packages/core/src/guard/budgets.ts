@@ -4,55 +4,72 @@ import type { ValidationIssue } from '../errors.js';
  * Side-effect budgets, shared by every worker thread through one SharedArrayBuffer so that the
  * limit holds exactly across threads. A request declares what it may cause
  * (`sideEffects: { reports: 1, emailsOnFailure: 1 }`):
- * - a plain key (`reports`) is a side effect of every request sent: charged before sending;
+ * - a plain key (`reports`) is a side effect of every request sent: charged when it is sent;
  * - a key ending in `OnFailure` (`emailsOnFailure` charges the `emails` budget) happens only if
- *   the request fails: it is reserved before sending (the worst case) and given back when the
- *   response is a success. A request is only sent when its worst case fits, so a budget can
- *   never be exceeded, even with many requests in flight.
+ *   the request fails: its worst case is reserved when it is sent, confirmed if it fails and
+ *   given back if it succeeds.
+ * A request is sent only when its worst case fits beside everything confirmed and reserved, so a
+ * budget can never be exceeded, even with many requests in flight. When it does not fit only
+ * because of reservations still in flight, the arrival is dropped (the budget may yet hold);
+ * when confirmed side effects leave no room, the budget is exhausted and the run must stop.
  */
 export class BudgetLedger {
   readonly names: readonly string[];
   readonly limits: readonly number[];
-  readonly #used: Int32Array;
+  /** [reserved₀, confirmed₀, reserved₁, confirmed₁, …]; reserved includes confirmed. */
+  readonly #counts: Int32Array;
 
   constructor(limits: Readonly<Record<string, number>>, shared?: SharedArrayBuffer) {
     this.names = Object.keys(limits).sort();
     this.limits = this.names.map((n) => limits[n]!);
-    this.#used = new Int32Array(shared ?? new SharedArrayBuffer(Math.max(1, this.names.length) * 4));
+    this.#counts = new Int32Array(shared ?? new SharedArrayBuffer(Math.max(1, this.names.length) * 8));
   }
 
   get buffer(): SharedArrayBuffer {
-    return this.#used.buffer as SharedArrayBuffer;
+    return this.#counts.buffer as SharedArrayBuffer;
   }
 
   indexOf(name: string): number {
     return this.names.indexOf(name);
   }
 
+  /** Side effects that happened (or could not be ruled out: requests abandoned in flight). */
   used(): Record<string, number> {
     const out: Record<string, number> = {};
-    this.names.forEach((n, i) => (out[n] = Atomics.load(this.#used, i)));
+    this.names.forEach((n, i) => (out[n] = Atomics.load(this.#counts, 2 * i + 1)));
     return out;
   }
 
   /**
-   * Charges `amounts` (parallel to `indexes`) atomically per budget; if any would go over its
-   * limit, everything charged so far is given back and the name of the exhausted budget returned.
+   * Reserves `amounts` (parallel to `indexes`) atomically per budget, confirming at once those
+   * whose `conditional` flag is false. Returns undefined when everything fit; otherwise nothing
+   * stays charged and the result names the budget and whether it is `exhausted` (confirmed side
+   * effects leave no room: stop) or only `busy` (reservations in flight: drop this arrival).
    */
-  tryCharge(indexes: readonly number[], amounts: readonly number[]): string | undefined {
+  tryCharge(
+    indexes: readonly number[],
+    amounts: readonly number[],
+    conditional: readonly boolean[],
+  ): { readonly budget: string; readonly exhausted: boolean } | undefined {
     for (let k = 0; k < indexes.length; k++) {
       const i = indexes[k]!;
-      const after = Atomics.add(this.#used, i, amounts[k]!) + amounts[k]!;
+      const after = Atomics.add(this.#counts, 2 * i, amounts[k]!) + amounts[k]!;
       if (after > this.limits[i]!) {
-        for (let j = 0; j <= k; j++) Atomics.sub(this.#used, indexes[j]!, amounts[j]!);
-        return this.names[i];
+        for (let j = 0; j <= k; j++) Atomics.sub(this.#counts, 2 * indexes[j]!, amounts[j]!);
+        const confirmed = Atomics.load(this.#counts, 2 * i + 1);
+        return { budget: this.names[i]!, exhausted: confirmed + amounts[k]! > this.limits[i]! };
       }
     }
+    for (let k = 0; k < indexes.length; k++) if (!conditional[k]) Atomics.add(this.#counts, 2 * indexes[k]! + 1, amounts[k]!);
     return undefined;
   }
 
-  refund(indexes: readonly number[], amounts: readonly number[]): void {
-    for (let k = 0; k < indexes.length; k++) Atomics.sub(this.#used, indexes[k]!, amounts[k]!);
+  /** A conditional side effect's request ended: failed (it happened) or succeeded (give it back). */
+  settle(indexes: readonly number[], amounts: readonly number[], failed: boolean): void {
+    for (let k = 0; k < indexes.length; k++) {
+      if (failed) Atomics.add(this.#counts, 2 * indexes[k]! + 1, amounts[k]!);
+      else Atomics.sub(this.#counts, 2 * indexes[k]!, amounts[k]!);
+    }
   }
 }
 

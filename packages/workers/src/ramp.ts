@@ -158,7 +158,9 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
     else if (summary.verdict !== 'collapsed') {
       recovery = { skipped: summary.verdict === 'held' ? 'the target never collapsed' : 'the ramp was inconclusive' };
     } else if (rampRun.stopReason !== 'collapse') recovery = { skipped: `the ramp was stopped (${rampRun.stopReason})` };
-    else recovery = await checkRecovery(options.recovery ?? {}, summary);
+    else if (options.maxRequests !== undefined && rampRun.totals.sent >= options.maxRequests) {
+      recovery = { skipped: `--max-requests ${options.maxRequests} was used up by the ramp` };
+    } else recovery = await checkRecovery(options.recovery ?? {}, summary, rampRun.totals.sent);
 
     probeWindow();
     await probes?.stop();
@@ -183,7 +185,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       run: rampRun,
     };
 
-    async function checkRecovery(r: RampRecoveryOptions, s: RampSummary): Promise<RampRecovery | { skipped: string }> {
+    async function checkRecovery(r: RampRecoveryOptions, s: RampSummary, sentSoFar: number): Promise<RampRecovery | { skipped: string }> {
       const cooldownMs = parseDurationMs(r.cooldownMs ?? 2000);
       const withinMs = parseDurationMs(r.withinMs ?? 15_000);
       const windowMs = parseDurationMs(r.windowMs ?? 3000);
@@ -199,7 +201,14 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       const judgeSoFar = (intervals: readonly IntervalStats[]) =>
         judgeRecovery(intervals, slo, { windowMs, cooldownMs: baselineT0 - loadStoppedAt, probes: probeWindow(baselineT0 - rampT0) });
       const baseline = startPhase(
-        { ...options, profile: { kind: 'constant', rateRps: baselineRps, durationMs: withinMs }, rateRps: undefined, durationMs: undefined },
+        {
+          ...options,
+          profile: { kind: 'constant', rateRps: baselineRps, durationMs: withinMs },
+          rateRps: undefined,
+          durationMs: undefined,
+          // The request cap holds across phases: the baseline gets what the ramp left.
+          ...(options.maxRequests !== undefined ? { maxRequests: options.maxRequests - sentSoFar } : {}),
+        },
         'recovery',
         (interval, h) => {
           seen.push(interval);

@@ -85,6 +85,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
   const cooldownMs = parseDurationMs(options.cooldownMs ?? 2000);
   const startedAt = new Date();
   const evidence: SearchTrialEvidence[] = [];
+  let sentSoFar = 0;
   let probes: ProbeHandle | undefined;
   let probeT0 = 0;
   let current: RunHandle | undefined;
@@ -97,12 +98,16 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
       if (!next || options.signal?.aborted) break;
       if (trial > 0) await sleep(cooldownMs, undefined, options.signal ? { signal: options.signal } : {}).catch(() => undefined);
       if (options.signal?.aborted) break;
+      // The request cap holds across trials.
+      const remaining = options.maxRequests === undefined ? undefined : options.maxRequests - sentSoFar;
+      if (remaining !== undefined && remaining <= 0) break;
       let judge: RampJudge | undefined;
       let decided = false;
       const { signal: _s, onInterval: _o, ...runOptions } = options;
       const handle = startRun({
         ...runOptions,
         profile: { kind: 'constant', rateRps: next.rateRps, durationMs: next.durationMs },
+        ...(remaining !== undefined ? { maxRequests: remaining } : {}),
         onInterval: (interval, h) => {
           options.onInterval?.(interval, trial, h);
           if (decided || !judge) return;
@@ -132,6 +137,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
         probes = startProbes(options.probes, { t0Perf: probeT0, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) });
       }
       const run = await handle.result;
+      sentSoFar += run.totals.sent;
       if (options.signal?.aborted || (run.stopReason !== 'completed' && run.stopReason !== 'collapse' && run.stopReason !== 'inconclusive')) break;
       if (!decided) judge.finish();
       const summary = judge.summary();

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { formatIssue, ValidationError } from '@overload/core';
 import { registerPlan } from './commands/plan.js';
 import { registerRamp } from './commands/ramp.js';
+import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerScenarios } from './commands/scenarios.js';
 import { registerSearch } from './commands/search.js';
@@ -20,6 +21,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerSearch(program, setExit);
   registerPlan(program, setExit);
   registerScenarios(program, setExit);
+  registerReport(program, setExit);
   registerTarget(program, setExit);
   return program;
 }

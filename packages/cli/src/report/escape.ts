@@ -12,15 +12,19 @@ export function escapeHtml(value: unknown): string {
 }
 
 /**
- * Text and attribute values in XML 1.0. Characters XML 1.0 cannot carry at all (most C0
- * controls, lone surrogates) are replaced by U+FFFD: a JUnit file that does not parse is worse
- * than one with a placeholder in an error message.
+ * Text in XML 1.0. Characters XML 1.0 cannot carry at all (most C0 controls, lone surrogates)
+ * are replaced by U+FFFD: a JUnit file that does not parse is worse than one with a placeholder
+ * in an error message.
  */
-export function escapeXml(value: unknown): string {
+export function escapeXmlText(value: unknown): string {
   return String(value)
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
-    .replace(/[&<>"']/g, (c) => (c === "'" ? '&apos;' : HTML_ESCAPES[c]!))
-    .replace(/[\t\n\r]/g, (c) => `&#${c.charCodeAt(0)};`);
+    .replace(/[&<>"']/g, (c) => (c === "'" ? '&apos;' : HTML_ESCAPES[c]!));
+}
+
+/** A double-quoted XML attribute value: as text, and line breaks and tabs kept as references (a parser would fold them to spaces). */
+export function escapeXmlAttr(value: unknown): string {
+  return escapeXmlText(value).replace(/[\t\n\r]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**

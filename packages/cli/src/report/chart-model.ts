@@ -1,0 +1,253 @@
+import type { IntervalStats, LatencySummaryMs, ProbeSeries, StepResult } from '@overload/core';
+import type { StoredRampResult, StoredResult, StoredSearchResult } from './stored-result.js';
+
+/**
+ * The charts of a report as plain data: computed here, in Node, from the result, and embedded
+ * in the page as JSON for the small client script that hands them to uPlot. Keeping the maths
+ * out of the browser keeps the page dumb and makes what it draws testable without one.
+ */
+export interface ChartSeries {
+  readonly label: string;
+  readonly color: string;
+  readonly values: readonly (number | null)[];
+  /** The y scale: `y` (left axis) or `y2` (right axis). */
+  readonly scale?: 'y' | 'y2';
+  /** Points only, no line (markers, failed probe polls). */
+  readonly pointsOnly?: boolean;
+  readonly dash?: readonly number[];
+  /** Shown after the value in the legend. */
+  readonly unit?: string;
+}
+
+/** A vertical line across the plot at `x`, labelled (the knee, the collapse, a phase change). */
+export interface ChartMark {
+  readonly x: number;
+  readonly label: string;
+  readonly color: string;
+}
+
+/** A horizontal line at `y` on the left axis (an SLO limit). */
+export interface ChartLimit {
+  readonly y: number;
+  readonly label: string;
+  readonly color: string;
+}
+
+/** A shaded stretch of the x axis (the cool-down, the recovery baseline). */
+export interface ChartBand {
+  readonly from: number;
+  readonly to: number;
+  readonly label: string;
+}
+
+export interface ChartSpec {
+  readonly id: string;
+  readonly title: string;
+  /** One sentence under the title: what to look for. */
+  readonly caption: string;
+  readonly xLabel: string;
+  readonly xUnit: string;
+  readonly yLabel: string;
+  readonly y2Label?: string;
+  readonly yLog?: boolean;
+  readonly x: readonly number[];
+  readonly series: readonly ChartSeries[];
+  readonly marks: readonly ChartMark[];
+  readonly limits: readonly ChartLimit[];
+  readonly bands: readonly ChartBand[];
+}
+
+const COLOR = {
+  offered: '#7b8794',
+  achieved: '#1f77b4',
+  p50: '#2ca02c',
+  p90: '#ff7f0e',
+  p99: '#d62728',
+  max: '#9467bd',
+  errors: '#d62728',
+  dropped: '#ff7f0e',
+  droppedGenerator: '#8c564b',
+  knee: '#2ca02c',
+  collapse: '#d62728',
+  limit: '#d62728',
+  probe: '#1f77b4',
+  probeFailed: '#d62728',
+  phase: '#555555',
+} as const;
+
+/** Every chart that applies to the result, in reading order. */
+export function chartsOf(result: StoredResult): ChartSpec[] {
+  const charts: ChartSpec[] = [];
+  const timeline = timelineOf(result);
+  if (timeline) {
+    charts.push(rateChart(timeline), latencyChart(timeline, result), errorsChart(timeline));
+  }
+  if (result.kind === 'ramp') charts.push(rampHockeyStick(result));
+  if (result.kind === 'search') charts.push(searchHockeyStick(result));
+  if (result.kind !== 'run') result.probes.forEach((p, i) => charts.push(probeChart(p, i, timeline)));
+  return charts;
+}
+
+/** Intervals on one clock (seconds since the ramp's t0), with the recovery baseline appended. */
+interface Timeline {
+  readonly points: readonly { readonly tSec: number; readonly interval: IntervalStats | undefined; readonly intervalMs: number }[];
+  readonly marks: ChartMark[];
+  readonly bands: ChartBand[];
+}
+
+function timelineOf(result: StoredResult): Timeline | undefined {
+  const run = result.kind === 'run' ? result : result.kind === 'ramp' ? result.run : undefined;
+  if (!run || run.intervals.length === 0) return undefined;
+  const intervalMs = run.config.intervalMs;
+  const at = (offsetMs: number, i: IntervalStats) => ({ tSec: round3((offsetMs + i.startMs + i.durationMs / 2) / 1000), interval: i, intervalMs });
+  const points: Timeline['points'][number][] = run.intervals.map((i) => at(0, i));
+  const marks: ChartMark[] = [];
+  const bands: ChartBand[] = [];
+  if (result.kind === 'ramp') {
+    if (result.collapse) {
+      const w = result.collapse.window;
+      marks.push({ x: round3((w.startMs + w.durationMs) / 1000), label: `collapse detected (${result.collapse.step.label})`, color: COLOR.collapse });
+    }
+    const rec = result.recovery;
+    if (rec && 'run' in rec && rec.run.intervals.length > 0) {
+      // The baseline ran on its own clock; it started a cool-down after the ramp's load stopped.
+      const loadStoppedMs = run.durationMs;
+      const baselineStartMs = loadStoppedMs + rec.cooldownMs;
+      points.push({ tSec: round3(loadStoppedMs / 1000), interval: undefined, intervalMs });
+      bands.push({ from: round3(loadStoppedMs / 1000), to: round3(baselineStartMs / 1000), label: 'cool-down' });
+      bands.push({ from: round3(baselineStartMs / 1000), to: round3((baselineStartMs + rec.run.durationMs) / 1000), label: 'recovery baseline' });
+      for (const i of rec.run.intervals) points.push(at(baselineStartMs, i));
+    }
+  }
+  return { points, marks, bands };
+}
+
+/** Rates of an interval shorter than half an interval (a run's ragged end) are noise: 3 responses in 10 ms is not 300 req/s. */
+function rate(p: Timeline['points'][number], pick: (i: IntervalStats) => number): number | null {
+  if (!p.interval || p.interval.durationMs < p.intervalMs / 2) return null;
+  return round3((pick(p.interval) * 1000) / p.interval.durationMs);
+}
+
+function rateChart(t: Timeline): ChartSpec {
+  return {
+    ...timeAxes('rate-over-time', 'Offered vs achieved rate', 'req/s'),
+    caption: 'Offered: arrivals the schedule intended per second. Achieved: responses per second. A gap between them is the target falling behind.',
+    x: t.points.map((p) => p.tSec),
+    series: [
+      { label: 'achieved req/s', color: COLOR.achieved, values: t.points.map((p) => rate(p, (i) => i.responses)) },
+      // Dashed and drawn last: where the target keeps up, offered lies exactly on achieved.
+      { label: 'offered req/s', color: COLOR.offered, values: t.points.map((p) => rate(p, (i) => i.offered)), dash: [6, 4] },
+    ],
+    marks: t.marks,
+    limits: [],
+    bands: t.bands,
+  };
+}
+
+function latencyChart(t: Timeline, result: StoredResult): ChartSpec {
+  const pick = (k: keyof LatencySummaryMs) => t.points.map((p) => (p.interval && p.interval.latencyMs.count > 0 ? positive(p.interval.latencyMs[k]) : null));
+  return {
+    ...timeAxes('latency-over-time', 'Corrected latency over time (log scale)', 'ms'),
+    caption: 'Per interval, from the intended send time (coordinated omission corrected): what a user would have seen.',
+    yLog: true,
+    x: t.points.map((p) => p.tSec),
+    series: [
+      { label: 'p50', color: COLOR.p50, unit: 'ms', values: pick('p50') },
+      { label: 'p90', color: COLOR.p90, unit: 'ms', values: pick('p90') },
+      { label: 'p99', color: COLOR.p99, unit: 'ms', values: pick('p99') },
+      { label: 'max', color: COLOR.max, unit: 'ms', values: pick('max'), dash: [4, 4] },
+    ],
+    marks: t.marks,
+    limits: sloLimits(result),
+    bands: t.bands,
+  };
+}
+
+function errorsChart(t: Timeline): ChartSpec {
+  return {
+    ...timeAxes('errors-over-time', 'Errors and drops', 'per second'),
+    caption: 'Errors: failed requests. Dropped: arrivals refused at the in-flight cap (target too slow). Generator drops: arrivals the load generator reached too late.',
+    x: t.points.map((p) => p.tSec),
+    series: [
+      { label: 'errors/s', color: COLOR.errors, values: t.points.map((p) => rate(p, (i) => i.errors)) },
+      { label: 'dropped/s', color: COLOR.dropped, values: t.points.map((p) => rate(p, (i) => i.dropped)) },
+      { label: 'generator drops/s', color: COLOR.droppedGenerator, values: t.points.map((p) => rate(p, (i) => i.droppedGenerator)), dash: [4, 4] },
+    ],
+    marks: t.marks,
+    limits: [],
+    bands: t.bands,
+  };
+}
+
+function rampHockeyStick(result: StoredRampResult): ChartSpec {
+  const marks: ChartMark[] = [];
+  if (result.knee) marks.push({ x: result.knee.rateRps, label: `knee ${result.knee.label}`, color: COLOR.knee });
+  else if (result.lastHeld) marks.push({ x: result.lastHeld.rateRps, label: `last held ${result.lastHeld.label}`, color: COLOR.knee });
+  if (result.collapse) marks.push({ x: result.collapse.step.rateRps, label: `collapse ${result.collapse.step.label}`, color: COLOR.collapse });
+  return loadChart('latency-vs-load', 'Latency vs offered load per step', 'Each step\'s corrected latency against its offered rate: flat, then the hockey stick. The right axis shows what the target achieved.', result.steps, marks, result);
+}
+
+function searchHockeyStick(result: StoredSearchResult): ChartSpec {
+  const steps = result.evidence.flatMap((e) => (e.step ? [{ ...e.step, rateRps: e.rateRps }] : [])).sort((a, b) => a.rateRps - b.rateRps);
+  const [held, breached] = result.bracket;
+  const marks: ChartMark[] = [];
+  if (held !== null) marks.push({ x: held, label: `sustainable ${held} req/s`, color: COLOR.knee });
+  if (breached !== null) marks.push({ x: breached, label: `breached ${breached} req/s`, color: COLOR.collapse });
+  return loadChart('latency-vs-load', 'Latency vs offered load per trial', 'Each trial\'s corrected latency against its constant rate; the search brackets the highest rate that held.', steps, marks, result);
+}
+
+function loadChart(id: string, title: string, caption: string, steps: readonly StepResult[], marks: ChartMark[], result: StoredResult): ChartSpec {
+  const pick = (k: keyof LatencySummaryMs) => steps.map((s) => (s.latencyMs.count > 0 ? positive(s.latencyMs[k]) : null));
+  return {
+    id,
+    title,
+    caption,
+    xLabel: 'offered rate',
+    xUnit: 'req/s',
+    yLabel: 'latency (ms)',
+    y2Label: 'achieved (req/s)',
+    x: steps.map((s) => s.rateRps),
+    series: [
+      { label: 'p50', color: COLOR.p50, unit: 'ms', values: pick('p50') },
+      { label: 'p90', color: COLOR.p90, unit: 'ms', values: pick('p90') },
+      { label: 'p99', color: COLOR.p99, unit: 'ms', values: pick('p99') },
+      { label: 'achieved req/s', color: COLOR.achieved, values: steps.map((s) => round3(s.achievedRps)), scale: 'y2', dash: [6, 3] },
+    ],
+    marks,
+    limits: sloLimits(result),
+    bands: [],
+  };
+}
+
+function probeChart(p: ProbeSeries, index: number, t: Timeline | undefined): ChartSpec {
+  return {
+    ...timeAxes(`probe-${index}`, `Probe ${p.name} (${p.kind})`, p.kind === 'http' ? '1 = healthy' : 'value'),
+    caption: 'Side-channel samples, on the same clock as the load. Red points: polls that failed or read no value (drawn at 0 when there was none).',
+    x: p.points.map((s) => round3(s.tMs / 1000)),
+    series: [
+      { label: p.name, color: COLOR.probe, values: p.points.map((s) => (s.value === null || s.value === undefined ? null : s.value)) },
+      { label: `${p.name} not ok`, color: COLOR.probeFailed, values: p.points.map((s) => (s.ok ? null : (s.value ?? 0))), pointsOnly: true },
+    ],
+    marks: t?.marks ?? [],
+    limits: [],
+    bands: t?.bands ?? [],
+  };
+}
+
+function timeAxes(id: string, title: string, yLabel: string) {
+  return { id, title, xLabel: 'time since start', xUnit: 's', yLabel };
+}
+
+function sloLimits(result: StoredResult): ChartLimit[] {
+  const slo = result.kind === 'run' ? undefined : result.slo;
+  return (slo?.latency ?? []).map((l) => ({ y: l.maxMs, label: `SLO ${l.percentile >= 100 ? 'max' : `p${l.percentile}`} < ${l.maxMs} ms`, color: COLOR.limit }));
+}
+
+/** A log axis cannot show 0; a value of 0 ms only means "below the resolution". */
+function positive(v: number | null | undefined): number | null {
+  return typeof v === 'number' && v > 0 ? v : null;
+}
+
+function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}

@@ -17,16 +17,21 @@ import { launchChromium } from './support/chromium.js';
 interface PageReport {
   readonly errors: string[];
   readonly requests: string[];
-  readonly charts: { id: string; canvases: number; colouredPixels: number }[];
+  readonly charts: { id: string; canvases: number; seriesPixels: number }[];
   readonly chartDivs: number;
 }
 
 /**
  * Opens a report from disk in headless Chromium and measures each chart: a chart is drawn when
- * its canvas holds coloured pixels (series strokes; axes and grid are grey). Collects console
- * errors, page errors and every request the page made (there must be none but the file itself).
+ * its canvas holds pixels in the colour of one of its data series (axes and grid are grey, and
+ * knee, collapse and SLO lines use darker shades of their own, so only data counts). Collects
+ * console errors, page errors and every request the page made (none but the file itself).
  */
 async function openReport(browser: Browser, file: string, screenshot?: string): Promise<PageReport> {
+  const html = await readFile(file, 'utf8');
+  const seriesColours = Object.fromEntries(
+    embeddedCharts(html).map((c) => [`chart-${c.id}`, c.series.filter((s) => s.values.some((v) => v !== null)).map((s) => hexToRgb(s.color)).filter(([r, g, b]) => Math.max(r, g, b) - Math.min(r, g, b) > 80)]),
+  );
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   const errors: string[] = [];
   const requests: string[] = [];
@@ -38,20 +43,21 @@ async function openReport(browser: Browser, file: string, screenshot?: string): 
   try {
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
     await page.waitForFunction(() => document.querySelectorAll('.chart').length === document.querySelectorAll('.chart canvas').length, undefined, { timeout: 10_000 });
-    const charts = await page.evaluate(() =>
+    const charts = await page.evaluate((colours) =>
       [...document.querySelectorAll<HTMLElement>('.chart')].map((el) => {
         const canvases = el.querySelectorAll('canvas');
-        let colouredPixels = 0;
+        const wanted = colours[el.id] ?? [];
+        let seriesPixels = 0;
         canvases.forEach((c) => {
           const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
           for (let i = 0; i < d.length; i += 4) {
-            const [r, g, b, a] = [d[i]!, d[i + 1]!, d[i + 2]!, d[i + 3]!];
-            if (a > 128 && Math.max(r, g, b) - Math.min(r, g, b) > 80) colouredPixels++;
+            if (d[i + 3]! < 200) continue;
+            if (wanted.some(([r, g, b]) => Math.abs(d[i]! - r) <= 30 && Math.abs(d[i + 1]! - g) <= 30 && Math.abs(d[i + 2]! - b) <= 30)) seriesPixels++;
           }
         });
-        return { id: el.id, canvases: canvases.length, colouredPixels };
+        return { id: el.id, canvases: canvases.length, seriesPixels };
       }),
-    );
+    seriesColours);
     const chartDivs = await page.locator('.chart').count();
     if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
     return { errors, requests: requests.filter((u) => u !== pathToFileURL(file).href), charts, chartDivs };
@@ -60,7 +66,12 @@ async function openReport(browser: Browser, file: string, screenshot?: string): 
   }
 }
 
-function embeddedCharts(html: string): { id: string; marks: { x: number; label: string }[]; series: { label: string; values: (number | null)[] }[] }[] {
+function hexToRgb(hex: string): [number, number, number] {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+function embeddedCharts(html: string): { id: string; marks: { x: number; label: string }[]; series: { label: string; color: string; values: (number | null)[] }[] }[] {
   const json = /<script type="application\/json" id="overload-report-data">(.*?)<\/script>/s.exec(html)![1]!;
   return JSON.parse(json).charts;
 }
@@ -72,7 +83,7 @@ function expectAllChartsDrawn(report: PageReport): void {
   expect(report.charts).toHaveLength(report.chartDivs);
   for (const c of report.charts) {
     expect(c.canvases, c.id).toBe(1);
-    expect(c.colouredPixels, `${c.id} has drawn series`).toBeGreaterThan(100);
+    expect(c.seriesPixels, `${c.id} has drawn data series`).toBeGreaterThan(100);
   }
 }
 
@@ -88,8 +99,9 @@ describe('self-contained HTML report in headless Chromium', () => {
       profile: { kind: 'step', startRps: 100, stepRps: 100, stepDurationMs: '2s', maxRps: 700 },
       slo: 'p90<50ms,errors<1%',
       workers: 1,
-      // The machine runs other suites too: tolerate scheduling hiccups, this test is about the report.
-      lagThresholdMs: 100,
+      // The machine runs other suites too: tolerate long scheduling hiccups (up to the 1 s late-drop
+      // limit) so the verdict is the target's; this test is about the report, not the generator.
+      lagThresholdMs: 1000,
       probes: [{ name: 'queue_depth', kind: 'prometheus', url: `${server.url}/metrics`, metric: 'queue_depth', intervalMs: 500, timeoutMs: 400 }],
       recovery: { cooldownMs: '500ms', withinMs: '4s', windowMs: '2s' },
     });
@@ -184,7 +196,7 @@ describe('self-contained HTML report in headless Chromium', () => {
       cooldownMs: '300ms',
       maxTrials: 4,
       workers: 1,
-      lagThresholdMs: 100,
+      lagThresholdMs: 1000,
     });
     expect(result.evidence.length).toBeGreaterThanOrEqual(2);
     const html = renderHtmlReport(toStored(result));

@@ -37,7 +37,7 @@ describe('docs/result.schema.json against real results', () => {
         profile: { kind: 'step', startRps: 100, stepRps: 100, stepDurationMs: '1500ms', maxRps: 600 },
         slo: 'p90<50ms,errors<1%,queue_depth<1000',
         workers: 1,
-        lagThresholdMs: 100,
+        lagThresholdMs: 1000,
         probes: [{ name: 'queue_depth', kind: 'prometheus', url: `${server.url}/metrics`, metric: 'queue_depth', intervalMs: 500, timeoutMs: 400 }],
         recovery: { cooldownMs: '300ms', withinMs: '3s', windowMs: '1s' },
       }),
@@ -52,7 +52,7 @@ describe('docs/result.schema.json against real results', () => {
 
   it('a library search() result (trials, evidence) is valid', async () => {
     results.search = asWritten(
-      await search({ url: server.url, slo: 'p50<50ms,errors<1%', startRps: 100, precision: 0.5, minTrialMs: '1s', warmupMs: 200, cooldownMs: '200ms', maxTrials: 3, workers: 1, lagThresholdMs: 100 }),
+      await search({ url: server.url, slo: 'p50<50ms,errors<1%', startRps: 100, precision: 0.5, minTrialMs: '1s', warmupMs: 200, cooldownMs: '200ms', maxTrials: 3, workers: 1, lagThresholdMs: 1000 }),
     );
     expect(results.search.evidence.length).toBeGreaterThan(0);
     expect(errorsOf(results.search)).toEqual([]);

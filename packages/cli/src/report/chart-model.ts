@@ -67,12 +67,13 @@ const COLOR = {
   errors: '#d62728',
   dropped: '#ff7f0e',
   droppedGenerator: '#8c564b',
-  knee: '#2ca02c',
-  collapse: '#d62728',
-  limit: '#d62728',
+  // Overlays in darker shades than any series, so neither a reader nor a test takes a knee
+  // line or an SLO limit for data.
+  knee: '#006d2c',
+  collapse: '#7a0010',
+  limit: '#7a0010',
   probe: '#1f77b4',
   probeFailed: '#d62728',
-  phase: '#555555',
 } as const;
 
 /** Every chart that applies to the result, in reading order. */

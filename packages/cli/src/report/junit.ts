@@ -15,6 +15,8 @@ import type { StoredRampResult, StoredResult, StoredRunResult } from './stored-r
  *   (as opposed to a failed assertion); CI shows it red, as exit code 5 fails the job;
  * - percentile not judged for lack of samples: `<skipped>` — nothing was learned about it;
  * - recovery: `<failure type="not-recovered">`, or `<skipped>` when it was not checked.
+ * A plain run (only with an explicit --junit) gets two testcases: it completed, and the load
+ * generator kept its schedule.
  */
 export function renderJunit(result: StoredResult): string {
   if (result.kind === 'run') return renderRunJunit(result);

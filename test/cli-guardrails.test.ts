@@ -44,9 +44,13 @@ describe('guardrails through the CLI (issue 4)', () => {
   it('--max-rate 500 with a profile ramping to 2,000: no 1 s window at the server above 500', async () => {
     const r = await runCli(['run', server.url, '--profile', 'linear:from=100,to=2000,duration=6s', '--max-rate', '500', '--out-dir', dir, '-q']);
     const { arrivalsMs, count } = await server.stats<Counted>();
+    // The schedule itself never offers more than 500 in any second...
+    const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
+    for (const i of result.intervals) expect(i.offered).toBeLessThanOrEqual(500);
+    // ...and at the server, a window can only gain what scheduling jitter moves across its edge
+    // (a send delayed by a few ms lands in the next window): 1 % at most.
     const perSecond = windows(arrivalsMs);
-    // One request of jitter at a window edge at most.
-    expect(Math.max(...perSecond)).toBeLessThanOrEqual(501);
+    expect(Math.max(...perSecond)).toBeLessThanOrEqual(505);
     // The ceiling shaped the run: 100→500 over the first 1.26 s, then 500/s.
     expect(count).toBeGreaterThan(2300);
     expect(count).toBeLessThan(2800);

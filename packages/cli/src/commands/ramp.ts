@@ -1,18 +1,19 @@
 import type { Command } from 'commander';
-import { BudgetLedger, type RampEvent, ValidationError, formatCondition } from '@overload/core';
+import { type RampEvent, ValidationError, formatCondition } from '@overload/core';
 import { ramp, type RampResult } from '@overload/workers';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { SessionGuard } from '../guard/session-guard.js';
 import { createLogger, redactHeaders } from '../logger.js';
 import { Progress } from '../output/progress.js';
 import { formatRampSummary } from '../output/ramp-summary.js';
 import { rateArg } from '../parse.js';
 import { type PlanFlags, resolvePlan } from '../plan/resolve.js';
 import { runbookOf } from '../plan/runbook.js';
+import { addReportOptions, type ReportFlags } from '../report/options.js';
 import { type OutputFlags, writeResults } from '../results/write-results.js';
+import { CommandSession } from './session.js';
 import { addGuardOptions, addLoadOptions, addOutputOptions, addRecoveryOptions, addScenarioOptions } from './shared-options.js';
 
-export interface RampFlags extends PlanFlags, OutputFlags {
+export interface RampFlags extends PlanFlags, OutputFlags, ReportFlags {
   killFile?: string;
   controlPort?: number;
   controlToken?: string;
@@ -32,6 +33,7 @@ export function registerRamp(program: Command, setExit: (code: ExitCode) => void
   addLoadOptions(cmd);
   addGuardOptions(cmd);
   addOutputOptions(cmd);
+  addReportOptions(cmd);
   cmd
     .option('--expect-knee-above <rps>', 'exit 1 unless the knee is at least this rate (for CI)', rateArg)
     .addHelpText(
@@ -50,26 +52,14 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
   const log = createLogger({ ...(flags.logLevel ? { level: flags.logLevel } : {}), ...(flags.logFile ? { file: flags.logFile } : {}) });
   const progress = new Progress(process.stderr, { quiet: flags.quiet ?? false });
   const plan = await resolvePlan(ref, flags, { startEmbedded: true });
-  const guard = new SessionGuard({
-    ...(flags.killFile ? { killFile: flags.killFile } : {}),
-    ...(flags.controlPort !== undefined ? { controlPort: flags.controlPort } : {}),
-    ...(flags.controlToken ? { controlToken: flags.controlToken } : {}),
-    ...(plan.maxDurationMs !== undefined ? { maxDurationMs: plan.maxDurationMs } : {}),
-    log: (line) => progress.event(line),
-  });
+  const session = new CommandSession(plan, flags, progress);
   try {
     const missing = [];
     if (!plan.profile) missing.push({ path: '--profile', message: `is required: scenario "${plan.name}" declares no profile` });
     if (!plan.slo) missing.push({ path: '--slo', message: `is required: scenario "${plan.name}" declares no SLO` });
     if (missing.length > 0) throw new ValidationError('command line', missing);
-    await guard.start();
-    if (plan.embedded) progress.event(`started the embedded demo target at ${plan.embedded.url} (pid ${plan.embedded.pid})`);
-    if (guard.control) progress.event(`control endpoint ${guard.control.url} (Authorization: Bearer ${guard.control.token})`);
-    const ledger = new BudgetLedger(plan.budgets);
-    const abort = new AbortController();
-    guard.onStop(() => abort.abort(guard.stopped?.detail));
+    await session.start();
     log.info({ plan: { ...plan.run, headers: redactHeaders(plan.run.headers ?? {}), requests: undefined }, target: plan.targetUrl }, 'ramp starting');
-    const curveSteps = new Map<number, string>();
     const result = await ramp({
       ...plan.run,
       profile: plan.profile!,
@@ -77,40 +67,27 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
       probes: plan.probes,
       recovery: plan.recovery,
       allowedHosts: plan.allowedHosts,
-      budgetBuffer: ledger.buffer,
-      signal: abort.signal,
-      onPhaseStart: (phase, handle) => {
-        guard.attach(phase, handle);
-        for (const s of handle.config.curve.steps) curveSteps.set(s.index, s.label);
-      },
+      budgetBuffer: session.ledger.buffer,
+      signal: session.abort.signal,
+      onPhaseStart: (phase, handle) => session.guard.attach(phase, handle),
       onEvent: (event) => {
         const line = describeEvent(event);
         if (line) progress.event(line);
         log.info({ event: event.type }, line ?? event.type);
       },
-      onInterval: (interval, phase, handle) => {
-        guard.interval(interval);
-        const step = handle.config.curve.steps.find((s) => interval.startMs >= s.startMs && interval.startMs < s.startMs + s.durationMs);
-        const used = ledger.used();
-        progress.interval(interval, {
-          phase,
-          ...(step ? { step: `step ${step.index + 1}/${handle.config.curve.steps.length}: ${step.label}` } : {}),
-          budgets: Object.fromEntries(Object.entries(plan.budgets).map(([k, limit]) => [k, { used: used[k] ?? 0, limit }])),
-          timeLeftMs: handle.config.curve.durationMs - (interval.startMs + interval.durationMs),
-        });
-      },
+      onInterval: (interval, phase, handle) => session.interval(interval, phase, handle),
     });
     progress.done();
-    const stopReason = guard.stopped?.reason ?? result.stopReason;
-    const stored = { ...result, stopReason, ...(guard.stopped ? { stopDetail: guard.stopped.detail } : {}), runbook: runbookOf(plan, flags, ledger.used()) };
+    const stopped = session.guard.stopped;
+    const stopReason = stopped?.reason ?? result.stopReason;
+    const stored = { ...result, stopReason, ...(stopped ? { stopDetail: stopped.detail } : {}), runbook: runbookOf(plan, flags, session.ledger.used()) };
     const files = await writeResults(stored, plan.name, flags);
     process.stdout.write(`${formatRampSummary(result)}\n`);
-    if (guard.stopped) process.stdout.write(`stopped early: ${guard.stopped.detail}\n`);
+    if (stopped) process.stdout.write(`stopped early: ${stopped.detail}\n`);
     process.stdout.write(`results: ${files.join(', ')}\n`);
     return rampExitCode(result, stopReason, flags.expectKneeAbove);
   } finally {
-    guard.dispose();
-    await plan.embedded?.stop();
+    await session.dispose();
   }
 }
 

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import {
   analyzeDrain,
-  BudgetLedger,
   type Profile,
   type ProbeSeries,
   type QueueDrain,
@@ -12,17 +11,18 @@ import {
 } from '@overload/core';
 import { type ProbeHandle, startProbes, startRun } from '@overload/workers';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { SessionGuard } from '../guard/session-guard.js';
 import { createLogger, redactHeaders } from '../logger.js';
 import { Progress } from '../output/progress.js';
 import { formatRunSummary } from '../output/run-summary.js';
 import { durationArg, rateArg } from '../parse.js';
 import { type PlanFlags, resolvePlan } from '../plan/resolve.js';
 import { runbookOf } from '../plan/runbook.js';
+import { addReportOptions, type ReportFlags } from '../report/options.js';
 import { type OutputFlags, writeResults } from '../results/write-results.js';
+import { CommandSession } from './session.js';
 import { addGuardOptions, addLoadOptions, addOutputOptions, addScenarioOptions } from './shared-options.js';
 
-interface RunFlags extends PlanFlags, OutputFlags {
+interface RunFlags extends PlanFlags, OutputFlags, ReportFlags {
   rate?: number;
   duration?: number;
   expectStatus?: string;
@@ -46,6 +46,7 @@ export function registerRun(program: Command, setExit: (code: ExitCode) => void)
   addLoadOptions(cmd);
   addGuardOptions(cmd);
   addOutputOptions(cmd);
+  addReportOptions(cmd);
   cmd
     .addHelpText(
       'after',
@@ -78,38 +79,21 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
   const progress = new Progress(process.stderr, { quiet: flags.quiet ?? false });
   const profileText = profileFlag(flags);
   const plan = await resolvePlan(ref, { ...flags, ...(profileText !== undefined ? { profile: profileText } : {}) }, { startEmbedded: true });
-  const guard = new SessionGuard({
-    ...(flags.killFile ? { killFile: flags.killFile } : {}),
-    ...(flags.controlPort !== undefined ? { controlPort: flags.controlPort } : {}),
-    ...(flags.controlToken ? { controlToken: flags.controlToken } : {}),
-    ...(plan.maxDurationMs !== undefined ? { maxDurationMs: plan.maxDurationMs } : {}),
-    log: (line) => progress.event(line),
-  });
+  const session = new CommandSession(plan, flags, progress);
   let probes: ProbeHandle | undefined;
   try {
     if (!plan.profile) {
       throw new ValidationError('command line', [{ path: '--rate', message: 'is required (give --rate and --duration, or --profile)' }]);
     }
-    await guard.start();
-    if (plan.embedded) progress.event(`started the embedded demo target at ${plan.embedded.url} (pid ${plan.embedded.pid})`);
-    if (guard.control) progress.event(`control endpoint ${guard.control.url} (Authorization: Bearer ${guard.control.token})`);
-    const ledger = new BudgetLedger(plan.budgets);
+    await session.start();
     const handle = startRun({
       ...plan.run,
       profile: plan.profile,
-      budgetBuffer: ledger.buffer,
+      budgetBuffer: session.ledger.buffer,
       ...(flags.expectStatus !== undefined ? { expectStatus: parseStatusList(flags.expectStatus) } : {}),
-      onInterval: (i, h) => {
-        guard.interval(i);
-        const used = ledger.used();
-        progress.interval(i, {
-          phase: 'run',
-          budgets: Object.fromEntries(Object.entries(plan.budgets).map(([k, limit]) => [k, { used: used[k] ?? 0, limit }])),
-          timeLeftMs: h.config.curve.durationMs - (i.startMs + i.durationMs),
-        });
-      },
+      onInterval: (i, h) => session.interval(i, 'run', h),
     });
-    guard.attach('run', handle);
+    session.guard.attach('run', handle);
     log.info({ url: plan.run.url, headers: redactHeaders(plan.run.headers ?? {}), profile: plan.profile, runId: handle.config.runId }, 'run started');
     if (plan.probes.length > 0) {
       const t0 = await Promise.race([handle.started, handle.result.then(() => performance.now())]);
@@ -123,14 +107,15 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     const releaseAtMs = pinchReleaseAtMs(handle.config.curve);
     const drains: QueueDrain[] | undefined =
       releaseAtMs === undefined ? undefined : series.filter((s) => /queue|depth|backlog/i.test(s.name)).map((s) => analyzeDrain(s, releaseAtMs));
-    const stopReason = guard.stopped?.reason ?? result.stopReason;
+    const stopped = session.guard.stopped;
+    const stopReason = stopped?.reason ?? result.stopReason;
     const stored = {
       ...result,
       stopReason,
-      ...(guard.stopped ? { stopDetail: guard.stopped.detail } : {}),
+      ...(stopped ? { stopDetail: stopped.detail } : {}),
       probes: series,
       ...(drains ? { pinch: { releaseAtMs, drains } } : {}),
-      runbook: runbookOf(plan, flags, ledger.used()),
+      runbook: runbookOf(plan, flags, session.ledger.used()),
     };
     const files = await writeResults(stored, plan.name, flags);
     process.stdout.write(`${formatRunSummary({ ...result, stopReason })}\n`);
@@ -145,7 +130,7 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
         );
       }
     }
-    if (guard.stopped) process.stdout.write(`stopped early: ${guard.stopped.detail}\n`);
+    if (stopped) process.stdout.write(`stopped early: ${stopped.detail}\n`);
     process.stdout.write(`results: ${files.join(', ')}\n`);
     log.info({ stopReason, totals: result.totals }, 'run finished');
     if (stopReason !== 'completed') return EXIT.stopped;
@@ -153,7 +138,6 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     return EXIT.ok;
   } finally {
     await probes?.stop();
-    guard.dispose();
-    await plan.embedded?.stop();
+    await session.dispose();
   }
 }

@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
-import { BudgetLedger, ValidationError } from '@overload/core';
+import { ValidationError } from '@overload/core';
 import { search } from '@overload/workers';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { SessionGuard } from '../guard/session-guard.js';
 import { Progress } from '../output/progress.js';
 import { formatSearchSummary } from '../output/ramp-summary.js';
 import { durationArg, rateArg } from '../parse.js';
 import { resolvePlan } from '../plan/resolve.js';
 import { runbookOf } from '../plan/runbook.js';
+import { addReportOptions } from '../report/options.js';
 import { writeResults } from '../results/write-results.js';
+import { CommandSession } from './session.js';
 import type { RampFlags } from './ramp.js';
 import { addGuardOptions, addLoadOptions, addOutputOptions, addScenarioOptions } from './shared-options.js';
 
@@ -30,6 +31,7 @@ export function registerSearch(program: Command, setExit: (code: ExitCode) => vo
   addLoadOptions(cmd);
   addGuardOptions(cmd);
   addOutputOptions(cmd);
+  addReportOptions(cmd);
   cmd
     .option('--start <rps>', 'first trial rate (default 100)', rateArg)
     .option('--factor <n>', 'growth between trials before the first breach (default 2)', (v) => rateArg(v))
@@ -43,27 +45,17 @@ export function registerSearch(program: Command, setExit: (code: ExitCode) => vo
 async function searchCommand(ref: string, flags: SearchFlags): Promise<ExitCode> {
   const progress = new Progress(process.stderr, { quiet: flags.quiet ?? false });
   const plan = await resolvePlan(ref, flags, { startEmbedded: true });
-  const guard = new SessionGuard({
-    ...(flags.killFile ? { killFile: flags.killFile } : {}),
-    ...(flags.controlPort !== undefined ? { controlPort: flags.controlPort } : {}),
-    ...(flags.controlToken ? { controlToken: flags.controlToken } : {}),
-    ...(plan.maxDurationMs !== undefined ? { maxDurationMs: plan.maxDurationMs } : {}),
-    log: (line) => progress.event(line),
-  });
+  const session = new CommandSession(plan, flags, progress);
   try {
     if (!plan.slo) throw new ValidationError('command line', [{ path: '--slo', message: `is required: "${plan.name}" declares no SLO` }]);
-    await guard.start();
-    if (guard.control) progress.event(`control endpoint ${guard.control.url} (Authorization: Bearer ${guard.control.token})`);
-    const ledger = new BudgetLedger(plan.budgets);
-    const abort = new AbortController();
-    guard.onStop(() => abort.abort(guard.stopped?.detail));
+    await session.start();
     const result = await search({
       ...plan.run,
       slo: plan.slo,
       probes: plan.probes,
       allowedHosts: plan.allowedHosts,
-      budgetBuffer: ledger.buffer,
-      signal: abort.signal,
+      budgetBuffer: session.ledger.buffer,
+      signal: session.abort.signal,
       ...(flags.start !== undefined ? { startRps: flags.start } : {}),
       ...(flags.factor !== undefined ? { factor: flags.factor } : {}),
       ...(flags.precision !== undefined ? { precision: flags.precision } : {}),
@@ -71,27 +63,24 @@ async function searchCommand(ref: string, flags: SearchFlags): Promise<ExitCode>
       ...(flags.minTrial !== undefined ? { minTrialMs: flags.minTrial } : {}),
       ...(flags.trialCooldown !== undefined ? { cooldownMs: flags.trialCooldown } : {}),
       onPhaseStart: (trial, handle) => {
-        guard.attach(`trial ${trial + 1}`, handle);
+        session.guard.attach(`trial ${trial + 1}`, handle);
         progress.event(`trial ${trial + 1}: ${handle.config.curve.peakRps} req/s for ${(handle.config.curve.durationMs / 1000).toFixed(0)} s`);
       },
-      onInterval: (interval, trial, handle) => {
-        guard.interval(interval);
-        progress.interval(interval, { phase: `trial ${trial + 1}`, timeLeftMs: handle.config.curve.durationMs - (interval.startMs + interval.durationMs) });
-      },
+      onInterval: (interval, trial, handle) => session.interval(interval, `trial ${trial + 1}`, handle),
       onTrial: (t) => progress.event(`trial ${t.index + 1} at ${t.rateRps} req/s: ${t.verdict}${t.detail ? ` (${t.detail})` : ''}`),
     });
     progress.done();
-    const stored = { ...result, ...(guard.stopped ? { stopReason: guard.stopped.reason, stopDetail: guard.stopped.detail } : {}), runbook: runbookOf(plan, flags, ledger.used()) };
+    const stopped = session.guard.stopped;
+    const stored = { ...result, ...(stopped ? { stopReason: stopped.reason, stopDetail: stopped.detail } : {}), runbook: runbookOf(plan, flags, session.ledger.used()) };
     const files = await writeResults(stored, `${plan.name}-search`, flags);
     process.stdout.write(`${formatSearchSummary(result)}\n`);
-    if (guard.stopped) process.stdout.write(`stopped early: ${guard.stopped.detail}\n`);
+    if (stopped) process.stdout.write(`stopped early: ${stopped.detail}\n`);
     process.stdout.write(`results: ${files.join(', ')}\n`);
-    if (guard.stopped) return EXIT.stopped;
+    if (stopped) return EXIT.stopped;
     if (result.trials.some((t) => t.verdict === 'inconclusive')) return EXIT.inconclusive;
     if (flags.expectKneeAbove !== undefined && (result.sustainableRps ?? 0) < flags.expectKneeAbove) return EXIT.sloBreached;
     return EXIT.ok;
   } finally {
-    guard.dispose();
-    await plan.embedded?.stop();
+    await session.dispose();
   }
 }

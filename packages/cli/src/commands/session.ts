@@ -1,0 +1,80 @@
+import { BudgetLedger, type IntervalStats, type ProfileStep } from '@overload/core';
+import type { RunHandle } from '@overload/workers';
+import { SessionGuard } from '../guard/session-guard.js';
+import { type LiveMetrics, startLiveMetrics } from '../metrics/live-metrics.js';
+import type { Progress } from '../output/progress.js';
+import type { ResolvedPlan } from '../plan/resolve.js';
+
+export interface SessionFlags {
+  killFile?: string;
+  controlPort?: number;
+  controlToken?: string;
+  metricsPort?: number;
+}
+
+/**
+ * What every sending command shares for its whole life: the kill switches, the budget ledger
+ * (one SharedArrayBuffer for every phase), the live metrics endpoint and the progress view.
+ */
+export class CommandSession {
+  readonly guard: SessionGuard;
+  readonly ledger: BudgetLedger;
+  readonly abort = new AbortController();
+  #metrics: LiveMetrics | undefined;
+  readonly #plan: ResolvedPlan;
+  readonly #progress: Progress;
+  readonly #flags: SessionFlags;
+
+  constructor(plan: ResolvedPlan, flags: SessionFlags, progress: Progress) {
+    this.#plan = plan;
+    this.#progress = progress;
+    this.#flags = flags;
+    this.ledger = new BudgetLedger(plan.budgets);
+    this.guard = new SessionGuard({
+      ...(flags.killFile ? { killFile: flags.killFile } : {}),
+      ...(flags.controlPort !== undefined ? { controlPort: flags.controlPort } : {}),
+      ...(flags.controlToken ? { controlToken: flags.controlToken } : {}),
+      ...(plan.maxDurationMs !== undefined ? { maxDurationMs: plan.maxDurationMs } : {}),
+      log: (line) => progress.event(line),
+    });
+    this.guard.onStop(() => this.abort.abort(this.guard.stopped?.detail));
+  }
+
+  async start(): Promise<void> {
+    await this.guard.start();
+    if (this.#plan.embedded) this.#progress.event(`started the embedded demo target at ${this.#plan.embedded.url} (pid ${this.#plan.embedded.pid})`);
+    if (this.guard.control) this.#progress.event(`control endpoint ${this.guard.control.url} (Authorization: Bearer ${this.guard.control.token})`);
+    if (this.#flags.metricsPort !== undefined) {
+      this.#metrics = await startLiveMetrics({ port: this.#flags.metricsPort, labels: { run_id: this.#plan.run.runId ?? '' } });
+      this.#progress.event(`live metrics at ${this.#metrics.url}`);
+    }
+  }
+
+  /** Budgets so far, as the progress view and metrics show them. */
+  budgets(): Record<string, { used: number; limit: number }> {
+    const used = this.ledger.used();
+    return Object.fromEntries(Object.entries(this.#plan.budgets).map(([k, limit]) => [k, { used: used[k] ?? 0, limit }]));
+  }
+
+  /** Every merged interval of every phase goes through here. */
+  interval(interval: IntervalStats, phase: string, handle: RunHandle): void {
+    this.guard.interval(interval);
+    const steps = handle.config.curve.steps;
+    const step: ProfileStep | undefined = steps.find((s) => interval.startMs >= s.startMs && interval.startMs < s.startMs + s.durationMs);
+    const budgets = this.budgets();
+    this.#metrics?.update(interval, { phase, step, budgets });
+    this.#progress.interval(interval, {
+      phase,
+      ...(step && steps.length > 1 ? { step: `step ${step.index + 1}/${steps.length}: ${step.label}` } : {}),
+      budgets,
+      timeLeftMs: handle.config.curve.durationMs - (interval.startMs + interval.durationMs),
+    });
+  }
+
+  async dispose(): Promise<void> {
+    this.#progress.done();
+    this.guard.dispose();
+    await this.#metrics?.close();
+    await this.#plan.embedded?.stop();
+  }
+}

@@ -13,6 +13,7 @@ import {
   RampJudge,
   type RampSummary,
   type RecoveryVerdict,
+  resolveProbes,
   RESULT_SCHEMA_VERSION,
   type RunOptions,
   type RunResult,
@@ -98,6 +99,8 @@ export interface RampResult {
  */
 export async function ramp(options: RampOptions): Promise<RampResult> {
   const slo = typeof options.slo === 'string' ? parseSlo(options.slo) : options.slo;
+  // Probe mistakes are found before any load is sent, not halfway through the ramp.
+  if (options.probes && options.probes.length > 0) resolveProbes(options.probes);
   const { signal } = options;
   const startedAt = new Date();
   let current: RunHandle | undefined;

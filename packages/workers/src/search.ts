@@ -10,6 +10,7 @@ import {
   type ProbeSeries,
   type ProbeSpec,
   RampJudge,
+  resolveProbes,
   RESULT_SCHEMA_VERSION,
   type RunOptions,
   type SearchResult,
@@ -71,6 +72,7 @@ export interface SearchRunResult extends SearchResult {
 export async function search(options: SearchOptions): Promise<SearchRunResult> {
   const slo = typeof options.slo === 'string' ? parseSlo(options.slo) : options.slo;
   const percentile = strictestPercentile(slo);
+  if (options.probes && options.probes.length > 0) resolveProbes(options.probes);
   const searchOptions: CapacitySearchOptions = {
     startRps: options.startRps ?? 100,
     ...(options.factor !== undefined ? { factor: options.factor } : {}),

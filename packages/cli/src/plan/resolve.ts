@@ -20,6 +20,7 @@ import {
   ValidationError,
   type ValidationIssue,
   validateProfile,
+  validateProbes,
 } from '@overload/core';
 import type { RampRecoveryOptions } from '@overload/workers';
 import { loadScenario, materializeFeeders } from '../scenario/load.js';
@@ -147,6 +148,10 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
   try {
     const base = targetGiven || embedded ? stripSlash(targetUrl) : '';
     const probes = [...(scenario?.probes ?? []), ...probeFlags].map((p) => (p.url.startsWith('/') ? { ...p, url: `${base}${p.url}` } : p));
+    if (base !== '') {
+      const probeIssues = validateProbes(probes);
+      if (probeIssues.length > 0) throw new ValidationError(loaded ? `scenario ${loaded.file}` : 'command line', probeIssues, loaded ? 'OVL_INVALID_SCENARIO' : 'OVL_INVALID_OPTIONS');
+    }
     let requests: RequestMix | undefined;
     const runId = randomRunId();
     if (scenario) {

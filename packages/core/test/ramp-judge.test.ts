@@ -130,6 +130,18 @@ describe('RampJudge: generator saturation is never collapse', () => {
     );
   });
 
+  it('a step the target held despite late sends (lag, no drops) is held: the lag only made it look worse', () => {
+    const judge = new RampJudge({ steps, slo });
+    const events = drive(judge, 20, (t) => {
+      const rate = rateAt(steps, t);
+      return { offered: rate, latencyMs: [[5, rate]], ...(rate === 1000 ? { lagMs: [[12, rate]] as [number, number][] } : {}) };
+    });
+    expect(events.map((e) => e.event.type)).toEqual(['step-held', 'step-held']);
+    expect(judge.steps[0]!.verdict).toBe('held');
+    expect(judge.steps[0]!.generator.saturated).toBe(true);
+    expect(judge.steps[0]!.generator.lagMsP99).toBeGreaterThan(5);
+  });
+
   it('a step the target held while the generator dropped arrivals is inconclusive too', () => {
     const judge = new RampJudge({ steps, slo });
     const events = drive(judge, 30, (t) => {

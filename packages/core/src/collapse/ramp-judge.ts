@@ -104,8 +104,10 @@ const EPSILON_MS = 0.5;
  * halfway and not averaged away by its good start; when the step's last interval arrives the
  * whole step (after warm-up) is judged as well, which catches a percentile that needs more
  * samples than one window holds. The first breach decides: collapse, or inconclusive when the
- * generator was saturated in the breaching window. A step that holds with a saturated generator
- * is also inconclusive: the target was not offered the step's rate, so it cannot be a knee.
+ * generator was saturated in the breaching window. A step that holds while the generator dropped
+ * arrivals is also inconclusive: the target was not offered the step's rate, so it cannot be a
+ * knee. A step that holds with late sends only (schedule lag, no drops) is held: every arrival
+ * went out, and the lag can only have made the corrected latencies look worse.
  */
 export class RampJudge {
   readonly #steps: readonly ProfileStep[];
@@ -244,7 +246,10 @@ export class RampJudge {
     const window = mergeWindow(judged);
     const verdict = judgeMerged(window, this.#slo, this.#probes);
     const generator = generatorVerdictOf(window, { lagThresholdMs: this.#lagThresholdMs });
-    if (!verdict.ok || generator.saturated) return this.#decide(open, verdict, window, 'step');
+    // A step the target held counts as held even if sends were late (the lag can only have made
+    // latencies look worse, and every arrival was still sent); but not if the generator dropped
+    // arrivals, because then the target was never offered the step's rate.
+    if (!verdict.ok || generator.droppedGenerator > 0) return this.#decide(open, verdict, window, 'step');
     const verdictOf: StepVerdict = complete ? 'held' : 'partial';
     const step = this.#result(open, verdictOf, verdict, window, 'step', generator, complete ? undefined : 'the run ended before the step did');
     return complete ? { type: 'step-held', step } : undefined;

@@ -1,22 +1,10 @@
 import type { ProbeCondition } from '../slo/slo.js';
 import type { ConditionVerdict } from './judge-window.js';
 
-/**
- * One poll of a side-channel probe (the poller's details are in probe/series.ts).
- * - `tMs`: when the poll was sent, in ms on the same clock as the intervals' `startMs`.
- * - `value`: the number read, or null when there was no answer to read one from.
- * - `ok`: the probe got the healthy, readable answer it asks for.
- * - `error`: why `ok` is false (`ECONNREFUSED`, `timeout`, `status 503`, …).
- */
-export interface ProbeSample {
-  readonly tMs: number;
-  readonly value: number | null;
-  readonly ok: boolean;
-  readonly error?: string;
-}
+// The sample shape belongs to the probes (probe/series.ts); the judge only reads it.
+import type { ProbeSample, ProbeWindow } from '../probe/series.js';
 
-/** Probe name → its samples in time order; the whole series so far is fine, judges filter by time. */
-export type ProbeWindow = Readonly<Record<string, readonly ProbeSample[]>>;
+export type { ProbeSample, ProbeWindow };
 
 /** The samples of one probe with startMs ≤ tMs < endMs. */
 export function samplesIn(samples: readonly ProbeSample[] | undefined, startMs: number, endMs: number): ProbeSample[] {

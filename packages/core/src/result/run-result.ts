@@ -3,6 +3,7 @@ import type { Profile } from '../profile/index.js';
 import type { ArrivalProcess } from '../schedule/arrivals.js';
 import { encodeHistogram, type LatencySummaryMs, percentileMs, summarizeMs } from '../stats/histogram.js';
 import type { RunConfig } from '../run/config.js';
+import { mergeWindow } from '../collapse/window.js';
 import { type ErrorCounts, emptyErrorCounts, errorTotal, type IntervalAggregator, type IntervalStats } from '../run/interval.js';
 
 /** Bumped whenever a field changes meaning or is removed (additions keep the version). */
@@ -126,21 +127,10 @@ export function buildRunResult(args: {
 }): RunResult {
   const { config, aggregator } = args;
   const intervals = aggregator.intervals;
+  const { offered, sent, responses, ok, dropped, droppedGenerator } = mergeWindow(intervals);
   const errorsByClass = emptyErrorCounts();
   const statusCodes: Record<string, number> = {};
-  let offered = 0;
-  let sent = 0;
-  let responses = 0;
-  let ok = 0;
-  let dropped = 0;
-  let droppedGenerator = 0;
   for (const i of intervals) {
-    offered += i.offered;
-    sent += i.sent;
-    responses += i.responses;
-    ok += i.ok;
-    dropped += i.dropped;
-    droppedGenerator += i.droppedGenerator;
     for (const c of Object.keys(errorsByClass) as (keyof ErrorCounts)[]) errorsByClass[c] += i.errorsByClass[c];
     for (const [code, n] of Object.entries(i.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
   }

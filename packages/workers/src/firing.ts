@@ -17,8 +17,8 @@ const SWEEP_MS = 25;
 const TIMER_FLOOR_MS = 1.5;
 /**
  * While requests are in flight, a response that finds the next arrival due by at least this much
- * wakes the send loop. A little slack lets one wake-up send a few arrivals together (cheaper for
- * both sides of the socket) while keeping the schedule lag to a fraction of a millisecond.
+ * wakes the send loop, so one wake-up may send a few arrivals together. Slack from 0 to 1 ms
+ * measured the same CPU per request at 40k req/s; a small one keeps the schedule lag small.
  */
 const WAKE_SLACK_MS = 0.1;
 
@@ -156,6 +156,7 @@ export class Firing {
 
   #tick = (): void => {
     this.#timer = undefined;
+    this.#wakeOnSettle = false;
     if (this.#ended) return;
     const now = performance.now();
     const since = now - this.#t0;
@@ -190,9 +191,10 @@ export class Firing {
     } else if (waitMs > 0 && this.#inFlight > 0) {
       // Due within a millisecond while responses are on their way: each response wakes the loop
       // anyway, so let them (#settle) fire the arrival, with a 1 ms timer as a backstop. Spinning
-      // here instead (a setImmediate loop polling I/O with a zero timeout) burns the core on
-      // empty polls and sends every request on its own wake-up, which measurably lowers the rate
-      // one worker sustains against a fast target (see benchmarks/run.mjs).
+      // here instead (a setImmediate loop polling I/O with a zero timeout) keeps the thread at
+      // 100 % on empty polls: measured against nginx on loopback, this costs 10–30 % less CPU
+      // per request at 5k–20k req/s (~7 % at 40k), for ~0.1 ms more median schedule lag. It
+      // matters when the target shares the machine; the peak sustained rate is unchanged.
       this.#wakeOnSettle = true;
       this.#timerIsImmediate = false;
       this.#timer = setTimeout(this.#tick, 1);

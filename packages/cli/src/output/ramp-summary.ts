@@ -1,4 +1,4 @@
-import type { StepResult } from '@overload/core';
+import { formatCondition, type StepResult } from '@overload/core';
 import type { RampResult, SearchRunResult } from '@overload/workers';
 import { int, ms, table } from './format.js';
 
@@ -26,7 +26,10 @@ export function formatRampSummary(r: RampResult): string {
   const lines = [`overload ramp: ${r.target.method} ${r.target.url}`, '', table(rows), ''];
   if (r.collapse) {
     lines.push(`collapse signature at ${int(r.collapse.step.rateRps)} req/s:`);
-    for (const c of r.collapse.signature) lines.push(`  - ${c.name}: observed ${c.observed}${c.unit === '%' ? ' %' : c.unit ? ` ${c.unit}` : ''} vs limit ${c.op} ${c.limit}${c.detail ? ` (${c.detail})` : ''}`);
+    for (const c of r.collapse.signature) lines.push(`  - ${formatCondition(c)}${c.detail ? ` (${c.detail})` : ''}`);
+    // What the side channel saw in the breaching window, breached or not: where the queue was.
+    const probes = r.collapse.step.conditions.filter((c) => c.kind === 'probe' && c.ok);
+    if (probes.length > 0) lines.push(`  probes in that window (within limits): ${probes.map(formatCondition).join(', ')}`);
   }
   if (r.recovery) {
     if ('skipped' in r.recovery) lines.push(`recovery check: skipped (${r.recovery.skipped})`);

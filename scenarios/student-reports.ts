@@ -15,8 +15,9 @@ export default defineScenario({
   description: 'Student Reports before back to school: ramp report generation to collapse, find the hidden DB bottleneck, check recovery',
   embeddedTarget: {
     module: './dist/student-reports/target-main.js',
-    // Answer a report request once it is rendered, so every failure (and its email) is seen.
-    options: { respondAfterRender: true },
+    // Answer a report request once it is rendered, so every failure (and its email) is seen; a
+    // translation query that waits 250 ms fails, as the real service's DB client timed out.
+    options: { respondAfterRender: true, translationTimeoutMs: 250 },
   },
   feeders: {
     districts: DISTRICTS,

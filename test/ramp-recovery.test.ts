@@ -12,7 +12,7 @@ describe('recovery check after a collapse (issue 3)', () => {
   });
 
   it('a sticky circuit breaker (never clears) fails the recovery check and says so', async () => {
-    server = await startChildServer('capacity', { capacityRps: 500, breaker: { tripQueue: 100, resetMs: 1500, sticky: true } });
+    server = await startChildServer('capacity', { capacityRps: 500, breaker: { tripQueue: 20, resetMs: 1500, sticky: true } });
     const result = await ramp({
       url: server.url,
       profile,
@@ -34,7 +34,7 @@ describe('recovery check after a collapse (issue 3)', () => {
 
   it('a breaker that clears after its timeout passes, with a time-to-recover near that timeout', async () => {
     const resetMs = 4000;
-    server = await startChildServer('capacity', { capacityRps: 500, breaker: { tripQueue: 100, resetMs, sticky: false } });
+    server = await startChildServer('capacity', { capacityRps: 500, breaker: { tripQueue: 20, resetMs, sticky: false } });
     const result = await ramp({
       url: server.url,
       profile,

@@ -160,7 +160,10 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
     else if (options.recovery === false) recovery = { skipped: 'disabled (--no-recovery)' };
     else if (summary.verdict !== 'collapsed') {
       recovery = { skipped: summary.verdict === 'held' ? 'the target never collapsed' : 'the ramp was inconclusive' };
-    } else if (rampRun.stopReason !== 'collapse') recovery = { skipped: `the ramp was stopped (${rampRun.stopReason})` };
+    } else if (rampRun.stopReason !== 'collapse' && rampRun.stopReason !== 'error-burst') {
+      // An error burst is a collapse seen by a guardrail first; any other stop is someone's kill switch.
+      recovery = { skipped: `the ramp was stopped (${rampRun.stopReason})` };
+    }
     else if (options.maxRequests !== undefined && rampRun.totals.sent >= options.maxRequests) {
       recovery = { skipped: `--max-requests ${options.maxRequests} was used up by the ramp` };
     } else recovery = await checkRecovery(options.recovery ?? {}, summary, rampRun.totals.sent);

@@ -82,7 +82,7 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
     const stopReason = stopped?.reason ?? result.stopReason;
     const stored = { ...result, stopReason, ...(stopped ? { stopDetail: stopped.detail } : {}), runbook: runbookOf(plan, flags, session.ledger.used()) };
     const files = await writeResults(stored, plan.name, flags);
-    process.stdout.write(`${formatRampSummary(result)}\n`);
+    process.stdout.write(`${formatRampSummary(result, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`);
     if (stopped) process.stdout.write(`stopped early: ${stopped.detail}\n`);
     process.stdout.write(`results: ${files.join(', ')}\n`);
     return rampExitCode(result, stopReason, flags.expectKneeAbove);
@@ -108,7 +108,9 @@ function describeEvent(event: Parameters<NonNullable<Parameters<typeof ramp>[0][
 const GUARD_STOPS = new Set(['signal', 'kill-file', 'control-endpoint', 'max-duration', 'budget', 'error-burst', 'max-requests', 'aborted', 'worker-crash']);
 
 export function rampExitCode(result: RampResult, stopReason: string, expectKneeAbove: number | undefined): ExitCode {
-  if (GUARD_STOPS.has(stopReason)) return EXIT.stopped;
+  // An error burst during a ramp that the judge calls a collapse is the collapse, seen first.
+  const collapsedByBurst = stopReason === 'error-burst' && result.verdict === 'collapsed';
+  if (GUARD_STOPS.has(stopReason) && !collapsedByBurst) return EXIT.stopped;
   if (result.recovery && 'recovered' in result.recovery && !result.recovery.recovered) return EXIT.notRecovered;
   if (result.verdict === 'inconclusive') return EXIT.inconclusive;
   if (expectKneeAbove !== undefined) {

@@ -73,7 +73,7 @@ async function searchCommand(ref: string, flags: SearchFlags): Promise<ExitCode>
     const stopped = session.guard.stopped;
     const stored = { ...result, ...(stopped ? { stopReason: stopped.reason, stopDetail: stopped.detail } : {}), runbook: runbookOf(plan, flags, session.ledger.used()) };
     const files = await writeResults(stored, `${plan.name}-search`, flags);
-    process.stdout.write(`${formatSearchSummary(result)}\n`);
+    process.stdout.write(`${formatSearchSummary(result, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`);
     if (stopped) process.stdout.write(`stopped early: ${stopped.detail}\n`);
     process.stdout.write(`results: ${files.join(', ')}\n`);
     if (stopped) return EXIT.stopped;

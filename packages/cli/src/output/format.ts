@@ -26,6 +26,9 @@ export function padStart(s: string, n: number): string {
   return s.length >= n ? s : ' '.repeat(n - s.length) + s;
 }
 
+/** A number with an optional unit: right-aligned in tables. */
+const NUMERIC = /^-?[\d.,]+( ?(ms|s|%|req\/s))?$/;
+
 /** A plain-text table: first row is the header; numbers right-aligned. */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
@@ -33,7 +36,7 @@ export function table(rows: readonly (readonly string[])[]): string {
   return rows
     .map((r, ri) =>
       r
-        .map((c, i) => (i === 0 || ri === 0 || !/^[\d\-.,<>%\s a-z]*$/i.test(c) ? padEnd(c, widths[i]!) : padStart(c, widths[i]!)))
+        .map((c, i) => (i === 0 || ri === 0 || !NUMERIC.test(c) ? padEnd(c, widths[i]!) : padStart(c, widths[i]!)))
         .join('  ')
         .trimEnd(),
     )

@@ -18,12 +18,12 @@ function stepRow(s: StepResult, marks: Map<number, string>): string[] {
 }
 
 /** The ramp summary: a row per step and the verdict line a person reads at a glance. */
-export function formatRampSummary(r: RampResult): string {
+export function formatRampSummary(r: RampResult, title = `${r.target.method} ${r.target.url}`): string {
   const marks = new Map<number, string>();
   if (r.knee) marks.set(r.knee.index, '<- knee');
   if (r.collapse) marks.set(r.collapse.step.index, '<- collapse');
   const rows = [['step', 'offered/s', 'achieved/s', 'ach.', 'p50', 'p99', 'errors', 'drops', 'verdict'], ...r.steps.map((s) => stepRow(s, marks))];
-  const lines = [`overload ramp: ${r.target.method} ${r.target.url}`, '', table(rows), ''];
+  const lines = [`overload ramp: ${title}`, '', table(rows), ''];
   if (r.collapse) {
     lines.push(`collapse signature at ${int(r.collapse.step.rateRps)} req/s:`);
     for (const c of r.collapse.signature) lines.push(`  - ${formatCondition(c)}${c.detail ? ` (${c.detail})` : ''}`);
@@ -40,7 +40,7 @@ export function formatRampSummary(r: RampResult): string {
   return lines.join('\n');
 }
 
-export function formatSearchSummary(r: SearchRunResult): string {
+export function formatSearchSummary(r: SearchRunResult, title = `${r.target.method} ${r.target.url}`): string {
   const rows = [
     ['trial', 'rate/s', 'duration', 'verdict', 'p99', 'achieved/s', 'detail'],
     ...r.evidence.map((e) => [
@@ -55,7 +55,7 @@ export function formatSearchSummary(r: SearchRunResult): string {
   ];
   const [lo, hi] = r.bracket;
   return [
-    `overload search: ${r.target.method} ${r.target.url}`,
+    `overload search: ${title}`,
     '',
     table(rows),
     '',

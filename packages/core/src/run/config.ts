@@ -104,13 +104,15 @@ export const DEFAULT_EXPECT_STATUS: readonly StatusExpectation[] = [[200, 399]];
 
 /**
  * Connections per worker when the user gives none: enough for each worker's share of the peak
- * rate at 50 ms latency before requests queue client-side, at least 8 and at most 128.
- * Connections open on demand, but a fast ramp opens them all in its first second and each costs
- * 150–500 µs of the worker's CPU: measured on loopback nginx, 512 connections sustained 27.5k
- * req/s where 64–128 sustained 33–46k. A slow target at a high rate may need more: --connections.
+ * rate at 500 ms latency (at least 16, at most 1,024). Past that, requests wait in the client for
+ * a free connection: still measured from their intended time, but the target no longer sees the
+ * concurrency real users would bring, so its own queues (what probes watch) stop growing. Open
+ * connections cost the generator only when they are needed (undici opens them on demand); against
+ * a very fast target at tens of thousands of req/s, fewer connections (--connections 64) sustain
+ * a higher rate (see benchmarks/run.mjs).
  */
 export function defaultConnections(peakRps: number, workers: number): number {
-  return Math.min(128, Math.max(8, Math.ceil((peakRps / workers) * 0.05)));
+  return Math.min(1024, Math.max(16, Math.ceil((peakRps / workers) * 0.5)));
 }
 
 /** In-flight cap when the user gives none: every request of one timeout window at the peak rate. */

@@ -32,6 +32,12 @@ export interface StudentReportsOptions {
    * response, which is what lets a load test hold an email budget exactly.
    */
   readonly respondAfterRender: boolean;
+  /**
+   * The translation DB still runs queries whose client gave up, and the client's timeout covers
+   * the query too: past capacity, slots fill with abandoned work and every request fails (see
+   * translation-db.ts). Off, a waiter that times out simply leaves the queue.
+   */
+  readonly runAbandonedQueries: boolean;
   /** Consecutive translation failures that open the circuit breaker. */
   readonly breakerThreshold: number;
   /** Time the breaker stays open before letting one probe through (half-open). */
@@ -50,6 +56,7 @@ export const DEFAULT_STUDENT_REPORTS_OPTIONS: StudentReportsOptions = Object.fre
   renderCpuMs: 0.75,
   failRenders: false,
   respondAfterRender: false,
+  runAbandonedQueries: false,
   breakerThreshold: 5,
   breakerResetMs: 3000,
   bug: 'none',
@@ -118,7 +125,7 @@ export function resolveStudentReportsOptions(input: Partial<StudentReportsOption
       issues.push({ path, message: `must be ${rule.allowMin ? '>=' : '>'} ${rule.min} (got ${value})` });
     }
   }
-  for (const key of ['failRenders', 'respondAfterRender'] as const) {
+  for (const key of ['failRenders', 'respondAfterRender', 'runAbandonedQueries'] as const) {
     if (typeof merged[key] !== 'boolean') issues.push({ path: `options.${key}`, message: `must be true or false (got ${describe(merged[key])})` });
   }
   if (!STUDENT_REPORTS_BUGS.includes(merged.bug as StudentReportsBug)) {

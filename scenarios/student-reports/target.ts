@@ -103,6 +103,7 @@ export async function startStudentReportsTarget(input: StartStudentReportsTarget
     queryMs: options.translationQueryMs,
     queueLimit: options.translationQueueLimit,
     timeoutMs: options.translationTimeoutMs,
+    runAbandonedQueries: options.runAbandonedQueries,
     nowMs: () => performance.now(),
   });
   const store = new ReportStore(options.reportRetention);

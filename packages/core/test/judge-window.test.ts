@@ -95,15 +95,18 @@ describe('judgeWindow: probes', () => {
   const window = intervals(10_000, 5, () => ({ latencyMs: [[5, 100]] })); // [10 s, 15 s)
   const sample = (tMs: number, value: number | null, ok = value !== null, error?: string): ProbeSample => ({ tMs, value, ok, ...(error ? { error } : {}) });
 
-  it('judges a gauge on the last sample inside the window', () => {
+  it('judges a gauge on every sample inside the window and reports the worst', () => {
     const slo = parseSlo('queue_depth<1000');
     const rising = { queue_depth: [sample(9_000, 5000), sample(11_000, 10), sample(14_000, 1500), sample(15_000, 3)] };
     const v = byName(judgeWindow(window, slo, rising).conditions, 'queue_depth');
     expect(v).toMatchObject({ kind: 'probe', observed: 1500, limit: 1000, op: '<', unit: '', ok: false });
     expect(formatCondition(v)).toBe('queue_depth 1,500 >= 1,000');
-    // A spike the target absorbed before the window ended does not breach.
+    // A spike that was gone by the window's end still breaches (a breaker shedding all load
+    // empties the queue it had filled), and the verdict shows the spike.
     const absorbed = { queue_depth: [sample(11_000, 5000), sample(14_000, 20)] };
-    expect(judgeWindow(window, slo, absorbed).ok).toBe(true);
+    expect(byName(judgeWindow(window, slo, absorbed).conditions, 'queue_depth')).toMatchObject({ observed: 5000, ok: false });
+    // Samples outside the window do not count.
+    expect(judgeWindow(window, slo, { queue_depth: [sample(9_000, 5000), sample(12_000, 20)] }).ok).toBe(true);
   });
 
   it('an unreachable probe breaches its conditions instead of crashing', () => {

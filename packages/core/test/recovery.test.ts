@@ -51,8 +51,8 @@ describe('judgeRecovery', () => {
   it('waits for probes too: answering again is not recovered while the breaker still reads open', () => {
     const breaker: ProbeSample[] = Array.from({ length: 10 }, (_, k) => ({ tMs: k * 1000 + 500, value: k < 5 ? 1 : 0, ok: true }));
     const v = judgeRecovery(intervals(0, 10, () => healthy), parseSlo('errors<1%,breaker_open==0'), { cooldownMs: 1000, probes: { breaker_open: breaker } });
-    // The last sample in [3 s, 6 s) is at 5.5 s and reads 0.
-    expect(v).toMatchObject({ recovered: true, firstGoodWindowStartMs: 3000, timeToRecoverMs: 4000 });
+    // Every sample of a window must read 0: [5 s, 8 s) is the first whose samples all do.
+    expect(v).toMatchObject({ recovered: true, firstGoodWindowStartMs: 5000, timeToRecoverMs: 6000 });
     // An unreachable health endpoint keeps the target unrecovered.
     const health: ProbeSample[] = intervals(0, 10, () => healthy).map((i) => ({ tMs: i.startMs, value: null, ok: false, error: 'ECONNREFUSED' }));
     const down = judgeRecovery(intervals(0, 10, () => healthy), parseSlo('errors<1%,health ok'), { cooldownMs: 1000, probes: { health } });

@@ -13,20 +13,11 @@ export function samplesIn(samples: readonly ProbeSample[] | undefined, startMs: 
 }
 
 /**
- * Judges one probe condition on the samples of a window.
- *
- * Gauges are judged on the LAST sample in the window, not a mean or max: a gauge is a state
- * ("the breaker is open now", "the queue holds 1,200 now"), and a mean of states describes no
- * moment the target was in, while a max would let one transient spike end a ramp that the target
- * absorbed. Nothing is lost by this: the ramp judge slides its window one interval at a time, so
- * every sample is the last one of some window and a lasting breach is always seen; the recovery
- * check, which asks "is it healthy now?", wants exactly the latest state.
- *
- * A probe that could not be read breaches its condition: an unreachable health endpoint or
- * metrics page during overload is a symptom of the overload, not an error of the harness.
- * A window without any sample cannot be judged, so it does not breach (said in `detail`); nor
- * does a condition on a probe that was never recorded (`samples` undefined), which is a
- * configuration mistake for validation to catch, not a signal from the target.
+ * Judges a probe condition on every sample in the window: it holds only if every sample does,
+ * and the verdict reports the worst one (the highest queue for `<`, the lowest for `>`). A
+ * window's last sample alone would miss a queue that spiked and was then emptied by a breaker
+ * shedding all load, which is exactly the collapse a queue-depth condition is there to catch.
+ * An unreachable probe (no value) breaches: it is a signal, not a crash.
  */
 export function judgeProbeCondition(condition: ProbeCondition, samples: readonly ProbeSample[] | undefined): ConditionVerdict {
   const base = {
@@ -43,20 +34,38 @@ export function judgeProbeCondition(condition: ProbeCondition, samples: readonly
   if (!last) {
     return { ...base, observed: Number.NaN, ok: true, detail: 'not judged: no sample in the window' };
   }
-  if (condition.op === 'ok') {
-    return last.ok
-      ? { ...base, observed: 1, ok: true }
-      : { ...base, observed: 0, ok: false, detail: `not ok${last.error ? `: ${last.error}` : ''}` };
+  let worst: ConditionVerdict | undefined;
+  for (const sample of samples) {
+    const v = judgeSample(base, condition, sample);
+    if (!v.ok && (!worst || moreExtreme(v.observed, worst.observed, condition.op))) worst = v;
   }
-  if (!last.ok || last.value === null || !Number.isFinite(last.value)) {
+  return worst ?? judgeSample(base, condition, last);
+}
+
+type Base = Pick<ConditionVerdict, 'name' | 'kind' | 'op' | 'unit' | 'limit'>;
+
+function judgeSample(base: Base, condition: ProbeCondition, sample: ProbeSample): ConditionVerdict {
+  if (condition.op === 'ok') {
+    return sample.ok
+      ? { ...base, observed: 1, ok: true }
+      : { ...base, observed: 0, ok: false, detail: `not ok${sample.error ? `: ${sample.error}` : ''}` };
+  }
+  if (!sample.ok || sample.value === null || !Number.isFinite(sample.value)) {
     // A null value means nothing was read (unreachable, timeout, missing metric); a value with
     // ok false means the target answered and said it is unwell (an http probe's 503 reads 0).
-    const err = last.error ? `: ${last.error}` : '';
-    const hasValue = last.value !== null && Number.isFinite(last.value);
-    const why = hasValue ? `not ok${err}` : last.ok ? `no value${err}` : `unreachable${err}`;
-    return { ...base, observed: hasValue ? (last.value as number) : Number.NaN, ok: false, detail: why };
+    const err = sample.error ? `: ${sample.error}` : '';
+    const hasValue = sample.value !== null && Number.isFinite(sample.value);
+    const why = hasValue ? `not ok${err}` : sample.ok ? `no value${err}` : `unreachable${err}`;
+    return { ...base, observed: hasValue ? (sample.value as number) : Number.NaN, ok: false, detail: why };
   }
-  return { ...base, observed: last.value, ok: compare(last.value, condition.op, condition.value ?? Number.NaN) };
+  return { ...base, observed: sample.value, ok: compare(sample.value, condition.op, condition.value ?? Number.NaN) };
+}
+
+/** Is `a` a worse breach than `b`? A number beats "no value"; then the farther past the limit. */
+function moreExtreme(a: number, b: number, op: ProbeCondition['op']): boolean {
+  if (Number.isNaN(b)) return !Number.isNaN(a);
+  if (Number.isNaN(a)) return false;
+  return op === '>' || op === '>=' ? a < b : a > b;
 }
 
 function compare(observed: number, op: Exclude<ProbeCondition['op'], 'ok'>, limit: number): boolean {

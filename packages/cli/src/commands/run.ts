@@ -118,7 +118,7 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
       runbook: runbookOf(plan, flags, session.ledger.used()),
     };
     const files = await writeResults(stored, plan.name, flags);
-    process.stdout.write(`${formatRunSummary({ ...result, stopReason })}\n`);
+    process.stdout.write(`${formatRunSummary({ ...result, stopReason }, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`);
     if (drains) {
       for (const d of drains) {
         process.stdout.write(

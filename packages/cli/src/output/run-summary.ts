@@ -6,10 +6,10 @@ function latencyRow(name: string, l: LatencySummaryMs): string[] {
 }
 
 /** The summary a person reads at a glance after `overload run`. */
-export function formatRunSummary(r: RunResult): string {
+export function formatRunSummary(r: RunResult, title = `${r.target.method} ${r.target.url}`): string {
   const t = r.totals;
   const lines: string[] = [];
-  lines.push(`overload run: ${r.target.method} ${r.target.url}`);
+  lines.push(`overload run: ${title}`);
   lines.push(
     `profile ${describeProfile(r)}; stopped: ${r.stopReason}${r.stopDetail ? ` (${r.stopDetail})` : ''} after ${formatDurationMs(r.durationMs)}`,
   );

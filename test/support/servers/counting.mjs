@@ -3,6 +3,8 @@
 import http from 'node:http';
 const options = JSON.parse(process.argv[2] ?? '{}');
 const arrivals = [];
+// The first requests as seen on the wire (method, path, run id header, body), for mix checks.
+const requests = [];
 let first = 0;
 let firstEpochMs = 0;
 const server = http.createServer((req, res) => {
@@ -12,14 +14,19 @@ const server = http.createServer((req, res) => {
     firstEpochMs = performance.timeOrigin + now;
   }
   arrivals.push(now - first);
-  req.resume();
+  if (requests.length < 2000) {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d) => (body += d));
+    req.on('end', () => requests.push({ method: req.method, path: req.url, runId: req.headers['x-overload-run'] ?? null, body }));
+  } else req.resume();
   const reply = () => { res.statusCode = options.status ?? 200; res.end('ok'); };
   if (options.delayMs) setTimeout(reply, options.delayMs); else reply();
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
 process.on('message', (m) => {
-  if (m.type === 'stats') process.send({ id: m.id, stats: { count: arrivals.length, arrivalsMs: arrivals, firstEpochMs } });
+  if (m.type === 'stats') process.send({ id: m.id, stats: { count: arrivals.length, arrivalsMs: arrivals, firstEpochMs, requests } });
 });
 process.on('SIGTERM', () => process.exit(0));
 process.on('disconnect', () => process.exit(0));

@@ -6,21 +6,15 @@ import { createLogger, redactHeaders } from '../logger.js';
 import { Progress } from '../output/progress.js';
 import { formatRampSummary } from '../output/ramp-summary.js';
 import { rateArg } from '../parse.js';
-import { type PlanFlags, resolvePlan } from '../plan/resolve.js';
+import { resolvePlan } from '../plan/resolve.js';
 import { runbookOf } from '../plan/runbook.js';
-import { addReportOptions, type ReportFlags } from '../report/options.js';
-import { type OutputFlags, writeResults } from '../results/write-results.js';
-import { CommandSession } from './session.js';
+import { addReportOptions } from '../report/options.js';
+import { writeResults } from '../results/write-results.js';
+import { CommandSession, type SendingFlags } from './session.js';
 import { addGuardOptions, addLoadOptions, addOutputOptions, addRecoveryOptions, addScenarioOptions } from './shared-options.js';
 
-export interface RampFlags extends PlanFlags, OutputFlags, ReportFlags {
-  killFile?: string;
-  controlPort?: number;
-  controlToken?: string;
+export interface RampFlags extends SendingFlags {
   expectKneeAbove?: number;
-  quiet?: boolean;
-  logLevel?: string;
-  logFile?: string;
 }
 
 export function registerRamp(program: Command, setExit: (code: ExitCode) => void): void {

@@ -15,23 +15,17 @@ import { createLogger, redactHeaders } from '../logger.js';
 import { Progress } from '../output/progress.js';
 import { formatRunSummary } from '../output/run-summary.js';
 import { durationArg, rateArg } from '../parse.js';
-import { type PlanFlags, resolvePlan } from '../plan/resolve.js';
+import { resolvePlan } from '../plan/resolve.js';
 import { runbookOf } from '../plan/runbook.js';
-import { addReportOptions, type ReportFlags } from '../report/options.js';
-import { type OutputFlags, writeResults } from '../results/write-results.js';
-import { CommandSession } from './session.js';
+import { addReportOptions } from '../report/options.js';
+import { writeResults } from '../results/write-results.js';
+import { CommandSession, type SendingFlags } from './session.js';
 import { addGuardOptions, addLoadOptions, addOutputOptions, addScenarioOptions } from './shared-options.js';
 
-interface RunFlags extends PlanFlags, OutputFlags, ReportFlags {
+interface RunFlags extends SendingFlags {
   rate?: number;
   duration?: number;
   expectStatus?: string;
-  killFile?: string;
-  controlPort?: number;
-  controlToken?: string;
-  quiet?: boolean;
-  logLevel?: string;
-  logFile?: string;
 }
 
 export function registerRun(program: Command, setExit: (code: ExitCode) => void): void {

@@ -17,7 +17,6 @@ interface SearchFlags extends RampFlags {
   start?: number;
   factor?: number;
   precision?: number;
-  maxTrialRate?: number;
   minTrial?: number;
   trialCooldown?: number;
 }

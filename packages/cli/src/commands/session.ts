@@ -3,13 +3,22 @@ import type { RunHandle } from '@overload/workers';
 import { SessionGuard } from '../guard/session-guard.js';
 import { type LiveMetrics, startLiveMetrics } from '../metrics/live-metrics.js';
 import type { Progress } from '../output/progress.js';
-import type { ResolvedPlan } from '../plan/resolve.js';
+import type { PlanFlags, ResolvedPlan } from '../plan/resolve.js';
+import type { ReportFlags } from '../report/options.js';
+import type { OutputFlags } from '../results/write-results.js';
 
 export interface SessionFlags {
   killFile?: string;
   controlPort?: number;
   controlToken?: string;
   metricsPort?: number;
+}
+
+/** The flags every sending command (run, ramp, search) takes. */
+export interface SendingFlags extends PlanFlags, OutputFlags, ReportFlags, SessionFlags {
+  quiet?: boolean;
+  logLevel?: string;
+  logFile?: string;
 }
 
 /**

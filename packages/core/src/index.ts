@@ -87,6 +87,7 @@ export {
   parseSampleValue,
   probeReadsBody,
   probeWindow,
+  seriesWindow,
   readJsonPath,
   readProbeFlag,
   readProbeResponse,

@@ -14,6 +14,7 @@ import {
   type RampSummary,
   type RecoveryVerdict,
   resolveProbes,
+  seriesWindow,
   RESULT_SCHEMA_VERSION,
   type RunOptions,
   type RunResult,
@@ -109,7 +110,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
   const probeWindow = (shiftMs = 0): ProbeWindow => {
     if (!probes) return {};
     series = probes.series();
-    return Object.fromEntries(series.map((s) => [s.name, shiftMs === 0 ? s.points : s.points.map((p) => ({ ...p, tMs: p.tMs - shiftMs }))]));
+    return seriesWindow(series, shiftMs);
   };
   const onAbort = () => current?.stop('aborted', abortDetail(signal));
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -153,6 +154,10 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       if (event) options.onEvent?.(event);
     }
     const summary = judge.summary();
+    // The error-burst guardrail can see a collapse before the judge's window closes: when the
+    // judge, given what was measured, calls it a collapse, that is what it was.
+    const burstCollapse = rampRun.stopReason === 'error-burst' && summary.verdict === 'collapsed';
+    const stopReason: StopReason = burstCollapse ? 'collapse' : rampRun.stopReason;
 
     // Recovery phase.
     let recovery: RampRecovery | { skipped: string };
@@ -160,10 +165,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
     else if (options.recovery === false) recovery = { skipped: 'disabled (--no-recovery)' };
     else if (summary.verdict !== 'collapsed') {
       recovery = { skipped: summary.verdict === 'held' ? 'the target never collapsed' : 'the ramp was inconclusive' };
-    } else if (rampRun.stopReason !== 'collapse' && rampRun.stopReason !== 'error-burst') {
-      // An error burst is a collapse seen by a guardrail first; any other stop is someone's kill switch.
-      recovery = { skipped: `the ramp was stopped (${rampRun.stopReason})` };
-    }
+    } else if (stopReason !== 'collapse') recovery = { skipped: `the ramp was stopped (${stopReason})` };
     else if (options.maxRequests !== undefined && rampRun.totals.sent >= options.maxRequests) {
       recovery = { skipped: `--max-requests ${options.maxRequests} was used up by the ramp` };
     } else recovery = await checkRecovery(options.recovery ?? {}, summary, rampRun.totals.sent);
@@ -186,8 +188,8 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       steps: judge.steps,
       recovery,
       probes: series,
-      stopReason: rampRun.stopReason,
-      ...(rampRun.stopDetail ? { stopDetail: rampRun.stopDetail } : {}),
+      stopReason,
+      ...(rampRun.stopDetail ? { stopDetail: burstCollapse ? `error burst: ${rampRun.stopDetail}` : rampRun.stopDetail } : {}),
       run: rampRun,
     };
 

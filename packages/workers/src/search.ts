@@ -11,6 +11,7 @@ import {
   type ProbeSpec,
   RampJudge,
   resolveProbes,
+  seriesWindow,
   RESULT_SCHEMA_VERSION,
   type RunOptions,
   type SearchResult,
@@ -105,6 +106,8 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
       if (remaining !== undefined && remaining <= 0) break;
       let judge: RampJudge | undefined;
       let decided = false;
+      // This trial's t0; probe samples are on the first trial's clock and shifted onto it.
+      let trialT0 = 0;
       const { signal: _s, onInterval: _o, ...runOptions } = options;
       const handle = startRun({
         ...runOptions,
@@ -113,8 +116,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
         onInterval: (interval, h) => {
           options.onInterval?.(interval, trial, h);
           if (decided || !judge) return;
-          const shift = probes ? startedAt0 - probeT0 : 0;
-          const window = probes ? Object.fromEntries(probes.series().map((s) => [s.name, s.points.map((p) => ({ ...p, tMs: p.tMs - shift }))])) : undefined;
+          const window = probes ? seriesWindow(probes.series(), trialT0 - probeT0) : undefined;
           const event = judge.push(interval, window);
           if (event?.type === 'collapse' || event?.type === 'inconclusive') {
             decided = true;
@@ -133,9 +135,9 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
         intervalMs: handle.config.intervalMs,
       });
       target = { url: handle.config.url, method: handle.config.method };
-      const startedAt0 = await Promise.race([handle.started, handle.result.then(() => performance.now())]);
+      trialT0 = await Promise.race([handle.started, handle.result.then(() => performance.now())]);
       if (!probes && options.probes && options.probes.length > 0) {
-        probeT0 = startedAt0;
+        probeT0 = trialT0;
         probes = startProbes(options.probes, { t0Perf: probeT0, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) });
       }
       const run = await handle.result;

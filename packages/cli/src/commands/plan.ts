@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { compileProfile, formatDurationMs, formatSlo, ValidationError } from '@overload/core';
+import { budgetNameOf, formatDurationMs, formatSlo, parseDurationMs, resolveRunConfig, ValidationError } from '@overload/core';
+import { defaultWorkers } from '@overload/workers';
 import { type ExitCode, EXIT } from '../exit-codes.js';
 import { int, table } from '../output/format.js';
 import { type PlanFlags, resolvePlan } from '../plan/resolve.js';
 import { addGuardOptions, addLoadOptions, addRecoveryOptions, addScenarioOptions } from './shared-options.js';
-import { clampCurve } from '@overload/core';
 
 export function registerPlan(program: Command, setExit: (code: ExitCode) => void): void {
   const cmd = program
@@ -26,8 +26,8 @@ export function registerPlan(program: Command, setExit: (code: ExitCode) => void
 export async function planText(ref: string, flags: PlanFlags): Promise<string> {
   const plan = await resolvePlan(ref, flags, { startEmbedded: false });
   if (!plan.profile) throw new ValidationError('command line', [{ path: '--profile', message: `is required: "${plan.name}" declares no profile` }]);
-  const compiled = compileProfile(plan.profile);
-  const curve = plan.run.maxRps !== undefined ? clampCurve(compiled, plan.run.maxRps) : compiled;
+  // The very configuration the run would use (validation, allowlist, rate ceiling included).
+  const { curve } = resolveRunConfig({ ...plan.run, profile: plan.profile }, { defaultWorkers: defaultWorkers() });
   const maxRequests = plan.run.maxRequests;
   const total = maxRequests !== undefined ? Math.min(maxRequests, curve.totalArrivals) : curve.totalArrivals;
   const lines: string[] = [];
@@ -66,7 +66,7 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
       lines.push('');
       lines.push('side effects (worst case if the whole profile ran) vs budgets:');
       for (const [effect, n] of perBudget) {
-        const budget = effect.endsWith('OnFailure') ? effect.slice(0, -9) : effect;
+        const { budget } = budgetNameOf(effect);
         const limit = plan.budgets[budget];
         lines.push(`  ${effect.padEnd(18)} up to ~${int(n)}${limit !== undefined ? `  budget ${budget}=${int(limit)}: the run stops before it is exceeded` : '  (no budget)'}`);
       }
@@ -84,7 +84,14 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
   lines.push(`  error burst:     ${eb ? `stop above ${Math.round((eb.maxErrorRate ?? 0.5) * 100)} % errors over ${formatDurationMs(eb.windowMs ?? 5000)}` : 'off'}`);
   lines.push(`  kill switches:   SIGINT/SIGTERM (drain, then write results; twice = at once)${(flags as { killFile?: string }).killFile ? `, kill file ${(flags as { killFile?: string }).killFile}` : ''}${(flags as { controlPort?: number }).controlPort !== undefined ? ', control endpoint on 127.0.0.1' : ''}`);
   lines.push(`  run id header:   ${plan.run.runIdHeader ?? 'x-overload-run'}: ${plan.run.runId}`);
-  lines.push(`  recovery check:  ${plan.recovery === false ? 'off' : 'after a collapse: cool down, then a baseline at 10 % of the knee'}`);
+  const r = plan.recovery;
+  lines.push(
+    `  recovery check:  ${
+      r === false
+        ? 'off'
+        : `after a collapse: ${formatDurationMs(parseDurationMs(r.cooldownMs ?? 2000))} cool-down, then ${r.baselineRps !== undefined ? `${int(r.baselineRps)} req/s` : `${Math.round((r.baselineRatio ?? 0.1) * 100)} % of the knee`} for up to ${formatDurationMs(parseDurationMs(r.withinMs ?? 15_000))}`
+    }`,
+  );
   if (plan.probes.length > 0) {
     lines.push('');
     lines.push('probes:');

@@ -102,9 +102,7 @@ function describeEvent(event: Parameters<NonNullable<Parameters<typeof ramp>[0][
 const GUARD_STOPS = new Set(['signal', 'kill-file', 'control-endpoint', 'max-duration', 'budget', 'error-burst', 'max-requests', 'aborted', 'worker-crash']);
 
 export function rampExitCode(result: RampResult, stopReason: string, expectKneeAbove: number | undefined): ExitCode {
-  // An error burst during a ramp that the judge calls a collapse is the collapse, seen first.
-  const collapsedByBurst = stopReason === 'error-burst' && result.verdict === 'collapsed';
-  if (GUARD_STOPS.has(stopReason) && !collapsedByBurst) return EXIT.stopped;
+  if (GUARD_STOPS.has(stopReason)) return EXIT.stopped;
   if (result.recovery && 'recovered' in result.recovery && !result.recovery.recovered) return EXIT.notRecovered;
   if (result.verdict === 'inconclusive') return EXIT.inconclusive;
   if (expectKneeAbove !== undefined) {

@@ -1,7 +1,6 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 import {
   combineAllowlists,
-  type DurationInput,
   DEFAULT_ERROR_BURST,
   type ErrorBurstOptions,
   formatIssue,
@@ -103,10 +102,7 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
       else throw error;
     }
   }
-  let errorBurst: false | ErrorBurstOptions = scenario?.safety?.errorBurst === false ? false : { ...DEFAULT_ERROR_BURST, ...(scenario?.safety?.errorBurst ?? {}) };
-  if (typeof errorBurst === 'object' && scenario?.safety?.errorBurst && typeof scenario.safety.errorBurst === 'object' && scenario.safety.errorBurst.windowMs !== undefined) {
-    errorBurst = { ...errorBurst, windowMs: parseDurationMs(scenario.safety.errorBurst.windowMs as DurationInput) };
-  }
+  let errorBurst: false | ErrorBurstOptions = errorBurstOf(scenario);
   if (flags.abortOnErrors === false) errorBurst = false;
   else if (typeof flags.abortOnErrors === 'string') {
     const parsed = parseErrorBurst(flags.abortOnErrors, parseDurationMs);
@@ -211,6 +207,17 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
     await embedded?.stop();
     throw error;
   }
+}
+
+/** The scenario's error-burst guardrail over the defaults (its window may be written as a duration). */
+function errorBurstOf(scenario: Scenario | undefined): false | ErrorBurstOptions {
+  const declared = scenario?.safety?.errorBurst;
+  if (declared === false) return false;
+  return {
+    ...DEFAULT_ERROR_BURST,
+    ...(declared?.maxErrorRate !== undefined ? { maxErrorRate: declared.maxErrorRate } : {}),
+    ...(declared?.windowMs !== undefined ? { windowMs: parseDurationMs(declared.windowMs) } : {}),
+  };
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {

@@ -25,5 +25,5 @@ export {
   type PrometheusSample,
 } from './prometheus-text.js';
 export { probeReadsBody, readProbeResponse, statusMatches, type ProbeReading } from './read-response.js';
-export { probeWindow, type ProbeSample, type ProbeSeries, type ProbeWindow } from './series.js';
+export { probeWindow, seriesWindow, type ProbeSample, type ProbeSeries, type ProbeWindow } from './series.js';
 export { parseProbeFlag, readProbeFlag, type ProbeFlagOptions } from './flag.js';

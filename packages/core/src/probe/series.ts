@@ -54,3 +54,11 @@ function firstAtOrAfter(points: readonly ProbeSample[], tMs: number): number {
   }
   return lo;
 }
+
+/**
+ * Every probe's samples as a judge reads them, moved onto another clock: a phase that started
+ * `shiftMs` after the probes' t0 sees a sample taken at tMs as tMs − shiftMs.
+ */
+export function seriesWindow(series: readonly ProbeSeries[], shiftMs = 0): ProbeWindow {
+  return Object.fromEntries(series.map((s) => [s.name, shiftMs === 0 ? s.points : s.points.map((p) => ({ ...p, tMs: p.tMs - shiftMs }))]));
+}

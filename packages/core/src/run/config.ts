@@ -8,7 +8,7 @@ import type { ErrorBurstOptions } from '../guard/error-burst.js';
 import { validateBudgets } from '../guard/budgets.js';
 import type { RequestMix } from '../scenario/request-plan.js';
 import { validateRequests } from '../scenario/request-template.js';
-import { type DurationInput, describe, parseDurationMs, readDurationMs, readNumber } from '../units.js';
+import { type DurationInput, describe, readDurationMs, readNumber } from '../units.js';
 
 /** A status expectation: one code, or an inclusive range [from, to]. */
 export type StatusExpectation = number | readonly [number, number];
@@ -253,4 +253,3 @@ export function parseStatusList(text: string): StatusExpectation[] {
   });
 }
 
-export { parseDurationMs };

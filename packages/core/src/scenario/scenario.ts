@@ -18,7 +18,7 @@ export interface ScenarioSafety {
   readonly maxRequests?: number;
   readonly maxDurationMs?: DurationInput;
   /** Error-burst abort: `false` to disable, or a limit such as `{ maxErrorRate: 0.5, windowMs: 5000 }`. */
-  readonly errorBurst?: false | { readonly maxErrorRate?: number; readonly windowMs?: number };
+  readonly errorBurst?: false | { readonly maxErrorRate?: number; readonly windowMs?: DurationInput };
   /** Header carrying the run id on every request (default `x-overload-run`). */
   readonly runIdHeader?: string;
 }

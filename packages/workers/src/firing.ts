@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { ArrivalCursor, RateCurve } from '@overload/core';
 import { Pool, type Dispatcher } from 'undici';
 import { classifyError, RequestTimeoutError } from './classify-error.js';
@@ -111,6 +111,7 @@ export class Firing {
   /** The loop sleeps on a 1 ms backstop timer and a response wakes it when an arrival is due. */
   #wakeOnSettle = false;
   #drainDeadline = Number.POSITIVE_INFINITY;
+  #elu: EventLoopUtilization = performance.eventLoopUtilization();
   #finished!: (abandoned: number) => void;
   readonly done: Promise<number>;
 
@@ -304,8 +305,16 @@ export class Firing {
   #flushIntervals(since: number): void {
     const I = this.#task.intervalMs;
     while ((this.#buckets.nextFlushIndex + 1) * I <= since) {
-      this.#post({ type: 'interval', report: this.#buckets.flush(this.#inFlight) });
+      this.#post({ type: 'interval', report: this.#buckets.flush(this.#inFlight, this.#intervalElu()) });
     }
+  }
+
+  /** Event-loop utilisation of this thread since the previous interval was reported. */
+  #intervalElu(): number {
+    const now = performance.eventLoopUtilization();
+    const u = performance.eventLoopUtilization(now, this.#elu).utilization;
+    this.#elu = now;
+    return Number.isFinite(u) ? u : 0;
   }
 
   #finish(now: number): void {
@@ -332,7 +341,7 @@ export class Firing {
     const since = now - this.#t0;
     this.#flushIntervals(since);
     const partial = since - this.#buckets.nextFlushIndex * this.#task.intervalMs;
-    this.#post({ type: 'interval', report: this.#buckets.flush(0, Math.max(0, partial)) });
+    this.#post({ type: 'interval', report: this.#buckets.flush(0, this.#intervalElu(), Math.max(0, partial), abandoned) });
     this.#post({ type: 'done', abandoned });
     this.#pool.destroy().catch(() => {}).finally(() => this.#finished(abandoned));
   }

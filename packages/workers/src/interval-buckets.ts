@@ -89,7 +89,7 @@ export class IntervalBuckets {
   }
 
   /** Reports and recycles the next interval. */
-  flush(inFlight: number, durationMs?: number): IntervalReport {
+  flush(inFlight: number, elu: number, durationMs?: number, abandoned = 0): IntervalReport {
     const k = this.#nextFlush;
     const b = this.#ring[k % RING]!;
     const statusCodes: Record<string, number> = {};
@@ -104,8 +104,10 @@ export class IntervalBuckets {
       responses: b.responses,
       ok: b.ok,
       errors: b.errors,
+      abandoned,
       statusCodes,
       inFlight,
+      elu,
       latency: encodeHistogram(b.latency),
       serviceTime: encodeHistogram(b.serviceTime),
       lag: encodeHistogram(b.lag),

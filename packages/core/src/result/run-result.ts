@@ -49,6 +49,8 @@ export interface RunTotals {
   readonly errors: number;
   readonly dropped: number;
   readonly droppedGenerator: number;
+  /** Sent, never answered: given up at the end of the drain. sent = responses + transport errors + abandoned. */
+  readonly abandoned: number;
 }
 
 export interface RunResult {
@@ -159,7 +161,16 @@ export function buildRunResult(args: {
       peakRps: config.curve.peakRps,
       ...(config.maxRequests !== undefined ? { maxRequests: config.maxRequests } : {}),
     },
-    totals: { offered, sent, responses, ok, errors: errorTotal(errorsByClass), dropped, droppedGenerator },
+    totals: {
+      offered,
+      sent,
+      responses,
+      ok,
+      errors: errorTotal(errorsByClass),
+      dropped,
+      droppedGenerator,
+      abandoned: intervals.reduce((n, i) => n + i.abandoned, 0),
+    },
     errorsByClass,
     statusCodes,
     latencyMs: summarizeMs(aggregator.latency),

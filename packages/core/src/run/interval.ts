@@ -37,8 +37,19 @@ export interface IntervalReport {
   readonly responses: number;
   readonly ok: number;
   readonly errors: ErrorCounts;
+  /**
+   * Requests still in flight when the worker gave up on them at the end of the drain: sent, never
+   * answered. Reported on a worker's last interval, so that sent = responses + transport errors +
+   * abandoned holds over a whole run.
+   */
+  readonly abandoned: number;
   readonly statusCodes: Readonly<Record<string, number>>;
   readonly inFlight: number;
+  /**
+   * Event-loop utilisation of the firing thread over the interval (0..1, from
+   * performance.eventLoopUtilization): near 1, the send loop never waited for anything.
+   */
+  readonly elu: number;
   /** Encoded histograms (µs): corrected latency, service time, schedule lag. */
   readonly latency: string;
   readonly serviceTime: string;
@@ -59,10 +70,16 @@ export interface IntervalStats {
   readonly ok: number;
   readonly errors: number;
   readonly errorsByClass: ErrorCounts;
+  /** Errors with no HTTP response (refused, reset, timeout, protocol, other). */
+  readonly transportErrors: number;
+  /** Requests abandoned in flight at the end of the drain (see IntervalReport.abandoned). */
+  readonly abandoned: number;
   readonly statusCodes: Readonly<Record<string, number>>;
   readonly dropped: number;
   readonly droppedGenerator: number;
   readonly inFlight: number;
+  /** The busiest firing thread's event-loop utilisation over the interval (0..1). */
+  readonly generatorElu: number;
   readonly latencyMs: LatencySummaryMs;
   readonly serviceTimeMs: LatencySummaryMs;
   readonly lagMsP99: number;
@@ -159,7 +176,9 @@ export function mergeReports(index: number, intervalMs: number, reports: readonl
   let droppedGenerator = 0;
   let responses = 0;
   let ok = 0;
+  let abandoned = 0;
   let inFlight = 0;
+  let elu = 0;
   // A worker's last interval is partial; the interval lasted as long as its longest report.
   let durationMs = 0;
   for (const r of reports) {
@@ -170,7 +189,9 @@ export function mergeReports(index: number, intervalMs: number, reports: readonl
     droppedGenerator += r.droppedGenerator;
     responses += r.responses;
     ok += r.ok;
+    abandoned += r.abandoned ?? 0;
     inFlight += r.inFlight;
+    elu = Math.max(elu, r.elu ?? 0);
     for (const c of Object.keys(errorsByClass) as ErrorClass[]) errorsByClass[c] += r.errors[c] ?? 0;
     for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
     if (r.latency) latency.add(decodeHistogram(r.latency));
@@ -191,10 +212,13 @@ export function mergeReports(index: number, intervalMs: number, reports: readonl
     ok,
     errors: errorTotal(errorsByClass),
     errorsByClass,
+    transportErrors: errorTotal(errorsByClass) - errorsByClass.status,
+    abandoned,
     statusCodes,
     dropped,
     droppedGenerator,
     inFlight,
+    generatorElu: elu,
     latencyMs: summarizeMs(latency),
     serviceTimeMs: summarizeMs(serviceTime),
     lagMsP99: percentileMs(lag, 99),

@@ -27,6 +27,8 @@ export interface IntervalSpec {
   readonly droppedGenerator?: number;
   /** Schedule lag of the sent arrivals (default: every one sent 0.1 ms late). */
   readonly lagMs?: Values;
+  /** The firing threads' event-loop utilisation (default 0.1: an idle generator). */
+  readonly elu?: number;
 }
 
 /**
@@ -61,10 +63,13 @@ export function interval(spec: IntervalSpec): IntervalStats {
     ok: responses - statusErrors,
     errors: statusErrors + transportErrors,
     errorsByClass,
+    transportErrors,
+    abandoned: 0,
     statusCodes: { '200': responses - statusErrors, ...(statusErrors > 0 ? { '503': statusErrors } : {}) },
     dropped,
     droppedGenerator,
     inFlight: 0,
+    generatorElu: spec.elu ?? 0.1,
     latencyMs: summarizeMs(latency),
     serviceTimeMs: summarizeMs(latency),
     lagMsP99: percentileMs(lag, 99),

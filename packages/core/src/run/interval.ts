@@ -63,7 +63,7 @@ export interface IntervalStats {
   readonly durationMs: number;
   readonly offered: number;
   readonly sent: number;
-  /** Responses received in the interval, per second. */
+  /** Successful responses (an expected status) received in the interval, per second: errors are not throughput. */
   readonly achievedRps: number;
   readonly offeredRps: number;
   readonly responses: number;
@@ -207,7 +207,7 @@ export function mergeReports(index: number, intervalMs: number, reports: readonl
     offered,
     sent,
     offeredRps: offered / seconds,
-    achievedRps: responses / seconds,
+    achievedRps: ok / seconds,
     responses,
     ok,
     errors: errorTotal(errorsByClass),

@@ -21,8 +21,13 @@ export interface IntervalSpec {
   readonly latencyMs?: Values;
   /** Responses with an unexpected status (they are among the responses). */
   readonly statusErrors?: number;
-  /** Requests that got no response (timeouts). */
+  /** Requests that got no response (timeouts), not in the latency histogram. */
   readonly transportErrors?: number;
+  /**
+   * Requests that got no response, recorded in the latency histogram at the moment they ended
+   * (a timeout at the timeout), as the engine records them; counted as transport errors.
+   */
+  readonly failedMs?: Values;
   readonly dropped?: number;
   readonly droppedGenerator?: number;
   /** Schedule lag of the sent arrivals (default: every one sent 0.1 ms late). */
@@ -40,10 +45,11 @@ export function interval(spec: IntervalSpec): IntervalStats {
   const durationMs = spec.durationMs ?? 1000;
   const index = spec.index ?? Math.round((spec.startMs ?? 0) / durationMs);
   const startMs = spec.startMs ?? index * durationMs;
-  const latency = record(spec.latencyMs ?? []);
-  const responses = latency.totalCount;
+  const latency = record([...(spec.latencyMs ?? []), ...(spec.failedMs ?? [])]);
+  const failed = (spec.failedMs ?? []).reduce((n, [, c]) => n + c, 0);
+  const responses = latency.totalCount - failed;
   const statusErrors = spec.statusErrors ?? 0;
-  const transportErrors = spec.transportErrors ?? 0;
+  const transportErrors = (spec.transportErrors ?? 0) + failed;
   const dropped = spec.dropped ?? 0;
   const droppedGenerator = spec.droppedGenerator ?? 0;
   const offered = spec.offered ?? responses + transportErrors + dropped + droppedGenerator;

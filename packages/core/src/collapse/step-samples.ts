@@ -1,0 +1,63 @@
+import type { ProfileStep } from '../profile/curve.js';
+import { minSamplesForPercentile, percentileName, type Slo, strictestPercentile } from '../slo/slo.js';
+import { formatCount, formatMs, formatRate } from './format.js';
+import { defaultWarmupMs, judgedMsOf } from './ramp-judge.js';
+
+/** A step whose judged part holds too few responses for the SLO's strictest percentile. */
+export interface ShortStep {
+  readonly index: number;
+  readonly label: string;
+  readonly rateRps: number;
+  readonly durationMs: number;
+  /** The part of the step its verdict rests on (after the warm-up). */
+  readonly judgedMs: number;
+  readonly percentile: number;
+  /** Responses expected in the judged part at the step's rate. */
+  readonly expected: number;
+  /** Responses the percentile needs (`minSamplesForPercentile`). */
+  readonly needed: number;
+  /** The shortest step, in whole intervals, that would hold enough at this rate. */
+  readonly neededDurationMs: number;
+}
+
+export interface StepSampleOptions {
+  /** The judge's warm-up (default: min(1 s, 20 % of the step), as RampJudge). */
+  readonly warmupMs?: number;
+  readonly intervalMs?: number;
+}
+
+/**
+ * The steps of a ramp that are too short for the SLO's strictest percentile at their rate: their
+ * percentile will come out unjudged, so none of them can be the knee. Computed from the
+ * schedule, before anything is sent (`overload plan` prints it), with the judge's own warm-up and
+ * interval rules. A step the target answers in full reaches the count exactly; one where it falls
+ * short of offered, or one right at the edge, may still come out unjudged.
+ */
+export function stepsTooShort(steps: readonly ProfileStep[], slo: Slo, options: StepSampleOptions = {}): ShortStep[] {
+  const percentile = strictestPercentile(slo);
+  if (percentile === undefined) return [];
+  const needed = minSamplesForPercentile(percentile);
+  const intervalMs = options.intervalMs ?? 1000;
+  const judged = (durationMs: number) => judgedMsOf(durationMs, options.warmupMs ?? defaultWarmupMs(durationMs), intervalMs);
+  const short: ShortStep[] = [];
+  for (const s of steps) {
+    if (s.rateRps <= 0) continue;
+    const judgedMs = judged(s.durationMs);
+    const expected = Math.floor((s.rateRps * judgedMs) / 1000 + 1e-6);
+    if (expected >= needed) continue;
+    let neededDurationMs = Math.ceil(s.durationMs / intervalMs) * intervalMs;
+    while ((s.rateRps * judged(neededDurationMs)) / 1000 + 1e-6 < needed) neededDurationMs += intervalMs;
+    short.push({ index: s.index, label: s.label, rateRps: s.rateRps, durationMs: s.durationMs, judgedMs, percentile, expected, needed, neededDurationMs });
+  }
+  return short;
+}
+
+/** `step 1 (200 req/s): 5 s judged after the warm-up gives ~1,000 responses; p99.9 needs 10,000: make steps at least 51 s at this rate`. */
+export function formatShortStep(s: ShortStep): string {
+  const name = percentileName(s.percentile);
+  return (
+    `step ${s.index + 1} (${formatRate(s.rateRps)}, ${formatMs(s.durationMs)}) is too short for ${name}: ` +
+    `${formatMs(s.judgedMs)} judged after the warm-up gives ~${formatCount(s.expected)} responses, ${name} needs ${formatCount(s.needed)}; ` +
+    `at this rate the step would need ${formatMs(s.neededDurationMs)}`
+  );
+}

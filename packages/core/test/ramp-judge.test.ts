@@ -222,6 +222,23 @@ describe('RampJudge: the saturation rule', () => {
     judge.finish({ stopped: true });
     expect(judge.steps.map((s) => s.verdict)).toEqual(['held', 'partial']);
   });
+
+  it('told when sending stopped, a step whose last interval the stop cut short still collapses on its errors', () => {
+    // The error-burst guardrail stopped the run 3 ms into the step's last second, [9 s, 10 s):
+    // that interval is a full one (the drain goes on), yet it reached 3 arrivals of 1,000.
+    const feed = (judge: RampJudge) => {
+      for (let t = 0; t < 10_000 && !judge.decision; t += 1000) {
+        if (t === 9000) judge.sendingStopped(9003);
+        judge.push(interval({ startMs: t, offered: t < 9000 ? 1000 : 3, transportErrors: t < 9000 ? 1000 : 3 }));
+      }
+      return judge.decision?.type;
+    };
+    expect(feed(new RampJudge({ steps, slo, windowMs: 20_000 }))).toBe('collapse');
+    // Not told, the judge could only see a generator that fell 20 % behind.
+    const blind = new RampJudge({ steps, slo, windowMs: 20_000 });
+    for (let t = 0; t < 10_000; t += 1000) blind.push(interval({ startMs: t, offered: t < 9000 ? 1000 : 3, transportErrors: t < 9000 ? 1000 : 3 }));
+    expect(blind.decision?.type).toBe('inconclusive');
+  });
 });
 
 describe('RampJudge: unjudged conditions', () => {

@@ -29,6 +29,7 @@ import { checkBaseline } from './baseline.js';
 import { preflight } from './preflight.js';
 import { type ProbeHandle, startProbes } from './probes.js';
 import { defaultWorkers, type RunHandle, startRun } from './run.js';
+import { watchStops } from './stop-watch.js';
 
 export interface RampRecoveryOptions {
   /** Baseline rate as a fraction of the knee (default 0.1). */
@@ -144,6 +145,11 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
     let decided = false;
     // When sending stopped: time to recover counts from here.
     let loadStoppedAt: number | undefined;
+    let rampStoppedAtMs: number | undefined;
+    const onRampStop = (atMs: number) => {
+      rampStoppedAtMs = atMs;
+      judge?.sendingStopped(atMs);
+    };
     const rampHandle = startPhase(options, 'ramp', (interval, h) => {
       if (decided || !judge) return;
       const event = judge.push(interval, probeWindow());
@@ -153,7 +159,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
         loadStoppedAt = performance.now();
         h.stop(event.type, event.type === 'collapse' ? `collapsed at ${event.step.label}` : event.reason);
       }
-    });
+    }, onRampStop);
     current = rampHandle;
     const steps = rampHandle.config.curve.steps;
     if (steps.length === 0) {
@@ -171,6 +177,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       scheduledArrivals: (a, b) => curve.areaAt(Math.min(b, curve.durationMs)) - curve.areaAt(Math.min(a, curve.durationMs)),
       arrivals: rampHandle.config.arrivals,
     });
+    if (rampStoppedAtMs !== undefined) judge.sendingStopped(rampStoppedAtMs);
     if (signal?.aborted) onAbort();
     const rampT0 = await startedOrEnded(rampHandle);
     if (options.probes && options.probes.length > 0) {
@@ -269,7 +276,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
   }
 }
 
-function startPhase(options: RampOptions, phase: RampPhase, judgeInterval: (i: IntervalStats, h: RunHandle) => void): RunHandle {
+function startPhase(options: RampOptions, phase: RampPhase, judgeInterval: (i: IntervalStats, h: RunHandle) => void, onStop?: (atMs: number) => void): RunHandle {
   const { signal: _signal, onInterval: _onInterval, ...runOptions } = options;
   const handle = startRun({
     ...runOptions,
@@ -278,6 +285,8 @@ function startPhase(options: RampOptions, phase: RampPhase, judgeInterval: (i: I
       options.onInterval?.(interval, phase, h);
     },
   });
+  // Before anyone else gets the handle, so that every stop is seen.
+  if (onStop) watchStops(handle, onStop);
   options.onEvent?.({ type: 'phase', phase });
   options.onPhaseStart?.(phase, handle);
   return handle;

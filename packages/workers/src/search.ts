@@ -28,6 +28,7 @@ import { checkBaseline } from './baseline.js';
 import { preflight } from './preflight.js';
 import { type ProbeHandle, startProbes } from './probes.js';
 import { defaultWorkers, type RunHandle, startRun } from './run.js';
+import { watchStops } from './stop-watch.js';
 
 export interface SearchRecoveryOptions {
   /** Baseline rate as a fraction of the highest rate that held (or of the breached one when none did; default 0.1). */
@@ -186,6 +187,12 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
         },
       });
       current = handle;
+      let trialStoppedAtMs: number | undefined;
+      // Before anyone else gets the handle, so that every stop is seen.
+      watchStops(handle, (atMs) => {
+        trialStoppedAtMs = atMs;
+        judge?.sendingStopped(atMs);
+      });
       options.onPhaseStart?.(trial, handle);
       judge = new RampJudge({
         steps: handle.config.curve.steps,
@@ -195,6 +202,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
         intervalMs: handle.config.intervalMs,
         arrivals: handle.config.arrivals,
       });
+      if (trialStoppedAtMs !== undefined) judge.sendingStopped(trialStoppedAtMs);
       target = { url: handle.config.url, method: handle.config.method };
       trialT0 = await Promise.race([handle.started, handle.result.then(() => performance.now())]);
       if (!probes && options.probes && options.probes.length > 0) {

@@ -7,12 +7,13 @@ import { type IntervalTrace, mergeWindow, offeredRps, type WindowStats } from '.
  *
  * A window's load counts as not offered when any of these holds:
  * - the generator dropped an arrival (it reached it more than lateDropMs, 1 s by default, late);
- * - the send loop reached fewer arrivals than the schedule holds: more than `shortfallRatio` of
- *   them and more than `shortfallSlack` short (plus `poissonSigmas` standard deviations for
- *   Poisson arrivals, whose count in a window is itself random). An arrival counts in the
- *   interval of its intended time only if the loop reached it before that interval was reported,
- *   so a generator falling behind shows as a shortfall: 2 % of a 5 s window is a backlog grown by
- *   100 ms;
+ * - the send loop reached fewer arrivals than the schedule holds, by more than the larger of
+ *   `shortfallRatio` of them, `shortfallMinMs` of the window's rate and `shortfallSlack` arrivals
+ *   (plus `poissonSigmas` standard deviations for Poisson arrivals, whose count in a window is
+ *   itself random). An arrival counts in the interval of its intended time only if the loop
+ *   reached it before that interval was reported, so the count falls short by exactly how much
+ *   the backlog grew: 2 % of a 5 s window is a backlog grown by 100 ms, and no window is called
+ *   short for less than 50 ms (one late wake-up on a busy core at an interval's edge);
  * - the median schedule lag of the window's last interval exceeds that of its first by more than
  *   `lagGrowthMs`: a backlog growing through the window;
  * - the firing thread's event loop was busy at least `eluPinned` of every interval and the lag
@@ -24,6 +25,7 @@ import { type IntervalTrace, mergeWindow, offeredRps, type WindowStats } from '.
  */
 export const SATURATION_RULE = {
   shortfallRatio: 0.02,
+  shortfallMinMs: 50,
   shortfallSlack: 5,
   poissonSigmas: 4,
   lagGrowthMs: 50,
@@ -42,9 +44,14 @@ export interface GeneratorVerdictOptions {
   /** Without a schedule the shortfall is not checked (drops, lag growth and ELU still are). */
   readonly schedule?: OfferedSchedule;
   /**
-   * Sending stopped before the window's end (a stop from outside: a guardrail, a signal). The
-   * interval in which it stopped and the drain after it are left out of the shortfall and the lag
-   * growth: nothing was scheduled to be sent there any more.
+   * When sending stopped (ms on the intervals' clock), if it did before the window's end (a stop
+   * from outside: a guardrail, a signal). The interval in which it stopped and the drain after it
+   * are left out of the shortfall and the lag growth: nothing was scheduled to be sent there.
+   */
+  readonly sendingStoppedAtMs?: number;
+  /**
+   * Sending stopped before the window's end, at a moment not known: the last interval in which
+   * anything was offered is taken as the one it stopped in.
    */
   readonly stoppedEarly?: boolean;
 }
@@ -87,7 +94,9 @@ export function generatorVerdict(intervals: readonly IntervalStats[], options: G
  */
 export function generatorVerdictOf(w: WindowStats, options: GeneratorVerdictOptions = {}): GeneratorVerdict {
   const R = SATURATION_RULE;
-  const checked = options.stoppedEarly ? beforeTheStop(w.trace) : w.trace;
+  const stopAt = options.sendingStoppedAtMs;
+  const checked =
+    stopAt !== undefined ? w.trace.filter((t) => t.startMs + t.durationMs <= stopAt) : options.stoppedEarly ? beforeTheStop(w.trace) : w.trace;
   const reasons: string[] = [];
   if (w.droppedGenerator > 0) reasons.push(`${formatCount(w.droppedGenerator)} arrivals dropped by the generator`);
 
@@ -98,7 +107,9 @@ export function generatorVerdictOf(w: WindowStats, options: GeneratorVerdictOpti
     const last = checked[checked.length - 1]!;
     scheduled = options.schedule.scheduledArrivals(first.startMs, last.startMs + last.durationMs);
     const noise = options.schedule.arrivals === 'poisson' ? R.poissonSigmas * Math.sqrt(scheduled) : 0;
-    const allowed = Math.max(R.shortfallRatio * scheduled, R.shortfallSlack) + noise;
+    const windowMs = last.startMs + last.durationMs - first.startMs;
+    const perMs = windowMs > 0 ? scheduled / windowMs : 0;
+    const allowed = Math.max(R.shortfallRatio * scheduled, R.shortfallMinMs * perMs, R.shortfallSlack) + noise;
     if (scheduled - reached > allowed) {
       reasons.push(`reached ${formatCount(reached)} of ${formatCount(Math.round(scheduled))} scheduled arrivals (${formatPercent((100 * (scheduled - reached)) / scheduled)} short)`);
     }

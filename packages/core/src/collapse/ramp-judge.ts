@@ -5,7 +5,13 @@ import { type Slo, validateSlo } from '../slo/slo.js';
 import { type LatencySummaryMs, summarizeMs } from '../stats/histogram.js';
 import { readNumber } from '../units.js';
 import { formatCondition, formatMs, formatRate } from './format.js';
-import { GENERATOR_SATURATED_ADVICE, type GeneratorVerdict, generatorVerdictOf, type OfferedSchedule } from './generator-verdict.js';
+import {
+  GENERATOR_SATURATED_ADVICE,
+  type GeneratorVerdict,
+  type GeneratorVerdictOptions,
+  generatorVerdictOf,
+  type OfferedSchedule,
+} from './generator-verdict.js';
 import { type ConditionVerdict, judgeMerged, type WindowVerdict } from './judge-window.js';
 import type { ProbeWindow } from './probe-window.js';
 import { achievedRps, mergeWindow, offeredRps, type WindowStats } from './window.js';
@@ -155,6 +161,7 @@ export class RampJudge {
   #open: OpenStep | undefined;
   #nextStep = 0;
   #decision: Decision | undefined;
+  #sendingStoppedAtMs: number | undefined;
 
   constructor(options: RampJudgeOptions) {
     const issues = validateRampJudgeOptions(options);
@@ -169,6 +176,15 @@ export class RampJudge {
       scheduledArrivals: options.scheduledArrivals ?? ((a, b) => flatStepArrivals(steps, a, b)),
       ...(options.arrivals ? { arrivals: options.arrivals } : {}),
     };
+  }
+
+  /**
+   * Sending stopped at this moment (ms on the intervals' clock), from outside: a guardrail, a
+   * signal. The interval it stopped in and the drain after it are not held against the generator
+   * as a shortfall. The orchestrator says so as soon as it knows, before the next interval.
+   */
+  sendingStopped(atMs: number): void {
+    this.#sendingStoppedAtMs ??= atMs;
   }
 
   /** Results of the steps judged so far, in order. */
@@ -290,7 +306,7 @@ export class RampJudge {
     const window = mergeWindow(judged.slice(k));
     const verdict = judgeMerged(window, this.#slo, this.#probes);
     if (!verdict.breached) return undefined;
-    const generator = generatorVerdictOf(window, { schedule: this.#schedule });
+    const generator = generatorVerdictOf(window, this.#offeredOptions());
     const call = this.#call(open.step, verdict, window, generator);
     if (call.kind === 'ambiguous') {
       // Wait: a later window of this step may breach beyond what the lag explains.
@@ -308,11 +324,11 @@ export class RampJudge {
     if (judged.length === 0) judged = open.intervals;
     const window = mergeWindow(judged);
     const verdict = judgeMerged(window, this.#slo, this.#probes);
-    const generator = generatorVerdictOf(window, { schedule: this.#schedule, stoppedEarly: stopped });
+    const generator = generatorVerdictOf(window, this.#offeredOptions(stopped));
     const call = this.#call(open.step, verdict, window, generator);
     if (call.kind === 'ambiguous' || ((call.kind === 'held' || call.kind === 'unjudged') && open.ambiguous)) {
       const a = call.kind === 'ambiguous' ? { reason: call.reason, verdict, window } : open.ambiguous!;
-      return this.#decide(open, { kind: 'ambiguous', reason: a.reason }, a.verdict, a.window, generatorVerdictOf(a.window, { schedule: this.#schedule }), 'sliding');
+      return this.#decide(open, { kind: 'ambiguous', reason: a.reason }, a.verdict, a.window, generatorVerdictOf(a.window, this.#offeredOptions()), 'sliding');
     }
     if (call.kind === 'collapse' || call.kind === 'not-offered') return this.#decide(open, call, verdict, window, generator, 'step');
     const stepVerdict: StepVerdict = !complete ? 'partial' : call.kind === 'unjudged' ? 'unjudged' : 'held';
@@ -324,6 +340,11 @@ export class RampJudge {
     const step = this.#result(open, stepVerdict, verdict, window, 'step', generator, detail);
     if (!complete) return undefined;
     return { type: stepVerdict === 'unjudged' ? 'step-unjudged' : 'step-held', step };
+  }
+
+  #offeredOptions(stoppedEarly = false): GeneratorVerdictOptions {
+    if (this.#sendingStoppedAtMs !== undefined) return { schedule: this.#schedule, sendingStoppedAtMs: this.#sendingStoppedAtMs };
+    return { schedule: this.#schedule, stoppedEarly };
   }
 
   /** The rule in the class comment, for one window. */

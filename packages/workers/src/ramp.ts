@@ -257,6 +257,9 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
               profile,
               rateRps: undefined,
               durationMs: undefined,
+              // The baseline's errors are what it measures (the recovery rule decides on them);
+              // at a tenth of the knee the error-burst guardrail would only cut that short.
+              errorBurst: false,
               // The request cap holds across phases: the baseline gets what the ramp left.
               ...(options.maxRequests !== undefined ? { maxRequests: options.maxRequests - rampRun.totals.sent } : {}),
             },

@@ -64,7 +64,8 @@ export interface SearchOptions extends Omit<RunOptions, 'profile' | 'rateRps' | 
   readonly signal?: AbortSignal;
   readonly onInterval?: (interval: IntervalStats, trial: number, run: RunHandle) => void;
   readonly onTrial?: (trial: SearchTrialEvidence) => void;
-  readonly onPhaseStart?: (trial: number, run: RunHandle) => void;
+  /** Called with each run's handle (guardrails attach their stop switches here): a trial, or the baseline after it. */
+  readonly onPhaseStart?: (trial: number, run: RunHandle, kind: 'trial' | 'baseline') => void;
   /** Called when a baseline starts after the given trial (its intervals go to onInterval with that trial's index). */
   readonly onBaseline?: (afterTrial: number, rateRps: number) => void;
 }
@@ -193,7 +194,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
         trialStoppedAtMs = atMs;
         judge?.sendingStopped(atMs);
       });
-      options.onPhaseStart?.(trial, handle);
+      options.onPhaseStart?.(trial, handle, 'trial');
       judge = new RampJudge({
         steps: handle.config.curve.steps,
         slo,
@@ -264,6 +265,9 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
               const h = startRun({
                 ...runOptions,
                 profile,
+                // The baseline's errors are what it measures (the recovery rule decides on them);
+                // at a tenth of the rate the error-burst guardrail would only cut that short.
+                errorBurst: false,
                 ...(left2 !== undefined ? { maxRequests: left2 } : {}),
                 onInterval: (interval, run2) => {
                   options.onInterval?.(interval, trial, run2);
@@ -271,7 +275,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
                 },
               });
               current = h;
-              options.onPhaseStart?.(trial, h);
+              options.onPhaseStart?.(trial, h, 'baseline');
               if (options.signal?.aborted) onAbort();
               return h;
             },

@@ -37,6 +37,7 @@ export function registerSearch(program: Command, setExit: (code: ExitCode) => vo
     .option('--precision <fraction>', 'stop when the bracket is within this fraction (default 0.05)', (v) => rateArg(v))
     .option('--min-trial <time>', 'shortest trial (default 5s; longer when the SLO percentile needs more samples)', durationArg)
     .option('--trial-cooldown <time>', 'quiet time between trials (default 2s)', durationArg)
+    .option('--recovery-within <time>', 'after a breached trial, how long the target may take to hold the SLO again at a low rate before the next trial (default 15s)', durationArg)
     .addHelpText('after', `\nExamples:\n  $ overload search http://127.0.0.1:8080/ --slo "p99<200ms,errors<1%" --start 200\n  $ overload search student-reports --precision 0.1`)
     .action(async (ref: string, flags: SearchFlags) => setExit(await searchCommand(ref, flags)));
 }
@@ -61,9 +62,10 @@ async function searchCommand(ref: string, flags: SearchFlags): Promise<ExitCode>
       ...(plan.run.maxRps !== undefined ? { maxRps: plan.run.maxRps } : {}),
       ...(flags.minTrial !== undefined ? { minTrialMs: flags.minTrial } : {}),
       ...(flags.trialCooldown !== undefined ? { cooldownMs: flags.trialCooldown } : {}),
-      onPhaseStart: (trial, handle) => {
-        session.guard.attach(`trial ${trial + 1}`, handle);
-        progress.event(`trial ${trial + 1}: ${handle.config.curve.peakRps} req/s for ${(handle.config.curve.durationMs / 1000).toFixed(0)} s`);
+      ...(flags.recoveryWithin !== undefined ? { recovery: { withinMs: flags.recoveryWithin } } : {}),
+      onPhaseStart: (trial, handle, kind) => {
+        session.guard.attach(kind === 'trial' ? `trial ${trial + 1}` : `baseline after trial ${trial + 1}`, handle);
+        if (kind === 'trial') progress.event(`trial ${trial + 1}: ${handle.config.curve.peakRps} req/s for ${(handle.config.curve.durationMs / 1000).toFixed(0)} s`);
       },
       onInterval: (interval, trial, handle) => session.interval(interval, `trial ${trial + 1}`, handle),
       onBaseline: (trial, rateRps) => progress.event(`trial ${trial + 1}: waiting for the target to recover at ${rateRps} req/s before the next trial`),

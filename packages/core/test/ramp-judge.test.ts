@@ -252,7 +252,7 @@ describe('RampJudge: unjudged conditions', () => {
       return rate === 400 ? { offered: rate, latencyMs: [[900, rate]] } : { offered: rate, latencyMs: [[5, rate]] };
     });
     expect(events.map((e) => e.event.type)).toEqual(['step-unjudged', 'step-held', 'step-held', 'collapse']);
-    expect(judge.steps[0]).toMatchObject({ verdict: 'unjudged', detail: 'not judged: p99 not judged: only 500 responses, p99 needs 1,000' });
+    expect(judge.steps[0]).toMatchObject({ verdict: 'unjudged', detail: 'p99 not judged: only 500 responses, p99 needs 1,000' });
     expect(judge.summary()).toMatchObject({ verdict: 'collapsed', knee: { rateRps: 300 } });
   });
 

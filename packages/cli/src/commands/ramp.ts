@@ -96,7 +96,7 @@ function describeEvent(event: Parameters<NonNullable<Parameters<typeof ramp>[0][
     case 'step-held':
       return `step ${e.step.index + 1} (${e.step.label}) held`;
     case 'step-unjudged':
-      return `step ${e.step.index + 1} (${e.step.label}) not judged (${e.step.detail ?? 'a condition could not be judged'}): not a knee`;
+      return `step ${e.step.index + 1} (${e.step.label}) not judged, so not a knee: ${e.step.detail ?? 'a condition could not be judged'}`;
     case 'collapse':
       return `step ${e.step.index + 1} (${e.step.label}) COLLAPSED: ${e.verdict.conditions.filter((c) => c.status === 'breached').map(formatCondition).join(', ')}`;
     case 'inconclusive':

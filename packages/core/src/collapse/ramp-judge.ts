@@ -335,7 +335,7 @@ export class RampJudge {
     const detail = !complete
       ? 'the run ended before the step did'
       : stepVerdict === 'unjudged'
-        ? `not judged: ${verdict.conditions.filter((c) => c.status === 'unjudged').map(formatCondition).join(', ')}`
+        ? verdict.conditions.filter((c) => c.status === 'unjudged').map(formatCondition).join(', ')
         : undefined;
     const step = this.#result(open, stepVerdict, verdict, window, 'step', generator, detail);
     if (!complete) return undefined;

@@ -9,7 +9,7 @@ import { mergeWindow, slidingWindows } from '../collapse/window.js';
 import { type ErrorCounts, emptyErrorCounts, errorTotal, type IntervalAggregator, type IntervalStats } from '../run/interval.js';
 
 /** Bumped whenever a field changes meaning or is removed (additions keep the version). */
-export const RESULT_SCHEMA_VERSION = 1;
+export const RESULT_SCHEMA_VERSION = 2;
 
 /** Why a run ended. Guardrails and kill switches add their own reasons. */
 export type StopReason =

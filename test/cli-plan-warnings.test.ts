@@ -16,7 +16,7 @@ describe('steps too short for the SLO\'s percentiles are announced before anythi
     const r = await runCli(['plan', `${server.url}/`, '--profile', 'step:start=200,step=1000,every=6s,max=2200', '--slo', 'p99<300ms,p999<1s']);
     expect(r.stdout).toContain('warnings:');
     expect(r.stdout).toContain(
-      'step 1 (200 req/s, 6 s) is too short for p99.9: 5 s judged after the warm-up gives ~1,000 responses, p99.9 needs 10,000; at this rate the step would need 51 s',
+      'step 1 (200 req/s, 6 s) is too short for p99.9: 5 s judged after the warm-up gives ~1,000 responses, p99.9 needs 10,000; at this rate the step would need 56 s',
     );
     expect(r.stdout).toContain('step 2 (1,200 req/s, 6 s) is too short for p99.9');
     expect(r.stdout).not.toContain('step 3 (');
@@ -24,7 +24,7 @@ describe('steps too short for the SLO\'s percentiles are announced before anythi
     expect((await server.stats()).count).toBe(0);
     expect(r.code).toBe(0);
     // Long enough steps: no warning.
-    const fine = await runCli(['plan', `${server.url}/`, '--profile', 'step:start=200,step=100,every=6s,max=400', '--slo', 'p99<300ms,errors<1%']);
+    const fine = await runCli(['plan', `${server.url}/`, '--profile', 'step:start=300,step=100,every=6s,max=500', '--slo', 'p99<300ms,errors<1%']);
     expect(fine.stdout).not.toContain('warnings:');
     expect(fine.stdout).toContain('slo:         p99<300ms,errors<1%\n');
     expect(fine.code).toBe(0);

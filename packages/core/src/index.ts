@@ -143,7 +143,7 @@ export {
   type GeneratorVerdictOptions,
   type OfferedSchedule,
 } from './collapse/generator-verdict.js';
-export { formatShortStep, stepsTooShort, type ShortStep, type StepSampleOptions } from './collapse/step-samples.js';
+export { STEP_SAMPLE_MARGIN, formatShortStep, stepsTooShort, type ShortStep, type StepSampleOptions } from './collapse/step-samples.js';
 export {
   RampJudge,
   defaultWarmupMs,

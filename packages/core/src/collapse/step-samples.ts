@@ -3,7 +3,14 @@ import { minSamplesForPercentile, percentileName, type Slo, strictestPercentile 
 import { formatCount, formatMs, formatRate } from './format.js';
 import { defaultWarmupMs, judgedMsOf } from './ramp-judge.js';
 
-/** A step whose judged part holds too few responses for the SLO's strictest percentile. */
+/**
+ * A step judged on no more than this many times the responses its percentile needs is at the
+ * edge: responses are counted in the interval they arrive, so a few of the last arrivals' answers
+ * land in the next step and the count can come out just short.
+ */
+export const STEP_SAMPLE_MARGIN = 1.1;
+
+/** A step whose judged part holds too few responses for the SLO's strictest percentile, or barely enough. */
 export interface ShortStep {
   readonly index: number;
   readonly label: string;
@@ -16,7 +23,9 @@ export interface ShortStep {
   readonly expected: number;
   /** Responses the percentile needs (`minSamplesForPercentile`). */
   readonly needed: number;
-  /** The shortest step, in whole intervals, that would hold enough at this rate. */
+  /** Enough on paper, but within STEP_SAMPLE_MARGIN of the count: it may come out unjudged. */
+  readonly edge: boolean;
+  /** The shortest step, in whole intervals, that holds the count with the margin at this rate. */
   readonly neededDurationMs: number;
 }
 
@@ -30,8 +39,9 @@ export interface StepSampleOptions {
  * The steps of a ramp that are too short for the SLO's strictest percentile at their rate: their
  * percentile will come out unjudged, so none of them can be the knee. Computed from the
  * schedule, before anything is sent (`overload plan` prints it), with the judge's own warm-up and
- * interval rules. A step the target answers in full reaches the count exactly; one where it falls
- * short of offered, or one right at the edge, may still come out unjudged.
+ * interval rules. Steps with barely enough (within STEP_SAMPLE_MARGIN) are listed too, marked
+ * `edge`: a target that answers a little late, or short of what it was offered, leaves them a
+ * few responses short.
  */
 export function stepsTooShort(steps: readonly ProfileStep[], slo: Slo, options: StepSampleOptions = {}): ShortStep[] {
   const percentile = strictestPercentile(slo);
@@ -44,20 +54,27 @@ export function stepsTooShort(steps: readonly ProfileStep[], slo: Slo, options: 
     if (s.rateRps <= 0) continue;
     const judgedMs = judged(s.durationMs);
     const expected = Math.floor((s.rateRps * judgedMs) / 1000 + 1e-6);
-    if (expected >= needed) continue;
+    const safe = needed * STEP_SAMPLE_MARGIN;
+    if (expected >= safe) continue;
     let neededDurationMs = Math.ceil(s.durationMs / intervalMs) * intervalMs;
-    while ((s.rateRps * judged(neededDurationMs)) / 1000 + 1e-6 < needed) neededDurationMs += intervalMs;
-    short.push({ index: s.index, label: s.label, rateRps: s.rateRps, durationMs: s.durationMs, judgedMs, percentile, expected, needed, neededDurationMs });
+    while ((s.rateRps * judged(neededDurationMs)) / 1000 + 1e-6 < safe) neededDurationMs += intervalMs;
+    short.push({ index: s.index, label: s.label, rateRps: s.rateRps, durationMs: s.durationMs, judgedMs, percentile, expected, needed, edge: expected >= needed, neededDurationMs });
   }
   return short;
 }
 
-/** `step 1 (200 req/s): 5 s judged after the warm-up gives ~1,000 responses; p99.9 needs 10,000: make steps at least 51 s at this rate`. */
+/**
+ * `step 1 (200 req/s, 6 s) is too short for p99.9: 5 s judged after the warm-up gives ~1,000
+ * responses, p99.9 needs 10,000; at this rate the step would need 56 s`.
+ */
 export function formatShortStep(s: ShortStep): string {
   const name = percentileName(s.percentile);
+  const what = s.edge ? `is barely long enough for ${name}` : `is too short for ${name}`;
+  const tail = s.edge
+    ? `a few responses short leaves it unjudged (never a knee); ${formatMs(s.neededDurationMs)} would be safe at this rate`
+    : `at this rate the step would need ${formatMs(s.neededDurationMs)}`;
   return (
-    `step ${s.index + 1} (${formatRate(s.rateRps)}, ${formatMs(s.durationMs)}) is too short for ${name}: ` +
-    `${formatMs(s.judgedMs)} judged after the warm-up gives ~${formatCount(s.expected)} responses, ${name} needs ${formatCount(s.needed)}; ` +
-    `at this rate the step would need ${formatMs(s.neededDurationMs)}`
+    `step ${s.index + 1} (${formatRate(s.rateRps)}, ${formatMs(s.durationMs)}) ${what}: ` +
+    `${formatMs(s.judgedMs)} judged after the warm-up gives ~${formatCount(s.expected)} responses, ${name} needs ${formatCount(s.needed)}; ${tail}`
   );
 }

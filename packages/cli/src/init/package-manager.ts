@@ -1,0 +1,26 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** How the user's project installs and runs its dev tools, for the commands `overload init` writes. */
+export interface PackageManager {
+  readonly name: 'npm' | 'pnpm' | 'yarn';
+  /** Runs a locally installed bin: `npx overload`, `pnpm exec overload`, `yarn overload`. */
+  readonly exec: string;
+  /** The reproducible install a CI job runs. */
+  readonly ciInstall: string;
+}
+
+/**
+ * Read from the project's lockfile, the one thing every package manager leaves behind, so the
+ * workflow `overload init` writes installs exactly what the developer installed. npm when there
+ * is none: it is the one that comes with Node.
+ */
+export function detectPackageManager(cwd: string): PackageManager {
+  if (existsSync(join(cwd, 'pnpm-lock.yaml'))) return { name: 'pnpm', exec: 'pnpm exec overload', ciInstall: 'pnpm install --frozen-lockfile' };
+  if (existsSync(join(cwd, 'yarn.lock'))) {
+    // Yarn 2+ (a .yarnrc.yml) renamed --frozen-lockfile to --immutable.
+    const berry = existsSync(join(cwd, '.yarnrc.yml'));
+    return { name: 'yarn', exec: 'yarn overload', ciInstall: berry ? 'yarn install --immutable' : 'yarn install --frozen-lockfile' };
+  }
+  return { name: 'npm', exec: 'npx overload', ciInstall: existsSync(join(cwd, 'package-lock.json')) ? 'npm ci' : 'npm install' };
+}

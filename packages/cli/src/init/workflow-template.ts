@@ -12,7 +12,8 @@ function setupSteps(pm: PackageManager): string {
         with:
           node-version: 22
           cache: ${pm.name}`;
-  if (pm.name === 'pnpm') return `      - uses: pnpm/action-setup@v4\n${node}`;
+  // pnpm/action-setup takes the version from package.json's packageManager, else it must be given.
+  if (pm.name === 'pnpm') return `      - uses: pnpm/action-setup@v4\n${pm.pinned ? '' : '        with:\n          version: 10\n'}${node}`;
   if (pm.name === 'yarn') return `      - run: corepack enable\n${node}`;
   return node;
 }

@@ -15,6 +15,15 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const rootPkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { packageManager: string; devDependencies: Record<string, string> };
 const PNPM = `pnpm@${rootPkg.packageManager.split('@')[1]}`;
 const PACKAGES = ['cli', 'core', 'scenarios', 'workers'];
+/** The packages are released together, at the CLI's version. */
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as { version: string }).version;
+/** What each package needs of the others, so `npm i -D @overload/cli` alone brings the flagship. */
+const INTERNAL_DEPENDENCIES: Record<string, string[]> = {
+  cli: ['core', 'scenarios', 'workers'],
+  core: [],
+  scenarios: ['core'],
+  workers: ['core'],
+};
 
 interface Ran {
   readonly code: number | null;
@@ -30,7 +39,8 @@ function userEnv(): NodeJS.ProcessEnv {
     env[k] = v;
   }
   env.PATH = (process.env.PATH ?? '').split(delimiter).filter((p) => !p.startsWith(ROOT.replace(/\/$/, ''))).join(delimiter);
-  env.FORCE_COLOR = '0';
+  delete env.FORCE_COLOR;
+  env.NO_COLOR = '1';
   return env;
 }
 
@@ -49,8 +59,12 @@ function sh(command: string, args: readonly string[], cwd: string): Promise<Ran>
 describe('the installed product (packed tarballs, npm, a project outside the workspace)', () => {
   let tmp: string;
   let project: string;
-  /** `npx --no overload …` in the project: the installed bin or a failure, never a download. */
-  const overload = (...args: string[]) => sh('npx', ['--no', 'overload', ...args], project);
+  /**
+   * `npx overload …` in the project. `--no` makes a missing bin a failure instead of a download
+   * (npx assumes --yes without a TTY, and an unrelated `overload` package exists on the
+   * registry); `--` keeps flags such as --version for overload rather than npx.
+   */
+  const overload = (...args: string[]) => sh('npx', ['--no', '--', 'overload', ...args], project);
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'overload-installed-'));
@@ -60,7 +74,7 @@ describe('the installed product (packed tarballs, npm, a project outside the wor
     const packed = await sh('npx', ['-y', PNPM, '--recursive', '--filter', './packages/*', 'pack', '--pack-destination', tarballs], ROOT);
     if (packed.code !== 0) throw new Error(`pnpm pack failed (${packed.code}):\n${packed.stderr}`);
     const files = readdirSync(tarballs).sort();
-    expect(files).toEqual(PACKAGES.map((p) => `overload-${p}-0.1.0.tgz`));
+    expect(files).toEqual(PACKAGES.map((p) => `overload-${p}-${VERSION}.tgz`));
 
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-service', private: true, type: 'module' }, null, 2));
     const installed = await sh(
@@ -83,6 +97,8 @@ describe('the installed product (packed tarballs, npm, a project outside the wor
         exports: Record<string, { types?: string } | string>;
       };
       expect(Object.values(pkg.dependencies ?? {}).filter((range) => range.startsWith('workspace:')), name).toEqual([]);
+      const internal = Object.entries(pkg.dependencies ?? {}).filter(([dep]) => dep.startsWith('@overload/'));
+      expect(Object.fromEntries(internal), name).toEqual(Object.fromEntries(INTERNAL_DEPENDENCIES[name]!.map((d) => [`@overload/${d}`, VERSION])));
       const main = pkg.exports['.'] as { types: string };
       expect(existsSync(join(dir, main.types)), `${name} ${main.types}`).toBe(true);
       expect(existsSync(join(dir, 'README.md')), `${name} README.md`).toBe(true);
@@ -94,7 +110,7 @@ describe('the installed product (packed tarballs, npm, a project outside the wor
   it('overload --version prints the installed version', async () => {
     const r = await overload('--version');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe('0.1.0\n');
+    expect(r.stdout).toBe(`${VERSION}\n`);
   });
 
   it('overload scenarios lists the bundled flagship', async () => {
@@ -117,9 +133,9 @@ describe('the installed product (packed tarballs, npm, a project outside the wor
   it('a vitest file using run() and ramp() against a loopback node:http server passes', async () => {
     mkdirSync(join(project, 'test'), { recursive: true });
     copyFileSync(fileURLToPath(new URL('./fixtures/installed-project/library-check.ts', import.meta.url)), join(project, 'test', 'library.test.ts'));
-    const r = await sh('npx', ['--no', 'vitest', 'run'], project);
+    const r = await sh('npx', ['--no', '--', 'vitest', 'run'], project);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toMatch(/Tests\s+2 passed \(2\)/);
+    expect(r.stdout.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/Tests\s+2 passed \(2\)/);
   }, 120_000);
 
   it('overload ramp student-reports exits 0 with a knee, the simulated service started from the installed package', async () => {

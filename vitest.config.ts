@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'scenarios/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     // Load tests measure timing on a 2-core machine: run files one at a time so they do not
     // steal each other's CPU. Unit files are fast, so the cost is small.
     fileParallelism: false,

@@ -1,89 +1,89 @@
 #!/usr/bin/env node
 /**
- * `pnpm bench`: how fast is one overload worker, next to autocannon on the same target?
+ * `pnpm bench`: overload's generator next to its peers, on the same core, in the same run.
  *
- * The two tools are different kinds of load generator, so the comparison is of capacities:
- * - autocannon is closed-loop: N connections each send the next request when the previous answer
- *   arrives, so its figure is the peak req/s the client + target pair can turn around.
- * - overload is open-loop: it sends on a schedule whether or not answers came back, and measures
- *   every request from its intended time. Its figure is the highest constant rate one worker
- *   thread sustains honestly: schedule lag p99 < 5 ms, no arrival dropped (by the generator or by
- *   the in-flight cap), no errors, the responses keep up with the sends, and no client-side
- *   backlog (corrected latency p99 < 25 ms against a target that answers in well under 1 ms).
+ * Pinned mode (the default) measures per core, as users' pods run: the target (nginx when
+ * installed, else node:http) runs on CPU 0 and every load generator, one after another, on the
+ * last CPU (`taskset -c`, which pins all of a process's threads — overload's main thread and its
+ * worker share the core). Each tool runs as its own process. Reported side by side:
  *
- * Each open-loop trial runs warm-up + measured time at one constant rate. The lag and latency
- * criteria are judged on the measured part only (the first second pays for JIT compilation and
- * for opening connections, as wrk2's calibration period does); drops and errors count over the
- * whole trial. The rate is found by stepping ×1.2 from autocannon's figure, then bisecting.
+ * 1. the peers' closed-loop peaks: autocannon (`-c 64`, before and after the overload search, to
+ *    show how much the machine drifted) and wrk (`-t1 -c64`) when installed;
+ * 2. overload's highest sustained open-loop rate with one worker: no arrival dropped (by the
+ *    generator or the in-flight cap), no error, schedule lag p99 below 5 ms (the limit the README
+ *    documents), responses keeping up (≥ 99 % of sends), and corrected latency p99 below 25 ms (a
+ *    client-side backlog shows there first). Found by stepping ×1.2 from autocannon's figure,
+ *    then bisecting; each trial is judged after a warm-up;
+ * 3. CPU per request at a fixed rate (5,000 req/s): overload's whole process, and autocannon's
+ *    (`-R`), each read from /proc over the same steady stretch, start-up excluded. autocannon's
+ *    `-R` sends each second's quota back to back and then idles: cheaper per request than any
+ *    schedule spread over the second, which is what an open-loop generator must do;
+ * 4. the first second of the fixed-rate run: lag p99 with connections and JIT warmed before t0;
+ * 5. every figure as a ratio to its peer.
  *
- * Both tools run against the same loopback target, started here (nginx if installed, else
- * node:http in a child process), in the same session, so the ratio means something on a shared
- * machine even when absolute numbers drift. autocannon runs before and after the search; the mean
- * is used, and the difference shows how much the machine drifted. Every trial also records the
- * CPU other programs used meanwhile; a failed trial during heavy other load is run once more.
+ * Scaling mode (`--mode scaling --workers N`) pins nothing: overload's workers get cores of their
+ * own, to show how it scales; the peers run the same way for comparison.
  *
- * Both tools get the same number of connections (64 by default). That is not overload's own default
- * for a bare `run` at these rates (rate × 50 ms, capped at 512: sized for slow targets); pass
- * `--overload-connections default` to measure that instead.
+ * Runs swing ±30 % on a shared machine: read the ratios, not the absolute numbers, and never run
+ * the bench while other load tests or test suites run.
  *
- * Options: --target auto|nginx|node  --connections 64  --overload-connections <n|default>
- *          --trial-ms 5000  --warmup-ms 1000  --autocannon-ms 8000  --start <req/s>
- *          --precision 0.03  --max-trials 14  --json <path>
+ * Options: --target auto|nginx|node  --mode pinned|scaling  --workers <n>  --connections 64
+ *          --pipelining <n>  --trial-ms 5000  --warmup-ms 2000  --peer-ms 8000  --fixed-rate 5000
+ *          --start <req/s>  --precision 0.03  --max-trials 14  --json <path>
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
-import { mergeEncoded, percentileMs } from '../packages/core/dist/index.js';
-import { run } from '../packages/workers/dist/index.js';
-import { startCpuMeter } from './lib/cpu-meter.mjs';
+import { canPin, GENERATOR_CPU, pinned, TARGET_CPU } from './lib/pin.mjs';
 import { startTarget } from './lib/target.mjs';
 
 const { values: opt } = parseArgs({
   options: {
     target: { type: 'string', default: 'auto' },
-    'trial-ms': { type: 'string', default: '5000' },
-    'warmup-ms': { type: 'string', default: '1000' },
-    'autocannon-ms': { type: 'string', default: '8000' },
+    mode: { type: 'string', default: 'pinned' },
+    workers: { type: 'string' },
     connections: { type: 'string', default: '64' },
-    'overload-connections': { type: 'string' },
+    pipelining: { type: 'string' },
+    'trial-ms': { type: 'string', default: '5000' },
+    'warmup-ms': { type: 'string', default: '2000' },
+    'peer-ms': { type: 'string', default: '8000' },
+    'fixed-rate': { type: 'string', default: '5000' },
     start: { type: 'string' },
     precision: { type: 'string', default: '0.03' },
     'max-trials': { type: 'string', default: '14' },
     json: { type: 'string', default: fileURLToPath(new URL('./results/latest.json', import.meta.url)) },
   },
 });
+const PINNED = opt.mode === 'pinned';
+if (!PINNED && opt.mode !== 'scaling') throw new Error(`--mode must be pinned or scaling (got "${opt.mode}")`);
+const WORKERS = opt.workers !== undefined ? Number(opt.workers) : PINNED ? 1 : Math.max(1, availableParallelism() - 1);
+const CONNECTIONS = Number(opt.connections);
+const PIPELINING = opt.pipelining !== undefined ? Number(opt.pipelining) : undefined;
 const TRIAL_MS = Number(opt['trial-ms']);
 const WARMUP_MS = Number(opt['warmup-ms']);
-const AUTOCANNON_MS = Number(opt['autocannon-ms']);
-const AUTOCANNON_CONNECTIONS = Number(opt.connections);
-/** undefined: overload picks its own default. */
-const OVERLOAD_CONNECTIONS =
-  opt['overload-connections'] === 'default' ? undefined : Number(opt['overload-connections'] ?? opt.connections);
+const PEER_MS = Number(opt['peer-ms']);
+const FIXED_RPS = Number(opt['fixed-rate']);
 const PRECISION = Number(opt.precision);
 const MAX_TRIALS = Number(opt['max-trials']);
-const INTERVAL_MS = 1000;
-if (WARMUP_MS % INTERVAL_MS !== 0 || TRIAL_MS % INTERVAL_MS !== 0) throw new Error('--warmup-ms and --trial-ms must be whole seconds');
+if (WARMUP_MS % 1000 !== 0 || TRIAL_MS % 1000 !== 0) throw new Error('--warmup-ms and --trial-ms must be whole seconds');
+if (PINNED && !canPin()) console.log('warning: cannot pin processes here (needs Linux, taskset and 2 cores): nothing is pinned');
 
-/** The issue's definition of a healthy generator. */
+/** The README's definition of a generator that keeps its schedule. */
 const LAG_P99_LIMIT_MS = 5;
-/** Responses must keep up with sends: a rate at which answers pile up is not sustained. */
 const MIN_RESPONSE_FRACTION = 0.99;
-/**
- * Requests waiting for a free connection inside the client are delayed by the generator, yet the
- * schedule lag (measured at dispatch) does not see it; corrected latency does. The target answers
- * in well under a millisecond, so a p99 this high means a backlog on our side.
- */
 const BACKLOG_LATENCY_P99_MS = 25;
-/** Other programs using this much CPU during a failed trial spoil it: it is run once more. */
-const NOISY_OTHER_CORES = 0.3;
 
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const GEN_CPU = PINNED ? GENERATOR_CPU : undefined;
+const AUTOCANNON = fileURLToPath(new URL('../node_modules/autocannon/autocannon.js', import.meta.url));
+const TRIAL = fileURLToPath(new URL('./lib/overload-trial.mjs', import.meta.url));
+const fmt = (n) => (n === null || n === undefined ? '—' : Math.round(n).toLocaleString('en-US'));
+const ratio = (a, b) => (a && b ? a / b : null);
+const fmtRatio = (r) => (r === null ? '—' : `${r.toFixed(2)}×`);
 
-const target = await startTarget(opt.target);
-// The target is our child: kill it by PID however we leave.
+const target = await startTarget(opt.target, PINNED ? TARGET_CPU : undefined);
 process.on('exit', () => target.stop());
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
@@ -91,107 +91,111 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
     process.exit(130);
   });
 }
-
 console.log(
-  `overload bench: target ${target.kind} ${target.url} (pid ${target.pid}), ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`,
+  `overload bench (${PINNED ? `pinned: target on CPU ${TARGET_CPU}, every generator on CPU ${GENERATOR_CPU}` : 'scaling: nothing pinned'}): ` +
+    `target ${target.kind} ${target.url} (pid ${target.pid}), ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`,
 );
 
-/** autocannon's closed-loop peak: mean of its per-second samples (what it prints as Req/Sec Avg). */
-async function closedLoopPeak(label) {
-  const meter = startCpuMeter(target.pid);
-  const result = await autocannon({ url: target.url, connections: AUTOCANNON_CONNECTIONS, duration: AUTOCANNON_MS / 1000 });
-  const cpu = meter.stop();
-  const rps = result.requests.average;
-  const bad = result.errors + result.timeouts + result.non2xx;
-  console.log(
-    `autocannon ${label}: ${fmt(rps)} req/s closed-loop (${AUTOCANNON_CONNECTIONS} connections, ${AUTOCANNON_MS / 1000} s, ` +
-      `latency p99 ${result.latency.p99} ms, errors ${bad}, other load ${cpu.otherCores ?? '?'} cores)`,
-  );
-  if (bad > 0) throw new Error(`autocannon saw ${bad} errors against our own target; the comparison would be meaningless`);
-  return { rps, otherCores: cpu.otherCores };
-}
-
-function steadyPercentileMs(intervals, key, percentile) {
-  const from = WARMUP_MS / INTERVAL_MS;
-  const to = (WARMUP_MS + TRIAL_MS) / INTERVAL_MS;
-  const steady = intervals.filter((i) => i.index >= from && i.index < to);
-  return percentileMs(mergeEncoded(steady.map((i) => i.histograms[key])), percentile);
-}
-
-/** One open-loop trial at a constant rate on one worker thread. */
-async function trial(rateRps) {
-  const meter = startCpuMeter(target.pid);
-  const r = await run({
-    url: target.url,
-    rateRps,
-    durationMs: WARMUP_MS + TRIAL_MS,
-    workers: 1,
-    ...(OVERLOAD_CONNECTIONS !== undefined ? { connections: OVERLOAD_CONNECTIONS } : {}),
-    timeoutMs: 2000,
-    drainMs: 1000,
-    intervalMs: INTERVAL_MS,
+/** Runs a child process to completion; resolves with its stdout. `during(pid)` runs alongside. */
+function runChild(command, args, during) {
+  const [cmd, argv] = pinned(GEN_CPU, command, args);
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const sampled = during ? during(child.pid) : Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', async (code) => {
+      const extra = await sampled;
+      if (code !== 0) reject(new Error(`${command} exited with ${code}: ${err.trim().slice(-500)}`));
+      else resolve({ out, extra });
+    });
   });
-  const cpu = meter.stop();
-  const t = r.totals;
-  const lagMsP99 = steadyPercentileMs(r.intervals, 'lag', 99);
-  const latencyMsP50 = steadyPercentileMs(r.intervals, 'latency', 50);
-  const latencyMsP99 = steadyPercentileMs(r.intervals, 'latency', 99);
-  const serviceTimeMsP99 = steadyPercentileMs(r.intervals, 'serviceTime', 99);
-  const responseFraction = t.sent === 0 ? 0 : t.responses / t.sent;
-  const problems = [];
-  if (!(lagMsP99 < LAG_P99_LIMIT_MS)) problems.push(`lag p99 ${lagMsP99} ms`);
-  if (t.droppedGenerator > 0) problems.push(`${t.droppedGenerator} generator drops`);
-  if (t.dropped > 0) problems.push(`${t.dropped} cap drops`);
-  if (t.errors > 0) problems.push(`${t.errors} errors`);
-  if (responseFraction < MIN_RESPONSE_FRACTION) problems.push(`responses ${(100 * responseFraction).toFixed(1)} % of sent`);
-  if (!(latencyMsP99 < BACKLOG_LATENCY_P99_MS)) problems.push(`latency p99 ${latencyMsP99} ms: client-side backlog`);
-  return {
-    rateRps,
-    sent: t.sent,
-    responses: t.responses,
-    errors: t.errors,
-    dropped: t.dropped,
-    droppedGenerator: t.droppedGenerator,
-    steady: { lagMsP99, latencyMsP50, latencyMsP99, serviceTimeMsP99 },
-    wholeRun: { lagMsP99: r.generator.lagMsP99, lagMsMax: r.generator.lagMsMax, latencyMsP99: r.latencyMs.p99 },
-    connections: r.generator.connectionsPerWorker,
-    cpu,
-    sustained: problems.length === 0,
-    problems,
+}
+
+function processCpuS(pid) {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** CPU a child used between fromMs and toMs after it started (its steady stretch). */
+function cpuBetween(fromMs, toMs) {
+  return async (pid) => {
+    await new Promise((r) => setTimeout(r, fromMs));
+    const a = processCpuS(pid);
+    await new Promise((r) => setTimeout(r, toMs - fromMs));
+    return { seconds: processCpuS(pid) - a, wallS: (toMs - fromMs) / 1000 };
   };
 }
 
-const HEADER = ' #      rate  lag p99  lat p50  lat p99  svc p99 | whole-run lag p99  lat p99 | other load  result';
+async function autocannon(label, extraArgs = [], during) {
+  const args = [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(PEER_MS / 1000), '--json', ...extraArgs, target.url];
+  const { out, extra } = await runChild(process.execPath, args, during);
+  const r = JSON.parse(out);
+  const bad = r.errors + r.timeouts + r.non2xx;
+  if (bad > 0) throw new Error(`autocannon saw ${bad} errors against our own target; the comparison would be meaningless`);
+  if (label) console.log(`autocannon ${label}: ${fmt(r.requests.average)} req/s closed-loop (${CONNECTIONS} connections, ${PEER_MS / 1000} s, latency p99 ${r.latency.p99} ms)`);
+  return { rps: r.requests.average, extra };
+}
+
+function hasWrk() {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (e) {
+    // wrk --version exits 1 after printing its version
+    return e.status === 1;
+  }
+}
+
+async function wrk() {
+  const { out } = await runChild('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${PEER_MS / 1000}s`, target.url]);
+  const m = /Requests\/sec:\s+([\d.]+)/.exec(out);
+  if (!m) throw new Error(`could not read wrk's output: ${out}`);
+  const rps = Number(m[1]);
+  console.log(`wrk: ${fmt(rps)} req/s closed-loop (1 thread, ${CONNECTIONS} connections, ${PEER_MS / 1000} s)`);
+  return rps;
+}
+
+async function trial(rateRps) {
+  const args = [TRIAL, JSON.stringify({ url: target.url, rateRps, warmupMs: WARMUP_MS, trialMs: TRIAL_MS, workers: WORKERS, connections: CONNECTIONS, pipelining: PIPELINING })];
+  const { out } = await runChild(process.execPath, args);
+  const t = JSON.parse(out.trim().split('\n').pop());
+  const problems = [];
+  if (!(t.steady.lagMsP99 < LAG_P99_LIMIT_MS)) problems.push(`lag p99 ${t.steady.lagMsP99} ms`);
+  if (t.totals.droppedGenerator > 0) problems.push(`${t.totals.droppedGenerator} generator drops`);
+  if (t.totals.dropped > 0) problems.push(`${t.totals.dropped} cap drops`);
+  if (t.totals.errors > 0) problems.push(`${t.totals.errors} errors`);
+  const fraction = t.totals.sent === 0 ? 0 : t.totals.responses / t.totals.sent;
+  if (fraction < MIN_RESPONSE_FRACTION) problems.push(`responses ${(100 * fraction).toFixed(1)} % of sent`);
+  if (!(t.steady.latencyMsP99 < BACKLOG_LATENCY_P99_MS)) problems.push(`latency p99 ${t.steady.latencyMsP99} ms: client-side backlog`);
+  return { ...t, sustained: problems.length === 0, problems };
+}
+
 function printTrial(n, t) {
-  const ms = (v, w = 7) => v.toFixed(2).padStart(w);
+  const ms = (v) => (v ?? 0).toFixed(2).padStart(7);
+  const elu = t.steady.elu.length ? Math.max(...t.steady.elu).toFixed(2) : '—';
   console.log(
-    `${String(n).padStart(2)}  ${fmt(t.rateRps).padStart(8)}  ${ms(t.steady.lagMsP99)}  ${ms(t.steady.latencyMsP50)}  ${ms(t.steady.latencyMsP99)}  ${ms(t.steady.serviceTimeMsP99)} |` +
-      `           ${ms(t.wholeRun.lagMsP99)}  ${ms(t.wholeRun.latencyMsP99, 7)} |  ${String(t.cpu.otherCores ?? '?').padStart(5)} cores  ${t.sustained ? 'ok  ' : 'FAIL'} ${t.problems.join(', ')}`,
+    `${String(n).padStart(2)}  ${fmt(t.rateRps).padStart(8)}  ${ms(t.steady.lagMsP99)}  ${ms(t.steady.latencyMsP50)}  ${ms(t.steady.latencyMsP99)}  ` +
+      `${elu.padStart(5)}  ${(t.cpu ? t.cpu.cores.toFixed(2) : '—').padStart(5)}  ${t.sustained ? 'ok  ' : 'FAIL'} ${t.problems.join(', ')}`,
   );
 }
 
-/**
- * Finds the highest sustained rate: from the start figure, step ×1.2 up while trials pass (or ÷1.2
- * down while they fail) to bracket it, then bisect geometrically until hi/lo ≤ 1 + precision.
- */
+/** Highest sustained rate: ×1.2 steps from the start figure to bracket it, then geometric bisection. */
 async function search(startRps) {
   const trials = [];
   let lo = 0;
   let hi = Number.POSITIVE_INFINITY;
   let rate = Math.round(startRps);
-  console.log(`\nopen-loop search: 1 worker, ${fmt(rate)} req/s first, ${WARMUP_MS / 1000} s warm-up + ${TRIAL_MS / 1000} s judged per trial (ms)`);
-  console.log(HEADER);
-  let retried = false;
+  console.log(`\noverload open-loop search: ${WORKERS} worker(s), ${CONNECTIONS} connections${PIPELINING ? `, pipelining ${PIPELINING}` : ''}, ${WARMUP_MS / 1000} s warm-up + ${TRIAL_MS / 1000} s judged per trial`);
+  console.log(' #      rate  lag p99  lat p50  lat p99    elu  cores  result');
   while (trials.length < MAX_TRIALS) {
     const t = await trial(rate);
     trials.push(t);
     printTrial(trials.length, t);
-    if (!t.sustained && !retried && (t.cpu.otherCores ?? 0) >= NOISY_OTHER_CORES) {
-      // Spoiled by another program's load: try the same rate once more before believing it.
-      retried = true;
-      continue;
-    }
-    retried = false;
     if (t.sustained) lo = Math.max(lo, rate);
     else hi = Math.min(hi, rate);
     if (hi === Number.POSITIVE_INFINITY) rate = Math.round(rate * 1.2);
@@ -207,42 +211,48 @@ async function search(startRps) {
 const startedAt = new Date();
 const t0 = performance.now();
 try {
-  const before = await closedLoopPeak('before');
-  const found = await search(opt.start === undefined ? before.rps : Number(opt.start));
-  const after = await closedLoopPeak('after ');
-  const autocannonRps = (before.rps + after.rps) / 2;
-  const ratio = autocannonRps > 0 ? found.sustainedRps / autocannonRps : 0;
-  const drift = Math.abs(before.rps - after.rps) / autocannonRps;
-  const connections = found.trials[0]?.connections;
+  const before = await autocannon('before');
+  const wrkRps = hasWrk() ? await wrk() : null;
+  // CPU per request at a fixed rate, steady stretch only (start-up excluded for both).
+  const acFixed = await autocannon(null, ['-R', String(FIXED_RPS)], cpuBetween(2000, PEER_MS - 1000));
+  const acUs = (acFixed.extra.seconds * 1e6) / (FIXED_RPS * acFixed.extra.wallS);
+  const olFixed = await trial(FIXED_RPS);
+  const olUs = olFixed.cpu?.usPerRequest ?? null;
   console.log(
-    `\nopen-loop sustained ${fmt(found.sustainedRps)} req/s (1 worker, ${connections} connections) vs autocannon ${fmt(autocannonRps)} req/s ` +
-      `closed-loop (${AUTOCANNON_CONNECTIONS} connections): ${ratio.toFixed(2)}×` +
+    `\nCPU per request at ${fmt(FIXED_RPS)} req/s: overload ${olUs?.toFixed(1)} µs (${olFixed.cpu?.cores.toFixed(2)} of a core, steady lag p99 ${olFixed.steady.lagMsP99} ms, ` +
+      `first second lag p99 ${olFixed.firstSecond?.lagMsP99} ms), autocannon -R ${acUs.toFixed(1)} µs (${(acFixed.extra.seconds / acFixed.extra.wallS).toFixed(2)} of a core): ${fmtRatio(ratio(olUs, acUs))}`,
+  );
+  const found = await search(opt.start === undefined ? before.rps : Number(opt.start));
+  const after = await autocannon('after ');
+  const autocannonRps = (before.rps + after.rps) / 2;
+  const drift = Math.abs(before.rps - after.rps) / autocannonRps;
+  const peakRatio = ratio(found.sustainedRps, autocannonRps);
+  const wrkRatio = ratio(found.sustainedRps, wrkRps);
+  console.log(
+    `\noverload sustained ${fmt(found.sustainedRps)} req/s open-loop vs autocannon ${fmt(autocannonRps)} closed-loop: ${fmtRatio(peakRatio)}` +
+      `${wrkRps ? `; vs wrk ${fmt(wrkRps)}: ${fmtRatio(wrkRatio)}` : ''}` +
       `  [autocannon before/after differ by ${(100 * drift).toFixed(1)} %; first failing rate ${found.firstFailingRps === null ? 'none' : fmt(found.firstFailingRps)}]`,
   );
-  // One line for scripts and CI logs to grep.
   console.log(
-    `BENCH target=${target.kind} open_loop_rps=${Math.round(found.sustainedRps)} autocannon_rps=${Math.round(autocannonRps)} ratio=${ratio.toFixed(3)}`,
+    `BENCH mode=${opt.mode} target=${target.kind} workers=${WORKERS} open_loop_rps=${Math.round(found.sustainedRps)} autocannon_rps=${Math.round(autocannonRps)} ` +
+      `wrk_rps=${wrkRps ? Math.round(wrkRps) : 'none'} peak_ratio=${peakRatio?.toFixed(3)} cpu_us_overload=${olUs?.toFixed(1)} cpu_us_autocannon=${acUs.toFixed(1)} ` +
+      `cpu_ratio=${ratio(olUs, acUs)?.toFixed(3)} first_second_lag_p99_ms=${olFixed.firstSecond?.lagMsP99}`,
   );
   const result = {
     kind: 'bench',
+    mode: opt.mode,
     startedAt: startedAt.toISOString(),
     durationS: Math.round((performance.now() - t0) / 100) / 10,
     node: process.version,
     cores: availableParallelism(),
     cpu: cpus()[0]?.model ?? null,
+    pinned: PINNED && canPin() ? { targetCpu: TARGET_CPU, generatorCpu: GENERATOR_CPU } : null,
     target: { kind: target.kind, url: target.url },
-    criteria: {
-      lagMsP99Below: LAG_P99_LIMIT_MS,
-      latencyMsP99Below: BACKLOG_LATENCY_P99_MS,
-      droppedGenerator: 0,
-      dropped: 0,
-      errors: 0,
-      minResponseFraction: MIN_RESPONSE_FRACTION,
-      judgedAfterWarmupMs: WARMUP_MS,
-    },
-    autocannon: { connections: AUTOCANNON_CONNECTIONS, durationMs: AUTOCANNON_MS, before, after, meanRps: autocannonRps },
-    openLoop: { workers: 1, connections, warmupMs: WARMUP_MS, trialMs: TRIAL_MS, ...found },
-    ratio,
+    criteria: { lagMsP99Below: LAG_P99_LIMIT_MS, latencyMsP99Below: BACKLOG_LATENCY_P99_MS, droppedGenerator: 0, dropped: 0, errors: 0, minResponseFraction: MIN_RESPONSE_FRACTION, judgedAfterWarmupMs: WARMUP_MS },
+    peers: { autocannon: { connections: CONNECTIONS, durationMs: PEER_MS, beforeRps: before.rps, afterRps: after.rps, meanRps: autocannonRps }, wrkRps },
+    fixedRate: { rateRps: FIXED_RPS, overload: { usPerRequest: olUs, cores: olFixed.cpu?.cores ?? null, steady: olFixed.steady, firstSecond: olFixed.firstSecond }, autocannonUsPerRequest: acUs, ratio: ratio(olUs, acUs) },
+    openLoop: { workers: WORKERS, connections: CONNECTIONS, pipelining: PIPELINING ?? 1, warmupMs: WARMUP_MS, trialMs: TRIAL_MS, ...found },
+    ratios: { peakVsAutocannon: peakRatio, peakVsWrk: wrkRatio, cpuVsAutocannon: ratio(olUs, acUs) },
   };
   mkdirSync(dirname(opt.json), { recursive: true });
   writeFileSync(opt.json, `${JSON.stringify(result, null, 2)}\n`);

@@ -36,8 +36,12 @@ describe('side-effect budgets (issue 4)', () => {
     server = await startChildServer('counting');
     const dir = await mkdtemp(join(tmpdir(), 'overload-budget-'));
     const r = await runCli(['run', EMAILS, '--target', server.url, '--budget', 'emails=5', '--profile', 'constant:rate=200,duration=2s', '--out-dir', dir, '-q']);
-    expect((await server.stats()).count).toBe(400);
     const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
+    // An arrival that finds the 5 emails reserved by requests still in flight is dropped (the
+    // budget may yet hold): after a stall on a busy machine a few can come due at once.
+    expect((await server.stats()).count).toBe(result.totals.sent);
+    expect(result.totals.sent + result.totals.dropped).toBe(400);
+    expect(result.totals.sent).toBeGreaterThan(380);
     expect(result.stopReason).toBe('completed');
     expect(result.budgets.used.emails).toBe(0);
     // Every request carries the run id, so the target can tag synthetic traffic.

@@ -9,7 +9,7 @@ import { parsePrometheusText, selectPrometheusValue } from '@overload/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 
-const TARGET_MAIN = fileURLToPath(new URL('../scenarios/dist/student-reports/target-main.js', import.meta.url));
+const TARGET_MAIN = fileURLToPath(new URL('../packages/scenarios/dist/student-reports/target-main.js', import.meta.url));
 // A shortened ramp: the default one climbs from 200 req/s; this starts near the knee.
 const SHORT = ['--profile', 'step:start=300,step=100,every=4s,max=1300', '--cooldown', '1s', '--recovery-within', '12s'];
 

@@ -5,13 +5,14 @@
  * Nothing outside a fresh temp dir is read or written: the system nginx config and services are
  * never touched.
  */
-import { spawn, fork } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pinned } from './pin.mjs';
 
 export const NGINX = '/usr/sbin/nginx';
 
@@ -74,14 +75,15 @@ http {
 `;
 }
 
-async function startNginx() {
+async function startNginx(cpu) {
   const dir = mkdtempSync(join(tmpdir(), 'overload-bench-nginx-'));
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const conf = join(dir, 'nginx.conf');
     writeFileSync(conf, nginxConfig(dir, port));
     // -p sets the prefix so nginx resolves nothing relative to /etc/nginx; -e for early errors.
-    const child = spawn(NGINX, ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const [cmd, args] = pinned(cpu, NGINX, ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')]);
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     try {
@@ -97,8 +99,9 @@ async function startNginx() {
   }
 }
 
-async function startNode() {
-  const child = fork(fileURLToPath(new URL('./node-server.mjs', import.meta.url)), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+async function startNode(cpu) {
+  const [cmd, args] = pinned(cpu, process.execPath, [fileURLToPath(new URL('./node-server.mjs', import.meta.url))]);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const [msg] = await once(child, 'message');
   return target('node:http', msg.port, child, () => {});
 }
@@ -126,9 +129,9 @@ function target(kind, port, child, cleanup) {
   };
 }
 
-/** Starts nginx if installed (unless `prefer` is 'node'), else the node:http fallback. */
-export async function startTarget(prefer = 'auto') {
-  if (prefer !== 'node' && existsSync(NGINX)) return startNginx();
+/** Starts nginx if installed (unless `prefer` is 'node'), else the node:http fallback; pinned to `cpu` when given. */
+export async function startTarget(prefer = 'auto', cpu = undefined) {
+  if (prefer !== 'node' && existsSync(NGINX)) return startNginx(cpu);
   if (prefer === 'nginx') throw new Error(`${NGINX} not found (Debian package nginx-light)`);
-  return startNode();
+  return startNode(cpu);
 }

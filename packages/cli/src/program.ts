@@ -4,15 +4,17 @@ import { registerPlan } from './commands/plan.js';
 import { registerRamp } from './commands/ramp.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
+import { registerInit } from './commands/init.js';
 import { registerScenarios } from './commands/scenarios.js';
 import { registerSearch } from './commands/search.js';
 import { registerTarget } from './commands/target.js';
 import { EXIT, EXIT_CODE_TABLE, type ExitCode, exitCodeForError } from './exit-codes.js';
+import { CLI_VERSION } from './version.js';
 
 export function buildProgram(setExit: (code: ExitCode) => void): Command {
   const program = new Command('overload')
     .description('Push an HTTP service to collapse on purpose, safely: find the knee, see how it collapses, check it recovers.')
-    .version('0.1.0')
+    .version(CLI_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', `\n${EXIT_CODE_TABLE}`)
     .exitOverride();
@@ -23,6 +25,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerScenarios(program, setExit);
   registerReport(program, setExit);
   registerTarget(program, setExit);
+  registerInit(program, setExit);
   return program;
 }
 

@@ -2,27 +2,18 @@ import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { ArrivalCursor, RateCurve } from '@overload/core';
 import { Pool, type Dispatcher } from 'undici';
 import { classifyError, RequestTimeoutError } from './classify-error.js';
+import { WarmConnector } from './connector.js';
 import { IntervalBuckets } from './interval-buckets.js';
 import type { FromWorker, WorkerTask } from './messages.js';
 import { type PreparedRequest, RequestSource } from './request-source.js';
 
-/** At most this many arrivals are dispatched per tick before yielding to I/O (completions). */
-const MAX_BATCH = 256;
-/** The loop wakes at least this often while requests are in flight, to enforce timeouts. */
+/**
+ * At most this many arrivals are sent in one go before the loop lets I/O run. Only a generator
+ * that has fallen behind (a GC pause, a stolen core) ever has this many due at once.
+ */
+const MAX_BATCH = 512;
+/** While requests are in flight the loop wakes at least this often, to enforce timeouts. */
 const SWEEP_MS = 25;
-/**
- * setTimeout sleeps at least 1 ms and usually a little more, so an arrival closer than this is
- * waited for without a timer: by responses waking the loop, or by spinning (see #reschedule).
- */
-const TIMER_FLOOR_MS = 1.5;
-/**
- * While requests are in flight, a response that finds the next arrival due by at least this much
- * wakes the send loop, so one wake-up may send a few arrivals together. Slack from 0 to 1 ms
- * measured the same CPU per request at 40k req/s; a small one keeps the schedule lag small.
- */
-const WAKE_SLACK_MS = 0.1;
-/** Below this wait the loop yields with setImmediate instead of sleeping on a timer. */
-const SPIN_BELOW_MS = 0.25;
 
 /**
  * One request in flight. It is its own undici dispatch handler, so a request costs one small
@@ -78,40 +69,51 @@ class InFlight implements Dispatcher.DispatchHandler {
  * Fires one worker's slice of the open-loop schedule.
  *
  * The intended send time of every arrival comes from the schedule (t0 + offset), never from
- * "now" (wrk2's rule). The loop wakes when the next arrival is due, dispatches everything that is
- * due without waiting for any response, and records for each request:
- * - corrected latency = response end − intended time: what a user arriving on schedule saw,
- *   including time spent queued behind a stalled target (coordinated-omission correction, done
- *   per request because a ramp has no single "expected interval" to back-fill with);
- * - service time = response end − moment the request was written to a socket;
- * - schedule lag = dispatch − intended: the generator's own delay, which is how we tell a slow
- *   generator from a slow target.
+ * "now" (wrk2's rule). The loop sleeps between arrivals and sends, in one batch, every arrival
+ * that is due when it wakes — on a timer (Node's timers have 1 ms granularity, so an arrival is
+ * sent at most about a millisecond late on an idle core), or when a response arrives and finds
+ * an arrival due, which at high rates is most of the time. It never spins: waiting costs nothing,
+ * so the thread uses the CPU its requests need and leaves the rest of the core to others (a
+ * co-located target, the main thread). Batching loses nothing in the measurement, because every
+ * request is measured from its own intended time:
+ * - corrected latency = end − intended time: what a user arriving on schedule saw, including time
+ *   queued behind a stalled target or a late generator (coordinated-omission correction, done per
+ *   request because a ramp has no single "expected interval" to back-fill with);
+ * - service time = end − moment the request was written to a socket;
+ * - schedule lag = moment of dispatch − intended time, read for each dispatch: the generator's own
+ *   delay, which is how a slow generator is told from a slow target. (Time spent waiting for a free
+ *   connection is the target's doing and shows in corrected latency, not in lag.)
+ * "End" is the response's end, or the moment a request failed, timed out or was abandoned at the
+ * end of the drain: every request sent ends in the latency record, so sent = responses +
+ * transport errors + abandoned.
  * An arrival that finds the in-flight cap full is dropped and counted, never delayed; one that
  * the loop reaches later than lateDropMs is dropped as the generator's fault.
  */
 export class Firing {
   readonly timeoutMs: number;
   readonly #task: WorkerTask;
+  readonly #connector: WarmConnector;
   readonly #pool: Pool;
   readonly #cursor: ArrivalCursor;
   readonly #buckets = new IntervalBuckets();
   readonly #source: RequestSource;
-  #budgetExhausted = false;
-  readonly #queue: InFlight[] = [];
+  readonly #queue: (InFlight | undefined)[] = [];
   readonly #post: (m: FromWorker) => void;
+  #budgetExhausted = false;
   #queueHead = 0;
   #t0 = 0;
   #hasNext = false;
+  /** t0 + the next arrival's offset: when it is due, in this thread's clock. */
+  #nextDue = Number.POSITIVE_INFINITY;
   #inFlight = 0;
   #sent = 0;
+  #sending = false;
   #stopping = false;
   #ended = false;
-  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
-  #timerIsImmediate = false;
-  /** The loop sleeps on a 1 ms backstop timer and a response wakes it when an arrival is due. */
-  #wakeOnSettle = false;
+  #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
   #drainDeadline = Number.POSITIVE_INFINITY;
-  #elu: EventLoopUtilization = performance.eventLoopUtilization();
+  #elu: EventLoopUtilization | undefined;
   #finished!: (abandoned: number) => void;
   readonly done: Promise<number>;
 
@@ -127,12 +129,15 @@ export class Firing {
       stride: task.workerCount,
       ...(task.maxRequests !== undefined ? { limit: task.maxRequests } : {}),
     });
+    this.#connector = new WarmConnector({ timeout: Math.min(task.timeoutMs, 10_000) });
     this.#pool = new Pool(task.origin, {
       connections: task.connections,
-      pipelining: 1,
-      connectTimeout: Math.min(task.timeoutMs, 10_000),
-      headersTimeout: task.timeoutMs,
-      bodyTimeout: task.timeoutMs,
+      pipelining: task.pipelining,
+      connect: this.#connector.connect,
+      // The request timeout is ours (#sweepTimeouts: total time from dispatch, checked on every
+      // wake-up). undici's own are inactivity timers that cost a timer object per request.
+      headersTimeout: 0,
+      bodyTimeout: 0,
     });
     this.done = new Promise((resolve) => (this.#finished = resolve));
   }
@@ -141,10 +146,17 @@ export class Firing {
     return this.#sent;
   }
 
+  /** Opens the first connections before t0, so that no arrival waits for a connect. */
+  async warm(): Promise<number> {
+    if (this.#task.warmConnections <= 0) return 0;
+    return this.#connector.warm(this.#task.origin, this.#task.warmConnections, Math.min(this.#task.timeoutMs, 2000));
+  }
+
   /** Starts firing at t0 (an absolute epoch time shared by all workers). */
   start(t0EpochMs: number): void {
     this.#t0 = t0EpochMs - performance.timeOrigin;
-    this.#hasNext = !this.#stopping && this.#cursor.next();
+    this.#elu = performance.eventLoopUtilization();
+    this.#advance();
     this.#tick();
   }
 
@@ -153,75 +165,85 @@ export class Firing {
     if (this.#stopping && !immediate) return;
     this.#stopping = true;
     this.#hasNext = false;
+    this.#nextDue = Number.POSITIVE_INFINITY;
     this.#drainDeadline = Math.min(this.#drainDeadline, performance.now() + (immediate ? 0 : this.#task.drainMs));
-    this.#reschedule(0);
+    this.#wakeNow();
+  }
+
+  #advance(): void {
+    this.#hasNext = !this.#stopping && this.#cursor.next();
+    this.#nextDue = this.#hasNext ? this.#t0 + this.#cursor.offsetMs : Number.POSITIVE_INFINITY;
   }
 
   #tick = (): void => {
     this.#timer = undefined;
-    this.#wakeOnSettle = false;
+    this.#immediate = undefined;
     if (this.#ended) return;
+    const behind = this.#sendDue(performance.now());
     const now = performance.now();
-    const since = now - this.#t0;
-    let n = 0;
-    while (this.#hasNext && this.#cursor.offsetMs <= since && n < MAX_BATCH) {
-      this.#fire(this.#cursor.index, this.#cursor.offsetMs, now);
-      this.#hasNext = !this.#stopping && this.#cursor.next();
-      n++;
-    }
     this.#sweepTimeouts(now);
-    this.#flushIntervals(since);
+    this.#flushIntervals(now - this.#t0);
     if (!this.#hasNext && (this.#inFlight === 0 || now >= this.#drainDeadline)) return this.#finish(now);
-    if (n === MAX_BATCH) return this.#reschedule(0);
-    const nextBoundary = (this.#buckets.nextFlushIndex + 1) * this.#task.intervalMs;
-    let wakeAt = Math.min(nextBoundary, since + SWEEP_MS);
-    if (this.#hasNext) wakeAt = Math.min(wakeAt, this.#cursor.offsetMs);
-    if (this.#drainDeadline !== Number.POSITIVE_INFINITY) wakeAt = Math.min(wakeAt, this.#drainDeadline - this.#t0);
-    this.#reschedule(wakeAt - since);
+    if (behind) return this.#wakeNow();
+    this.#sleepUntil(now);
   };
 
-  #reschedule(waitMs: number): void {
-    if (this.#ended) return;
-    if (this.#timer !== undefined) {
-      if (this.#timerIsImmediate) clearImmediate(this.#timer as NodeJS.Immediate);
-      else clearTimeout(this.#timer as NodeJS.Timeout);
+  /**
+   * Sends every arrival due by now, reading the clock before each dispatch so each one's lag is
+   * its own. Returns true when it stopped at MAX_BATCH with arrivals still due.
+   */
+  #sendDue(now: number): boolean {
+    if (this.#sending) return false;
+    this.#sending = true;
+    // With pipelining, requests of one batch that share a connection leave in one write.
+    const cork = this.#task.pipelining > 1 && this.#nextDue <= now;
+    if (cork) for (const s of this.#connector.live) s.cork();
+    let n = 0;
+    while (this.#nextDue <= now) {
+      if (n++ === MAX_BATCH) break;
+      this.#fire(now);
+      this.#advance();
+      now = performance.now();
     }
-    this.#wakeOnSettle = false;
-    if (waitMs >= TIMER_FLOOR_MS) {
-      // Far enough away for a timer: sleep to just short of it.
-      this.#timerIsImmediate = false;
-      this.#timer = setTimeout(this.#tick, Math.floor(waitMs - 0.5));
-    } else if (waitMs > 0 && this.#inFlight > 0) {
-      // Due within a millisecond while responses are on their way: each response wakes the loop
-      // anyway, so let them (#settle) fire the arrival, with a 1 ms timer as a backstop. Spinning
-      // here instead (a setImmediate loop polling I/O with a zero timeout) keeps the thread at
-      // 100 % on empty polls: measured against nginx on loopback, this costs 10–30 % less CPU
-      // per request at 5k–20k req/s (~7 % at 40k), for ~0.1 ms more median schedule lag. It
-      // matters when the target shares the machine; the peak sustained rate is unchanged.
-      this.#wakeOnSettle = true;
-      this.#timerIsImmediate = false;
-      this.#timer = setTimeout(this.#tick, 1);
-    } else if (waitMs > SPIN_BELOW_MS) {
-      // Due within a millisecond or so with nothing in flight: a 1 ms timer. Spinning here kept
-      // the worker's core at 100 % at a few hundred req/s, starving a target on the same machine
-      // (and the main thread) into the very scheduling jitter it was meant to avoid; the timer
-      // costs at most about a millisecond of lag, well inside the saturation threshold.
-      this.#timerIsImmediate = false;
-      this.#timer = setTimeout(this.#tick, 1);
-    } else {
-      // Due now or within a fraction of a millisecond: setImmediate (I/O still runs in between).
-      this.#timerIsImmediate = true;
-      this.#timer = setImmediate(this.#tick);
-    }
+    if (cork) for (const s of this.#connector.live) s.uncork();
+    this.#sending = false;
+    return this.#nextDue <= now;
   }
 
-  #fire(index: number, offsetMs: number, now: number): void {
+  /** Sleeps until the next thing to do: an arrival, an interval boundary, a timeout sweep, the drain's end. */
+  #sleepUntil(now: number): void {
+    const since = now - this.#t0;
+    let wakeAt = (this.#buckets.nextFlushIndex + 1) * this.#task.intervalMs;
+    if (this.#inFlight > 0) wakeAt = Math.min(wakeAt, since + SWEEP_MS);
+    wakeAt = Math.min(wakeAt, this.#nextDue - this.#t0, this.#drainDeadline - this.#t0);
+    // Timers have whole-millisecond granularity and never fire early: round up, so one wake-up
+    // finds the arrival due instead of a first one finding it not quite due yet.
+    this.#clearWake();
+    this.#timer = setTimeout(this.#tick, Math.max(1, Math.ceil(wakeAt - since)));
+  }
+
+  /** Runs the loop as soon as pending I/O has been handled (a stop, a drained queue, a backlog). */
+  #wakeNow(): void {
+    if (this.#ended || this.#immediate !== undefined) return;
+    this.#clearWake();
+    this.#immediate = setImmediate(this.#tick);
+  }
+
+  #clearWake(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
+    this.#timer = undefined;
+    this.#immediate = undefined;
+  }
+
+  #fire(now: number): void {
+    const offsetMs = this.#cursor.offsetMs;
     const interval = Math.floor(offsetMs / this.#task.intervalMs);
     const intended = this.#t0 + offsetMs;
     const lag = now - intended;
     if (lag > this.#task.lateDropMs) return this.#buckets.arrival(interval, 'droppedGenerator', 0);
     if (this.#inFlight >= this.#task.maxInFlight) return this.#buckets.arrival(interval, 'dropped', 0);
-    const request = this.#source.prepare(index);
+    const request = this.#source.prepare(this.#cursor.index);
     if (!('options' in request)) {
       if (request.exhausted) return this.#onBudgetExhausted(request.budget);
       return this.#buckets.arrival(interval, 'dropped', 0);
@@ -248,34 +270,26 @@ export class Firing {
   complete(req: InFlight): void {
     if (req.settled) return;
     const end = performance.now();
-    this.#settle(req, end);
     const ok = req.request.ok[req.status] === 1;
     this.#source.settle(req.request, !ok);
-    this.#buckets.response(
-      this.#intervalAt(end),
-      req.status,
-      ok,
-      (end - req.intended) * 1000,
-      (end - (req.written || req.dispatched)) * 1000,
-    );
+    this.#buckets.response(this.#intervalAt(end), req.status, ok, (end - req.intended) * 1000, (end - (req.written || req.dispatched)) * 1000);
+    this.#settle(req, end);
   }
 
   fail(req: InFlight, err: Error): void {
     if (req.settled) return;
-    const now = performance.now();
-    this.#settle(req, now);
+    const end = performance.now();
     this.#source.settle(req.request, true);
-    this.#buckets.failure(this.#intervalAt(now), classifyError(err));
+    this.#buckets.failure(this.#intervalAt(end), classifyError(err), (end - req.intended) * 1000, (end - (req.written || req.dispatched)) * 1000);
+    this.#settle(req, end);
   }
 
   #settle(req: InFlight, now: number): void {
     req.settled = true;
     this.#inFlight--;
-    if (this.#stopping && this.#inFlight === 0) this.#reschedule(0);
-    else if (this.#wakeOnSettle) {
-      // Wake the send loop when an arrival is due, or when no response is left to wake it later.
-      if (this.#inFlight === 0 || (this.#hasNext && now - this.#t0 >= this.#cursor.offsetMs + WAKE_SLACK_MS)) this.#reschedule(0);
-    }
+    // A response is a wake-up the loop gets for free: send what has come due meanwhile.
+    if (now >= this.#nextDue && this.#sendDue(now)) this.#wakeNow();
+    else if (this.#stopping && this.#inFlight === 0) this.#wakeNow();
   }
 
   #intervalAt(now: number): number {
@@ -294,9 +308,14 @@ export class Firing {
         this.fail(req, err);
         req.abort?.(err);
       }
-      this.#queueHead++;
+      // Let go of it at once: settled requests kept reachable survive every young-generation GC
+      // and get copied and promoted, which made scavenges take milliseconds.
+      q[this.#queueHead++] = undefined;
     }
-    if (this.#queueHead > 4096 && this.#queueHead * 2 > q.length) {
+    if (this.#queueHead === q.length) {
+      q.length = 0;
+      this.#queueHead = 0;
+    } else if (this.#queueHead > 4096 && this.#queueHead * 2 > q.length) {
       q.splice(0, this.#queueHead);
       this.#queueHead = 0;
     }
@@ -312,20 +331,17 @@ export class Firing {
   /** Event-loop utilisation of this thread since the previous interval was reported. */
   #intervalElu(): number {
     const now = performance.eventLoopUtilization();
-    const u = performance.eventLoopUtilization(now, this.#elu).utilization;
+    const u = this.#elu ? performance.eventLoopUtilization(now, this.#elu).utilization : 0;
     this.#elu = now;
-    return Number.isFinite(u) ? u : 0;
+    return Number.isFinite(u) ? Math.min(1, Math.max(0, u)) : 0;
   }
 
   #finish(now: number): void {
     this.#ended = true;
     // A settle during this tick may have scheduled another tick: nothing may run after 'done'.
-    if (this.#timer !== undefined) {
-      if (this.#timerIsImmediate) clearImmediate(this.#timer as NodeJS.Immediate);
-      else clearTimeout(this.#timer as NodeJS.Timeout);
-      this.#timer = undefined;
-    }
-    // Abandon what is still in flight after the drain: counted, never waited on forever.
+    this.#clearWake();
+    // Abandon what is still in flight after the drain: counted, and measured up to now (a lower
+    // bound on what its user waited), never waited on forever.
     let abandoned = 0;
     for (let i = this.#queueHead; i < this.#queue.length; i++) {
       const req = this.#queue[i]!;
@@ -334,6 +350,7 @@ export class Firing {
         abandoned++;
         // Its outcome will never be known: count its side effects as having happened.
         this.#source.settle(req.request, true);
+        this.#buckets.abandoned(this.#intervalAt(now), (now - req.intended) * 1000, (now - (req.written || req.dispatched)) * 1000);
         req.abort?.(new Error('abandoned at the end of the run'));
       }
     }
@@ -343,6 +360,10 @@ export class Firing {
     const partial = since - this.#buckets.nextFlushIndex * this.#task.intervalMs;
     this.#post({ type: 'interval', report: this.#buckets.flush(0, this.#intervalElu(), Math.max(0, partial), abandoned) });
     this.#post({ type: 'done', abandoned });
-    this.#pool.destroy().catch(() => {}).finally(() => this.#finished(abandoned));
+    this.#connector.close();
+    this.#pool
+      .destroy()
+      .catch(() => {})
+      .finally(() => this.#finished(abandoned));
   }
 }

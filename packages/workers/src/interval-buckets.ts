@@ -84,8 +84,23 @@ export class IntervalBuckets {
     recordMicros(b.serviceTime, serviceMicros);
   }
 
-  failure(index: number, errorClass: ErrorClass): void {
-    this.bucket(index).errors[errorClass]++;
+  /**
+   * A request that ended without a response (refused, reset, timed out, …). It still enters the
+   * latency record at the moment it ended: leaving it out would drop exactly the requests whose
+   * users waited longest (a timeout is recorded as at least the timeout).
+   */
+  failure(index: number, errorClass: ErrorClass, latencyMicros: number, serviceMicros: number): void {
+    const b = this.bucket(index);
+    b.errors[errorClass]++;
+    recordMicros(b.latency, latencyMicros);
+    recordMicros(b.serviceTime, serviceMicros);
+  }
+
+  /** A request given up at the end of the drain, measured up to that moment (a lower bound). */
+  abandoned(index: number, latencyMicros: number, serviceMicros: number): void {
+    const b = this.bucket(index);
+    recordMicros(b.latency, latencyMicros);
+    recordMicros(b.serviceTime, serviceMicros);
   }
 
   /** Reports and recycles the next interval. */

@@ -21,6 +21,10 @@ export interface WorkerTask {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string | undefined;
   readonly connections: number;
+  /** Requests per connection at once (HTTP/1.1 pipelining; 1 = none). */
+  readonly pipelining: number;
+  /** Connections this worker opens before t0 (see WarmConnector). */
+  readonly warmConnections: number;
   /** This worker's share of the in-flight cap. */
   readonly maxInFlight: number;
   readonly timeoutMs: number;

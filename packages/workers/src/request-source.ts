@@ -42,8 +42,14 @@ export class RequestSource {
   readonly #ok: Uint8Array[];
   readonly #charges: (TemplateCharges | undefined)[];
   readonly #ledger: BudgetLedger;
+  /**
+   * undici holds back the next request on a connection until the previous one's headers arrived
+   * unless a request says it is not `blocking`; with pipelining asked for, none is.
+   */
+  readonly #blocking: { readonly blocking?: false };
 
   constructor(task: WorkerTask) {
+    this.#blocking = task.pipelining > 1 ? { blocking: false } : {};
     this.#ledger = new BudgetLedger(task.budgets, task.budgetBuffer);
     this.#origin = task.origin;
     // A target given as http://host/api/ prefixes the scenario's paths with /api.
@@ -57,6 +63,7 @@ export class RequestSource {
           method: task.method as Dispatcher.HttpMethod,
           headers: task.headers,
           ...(task.body !== undefined ? { body: task.body } : {}),
+          ...this.#blocking,
         },
         ok: defaultOk,
         refundIndexes: undefined,
@@ -125,6 +132,7 @@ export class RequestSource {
         method: built.method as Dispatcher.HttpMethod,
         headers: built.headers,
         ...(built.body !== undefined ? { body: built.body } : {}),
+        ...this.#blocking,
       },
       ok: this.#ok[t]!,
       refundIndexes: charges?.refundIndexes,

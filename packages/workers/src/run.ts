@@ -204,6 +204,8 @@ function taskFor(config: RunConfig, w: number, port: MessagePort, budgetBuffer: 
     headers: config.headers,
     body: config.body,
     connections: config.connections,
+    pipelining: config.pipelining,
+    warmConnections: config.warmConnections,
     maxInFlight: Math.max(1, Math.ceil(config.maxInFlight / config.workers)),
     timeoutMs: config.timeoutMs,
     intervalMs: config.intervalMs,

@@ -1,5 +1,6 @@
-import { serializeError } from '@overload/core';
+import { RateCurve, serializeError } from '@overload/core';
 import { Firing } from './firing.js';
+import { warmJit } from './jit-warmup.js';
 import type { FromWorker, ToWorker, WorkerOutcome, WorkerTask } from './messages.js';
 
 /**
@@ -16,6 +17,10 @@ export default async function fireSlice(task: WorkerTask): Promise<WorkerOutcome
       if (m.type === 'start') firing.start(m.t0EpochMs);
       else if (m.type === 'stop') firing.stop(m.immediate);
     });
+    // Optimised code and open connections before the handshake completes: the schedule starts warm.
+    const curve = RateCurve.from(task.curve);
+    await warmJit(task, curve.areaAt(1000) / task.workerCount);
+    await firing.warm();
     post({ type: 'ready' });
     const abandoned = await firing.done;
     return { workerIndex: task.workerIndex, sent: firing.sent, abandoned };

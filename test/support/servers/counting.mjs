@@ -7,6 +7,9 @@ const arrivals = [];
 const requests = [];
 let first = 0;
 let firstEpochMs = 0;
+// When each connection was accepted (epoch ms): the client's warm-up shows as connections
+// accepted before the first request.
+const connectionsEpochMs = [];
 const server = http.createServer((req, res) => {
   const now = performance.now();
   if (arrivals.length === 0) {
@@ -23,10 +26,11 @@ const server = http.createServer((req, res) => {
   const reply = () => { res.statusCode = options.status ?? 200; res.end('ok'); };
   if (options.delayMs) setTimeout(reply, options.delayMs); else reply();
 });
+server.on('connection', () => connectionsEpochMs.push(performance.timeOrigin + performance.now()));
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
 process.on('message', (m) => {
-  if (m.type === 'stats') process.send({ id: m.id, stats: { count: arrivals.length, arrivalsMs: arrivals, firstEpochMs, requests } });
+  if (m.type === 'stats') process.send({ id: m.id, stats: { count: arrivals.length, arrivalsMs: arrivals, firstEpochMs, requests, connectionsEpochMs } });
 });
 process.on('SIGTERM', () => process.exit(0));
 process.on('disconnect', () => process.exit(0));

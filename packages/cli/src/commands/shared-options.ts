@@ -31,6 +31,7 @@ export function addLoadOptions(cmd: Command): Command {
   return cmd
     .option('--workers <n>', 'worker threads (default: cores - 1, at least 1)', positiveIntArg)
     .option('--connections <n>', 'connections per worker (default: fits the rate)', positiveIntArg)
+    .option('--pipelining <n>', 'HTTP/1.1 requests sent on a connection before the first answer (default 1: none)', positiveIntArg)
     .option('--timeout <time>', 'per-request timeout (default 10s)', durationArg)
     .option('--max-in-flight <n>', 'cap on requests in flight; arrivals beyond it are dropped and counted', positiveIntArg)
     .addOption(new Option('--arrivals <process>', 'arrival process').choices(['uniform', 'poisson']))

@@ -38,6 +38,7 @@ export interface PlanFlags {
   baseline?: number;
   workers?: number;
   connections?: number;
+  pipelining?: number;
   timeout?: number;
   maxInFlight?: number;
   arrivals?: 'uniform' | 'poisson';
@@ -183,6 +184,7 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
         ...(requests ? { requests } : {}),
         ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
         ...(flags.connections !== undefined ? { connections: flags.connections } : {}),
+        ...(flags.pipelining !== undefined ? { pipelining: flags.pipelining } : {}),
         ...(timeout !== undefined ? { timeoutMs: timeout } : {}),
         ...(flags.maxInFlight !== undefined ? { maxInFlight: flags.maxInFlight } : {}),
         ...(flags.arrivals ? { arrivals: flags.arrivals } : {}),

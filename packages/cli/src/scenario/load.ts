@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import {
   type Feeder,
   type FeederRow,
@@ -12,10 +12,7 @@ import {
   ValidationError,
   validateScenario,
 } from '@overload/core';
-import { createJiti } from 'jiti';
-
-/** The scenarios that ship with overload (the repo's `scenarios/` folder). */
-export const BUNDLED_SCENARIOS_DIR = fileURLToPath(new URL('../../../../scenarios/', import.meta.url));
+import { BUNDLED_SCENARIOS } from '@overload/scenarios';
 
 const SCENARIO_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 
@@ -24,43 +21,48 @@ export interface LoadedScenario {
   readonly file: string;
 }
 
-/** A name under `./scenarios/` or the bundled scenarios, or a path to a .ts/.js file. */
+/**
+ * A name under `./scenarios/` (the user's own, which win over a bundled one of the same name) or
+ * a scenario bundled with overload (found through the @overload/scenarios package, wherever it
+ * was installed), or a path to a .ts/.js file.
+ */
 export function resolveScenarioFile(ref: string, cwd = process.cwd()): string | undefined {
   const looksLikePath = ref.includes('/') || ref.includes('\\') || SCENARIO_EXTENSIONS.includes(extname(ref));
   if (looksLikePath) {
     const file = isAbsolute(ref) ? ref : resolve(cwd, ref);
     return existsSync(file) ? file : undefined;
   }
-  for (const dir of [join(cwd, 'scenarios'), BUNDLED_SCENARIOS_DIR]) {
-    for (const ext of SCENARIO_EXTENSIONS) {
-      const file = join(dir, `${ref}${ext}`);
-      if (existsSync(file)) return file;
-    }
+  for (const ext of SCENARIO_EXTENSIONS) {
+    const file = join(cwd, 'scenarios', `${ref}${ext}`);
+    if (existsSync(file)) return file;
   }
-  return undefined;
+  return BUNDLED_SCENARIOS.find((s) => s.name === ref)?.file;
 }
 
-/** Scenario names available by name (bundled and ./scenarios), with their files. */
+/** Scenario names available by name (./scenarios, then the bundled ones), with their files. */
 export function listScenarioFiles(cwd = process.cwd()): { name: string; file: string }[] {
   const seen = new Map<string, string>();
-  for (const dir of [join(cwd, 'scenarios'), BUNDLED_SCENARIOS_DIR]) {
-    if (!existsSync(dir)) continue;
-    for (const entry of readdirSync(dir)) {
+  const own = join(cwd, 'scenarios');
+  if (existsSync(own)) {
+    for (const entry of readdirSync(own)) {
       const ext = extname(entry);
       if (!SCENARIO_EXTENSIONS.includes(ext) || entry.endsWith('.test.ts') || entry.endsWith('.d.ts')) continue;
       const name = basename(entry, ext);
-      if (!seen.has(name)) seen.set(name, join(dir, entry));
+      if (!seen.has(name)) seen.set(name, join(own, entry));
     }
   }
+  for (const { name, file } of BUNDLED_SCENARIOS) if (!seen.has(name)) seen.set(name, file);
   return [...seen].map(([name, file]) => ({ name, file })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 const require = createRequire(import.meta.url);
 
 /**
- * Loads a scenario file without a build step (jiti compiles TypeScript on the fly) and validates
- * it, reporting every problem with its path. `@overload/core` resolves to this installation even
- * for a scenario file outside the repo.
+ * Loads a scenario file and validates it, reporting every problem with its path. The bundled
+ * scenarios ship compiled and are imported natively. A user's file is loaded without a build
+ * step (jiti compiles TypeScript on the fly), with `@overload/core` resolving to this
+ * installation, so a scenario outside the repo works even where the package manager does not
+ * hoist core next to it (pnpm).
  */
 export async function loadScenario(ref: string, cwd = process.cwd()): Promise<LoadedScenario> {
   const file = resolveScenarioFile(ref, cwd);
@@ -72,20 +74,26 @@ export async function loadScenario(ref: string, cwd = process.cwd()): Promise<Lo
       'OVL_INVALID_SCENARIO',
     );
   }
-  const jiti = createJiti(import.meta.url, {
-    alias: { '@overload/core': require.resolve('@overload/core') },
-    moduleCache: false,
-    fsCache: false,
-  });
   let value: unknown;
   try {
-    value = await jiti.import(file, { default: true });
+    value = BUNDLED_SCENARIOS.some((s) => s.file === file) ? ((await import(pathToFileURL(file).href)) as { default: unknown }).default : await importWithJiti(file);
   } catch (error) {
     throw new ValidationError('scenario', [{ path: file, message: `could not be loaded: ${(error as Error).message}` }], 'OVL_INVALID_SCENARIO');
   }
   const issues = validateScenario(value);
   if (issues.length > 0) throw new ValidationError(`scenario ${file}`, issues, 'OVL_INVALID_SCENARIO');
   return { scenario: value as Scenario, file };
+}
+
+async function importWithJiti(file: string): Promise<unknown> {
+  // Imported on first use: commands on bundled scenarios or URLs never pay for the compiler.
+  const { createJiti } = await import('jiti');
+  const jiti = createJiti(import.meta.url, {
+    alias: { '@overload/core': require.resolve('@overload/core') },
+    moduleCache: false,
+    fsCache: false,
+  });
+  return jiti.import(file, { default: true });
 }
 
 /**

@@ -14,7 +14,8 @@ export default defineScenario({
   name: 'student-reports',
   description: 'Student Reports before back to school: ramp report generation to collapse, find the hidden DB bottleneck, check recovery',
   embeddedTarget: {
-    module: './dist/student-reports/target-main.js',
+    // Relative to this file as shipped: dist/student-reports.js next to dist/student-reports/.
+    module: './student-reports/target-main.js',
     // Answer a report request once it is rendered, so every failure (and its email) is seen. The
     // translated-copy DB client gives up after 250 ms, but the DB still runs the abandoned query:
     // past capacity it does only wasted work, failures come in a row, and the breaker trips.

@@ -8,7 +8,7 @@ import { startStudentReportsTarget, TargetOptionsError, type StudentReportsOptio
  * killed on its own. Prints one JSON line `{"url","port","pid"}` on stdout once listening; that
  * line is the whole stdout contract, so a parent can read it without parsing logs.
  *
- *   node scenarios/dist/student-reports/target-main.js [--port N] [--host 127.0.0.1]
+ *   node node_modules/@overload/scenarios/dist/student-reports/target-main.js [--port N] [--host 127.0.0.1]
  *        [--bug sticky-breaker] [--fail-renders] [--option key=value ...]
  *
  * Exit codes: 0 on SIGTERM/SIGINT or when the parent's IPC channel closes, 2 for invalid

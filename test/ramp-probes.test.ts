@@ -43,7 +43,7 @@ describe('probes during a ramp (issue 3)', () => {
     });
     expect(result.verdict).toBe('inconclusive');
     expect(result.knee).toBeUndefined();
-    expect(result.inconclusive!.reason).toMatch(/^generator saturated at 200,000 req\/s \(.*(scheduled arrivals|dropped by the generator)/);
+    expect(result.inconclusive!.reason).toMatch(/^generator saturated at 200,000 req\/s \(.*(scheduled arrivals|dropped by the generator|lag grew)/);
     expect(result.steps[0]!.generator.offered).toBe(false);
     expect(result.inconclusive!.advice).toMatch(/workers|shard/);
     expect(result.recovery).toEqual({ skipped: 'the ramp was inconclusive' });

@@ -70,6 +70,17 @@ describe('verdicts through the CLI, with their exit codes (issue 9)', () => {
     expect(r.code).toBe(6);
   });
 
+  it('a really overloaded generator: one worker asked for 200,000 req/s is inconclusive (exit 5), never a result about the target', async () => {
+    server = await startChildServer('counting');
+    const dir = await mkdtemp(join(tmpdir(), 'overload-overloaded-'));
+    const r = await runCli(['run', `${server.url}/`, '--workers', '1', '--rate', '200000', '--duration', '3s', '--json', join(dir, 'result.json'), '-q']);
+    const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
+    expect(result.generator.saturated).toBe(true);
+    expect(result.generator.reasons.join('; ')).toMatch(/firing thread was busy|scheduled arrivals|lag grew|dropped by the generator/);
+    expect(r.stdout).toContain('generator SATURATED');
+    expect(r.code).toBe(5);
+  });
+
   it('fixed capacity: the knee lands within one step below the capacity, and the ramp exits 0', async () => {
     const C = 450;
     server = await startChildServer('capacity', { capacityRps: C });

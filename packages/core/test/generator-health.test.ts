@@ -28,7 +28,21 @@ describe('generatorHealth: a run is saturated only when the load was not offered
     const g = generatorHealth(config(200_000, 6000), run, { stopped: false, lagMsP99: 4000, lagMsMax: 4200 });
     expect(g.saturated).toBe(true);
     expect(g.eluMax).toBe(1);
-    expect(g.reasons[0]).toMatch(/^reached 200,000 of 1,000,000 scheduled arrivals \(80 % short\), schedule lag grew 3\.2 s through the window from 0 ms to 5 s$/);
+    expect(g.reasons[0]).toMatch(
+      /^reached 200,000 of 1,000,000 scheduled arrivals \(80 % short\), schedule lag grew 3\.4 s through the window, the firing thread was busy 100 % or more of every interval: .* from 0 ms to 5 s$/,
+    );
+  });
+
+  it('a send loop that reaches every arrival but has no idle time to read the responses is saturated too', () => {
+    // As measured with the sleeping send loop: 200,000 req/s asked of one worker for 3 s. Every
+    // arrival was reached on time (dropping 90 % at the in-flight cap is cheap), but the thread
+    // was busy 97–100 % of every second, reading 20,000 responses a second: its own limit.
+    const run = intervals(0, 7, (k) =>
+      k < 3 ? { offered: 200_000, dropped: 180_000, latencyMs: [[900, 20_000]], lagMs: [[1.5, 20_000]], elu: k === 0 ? 0.92 : 0.98 } : { offered: 0, latencyMs: [[1500, 20_000]], elu: 1 },
+    );
+    const g = generatorHealth(config(200_000, 3000), run, { stopped: false, lagMsP99: 4, lagMsMax: 160 });
+    expect(g.saturated).toBe(true);
+    expect(g.reasons).toEqual(['the firing thread was busy 98 % or more of every interval: it could not send, or read responses, any faster from 1 s to 6 s']);
   });
 
   it('a generator that dropped arrivals is saturated, wherever the drops were', () => {

@@ -10,7 +10,8 @@ const at = (rateRps: number, arrivals: 'uniform' | 'poisson' = 'uniform'): Offer
 describe('the saturation rule: was the load offered?', () => {
   it('a generator that keeps its schedule offered the load, and says so with its numbers', () => {
     const v = generatorVerdict(intervals(0, 5, () => ({ offered: 4000, latencyMs: [[5, 4000]], lagMs: [[0.6, 4000]] })), { schedule: at(4000) });
-    expect(v).toMatchObject({ offered: true, saturated: false, scheduled: 20_000, reached: 20_000, droppedGenerator: 0, lagGrowthMs: 0, reasons: [] });
+    // Growth counts from 0 at t0: the loop starts on time.
+    expect(v).toMatchObject({ offered: true, saturated: false, scheduled: 20_000, reached: 20_000, droppedGenerator: 0, lagGrowthMs: expect.closeTo(0.6, 1), reasons: [] });
     expect(v.detail).toBeUndefined();
   });
 
@@ -40,13 +41,19 @@ describe('the saturation rule: was the load offered?', () => {
   });
 
   it('a lag that grows through the window is a backlog; a lag that merely sits there is not', () => {
-    const growing = generatorVerdict(intervals(0, 5, (k) => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[1 + k * 20, 1000]] })), { schedule: at(1000) });
+    const growing = generatorVerdict(intervals(10_000, 5, (k) => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[1 + k * 20, 1000]] })), { schedule: at(1000) });
     expect(growing.lagGrowthMs).toBeCloseTo(80, 0);
     expect(growing).toMatchObject({ offered: false, reasons: ['schedule lag grew 80 ms through the window'] });
     // 30 ms late all along (a busy core): every arrival still went out, and the lag is inside
     // each corrected latency. Not saturation.
-    const steady = generatorVerdict(intervals(0, 5, () => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[30, 1000]] })), { schedule: at(1000) });
+    const steady = generatorVerdict(intervals(10_000, 5, () => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[30, 1000]] })), { schedule: at(1000) });
     expect(steady).toMatchObject({ offered: true, lagMsP99: expect.closeTo(30, 0), lagGrowthMs: 0 });
+    // Growth counts from the interval before the window when there is one…
+    expect(generatorVerdict(intervals(10_000, 5, () => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[60, 1000]] })), { schedule: at(1000), lagBeforeMs: 1 }).offered).toBe(false);
+    // …and from 0 at t0, where the loop starts on time: a first second whose median send is
+    // 130 ms late fell behind within it, which a one-interval window could not show otherwise.
+    const firstSecond = generatorVerdict(intervals(0, 1, () => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[130, 1000]] })), { schedule: at(1000) });
+    expect(firstSecond).toMatchObject({ offered: false, lagGrowthMs: expect.closeTo(130, 0) });
   });
 
   it('a firing thread busy all the time counts only when its lag grows too', () => {
@@ -54,11 +61,22 @@ describe('the saturation rule: was the load offered?', () => {
       generatorVerdict(intervals(0, 5, (k) => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[1 + k * growthPerSecondMs, 1000]], elu: 0.97 })), { schedule: at(1000) });
     const falling = pinned(2.5);
     expect(falling.offered).toBe(false);
-    expect(falling.reasons[0]).toMatch(/^the firing thread was busy 97 % or more of every interval and its lag grew 10 ms$/);
-    expect(pinned(0).offered).toBe(true);
+    // 97 % busy all the time is saturation on its own: responses and in-flight counts are the
+    // thread's limit, lag or not.
+    expect(pinned(0).offered).toBe(false);
+    expect(pinned(0).reasons).toEqual(['the firing thread was busy 97 % or more of every interval: it could not send, or read responses, any faster']);
+    const busy = (elu: number, growthPerSecondMs: number) =>
+      generatorVerdict(intervals(0, 5, (k) => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[1 + k * growthPerSecondMs, 1000]], elu })), { schedule: at(1000) });
+    expect(busy(0.92, 0).offered).toBe(true);
+    expect(busy(0.92, 2.5).reasons).toEqual(['the firing thread was busy 92 % or more of every interval and its lag grew 11 ms']);
     // The same 10 ms of growth with a thread that idles: not saturation.
     const idle = generatorVerdict(intervals(0, 5, (k) => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[1 + k * 2.5, 1000]], elu: 0.4 })), { schedule: at(1000) });
     expect(idle.offered).toBe(true);
+    // Pinned means at least 90 % busy in every interval of the window, not on average.
+    const once = generatorVerdict(intervals(0, 5, (k) => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[1 + k * 2.5, 1000]], elu: k === 2 ? 0.5 : 0.97 })), { schedule: at(1000) });
+    expect(once.offered).toBe(true);
+    expect(SATURATION_RULE.eluPinned).toBe(0.9);
+    expect(SATURATION_RULE.eluSaturated).toBe(0.95);
   });
 
   it('a run stopped from outside is not short for the interval it stopped in, nor for the drain after it', () => {

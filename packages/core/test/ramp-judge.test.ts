@@ -200,6 +200,20 @@ describe('RampJudge: the saturation rule', () => {
     expect(judge.steps[0]!.generator.lagMsP99).toBeGreaterThan(5);
   });
 
+  it('a send loop that fell behind within its first second is not offering, whatever it dropped at the in-flight cap', () => {
+    // One worker asked for 200,000 req/s (as measured): it reached every arrival of the first
+    // second, but sent the median one 19 ms late with its thread busy 93 % of the time, so it
+    // could neither send nor read responses at that rate; the in-flight cap then dropped half.
+    // A window of one interval, from t0.
+    const oneStep: ProfileStep[] = [{ index: 0, label: '200000 req/s', startMs: 0, durationMs: 3000, rateRps: 200_000 }];
+    const judge = new RampJudge({ steps: oneStep, slo: parseSlo('p99<1s,achieved>10%'), warmupMs: 500, windowMs: 1000 });
+    const event = judge.push(interval({ startMs: 0, offered: 200_000, dropped: 92_000, latencyMs: [[900, 10_500]], lagMs: [[19, 108_000]], elu: 0.93 }));
+    expect(event?.type).toBe('inconclusive');
+    expect(judge.summary().inconclusive?.reason).toBe(
+      'generator saturated at 200,000 req/s (the firing thread was busy 93 % or more of every interval and its lag grew 19 ms)',
+    );
+  });
+
   it('a step the target held while the generator dropped arrivals is inconclusive too', () => {
     const judge = new RampJudge({ steps, slo });
     const events = drive(judge, 30, (t) => {

@@ -143,8 +143,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
     // Ramp phase.
     let judge: RampJudge | undefined;
     let decided = false;
-    // When sending stopped: time to recover counts from here.
-    let loadStoppedAt: number | undefined;
+    // When sending stopped (ms since t0, whoever stopped it): time to recover counts from here.
     let rampStoppedAtMs: number | undefined;
     const onRampStop = (atMs: number) => {
       rampStoppedAtMs = atMs;
@@ -156,7 +155,6 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       if (event) options.onEvent?.(event);
       if (event?.type === 'collapse' || event?.type === 'inconclusive') {
         decided = true;
-        loadStoppedAt = performance.now();
         h.stop(event.type, event.type === 'collapse' ? `collapsed at ${event.step.label}` : event.reason);
       }
     }, onRampStop);
@@ -235,10 +233,11 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       const sustainWindows = r.sustainWindows ?? DEFAULT_SUSTAIN_WINDOWS;
       const reference = s.knee?.rateRps ?? s.collapse!.step.rateRps;
       const baselineRps = r.baselineRps ?? Math.max(1, Math.round(reference * (r.baselineRatio ?? 0.1) * 100) / 100);
-      // A stop from outside (the error-burst guardrail) is not timed here: the end of the last
+      // Every stop goes through the handle (watchStops); should one ever not, the end of the last
       // interval in which anything was offered bounds it from above, within one interval.
       const lastOffered = [...rampRun.intervals].reverse().find((i) => i.offered > 0);
-      const stoppedAt = loadStoppedAt ?? (lastOffered ? rampT0 + lastOffered.startMs + lastOffered.durationMs : performance.now());
+      const stoppedAt =
+        rampStoppedAtMs !== undefined ? rampT0 + rampStoppedAtMs : lastOffered ? rampT0 + lastOffered.startMs + lastOffered.durationMs : performance.now();
       options.onEvent?.({ type: 'phase', phase: 'cooldown' });
       await sleep(cooldownMs, undefined, signal ? { signal } : {}).catch(() => undefined);
       if (signal?.aborted) return { skipped: 'the run was aborted during the cool-down' };

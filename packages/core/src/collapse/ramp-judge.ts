@@ -2,7 +2,7 @@ import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { ProfileStep } from '../profile/curve.js';
 import type { IntervalStats } from '../run/interval.js';
 import { type Slo, validateSlo } from '../slo/slo.js';
-import { type LatencySummaryMs, summarizeMs } from '../stats/histogram.js';
+import { decodeHistogram, type LatencySummaryMs, percentileMs, summarizeMs } from '../stats/histogram.js';
 import { readNumber } from '../units.js';
 import { formatCondition, formatMs, formatRate } from './format.js';
 import {
@@ -162,6 +162,9 @@ export class RampJudge {
   #nextStep = 0;
   #decision: Decision | undefined;
   #sendingStoppedAtMs: number | undefined;
+  /** The median lag of the last interval pushed before the open step's, for the growth of its first window. */
+  #lagBeforeStepMs: number | undefined;
+  #lastPushed: IntervalStats | undefined;
 
   constructor(options: RampJudgeOptions) {
     const issues = validateRampJudgeOptions(options);
@@ -218,10 +221,15 @@ export class RampJudge {
     }
     if (!this.#open) {
       const i = this.#findStep(midMs);
-      if (i < 0) return event;
+      if (i < 0) {
+        this.#lastPushed = interval;
+        return event;
+      }
       this.#open = { step: this.#steps[i]!, intervals: [] };
       this.#nextStep = i + 1;
+      this.#lagBeforeStepMs = this.#lastPushed ? medianLagMs(this.#lastPushed) : undefined;
     }
+    this.#lastPushed = interval;
     const open = this.#open;
     open.intervals.push(interval);
     const sliding = this.#judgeSliding(open);
@@ -306,7 +314,7 @@ export class RampJudge {
     const window = mergeWindow(judged.slice(k));
     const verdict = judgeMerged(window, this.#slo, this.#probes);
     if (!verdict.breached) return undefined;
-    const generator = generatorVerdictOf(window, this.#offeredOptions());
+    const generator = generatorVerdictOf(window, this.#offeredOptions(false, this.#lagBefore(open, judged[k]!)));
     const call = this.#call(open.step, verdict, window, generator);
     if (call.kind === 'ambiguous') {
       // Wait: a later window of this step may breach beyond what the lag explains.
@@ -324,7 +332,7 @@ export class RampJudge {
     if (judged.length === 0) judged = open.intervals;
     const window = mergeWindow(judged);
     const verdict = judgeMerged(window, this.#slo, this.#probes);
-    const generator = generatorVerdictOf(window, this.#offeredOptions(stopped));
+    const generator = generatorVerdictOf(window, this.#offeredOptions(stopped, this.#lagBefore(open, judged[0]!)));
     const call = this.#call(open.step, verdict, window, generator);
     if (call.kind === 'ambiguous' || ((call.kind === 'held' || call.kind === 'unjudged') && open.ambiguous)) {
       const a = call.kind === 'ambiguous' ? { reason: call.reason, verdict, window } : open.ambiguous!;
@@ -342,9 +350,18 @@ export class RampJudge {
     return { type: stepVerdict === 'unjudged' ? 'step-unjudged' : 'step-held', step };
   }
 
-  #offeredOptions(stoppedEarly = false): GeneratorVerdictOptions {
-    if (this.#sendingStoppedAtMs !== undefined) return { schedule: this.#schedule, sendingStoppedAtMs: this.#sendingStoppedAtMs };
-    return { schedule: this.#schedule, stoppedEarly };
+  #offeredOptions(stoppedEarly = false, lagBeforeMs?: number): GeneratorVerdictOptions {
+    const before = lagBeforeMs !== undefined ? { lagBeforeMs } : {};
+    if (this.#sendingStoppedAtMs !== undefined) return { schedule: this.#schedule, sendingStoppedAtMs: this.#sendingStoppedAtMs, ...before };
+    return { schedule: this.#schedule, stoppedEarly, ...before };
+  }
+
+  /** The median lag of the interval before `first` (in this step, or the last one before it). */
+  #lagBefore(open: OpenStep, first: IntervalStats | undefined): number | undefined {
+    if (!first) return undefined;
+    const k = open.intervals.indexOf(first);
+    if (k > 0) return medianLagMs(open.intervals[k - 1]!);
+    return this.#lagBeforeStepMs;
   }
 
   /** The rule in the class comment, for one window. */
@@ -448,6 +465,12 @@ export function judgedMsOf(stepDurationMs: number, warmupMs: number, intervalMs 
 
 function stepEndMs(s: ProfileStep): number {
   return s.startMs + s.durationMs;
+}
+
+function medianLagMs(i: IntervalStats): number | undefined {
+  if (!i.histograms.lag) return undefined;
+  const h = decodeHistogram(i.histograms.lag);
+  return h.totalCount === 0 ? undefined : percentileMs(h, 50);
 }
 
 /** Arrivals of flat steps in [startMs, endMs): each step's rate over its overlap. */

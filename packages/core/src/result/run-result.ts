@@ -1,7 +1,7 @@
 import type { SerializedError } from '../errors.js';
 import type { Profile } from '../profile/index.js';
 import type { ArrivalProcess } from '../schedule/arrivals.js';
-import { encodeHistogram, type LatencySummaryMs, percentileMs, summarizeMs } from '../stats/histogram.js';
+import { decodeHistogram, encodeHistogram, type LatencySummaryMs, percentileMs, summarizeMs } from '../stats/histogram.js';
 import type { RunConfig } from '../run/config.js';
 import { formatMs } from '../collapse/format.js';
 import { generatorVerdictOf, type OfferedSchedule } from '../collapse/generator-verdict.js';
@@ -131,10 +131,13 @@ export function generatorHealth(
     const pct = offered > 0 ? ((100 * droppedGenerator) / offered).toFixed(1) : '0';
     reasons.push(`${droppedGenerator} arrivals (${pct} %) dropped because the generator reached them too late`);
   }
-  for (const { slice } of slidingWindows(judged, GENERATOR_WINDOW_MS)) {
+  for (const { start, slice } of slidingWindows(judged, GENERATOR_WINDOW_MS)) {
     const merged = mergeWindow(slice);
+    const before = start > 0 ? judged[start - 1]!.histograms.lag : undefined;
+    const beforeLag = before ? decodeHistogram(before) : undefined;
+    const lagBefore = beforeLag && beforeLag.totalCount > 0 ? { lagBeforeMs: percentileMs(beforeLag, 50) } : {};
     // Drops were counted over the whole run above.
-    const v = generatorVerdictOf({ ...merged, droppedGenerator: 0 }, { schedule });
+    const v = generatorVerdictOf({ ...merged, droppedGenerator: 0 }, { schedule, ...lagBefore });
     if (!v.offered) {
       reasons.push(`${v.reasons.join(', ')} from ${formatMs(merged.startMs)} to ${formatMs(merged.endMs)}`);
       break;

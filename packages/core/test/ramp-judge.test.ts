@@ -210,7 +210,7 @@ describe('RampJudge: the saturation rule', () => {
     const event = judge.push(interval({ startMs: 0, offered: 200_000, dropped: 92_000, latencyMs: [[900, 10_500]], lagMs: [[19, 108_000]], elu: 0.93 }));
     expect(event?.type).toBe('inconclusive');
     expect(judge.summary().inconclusive?.reason).toBe(
-      'generator saturated at 200,000 req/s (the firing thread was busy 93 % or more of every interval and its lag grew 19 ms)',
+      'generator saturated at 200,000 req/s (the firing thread was busy 93 % of the window and its lag grew 19 ms)',
     );
   });
 

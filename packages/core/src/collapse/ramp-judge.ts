@@ -113,7 +113,7 @@ interface OpenStep {
   readonly step: ProfileStep;
   readonly intervals: IntervalStats[];
   /** A sliding window breached on latency alone, by less than the generator's lag could explain. */
-  ambiguous?: { readonly reason: string; readonly verdict: WindowVerdict; readonly window: WindowStats };
+  ambiguous?: { readonly reason: string; readonly verdict: WindowVerdict; readonly window: WindowStats; readonly generator: GeneratorVerdict };
 }
 
 /** What one judged window says, before it is turned into an event. */
@@ -318,7 +318,7 @@ export class RampJudge {
     const call = this.#call(open.step, verdict, window, generator);
     if (call.kind === 'ambiguous') {
       // Wait: a later window of this step may breach beyond what the lag explains.
-      open.ambiguous ??= { reason: call.reason, verdict, window };
+      open.ambiguous ??= { reason: call.reason, verdict, window, generator };
       return undefined;
     }
     return this.#decide(open, call, verdict, window, generator, 'sliding');
@@ -335,8 +335,9 @@ export class RampJudge {
     const generator = generatorVerdictOf(window, this.#offeredOptions(stopped, this.#lagBefore(open, judged[0]!)));
     const call = this.#call(open.step, verdict, window, generator);
     if (call.kind === 'ambiguous' || ((call.kind === 'held' || call.kind === 'unjudged') && open.ambiguous)) {
-      const a = call.kind === 'ambiguous' ? { reason: call.reason, verdict, window } : open.ambiguous!;
-      return this.#decide(open, { kind: 'ambiguous', reason: a.reason }, a.verdict, a.window, generatorVerdictOf(a.window, this.#offeredOptions()), 'sliding');
+      // The step ends with a breach the lag could explain and none it could not: inconclusive.
+      const a = call.kind === 'ambiguous' ? { reason: call.reason, verdict, window, generator } : open.ambiguous!;
+      return this.#decide(open, { kind: 'ambiguous', reason: a.reason }, a.verdict, a.window, a.generator, call.kind === 'ambiguous' ? 'step' : 'sliding');
     }
     if (call.kind === 'collapse' || call.kind === 'not-offered') return this.#decide(open, call, verdict, window, generator, 'step');
     const stepVerdict: StepVerdict = !complete ? 'partial' : call.kind === 'unjudged' ? 'unjudged' : 'held';

@@ -320,7 +320,7 @@ export class FlowEngine {
 
   #flowEnded(run: FlowRun, end: number): void {
     if (run.flow.kind === 'journey') {
-      this.host.buckets.nameEnded(this.host.intervalAt(end), run.flow.stat, run.failure, (end - run.intended) * 1000, this.#lastService * 1000, run.requests);
+      this.host.buckets.nameEnded(this.host.intervalAt(end), run.flow.stat, run.failure, (end - run.intended) * 1000, this.#lastService * 1000, run.requests, true);
     }
     this.active--;
     this.host.flowEnded();

@@ -25,6 +25,7 @@ export function emptyErrorCounts(): ErrorCounts {
  */
 export interface NameReport {
   readonly count: number;
+  /** Requests sent for it (a journey: the requests of the journeys that ended). */
   readonly requests: number;
   readonly ok: number;
   /** Failures by class: the transport classes, `status`, and the journey classes (FLOW_FAILURE_CLASSES). */

@@ -62,6 +62,9 @@ export {
   type ErrorCounts,
   type IntervalReport,
   type IntervalStats,
+  mergeNameReports,
+  type NameReport,
+  type NameStats,
 } from './run/interval.js';
 export {
   GENERATOR_WINDOW_MS,
@@ -69,6 +72,7 @@ export {
   buildRunResult,
   generatorHealth,
   type GeneratorHealth,
+  type NamedStats,
   type RunResult,
   type RunTotals,
   type StopReason,
@@ -129,7 +133,7 @@ export {
   type Slo,
 } from './slo/slo.js';
 export { formatProbeCondition, formatSlo, parseSlo } from './slo/parse-slo.js';
-export { achievedRps, mergeWindow, offeredRps, slidingWindows, type IntervalTrace, type WindowStats } from './collapse/window.js';
+export { achievedRps, arrivalNamesOf, mergeWindow, offeredRps, slidingWindows, type IntervalTrace, type WindowStats } from './collapse/window.js';
 export type { ConditionStatus } from './collapse/condition-status.js';
 export { judgeProbeCondition, samplesIn } from './collapse/probe-window.js';
 export { judgeMerged, judgeWindow, verdictOf, type ConditionVerdict, type WindowVerdict } from './collapse/judge-window.js';
@@ -186,9 +190,50 @@ export {
   type ScenarioRecovery,
   type ScenarioSafety,
 } from './scenario/scenario.js';
-export { compileText, validateRequests, type CompiledText, type RequestTemplate } from './scenario/request-template.js';
+export { validateRequests, validateRequestShape, type RequestTemplate } from './scenario/request-template.js';
+export {
+  checkValue,
+  compileBody,
+  compileText,
+  MissingCapture,
+  renderBody,
+  renderText,
+  type CompiledBody,
+  type CompiledText,
+  type Placeholder,
+  type PlaceholderScope,
+  type RenderContext,
+} from './scenario/placeholder.js';
+export {
+  normaliseJsonPath,
+  validateJourneys,
+  type CaptureSpec,
+  type JourneyTemplate,
+  type JsonScalar,
+  type PollSpec,
+  type ResponseCondition,
+  type StepTemplate,
+  type ThinkTime,
+} from './scenario/journey.js';
+export {
+  compileFlows,
+  FLOW_FAILURE_CLASSES,
+  FlowPlan,
+  type BuiltRequest,
+  type Charges,
+  type CompiledCapture,
+  type CompiledCondition,
+  type CompiledFlow,
+  type CompiledPoll,
+  type CompiledStep,
+  type FlowFailureClass,
+  type NameEntry,
+  type NameKind,
+  type RequestMix,
+} from './scenario/flow-plan.js';
+export { captureValues, conditionHolds, ResponseJson, type ResponseView } from './scenario/response-check.js';
+export { statusTable } from './scenario/status-table.js';
 export { MAX_GENERATED_ROWS, parseCsv, validateFeeders, type Feeder, type FeederRow, type FeederValue } from './scenario/feeder.js';
-export { RequestPlan, type BuiltRequest, type RequestMix } from './scenario/request-plan.js';
 export { randomRunId } from './run/config.js';
 export { analyzeDrain, pinchReleaseAtMs, type QueueDrain } from './pinch/drain.js';
 export {

@@ -1,6 +1,9 @@
 import {
   type ConditionVerdict,
   DEFAULT_MAX_ERROR_RATE,
+  arrivalNamesOf,
+  judgeMerged,
+  mergeWindow,
   createHistogram,
   decodeHistogram,
   formatCondition,
@@ -115,6 +118,20 @@ describe('judgeWindow: errors, achieved, drops', () => {
     expect(judgeWindow([interval({ offered: 100, latencyMs: [[5, 80]] })], parseSlo('achieved>80%')).breached).toBe(false);
     // Nothing offered, nothing to judge.
     expect(byName(judgeWindow([interval({})], parseSlo('p99<1s')).conditions, 'achieved')).toMatchObject({ status: 'unjudged', detail: 'not judged: nothing offered' });
+  });
+
+  it('with journeys, achieved counts the journeys that ended ok, not their requests', () => {
+    // names: the journey, then its three steps. 1,000 journeys asked; each sent three requests,
+    // every request answered 200, but only 600 journeys ended ok (the others gave up polling).
+    const names = [{ kind: 'journey' }, { kind: 'step' }, { kind: 'step' }, { kind: 'step' }];
+    const w = mergeWindow([interval({ offered: 1000, latencyMs: [[5, 3000]], namesOk: [600, 1000, 1000, 600] })], arrivalNamesOf(names));
+    expect(w).toMatchObject({ ok: 3000, arrivalsOk: 600 });
+    const v = judgeMerged(w, parseSlo('p99<1s'));
+    expect(byName(v.conditions, 'achieved')).toMatchObject({ observed: 0.6, status: 'breached', detail: '600 arrivals that ended ok for 1,000 arrivals' });
+    // Without the names, three requests per arrival would read as 300 % achieved.
+    expect(byName(judgeMerged(mergeWindow([interval({ offered: 1000, latencyMs: [[5, 3000]], namesOk: [600, 1000, 1000, 600] })]), parseSlo('p99<1s')).conditions, 'achieved').observed).toBe(3);
+    expect(arrivalNamesOf([{ kind: 'request' }, { kind: 'journey' }, { kind: 'step' }])).toEqual([0, 1]);
+    expect(arrivalNamesOf([])).toBeUndefined();
   });
 
   it('any drop at the in-flight cap breaches by default; drops<N% sets a ceiling', () => {

@@ -21,6 +21,8 @@ export interface BaselineCheck {
   readonly loadStoppedAt: number;
   /** Starts the baseline run with this profile; `onInterval` must be called with each interval. */
   readonly start: (profile: Profile, onInterval: (interval: IntervalStats, run: RunHandle) => void) => RunHandle;
+  /** Which `byName` entries an arrival is: with journeys, achieved counts journeys. */
+  readonly arrivalNames?: readonly number[];
   /** Probe samples on the baseline's clock, given the baseline's t0 (performance.now()). */
   readonly probes?: (baselineT0: number) => ProbeWindow | undefined;
 }
@@ -50,6 +52,7 @@ export async function checkBaseline(c: BaselineCheck): Promise<BaselineOutcome> 
     return judgeRecovery(intervals, c.slo, {
       windowMs: c.windowMs,
       sustainWindows,
+      ...(c.arrivalNames ? { arrivalNames: c.arrivalNames } : {}),
       cooldownMs: Math.max(0, baselineT0 - c.loadStoppedAt),
       ...(probes ? { probes } : {}),
     });

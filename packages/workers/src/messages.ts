@@ -15,6 +15,11 @@ export interface WorkerTask {
   readonly seed: number;
   /** Global arrival indexes ≥ this are never sent (the request cap, exact across workers). */
   readonly maxRequests: number | undefined;
+  /**
+   * With journeys (a variable number of requests per arrival) the request cap is a counter shared
+   * by every worker instead: Int32 [requests taken], never more than `limit`.
+   */
+  readonly requestCap?: { readonly buffer: SharedArrayBuffer; readonly limit: number };
   readonly origin: string;
   readonly path: string;
   readonly method: string;
@@ -51,6 +56,8 @@ export type FromWorker =
   | { readonly type: 'interval'; readonly report: IntervalReport }
   /** A request's worst-case side effects no longer fit a budget: the worker stopped sending. */
   | { readonly type: 'budget-exhausted'; readonly budget: string }
+  /** --max-requests was reached (journeys: the shared request counter): the worker stopped sending. */
+  | { readonly type: 'request-cap' }
   /** The last message of a worker: everything it measured has been reported. */
   | { readonly type: 'done'; readonly abandoned: number };
 

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  arrivalNamesOf,
   DEFAULT_SUSTAIN_WINDOWS,
   type DurationInput,
   formatVerdictLine,
@@ -166,6 +167,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       throw new ValidationError('ramp options', [{ path: 'profile', message: 'has no steps to judge; use step, exponential or stages' }]);
     }
     const curve = rampHandle.config.curve;
+    const arrivalNames = arrivalNamesOf(rampHandle.config.names);
     judge = new RampJudge({
       steps,
       slo,
@@ -174,6 +176,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       intervalMs: rampHandle.config.intervalMs,
       scheduledArrivals: (a, b) => curve.areaAt(Math.min(b, curve.durationMs)) - curve.areaAt(Math.min(a, curve.durationMs)),
       arrivals: rampHandle.config.arrivals,
+      ...(arrivalNames ? { arrivalNames } : {}),
     });
     if (rampStoppedAtMs !== undefined) judge.sendingStopped(rampStoppedAtMs);
     if (signal?.aborted) onAbort();
@@ -247,6 +250,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
         withinMs,
         windowMs,
         sustainWindows,
+        ...(arrivalNames ? { arrivalNames } : {}),
         loadStoppedAt: stoppedAt,
         probes: (baselineT0) => (probes ? probeWindow(baselineT0 - rampT0) : undefined),
         start: (profile, onInterval) => {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  arrivalNamesOf,
   CapacitySearch,
   type CapacitySearchOptions,
   DEFAULT_SUSTAIN_WINDOWS,
@@ -195,6 +196,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
         judge?.sendingStopped(atMs);
       });
       options.onPhaseStart?.(trial, handle, 'trial');
+      const arrivalNames = arrivalNamesOf(handle.config.names);
       judge = new RampJudge({
         steps: handle.config.curve.steps,
         slo,
@@ -202,6 +204,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
         ...(options.warmupMs !== undefined ? { warmupMs: options.warmupMs } : {}),
         intervalMs: handle.config.intervalMs,
         arrivals: handle.config.arrivals,
+        ...(arrivalNames ? { arrivalNames } : {}),
       });
       if (trialStoppedAtMs !== undefined) judge.sendingStopped(trialStoppedAtMs);
       target = { url: handle.config.url, method: handle.config.method };
@@ -258,6 +261,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
             withinMs: recoveryOptions.withinMs,
             windowMs: recoveryOptions.windowMs,
             sustainWindows: recoveryOptions.sustainWindows,
+            ...(arrivalNames ? { arrivalNames } : {}),
             loadStoppedAt,
             probes: (t0) => (probes ? seriesWindow(probes.series(), t0 - probeT0) : undefined),
             start: (profile, onInterval) => {

@@ -79,7 +79,7 @@ export interface ResolvedPlan {
 export async function resolvePlan(ref: string, flags: PlanFlags, options: { startEmbedded: boolean; env?: NodeJS.ProcessEnv }): Promise<ResolvedPlan> {
   const env = options.env ?? process.env;
   const isUrl = /^https?:\/\//i.test(ref);
-  const loaded = isUrl ? undefined : await loadScenario(ref);
+  const loaded = isUrl ? undefined : await loadScenario(ref, process.cwd(), env);
   const scenario: Scenario | undefined = loaded?.scenario;
   const issues: ValidationIssue[] = [];
 
@@ -154,8 +154,10 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
     if (scenario) {
       const rows = 100_000;
       requests = {
-        templates: scenario.requests,
+        templates: scenario.requests ?? [],
+        ...(scenario.journeys ? { journeys: scenario.journeys } : {}),
         feeders: await materializeFeeders(scenario.feeders, loaded!.file, rows),
+        env: envValuesUsedBy(scenario, env),
         seed: flags.seed ?? 1,
         runId,
       };
@@ -220,6 +222,20 @@ function errorBurstOf(scenario: Scenario | undefined): false | ErrorBurstOptions
     ...(declared?.maxErrorRate !== undefined ? { maxErrorRate: declared.maxErrorRate } : {}),
     ...(declared?.windowMs !== undefined ? { windowMs: parseDurationMs(declared.windowMs) } : {}),
   };
+}
+
+/**
+ * The environment variables a scenario's `{{env.NAME}}` placeholders use, read once here: only
+ * they cross to the worker threads (validation already refused any that is not set).
+ */
+function envValuesUsedBy(scenario: Scenario, env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  const text = JSON.stringify([scenario.requests ?? [], scenario.journeys ?? []]);
+  for (const m of text.matchAll(/\{\{\s*env\.([A-Za-z_]\w*)\s*\}\}/g)) {
+    const value = env[m[1]!];
+    if (value !== undefined) out[m[1]!] = value;
+  }
+  return out;
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {

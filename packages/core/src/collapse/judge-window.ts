@@ -74,7 +74,8 @@ export interface WindowVerdict {
  * - Errors: errors / (responses + transport errors) — every request whose fate is known, with
  *   an unexpected status counted once (it is a response and an error). Limited to
  *   DEFAULT_MAX_ERROR_RATE (1 %) unless the SLO sets its own limit.
- * - Achieved: successful responses / (offered − generator drops) over the window, i.e. achieved
+ * - Achieved: successful responses (with journeys: journeys that ended ok) / (offered − generator
+ *   drops) over the window, i.e. achieved
  *   req/s over offered req/s (both over the same duration, so the seconds cancel). This is the
  *   throughput shortfall signal: a target that queues delivers fewer responses per second than it
  *   is sent, and one that sheds load answers fast with errors — which are not throughput.
@@ -125,12 +126,13 @@ export function judgeMerged(w: WindowStats, slo: Slo, probes?: ProbeWindow): Win
   const asked = w.offered - w.droppedGenerator;
   const achievedBase = { name: 'achieved', kind: 'achieved' as const, limit: minAchieved, op: '>=' as const, unit: 'ratio' as const };
   if (asked > 0) {
-    const ratio = w.ok / asked;
+    const ratio = w.arrivalsOk / asked;
+    const what = w.arrivalsOk === w.ok ? 'successful responses' : 'arrivals that ended ok';
     conditions.push({
       ...achievedBase,
       observed: ratio,
       ...(ratio >= minAchieved ? HELD : BREACHED),
-      detail: `${formatCount(w.ok)} successful responses for ${formatCount(asked)} arrivals`,
+      detail: `${formatCount(w.arrivalsOk)} ${what} for ${formatCount(asked)} arrivals`,
     });
   } else {
     conditions.push({ ...achievedBase, observed: Number.NaN, ...UNJUDGED, detail: 'not judged: nothing offered' });

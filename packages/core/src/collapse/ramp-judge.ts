@@ -33,6 +33,8 @@ export interface RampJudgeOptions {
   readonly scheduledArrivals?: (startMs: number, endMs: number) => number;
   /** The arrival process: Poisson counts vary, so their shortfall tolerance is wider (default uniform). */
   readonly arrivals?: 'uniform' | 'poisson';
+  /** Which `byName` entries an arrival is (`arrivalNamesOf(config.names)`): with journeys, achieved counts journeys. */
+  readonly arrivalNames?: readonly number[];
 }
 
 /**
@@ -156,6 +158,7 @@ export class RampJudge {
   readonly #warmupMs: number | undefined;
   readonly #intervalMs: number;
   readonly #schedule: OfferedSchedule;
+  readonly #arrivalNames: readonly number[] | undefined;
   readonly #results: StepResult[] = [];
   #probes: ProbeWindow | undefined;
   #open: OpenStep | undefined;
@@ -174,6 +177,7 @@ export class RampJudge {
     this.#windowMs = options.windowMs ?? 5000;
     this.#warmupMs = options.warmupMs;
     this.#intervalMs = options.intervalMs ?? 1000;
+    this.#arrivalNames = options.arrivalNames;
     const steps = options.steps;
     this.#schedule = {
       scheduledArrivals: options.scheduledArrivals ?? ((a, b) => flatStepArrivals(steps, a, b)),
@@ -311,7 +315,7 @@ export class RampJudge {
     let coveredMs = 0;
     while (k > 0 && coveredMs < this.#windowMs - EPSILON_MS) coveredMs += judged[--k]!.durationMs;
     if (coveredMs < this.#windowMs - EPSILON_MS) return undefined;
-    const window = mergeWindow(judged.slice(k));
+    const window = mergeWindow(judged.slice(k), this.#arrivalNames);
     const verdict = judgeMerged(window, this.#slo, this.#probes);
     if (!verdict.breached) return undefined;
     const generator = generatorVerdictOf(window, this.#offeredOptions(false, this.#lagBefore(open, judged[k]!)));
@@ -330,7 +334,7 @@ export class RampJudge {
     let judged = this.#judgedIntervals(open);
     // A step cut short inside its warm-up still has something to say (a crash, a flood of errors).
     if (judged.length === 0) judged = open.intervals;
-    const window = mergeWindow(judged);
+    const window = mergeWindow(judged, this.#arrivalNames);
     const verdict = judgeMerged(window, this.#slo, this.#probes);
     const generator = generatorVerdictOf(window, this.#offeredOptions(stopped, this.#lagBefore(open, judged[0]!)));
     const call = this.#call(open.step, verdict, window, generator);
@@ -411,7 +415,7 @@ export class RampJudge {
     generator: GeneratorVerdict,
     detail?: string,
   ): StepResult {
-    const all = mergeWindow(open.intervals);
+    const all = mergeWindow(open.intervals, this.#arrivalNames);
     const s = open.step;
     const result: StepResult = {
       index: s.index,

@@ -29,7 +29,13 @@ export interface WindowStats {
   readonly offered: number;
   readonly sent: number;
   readonly responses: number;
+  /** Successful responses (requests). */
   readonly ok: number;
+  /**
+   * Arrivals that ended well: successful responses, or with journeys the journeys (and named
+   * requests) that ended ok — what `achieved` counts, since one arrival may send many requests.
+   */
+  readonly arrivalsOk: number;
   readonly errors: number;
   /** Errors with no response at all (refused, reset, timeout, protocol, other). */
   readonly transportErrors: number;
@@ -42,7 +48,11 @@ export interface WindowStats {
   readonly trace: readonly IntervalTrace[];
 }
 
-export function mergeWindow(intervals: readonly IntervalStats[]): WindowStats {
+/**
+ * `arrivalNames`: the indexes in `byName` of what an arrival is (its request or its journey,
+ * never a step), when the run's requests are named; their `ok` counts make `arrivalsOk`.
+ */
+export function mergeWindow(intervals: readonly IntervalStats[], arrivalNames?: readonly number[]): WindowStats {
   const latency = createHistogram();
   const lag = createHistogram();
   const trace: IntervalTrace[] = [];
@@ -50,6 +60,7 @@ export function mergeWindow(intervals: readonly IntervalStats[]): WindowStats {
   let sent = 0;
   let responses = 0;
   let ok = 0;
+  let arrivalsOk = 0;
   let errors = 0;
   let statusErrors = 0;
   let abandoned = 0;
@@ -61,6 +72,8 @@ export function mergeWindow(intervals: readonly IntervalStats[]): WindowStats {
     sent += i.sent;
     responses += i.responses;
     ok += i.ok;
+    if (arrivalNames && i.byName) for (const k of arrivalNames) arrivalsOk += i.byName[k]?.ok ?? 0;
+    else arrivalsOk += i.ok;
     errors += i.errors;
     statusErrors += i.errorsByClass.status;
     abandoned += i.abandoned ?? 0;
@@ -90,6 +103,7 @@ export function mergeWindow(intervals: readonly IntervalStats[]): WindowStats {
     sent,
     responses,
     ok,
+    arrivalsOk,
     errors,
     transportErrors: errors - statusErrors,
     abandoned,
@@ -106,9 +120,15 @@ export function offeredRps(w: Pick<WindowStats, 'offered' | 'durationMs'>): numb
   return w.durationMs > 0 ? (w.offered * 1000) / w.durationMs : 0;
 }
 
-/** Successful responses per second over the window: what the target really delivered. */
-export function achievedRps(w: Pick<WindowStats, 'ok' | 'durationMs'>): number {
-  return w.durationMs > 0 ? (w.ok * 1000) / w.durationMs : 0;
+/** Arrivals that ended well per second over the window (successful responses, or journeys): what the target really delivered. */
+export function achievedRps(w: Pick<WindowStats, 'arrivalsOk' | 'durationMs'>): number {
+  return w.durationMs > 0 ? (w.arrivalsOk * 1000) / w.durationMs : 0;
+}
+
+/** The indexes of the names an arrival is (requests and journeys, not steps), for `mergeWindow`. */
+export function arrivalNamesOf(names: readonly { readonly kind: string }[]): number[] | undefined {
+  if (names.length === 0) return undefined;
+  return names.flatMap((n, k) => (n.kind === 'step' ? [] : [k]));
 }
 
 /**

@@ -17,6 +17,8 @@ export interface RecoveryOptions {
   readonly probes?: ProbeWindow;
   /** Back-to-back windows the SLO must hold for, with no breach after them (default 3). */
   readonly sustainWindows?: number;
+  /** Which `byName` entries an arrival is (`arrivalNamesOf(config.names)`): with journeys, achieved counts journeys. */
+  readonly arrivalNames?: readonly number[];
 }
 
 export interface RecoveryVerdict {
@@ -72,7 +74,7 @@ export function judgeRecovery(intervals: readonly IntervalStats[], slo: Slo, opt
     };
   }
   const windows = [...slidingWindows(intervals, windowMs)].map(({ start, slice }) => {
-    const verdict = judgeMerged(mergeWindow(slice), slo, probes);
+    const verdict = judgeMerged(mergeWindow(slice, options.arrivalNames), slo, probes);
     return { start, verdict, holds: holds(verdict) };
   });
   // The stretch starts after the last window that did not hold.

@@ -34,6 +34,8 @@ export interface IntervalSpec {
   readonly lagMs?: Values;
   /** The firing threads' event-loop utilisation (default 0.1: an idle generator). */
   readonly elu?: number;
+  /** Per-name outcomes (`ok` of each name in the run's names), for scenarios with journeys. */
+  readonly namesOk?: readonly number[];
 }
 
 /**
@@ -76,12 +78,19 @@ export function interval(spec: IntervalSpec): IntervalStats {
     droppedGenerator,
     inFlight: 0,
     generatorElu: spec.elu ?? 0.1,
+    ...(spec.namesOk ? { byName: spec.namesOk.map((ok) => nameStats(ok)) } : {}),
     latencyMs: summarizeMs(latency),
     serviceTimeMs: summarizeMs(latency),
     lagMsP99: percentileMs(lag, 99),
     lagMsMax: lag.totalCount === 0 ? 0 : lag.maxValue / 1000,
     histograms: { latency: encodeHistogram(latency), serviceTime: encodeHistogram(latency), lag: encodeHistogram(lag) },
   };
+}
+
+function nameStats(ok: number) {
+  const empty = encodeHistogram(createHistogram());
+  const none = summarizeMs(createHistogram());
+  return { count: ok, requests: ok, ok, failed: 0, failures: {}, tries: ok, maxTries: 1, latencyMs: none, serviceTimeMs: none, histograms: { latency: empty, serviceTime: empty } };
 }
 
 function record(values: Values) {

@@ -147,7 +147,7 @@ export {
   type GeneratorVerdictOptions,
   type OfferedSchedule,
 } from './collapse/generator-verdict.js';
-export { STEP_SAMPLE_MARGIN, formatShortStep, stepsTooShort, type ShortStep, type StepSampleOptions } from './collapse/step-samples.js';
+export { STEP_SAMPLE_MARGIN, formatShortStep, minRequestsPerArrival, stepsTooShort, type ShortStep, type StepSampleOptions } from './collapse/step-samples.js';
 export {
   RampJudge,
   defaultWarmupMs,

@@ -1,4 +1,4 @@
-import { STEP_SAMPLE_MARGIN, compileProfile, formatShortStep, judgedMsOf, parseSlo, stepsTooShort } from '@overload/core';
+import { STEP_SAMPLE_MARGIN, compileProfile, formatShortStep, judgedMsOf, minRequestsPerArrival, parseSlo, stepsTooShort } from '@overload/core';
 import { describe, expect, it } from 'vitest';
 
 describe('stepsTooShort: what plan warns about before anything is sent', () => {
@@ -28,6 +28,10 @@ describe('stepsTooShort: what plan warns about before anything is sent', () => {
       [300, 900, false, 5000],
     ]);
     expect(stepsTooShort(steps, parseSlo('errors<1%'))).toEqual([]);
+    // A journey of three steps sends at least three requests per arrival: three times the samples.
+    expect(stepsTooShort(steps, parseSlo('p99<300ms'), { requestsPerArrival: 3 })).toEqual([]);
+    expect(minRequestsPerArrival({ templates: [{ weight: 1 }], journeys: [{ weight: 3, steps: [1, 2, 3] }] })).toBe(2.5);
+    expect(minRequestsPerArrival(undefined)).toBe(1);
     // At exactly the count it needs a step is long enough, but only just: a response or two that
     // lands in the next step leaves it unjudged. Said, with what would be safe.
     const exact = compileProfile({ kind: 'step', startRps: 200, stepRps: 100, stepDurationMs: '6s', maxRps: 200 }).steps;

@@ -19,7 +19,7 @@ export interface ShortStep {
   /** The part of the step its verdict rests on (after the warm-up). */
   readonly judgedMs: number;
   readonly percentile: number;
-  /** Responses expected in the judged part at the step's rate. */
+  /** Responses expected in the judged part at the step's rate (requests per arrival counted). */
   readonly expected: number;
   /** Responses the percentile needs (`minSamplesForPercentile`). */
   readonly needed: number;
@@ -33,6 +33,22 @@ export interface StepSampleOptions {
   /** The judge's warm-up (default: min(1 s, 20 % of the step), as RampJudge). */
   readonly warmupMs?: number;
   readonly intervalMs?: number;
+  /**
+   * Requests each arrival sends, at least (default 1): a journey sends one per step, so its
+   * percentiles gather that many samples per arrival (`minRequestsPerArrival`).
+   */
+  readonly requestsPerArrival?: number;
+}
+
+/**
+ * The fewest requests an arrival of this mix sends on average: 1 for a request, one per step for
+ * a journey (polls may add more), weighted as the arrivals pick them.
+ */
+export function minRequestsPerArrival(mix: { readonly templates: readonly { readonly weight?: number }[]; readonly journeys?: readonly { readonly weight?: number; readonly steps: readonly unknown[] }[] } | undefined): number {
+  if (!mix) return 1;
+  const flows = [...mix.templates.map((t) => ({ weight: t.weight ?? 1, requests: 1 })), ...(mix.journeys ?? []).map((j) => ({ weight: j.weight ?? 1, requests: j.steps.length }))];
+  const total = flows.reduce((n, f) => n + f.weight, 0);
+  return total > 0 ? flows.reduce((n, f) => n + f.weight * f.requests, 0) / total : 1;
 }
 
 /**
@@ -48,16 +64,17 @@ export function stepsTooShort(steps: readonly ProfileStep[], slo: Slo, options: 
   if (percentile === undefined) return [];
   const needed = minSamplesForPercentile(percentile);
   const intervalMs = options.intervalMs ?? 1000;
+  const perArrival = options.requestsPerArrival ?? 1;
   const judged = (durationMs: number) => judgedMsOf(durationMs, options.warmupMs ?? defaultWarmupMs(durationMs), intervalMs);
   const short: ShortStep[] = [];
   for (const s of steps) {
     if (s.rateRps <= 0) continue;
     const judgedMs = judged(s.durationMs);
-    const expected = Math.floor((s.rateRps * judgedMs) / 1000 + 1e-6);
+    const expected = Math.floor((s.rateRps * perArrival * judgedMs) / 1000 + 1e-6);
     const safe = needed * STEP_SAMPLE_MARGIN;
     if (expected >= safe) continue;
     let neededDurationMs = Math.ceil(s.durationMs / intervalMs) * intervalMs;
-    while ((s.rateRps * judged(neededDurationMs)) / 1000 + 1e-6 < safe) neededDurationMs += intervalMs;
+    while ((s.rateRps * perArrival * judged(neededDurationMs)) / 1000 + 1e-6 < safe) neededDurationMs += intervalMs;
     short.push({ index: s.index, label: s.label, rateRps: s.rateRps, durationMs: s.durationMs, judgedMs, percentile, expected, needed, edge: expected >= needed, neededDurationMs });
   }
   return short;

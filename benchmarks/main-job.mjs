@@ -72,6 +72,7 @@ async function main() {
         recovered: result?.recovery && 'recovered' in result.recovery ? result.recovery.recovered : null,
         timeToRecoverMs: result?.recovery?.timeToRecoverMs ?? null,
         verdictLine: result?.verdictLine ?? (r.stderr.trim().split('\n').pop() || null),
+        stepRps: result?.steps?.length >= 2 ? result.steps[1].rateRps - result.steps[0].rateRps : null,
       };
       row.asPromised = row.exitCode === 0 && row.kneeRps !== null && row.collapseRps !== null && row.recovered === true;
       rows.push(row);
@@ -88,8 +89,9 @@ async function main() {
   const counts = new Map();
   for (const k of knees) counts.set(k, (counts.get(k) ?? 0) + 1);
   const distinct = [...counts.keys()].sort((a, b) => a - b);
-  // Steps are 100 req/s apart in the scenario's profile: "neighbouring" means at most one step apart.
-  const neighbouring = distinct.length <= 1 || distinct[distinct.length - 1] - distinct[0] <= 100;
+  // "Neighbouring" means at most one step of the profile apart.
+  const stepRps = rows.find((r) => r.stepRps !== null)?.stepRps ?? 0;
+  const neighbouring = distinct.length <= 1 || distinct[distinct.length - 1] - distinct[0] <= stepRps;
   console.log('');
   console.log(`${good} of ${runs} runs exited 0 with a knee, a collapse and a recovery`);
   console.log(`knees: ${distinct.map((k) => `${k} req/s ×${counts.get(k)}`).join(', ') || 'none'}; ${neighbouring ? 'the same step or a neighbouring one every time' : 'NOT within one step of each other'}`);

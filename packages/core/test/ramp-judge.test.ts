@@ -333,6 +333,23 @@ describe('RampJudge: probes', () => {
     expect(summary.knee?.rateRps).toBe(1000);
   });
 
+  it('a queue over its limit in the warm-up is this step\'s, even when a breaker emptied it before the warm-up ended', () => {
+    // 4 s steps (warm-up 0.8 s): in the 2,000 req/s step the queue reads 143 at 8.9 s, then the
+    // breaker opens and answers 503s, and the queue reads 0 from 9.5 s on.
+    const short = compileProfile({ kind: 'step', startRps: 1000, stepRps: 1000, stepDurationMs: '4s', maxRps: 2000 }).steps;
+    const queue: ProbeSample[] = [];
+    const judge = new RampJudge({ steps: short, slo: parseSlo('p99<500ms,translation_queue<100') });
+    for (let t = 0; t < 8000 && !judge.decision; t += 1000) {
+      queue.push({ tMs: t + 400, value: t < 4000 ? 10 : t === 4000 ? 143 : 0, ok: true }, { tMs: t + 900, value: t < 4000 ? 12 : 0, ok: true });
+      const rate = rateAt(short, t);
+      judge.push(interval({ startMs: t, ...(t < 5000 ? { offered: rate, latencyMs: [[5, rate]] } : { offered: rate, latencyMs: [[1, rate]], statusErrors: rate }) }), { translation_queue: queue });
+    }
+    const summary = judge.summary();
+    expect(summary.collapse?.signature.map((c) => c.name)).toEqual(['errors', 'achieved', 'translation_queue']);
+    expect(summary.collapse?.signature.find((c) => c.name === 'translation_queue')?.observed).toBe(143);
+    expect(summary.knee?.rateRps).toBe(1000);
+  });
+
   it('an unreachable probe is a breach, not a crash', () => {
     const judge = new RampJudge({ steps, slo: parseSlo('p99<500ms,health ok') });
     const health: ProbeSample[] = [];

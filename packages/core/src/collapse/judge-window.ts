@@ -91,8 +91,12 @@ export function judgeWindow(intervals: readonly IntervalStats[], slo: Slo, probe
   return judgeMerged(mergeWindow(intervals), slo, probes);
 }
 
-/** `judgeWindow` on an already merged window (the ramp judge reuses the merge for its step result). */
-export function judgeMerged(w: WindowStats, slo: Slo, probes?: ProbeWindow): WindowVerdict {
+/**
+ * `judgeWindow` on an already merged window (the ramp judge reuses the merge for its step result).
+ * `probesFromMs` reads probe samples from an earlier start than the window's (the ramp judge's
+ * warm-up: see RampJudge).
+ */
+export function judgeMerged(w: WindowStats, slo: Slo, probes?: ProbeWindow, options: { readonly probesFromMs?: number } = {}): WindowVerdict {
   const conditions: ConditionVerdict[] = [];
   const samples = w.latency.totalCount;
   for (const limit of slo.latency) {
@@ -152,7 +156,7 @@ export function judgeMerged(w: WindowStats, slo: Slo, probes?: ProbeWindow): Win
   }
   for (const c of slo.probes ?? []) {
     const series = probes?.[c.probe];
-    conditions.push(judgeProbeCondition(c, series && samplesIn(series, w.startMs, w.endMs)));
+    conditions.push(judgeProbeCondition(c, series && samplesIn(series, options.probesFromMs ?? w.startMs, w.endMs)));
   }
   return verdictOf(conditions);
 }

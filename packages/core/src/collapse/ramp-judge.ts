@@ -132,7 +132,10 @@ const EPSILON_MS = 0.5;
  * An interval belongs to the step that contains its midpoint (steps that are multiples of the
  * interval never straddle). Within a step, the first `warmupMs` are not judged: right after a
  * rate change the achieved ratio lags by a latency's worth of responses and queues are moving,
- * which is the transition, not the new rate. After the warm-up, every full sliding window of
+ * which is the transition, not the new rate. Probes are the exception: a queue over its limit
+ * right after the rate went up is this step's doing (the step before held it under), and a
+ * breaker tripping on it can empty it before the warm-up ends, so probe conditions read the
+ * warm-up's samples too. After the warm-up, every full sliding window of
  * `windowMs` is judged as each interval arrives, so a long step that breaks halfway is caught
  * halfway and not averaged away by its good start; when the step's last interval arrives the
  * whole step (after warm-up) is judged as well, which catches a percentile that needs more
@@ -316,7 +319,7 @@ export class RampJudge {
     while (k > 0 && coveredMs < this.#windowMs - EPSILON_MS) coveredMs += judged[--k]!.durationMs;
     if (coveredMs < this.#windowMs - EPSILON_MS) return undefined;
     const window = mergeWindow(judged.slice(k), this.#arrivalNames);
-    const verdict = judgeMerged(window, this.#slo, this.#probes);
+    const verdict = judgeMerged(window, this.#slo, this.#probes, k === 0 ? { probesFromMs: open.step.startMs } : {});
     if (!verdict.breached) return undefined;
     const generator = generatorVerdictOf(window, this.#offeredOptions(false, this.#lagBefore(open, judged[k]!)));
     const call = this.#call(open.step, verdict, window, generator);
@@ -335,7 +338,7 @@ export class RampJudge {
     // A step cut short inside its warm-up still has something to say (a crash, a flood of errors).
     if (judged.length === 0) judged = open.intervals;
     const window = mergeWindow(judged, this.#arrivalNames);
-    const verdict = judgeMerged(window, this.#slo, this.#probes);
+    const verdict = judgeMerged(window, this.#slo, this.#probes, { probesFromMs: open.step.startMs });
     const generator = generatorVerdictOf(window, this.#offeredOptions(stopped, this.#lagBefore(open, judged[0]!)));
     const call = this.#call(open.step, verdict, window, generator);
     if (call.kind === 'ambiguous' || ((call.kind === 'held' || call.kind === 'unjudged') && open.ambiguous)) {

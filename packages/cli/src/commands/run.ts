@@ -8,9 +8,10 @@ import {
   type RunResult,
   ValidationError,
   parseStatusList,
+  resolveRunConfig,
 } from '@overload/core';
-import { type ProbeHandle, startProbes, startRun } from '@overload/workers';
-import { EXIT, type ExitCode } from '../exit-codes.js';
+import { defaultWorkers, type ProbeHandle, preflight, startProbes, startRun } from '@overload/workers';
+import { EXIT, type ExitCode, exitCodeForStop } from '../exit-codes.js';
 import { createLogger, redactHeaders } from '../logger.js';
 import { Progress } from '../output/progress.js';
 import { formatRunSummary } from '../output/run-summary.js';
@@ -79,6 +80,10 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     if (!plan.profile) {
       throw new ValidationError('command line', [{ path: '--rate', message: 'is required (give --rate and --duration, or --profile)' }]);
     }
+    // Validation and the allowlist first (resolveRunConfig throws), then a pre-flight: a target
+    // that is down from the start gets exit 6, not a run of refused connections.
+    const checked = resolveRunConfig({ ...plan.run, profile: plan.profile }, { defaultWorkers: defaultWorkers() });
+    await preflight({ url: checked.url, probes: plan.probes, allowedHosts: plan.allowedHosts, timeoutMs: Math.min(checked.timeoutMs, 5000) });
     await session.start();
     const handle = startRun({
       ...plan.run,
@@ -127,7 +132,7 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     if (stopped) process.stdout.write(`stopped early: ${stopped.detail}\n`);
     process.stdout.write(`results: ${files.join(', ')}\n`);
     log.info({ stopReason, totals: result.totals }, 'run finished');
-    if (stopReason !== 'completed') return EXIT.stopped;
+    if (stopReason !== 'completed') return exitCodeForStop(stopReason) ?? EXIT.stopped;
     if (result.generator.saturated) return EXIT.inconclusive;
     return EXIT.ok;
   } finally {

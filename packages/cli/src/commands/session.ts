@@ -51,7 +51,8 @@ export class CommandSession {
 
   async start(): Promise<void> {
     await this.guard.start();
-    if (this.#plan.embedded) this.#progress.event(`started the embedded demo target at ${this.#plan.embedded.url} (pid ${this.#plan.embedded.pid})`);
+    const e = this.#plan.embedded;
+    if (e) this.#progress.event(`started the embedded demo target at ${e.url} (pid ${e.pid}${e.nice !== undefined ? `, nice ${e.nice}: below the generator` : ''})`);
     if (this.guard.control) this.#progress.event(`control endpoint ${this.guard.control.url} (Authorization: Bearer ${this.guard.control.token})`);
     if (this.#flags.metricsPort !== undefined) {
       this.#metrics = await startLiveMetrics({ port: this.#flags.metricsPort, labels: { run_id: this.#plan.run.runId ?? '' } });

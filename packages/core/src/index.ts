@@ -63,11 +63,15 @@ export {
   type IntervalReport,
   type IntervalStats,
 } from './run/interval.js';
+export { summarizeTls, validateTls, type TlsOptions, type TlsSummary } from './run/tls.js';
 export {
   RESULT_SCHEMA_VERSION,
   buildRunResult,
   generatorHealth,
+  partialOf,
   type GeneratorHealth,
+  type GeneratorMemory,
+  type PartialMark,
   type RunResult,
   type RunTotals,
   type StopReason,
@@ -173,8 +177,10 @@ export {
   type Scenario,
   type ScenarioRecovery,
   type ScenarioSafety,
+  type ScenarioTls,
 } from './scenario/scenario.js';
 export { compileText, validateRequests, type CompiledText, type RequestTemplate } from './scenario/request-template.js';
+export { parseCsvFeeder, parseJsonFeeder, type FeederFileParse } from './scenario/feeder-file.js';
 export { MAX_GENERATED_ROWS, parseCsv, validateFeeders, type Feeder, type FeederRow, type FeederValue } from './scenario/feeder.js';
 export { RequestPlan, type BuiltRequest, type RequestMix } from './scenario/request-plan.js';
 export { randomRunId } from './run/config.js';

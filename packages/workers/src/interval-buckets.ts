@@ -126,9 +126,16 @@ export class IntervalBuckets {
       latency: encodeHistogram(b.latency),
       serviceTime: encodeHistogram(b.serviceTime),
       lag: encodeHistogram(b.lag),
+      memoryBytes: threadMemoryBytes(),
     };
     b.reset(k + RING);
     this.#nextFlush = k + 1;
     return report;
   }
+}
+
+/** This thread's memory: in a worker, process.memoryUsage() counts the thread's own isolate (rss aside). */
+function threadMemoryBytes(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
 }

@@ -4,7 +4,7 @@
  * message per request.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { IntervalReport, RequestMix, SerializedCurve, SerializedError, StatusExpectation } from '@overload/core';
+import type { ErrorClass, IntervalReport, RequestMix, SerializedCurve, SerializedError, StatusExpectation, TlsOptions } from '@overload/core';
 
 /** The piscina task: one per worker thread for the whole run. */
 export interface WorkerTask {
@@ -37,6 +37,10 @@ export interface WorkerTask {
   /** Budget limits by name and the shared counters every worker charges (see BudgetLedger). */
   readonly budgets: Readonly<Record<string, number>>;
   readonly budgetBuffer: SharedArrayBuffer;
+  /** TLS settings of the target's connections (PEM text). */
+  readonly tls: TlsOptions | undefined;
+  /** Offer HTTP/2 through ALPN. */
+  readonly http2: boolean;
   readonly port: MessagePort;
 }
 
@@ -51,6 +55,8 @@ export type FromWorker =
   | { readonly type: 'interval'; readonly report: IntervalReport }
   /** A request's worst-case side effects no longer fit a budget: the worker stopped sending. */
   | { readonly type: 'budget-exhausted'; readonly budget: string }
+  /** The first error of a class this worker met, described for a person (at most one per class). */
+  | { readonly type: 'error-example'; readonly errorClass: ErrorClass; readonly message: string }
   /** The last message of a worker: everything it measured has been reported. */
   | { readonly type: 'done'; readonly abandoned: number };
 

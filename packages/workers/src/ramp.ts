@@ -6,6 +6,8 @@ import {
   judgeRecovery,
   parseDurationMs,
   parseSlo,
+  partialOf,
+  type PartialMark,
   type ProbeSeries,
   type ProbeSpec,
   type ProbeWindow,
@@ -86,6 +88,8 @@ export interface RampResult {
   readonly probes: readonly ProbeSeries[];
   readonly stopReason: StopReason;
   readonly stopDetail?: string;
+  /** Present when the ramp was cut short (signal, kill switch, guardrail, worker crash). */
+  readonly partial?: PartialMark;
   /** The ramp phase's full run result (intervals, histograms, generator health). */
   readonly run: RunResult;
 }
@@ -146,7 +150,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
     if (signal?.aborted) onAbort();
     const rampT0 = await startedOrEnded(rampHandle);
     if (options.probes && options.probes.length > 0) {
-      probes = startProbes(options.probes, { t0Perf: rampT0, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) });
+      probes = startProbes(options.probes, { t0Perf: rampT0, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}), ...(options.tls ? { tls: options.tls } : {}) });
     }
     const rampRun = await rampHandle.result;
     if (!decided) {
@@ -190,6 +194,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       probes: series,
       stopReason,
       ...(rampRun.stopDetail ? { stopDetail: burstCollapse ? `error burst: ${rampRun.stopDetail}` : rampRun.stopDetail } : {}),
+      ...partialOf(stopReason, rampRun.stopDetail),
       run: rampRun,
     };
 

@@ -3,6 +3,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import {
   BudgetLedger,
   buildRunResult,
+  type ErrorClass,
   ErrorBurstDetector,
   IntervalAggregator,
   type IntervalStats,
@@ -84,8 +85,13 @@ export function startRun(request: RunRequest): RunHandle {
   };
 
   const ledger = new BudgetLedger(config.budgets, config.budgetBuffer);
+  const errorExamples: Partial<Record<ErrorClass, string>> = {};
+  // The whole process's resident memory, sampled as intervals arrive: with the workers' own
+  // heap figures it shows that nothing a target sends (a 1 GB body, a trickle) is buffered.
+  const rss = { startBytes: process.memoryUsage.rss(), maxBytes: 0 };
   const burst = config.errorBurst === false ? undefined : new ErrorBurstDetector(config.errorBurst);
   const aggregator = new IntervalAggregator(config.workers, config.intervalMs, (i) => {
+    rss.maxBytes = Math.max(rss.maxBytes, process.memoryUsage.rss());
     const burstDetail = burst?.push(i);
     if (burstDetail && !stopped) handle.stop('error-burst', burstDetail);
     request.onInterval?.(i, handle);
@@ -105,6 +111,7 @@ export function startRun(request: RunRequest): RunHandle {
     });
     request.signal?.addEventListener('abort', onAbort, { once: true });
     const workerErrors: SerializedError[] = [];
+    let crashedAfterStart = false;
     try {
       let ready = 0;
       let allReady!: () => void;
@@ -118,6 +125,7 @@ export function startRun(request: RunRequest): RunHandle {
             port1.on('message', (m: FromWorker) => {
               if (m.type === 'ready' && ++ready === config.workers) allReady();
               else if (m.type === 'interval') aggregator.add(w, m.report);
+              else if (m.type === 'error-example') errorExamples[m.errorClass] ??= m.message;
               else if (m.type === 'budget-exhausted') {
                 const limit = config.budgets[m.budget];
                 handle.stop('budget', `the ${m.budget} budget (${limit}) would be exceeded by the next request`);
@@ -138,6 +146,7 @@ export function startRun(request: RunRequest): RunHandle {
             return outcome;
           },
           (error: unknown) => {
+            if (started) crashedAfterStart = true;
             workerErrors.push({ code: 'OVL_WORKER_CRASHED', message: `worker ${w} crashed: ${(error as Error).message}` });
             aggregator.finish(w);
             ports[w]?.close();
@@ -160,7 +169,9 @@ export function startRun(request: RunRequest): RunHandle {
       await Promise.all(tasks);
       await Promise.all(doneWorkers);
       aggregator.flush();
-      if (workerErrors.length === config.workers && aggregator.intervals.length === 0) {
+      // Every worker failed before t0: nothing was sent, so there is no result to keep. A crash
+      // after t0 keeps what was measured, in a result marked partial (stopReason worker-crash).
+      if (workerErrors.length === config.workers && aggregator.intervals.length === 0 && !crashedAfterStart) {
         throw new WorkerCrashError(`every worker failed: ${workerErrors.map((e) => e.message).join('; ')}`);
       }
       return buildRunResult({
@@ -172,6 +183,8 @@ export function startRun(request: RunRequest): RunHandle {
         aggregator,
         workerErrors,
         budgets: { limits: config.budgets, used: ledger.used() },
+        errorExamples,
+        rss,
       });
     } finally {
       clearTimeout(maxDurationTimer);
@@ -215,6 +228,8 @@ function taskFor(config: RunConfig, w: number, port: MessagePort, budgetBuffer: 
     requests: config.requests,
     budgets: config.budgets,
     budgetBuffer,
+    tls: config.tls,
+    http2: config.http2,
     port,
   };
 }

@@ -138,7 +138,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
       trialT0 = await Promise.race([handle.started, handle.result.then(() => performance.now())]);
       if (!probes && options.probes && options.probes.length > 0) {
         probeT0 = trialT0;
-        probes = startProbes(options.probes, { t0Perf: probeT0, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) });
+        probes = startProbes(options.probes, { t0Perf: probeT0, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}), ...(options.tls ? { tls: options.tls } : {}) });
       }
       const run = await handle.result;
       sentSoFar += run.totals.sent;

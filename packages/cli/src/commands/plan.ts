@@ -36,6 +36,16 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
   if (plan.scenarioFile) lines.push(`scenario:    ${plan.scenarioFile}`);
   lines.push(`target:      ${plan.targetUrl}`);
   lines.push(`allowlist:   ${plan.allowedHosts.length > 0 ? plan.allowedHosts.join(', ') : 'loopback only'}`);
+  const tls = plan.run.tls;
+  if (tls || plan.run.http2) {
+    const parts = [
+      tls?.ca ? 'trusts the given CA (--ca)' : undefined,
+      tls?.cert ? 'client certificate (mutual TLS)' : undefined,
+      tls?.insecure ? 'INSECURE: certificates are not checked' : undefined,
+      plan.run.http2 ? 'offers HTTP/2 (ALPN h2)' : undefined,
+    ].filter(Boolean);
+    lines.push(`tls:         ${parts.join('; ')}`);
+  }
   lines.push(`profile:     ${plan.profile.kind}, ${formatDurationMs(curve.durationMs)}, peak ${int(curve.peakRps)} req/s, ${int(total)} requests${maxRequests !== undefined && maxRequests < curve.totalArrivals ? ` (capped by --max-requests from ${int(curve.totalArrivals)})` : ''}`);
   if (plan.slo) lines.push(`slo:         ${formatSlo(plan.slo)}`);
   lines.push('');

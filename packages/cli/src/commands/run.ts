@@ -14,7 +14,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { createLogger, redactHeaders } from '../logger.js';
 import { Progress } from '../output/progress.js';
 import { formatRunSummary } from '../output/run-summary.js';
-import { durationArg, rateArg } from '../parse.js';
+import { durationArg, rateArg, statusListArg } from '../parse.js';
 import { resolvePlan } from '../plan/resolve.js';
 import { runbookOf } from '../plan/runbook.js';
 import { addReportOptions } from '../report/options.js';
@@ -35,7 +35,7 @@ export function registerRun(program: Command, setExit: (code: ExitCode) => void)
     .argument('<url|scenario>', 'target URL, e.g. http://127.0.0.1:8080/health, or a scenario name or file')
     .option('--rate <rps>', 'constant rate in requests per second (with --duration)', rateArg)
     .option('--duration <time>', 'how long to run at --rate, e.g. 20s, 2m', durationArg)
-    .option('--expect-status <list>', 'statuses that count as success, e.g. "200-299,404" (default 200-399)');
+    .option('--expect-status <list>', 'statuses that count as success, e.g. "200-299,404" (default 200-399)', statusListArg);
   addScenarioOptions(cmd);
   addLoadOptions(cmd);
   addGuardOptions(cmd);

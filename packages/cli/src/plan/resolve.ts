@@ -24,6 +24,9 @@ import {
 import type { RampRecoveryOptions } from '@overload/workers';
 import { loadScenario, materializeFeeders } from '../scenario/load.js';
 import { type EmbeddedTargetProcess, startEmbeddedTarget } from './embedded-target.js';
+import { envPlaceholderNames, secretHeaderValues, secrets } from '../secrets.js';
+import { checkFlagsTighten } from './tighten.js';
+import { readTlsFiles } from './tls-files.js';
 
 /** Flags shared by ramp, search, run and plan (commander camel-cases them). */
 export interface PlanFlags {
@@ -52,6 +55,13 @@ export interface PlanFlags {
   budget?: Record<string, number>;
   abortOnErrors?: string | boolean;
   runIdHeader?: string;
+  /** `run --rate`: checked against the rate ceiling here, with the scenario's in view. */
+  rate?: number;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  insecure?: boolean;
+  http2?: boolean;
 }
 
 export interface ResolvedPlan {
@@ -82,6 +92,7 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
   const loaded = isUrl ? undefined : await loadScenario(ref);
   const scenario: Scenario | undefined = loaded?.scenario;
   const issues: ValidationIssue[] = [];
+  registerSecrets(scenario, flags, ref, env);
 
   let profile: Profile | undefined = scenario?.profile;
   if (flags.profile !== undefined) {
@@ -111,12 +122,19 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
     else errorBurst = parsed;
   }
 
+  issues.push(...checkFlagsTighten(scenario?.safety, flags));
   const budgets = { ...(scenario?.safety?.budgets ?? {}), ...(flags.budget ?? {}) };
   const maxRps = minDefined(flags.maxRate, scenario?.safety?.maxRps);
   const maxRequests = minDefined(flags.maxRequests, scenario?.safety?.maxRequests);
   const scenarioMaxDuration = scenario?.safety?.maxDurationMs !== undefined ? parseDurationMs(scenario.safety.maxDurationMs) : undefined;
   const maxDurationMs = minDefined(flags.maxDuration, scenarioMaxDuration);
   const allowedHosts = combineAllowlists(scenario?.safety?.allowedHosts, env.OVERLOAD_ALLOWED_HOSTS);
+  if (flags.rate !== undefined && maxRps !== undefined && flags.rate > maxRps) {
+    issues.push({ path: '--rate', message: `${flags.rate} req/s is above the rate ceiling of ${maxRps} req/s (${flags.maxRate !== undefined ? '--max-rate' : 'the scenario\'s safety.maxRps'}): lower --rate, or raise the ceiling` });
+  }
+  const tls = readTlsFiles({ ...(flags.ca !== undefined ? { ca: flags.ca } : {}), ...(flags.cert !== undefined ? { cert: flags.cert } : {}), ...(flags.key !== undefined ? { key: flags.key } : {}), ...(flags.insecure ? { insecure: true } : {}) }, scenario?.tls, loaded ? dirname(loaded.file) : undefined, issues);
+  if (tls?.key) secrets.add([tls.key]);
+  const http2 = flags.http2 === true || scenario?.http2 === true;
 
   const targetGiven = isUrl ? ref : (flags.target ?? scenario?.target);
   if (!targetGiven && !scenario?.embeddedTarget) {
@@ -195,6 +213,8 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
         allowedHosts,
         budgets,
         runId,
+        ...(tls ? { tls } : {}),
+        ...(http2 ? { http2: true } : {}),
         ...(flags.runIdHeader ? { runIdHeader: flags.runIdHeader } : scenario?.safety?.runIdHeader ? { runIdHeader: scenario.safety.runIdHeader } : {}),
       },
       profile,
@@ -209,6 +229,27 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
     await embedded?.stop();
     throw error;
   }
+}
+
+/**
+ * Everything of this command that must never be written out: secret header values (flags and
+ * scenario), the values of the environment variables read by `{{env.NAME}}` placeholders, URL
+ * passwords. Registered before anything runs, so no output of the command can carry them.
+ */
+function registerSecrets(scenario: Scenario | undefined, flags: PlanFlags, ref: string, env: NodeJS.ProcessEnv): void {
+  const values: (string | undefined)[] = [...secretHeaderValues(flags.header)];
+  for (const t of scenario?.requests ?? []) values.push(...secretHeaderValues(t.headers as Record<string, unknown> | undefined));
+  for (const name of envPlaceholderNames([scenario?.requests, flags.header, flags.body, flags.target, ref])) values.push(env[name]);
+  for (const url of [ref, flags.target, scenario?.target]) {
+    if (!url) continue;
+    try {
+      const u = new URL(url);
+      if (u.password) values.push(u.password, decodeURIComponent(u.password));
+    } catch {
+      // not a URL: validation reports it
+    }
+  }
+  secrets.add(values);
 }
 
 /** The scenario's error-burst guardrail over the defaults (its window may be written as a duration). */

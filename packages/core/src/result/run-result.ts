@@ -3,8 +3,9 @@ import type { Profile } from '../profile/index.js';
 import type { ArrivalProcess } from '../schedule/arrivals.js';
 import { encodeHistogram, type LatencySummaryMs, percentileMs, summarizeMs } from '../stats/histogram.js';
 import type { RunConfig } from '../run/config.js';
+import { summarizeTls, type TlsSummary } from '../run/tls.js';
 import { mergeWindow } from '../collapse/window.js';
-import { type ErrorCounts, emptyErrorCounts, errorTotal, type IntervalAggregator, type IntervalStats } from '../run/interval.js';
+import { type ErrorClass, type ErrorCounts, emptyErrorCounts, errorTotal, type IntervalAggregator, type IntervalStats } from '../run/interval.js';
 
 /** Bumped whenever a field changes meaning or is removed (additions keep the version). */
 export const RESULT_SCHEMA_VERSION = 1;
@@ -25,6 +26,34 @@ export type StopReason =
   | 'inconclusive'
   | 'worker-crash';
 
+/**
+ * Stops that end a run by design: the plan ran out, or a ramp reached its verdict. Any other stop
+ * (a signal, a kill switch, a guardrail, a crash) leaves a partial result.
+ */
+const COMPLETE_STOPS: ReadonlySet<StopReason> = new Set(['completed', 'collapse', 'inconclusive']);
+
+/** Marks a result cut short by something other than its own plan: what was measured is kept, and says why it is incomplete. */
+export interface PartialMark {
+  readonly reason: StopReason;
+  readonly detail: string;
+}
+
+/** `{ partial: { reason, detail } }` for a stop that cut the run short, `{}` otherwise (spread it into a result). */
+export function partialOf(stopReason: StopReason, detail: string | undefined): { partial?: PartialMark } {
+  if (COMPLETE_STOPS.has(stopReason)) return {};
+  return { partial: { reason: stopReason, detail: detail ?? stopReason } };
+}
+
+/** Memory of the generator over a run, to show it stayed bounded whatever the target sent. */
+export interface GeneratorMemory {
+  /** The largest firing-thread memory (V8 heap used + external) in a first interval, and over the run. */
+  readonly workerStartBytes: number;
+  readonly workerMaxBytes: number;
+  /** Resident set size of the whole process when the run started, and the most seen at an interval. */
+  readonly rssStartBytes: number;
+  readonly rssMaxBytes: number;
+}
+
 export interface GeneratorHealth {
   readonly workers: number;
   readonly connectionsPerWorker: number;
@@ -38,6 +67,7 @@ export interface GeneratorHealth {
   readonly saturated: boolean;
   /** Why it is saturated and by how much, e.g. `lag p99 23.1 ms > 5 ms`. */
   readonly reasons: readonly string[];
+  readonly memory?: GeneratorMemory;
 }
 
 export interface RunTotals {
@@ -60,6 +90,8 @@ export interface RunResult {
   readonly durationMs: number;
   readonly stopReason: StopReason;
   readonly stopDetail?: string;
+  /** Present when the run was cut short (signal, kill switch, guardrail, worker crash): what was measured is kept. */
+  readonly partial?: PartialMark;
   readonly target: { readonly url: string; readonly method: string };
   readonly config: {
     readonly profile: Profile;
@@ -71,9 +103,18 @@ export interface RunResult {
     readonly plannedDurationMs: number;
     readonly peakRps: number;
     readonly maxRequests?: number;
+    /** TLS settings in force (never their contents); `insecure: true` means certificates were not checked. */
+    readonly tls?: TlsSummary;
+    /** HTTP/2 was offered (ALPN h2). */
+    readonly http2?: boolean;
   };
   readonly totals: RunTotals;
   readonly errorsByClass: ErrorCounts;
+  /**
+   * The first error message seen in each error class (by any worker), naming the host, e.g.
+   * `staging.example.com:443: certificate signed by an unknown CA (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`.
+   */
+  readonly errorExamples?: Readonly<Partial<Record<ErrorClass, string>>>;
   readonly statusCodes: Readonly<Record<string, number>>;
   /** Coordinated-omission corrected latency: from the intended send time to the end of the response. */
   readonly latencyMs: LatencySummaryMs;
@@ -126,6 +167,9 @@ export function buildRunResult(args: {
   aggregator: IntervalAggregator;
   workerErrors?: readonly SerializedError[];
   budgets: RunResult['budgets'];
+  errorExamples?: Readonly<Partial<Record<ErrorClass, string>>>;
+  /** Process RSS when the run started and the most seen since (sampled by the caller). */
+  rss?: { readonly startBytes: number; readonly maxBytes: number };
 }): RunResult {
   const { config, aggregator } = args;
   const intervals = aggregator.intervals;
@@ -142,6 +186,15 @@ export function buildRunResult(args: {
   const stopDetail = capped ? `--max-requests ${config.maxRequests} reached (the profile wanted ${config.curve.totalArrivals})` : args.stopDetail;
   const lagP99 = percentileMs(aggregator.lag, 99);
   const lagMax = aggregator.lag.totalCount === 0 ? 0 : aggregator.lag.maxValue / 1000;
+  const tls = summarizeTls(config.tls);
+  const memory: GeneratorMemory | undefined = args.rss
+    ? {
+        workerStartBytes: aggregator.workerMemoryStartBytes,
+        workerMaxBytes: aggregator.workerMemoryMaxBytes,
+        rssStartBytes: args.rss.startBytes,
+        rssMaxBytes: Math.max(args.rss.startBytes, args.rss.maxBytes),
+      }
+    : undefined;
   return {
     schemaVersion: RESULT_SCHEMA_VERSION,
     kind: 'run',
@@ -149,6 +202,7 @@ export function buildRunResult(args: {
     durationMs: Math.round(args.durationMs),
     stopReason,
     ...(stopDetail ? { stopDetail } : {}),
+    ...partialOf(stopReason, stopDetail),
     target: { url: config.url, method: config.method },
     config: {
       profile: config.profile,
@@ -160,6 +214,8 @@ export function buildRunResult(args: {
       plannedDurationMs: config.curve.durationMs,
       peakRps: config.curve.peakRps,
       ...(config.maxRequests !== undefined ? { maxRequests: config.maxRequests } : {}),
+      ...(tls ? { tls } : {}),
+      ...(config.http2 ? { http2: true } : {}),
     },
     totals: {
       offered,
@@ -172,10 +228,11 @@ export function buildRunResult(args: {
       abandoned: intervals.reduce((n, i) => n + i.abandoned, 0),
     },
     errorsByClass,
+    ...(args.errorExamples && Object.keys(args.errorExamples).length > 0 ? { errorExamples: args.errorExamples } : {}),
     statusCodes,
     latencyMs: summarizeMs(aggregator.latency),
     serviceTimeMs: summarizeMs(aggregator.serviceTime),
-    generator: generatorHealth(config, lagP99, lagMax, droppedGenerator, offered),
+    generator: { ...generatorHealth(config, lagP99, lagMax, droppedGenerator, offered), ...(memory ? { memory } : {}) },
     intervals,
     histograms: {
       latency: encodeHistogram(aggregator.latency),

@@ -160,6 +160,8 @@ export function startRun(request: RunRequest): RunHandle {
       const t0Epoch = performance.timeOrigin + performance.now() + 20;
       t0Perf = t0Epoch - performance.timeOrigin;
       started = true;
+      // Threads, their JIT warm-up and the warm connections are in place: growth from here is the run's.
+      rss.startBytes = process.memoryUsage.rss();
       resolveStarted(t0Perf);
       if (config.maxDurationMs !== undefined) {
         maxDurationTimer = setTimeout(() => handle.stop('max-duration', `--max-duration ${config.maxDurationMs} ms reached`), config.maxDurationMs);

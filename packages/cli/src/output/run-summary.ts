@@ -19,6 +19,7 @@ export function formatRunSummary(r: RunResult, title = `${r.target.method} ${r.t
   );
   const errs = Object.entries(r.errorsByClass).filter(([, n]) => n > 0);
   if (errs.length > 0) lines.push(`errors by class: ${errs.map(([c, n]) => `${c} ${int(n)}`).join(', ')}`);
+  for (const [c, message] of Object.entries(r.errorExamples ?? {})) lines.push(`  first ${c}: ${message}`);
   const codes = Object.entries(r.statusCodes);
   if (codes.length > 0) lines.push(`status codes: ${codes.map(([c, n]) => `${c} ${int(n)}`).join(', ')}`);
   lines.push('');

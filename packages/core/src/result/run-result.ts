@@ -49,7 +49,7 @@ export interface GeneratorMemory {
   /** The largest firing-thread memory (V8 heap used + external) in a first interval, and over the run. */
   readonly workerStartBytes: number;
   readonly workerMaxBytes: number;
-  /** Resident set size of the whole process when the run started, and the most seen at an interval. */
+  /** Resident set size of the whole process at t0 (threads, JIT warm-up and warm connections in place), and the most seen at an interval. */
   readonly rssStartBytes: number;
   readonly rssMaxBytes: number;
 }

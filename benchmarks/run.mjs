@@ -24,6 +24,11 @@
  * Scaling mode (`--mode scaling --workers N`) pins nothing: overload's workers get cores of their
  * own, to show how it scales; the peers run the same way for comparison.
  *
+ * `--journeys` measures journeys instead: the highest rate of generate → poll → download journeys
+ * (3 requests each, against the target's canned report service) that one pinned worker sustains:
+ * the same criteria, with every journey ok and journey p99 (start to document) below 25 ms. No
+ * peer can run the journey, so there is no ratio.
+ *
  * Runs swing ±30 % on a shared machine: read the ratios, not the absolute numbers, and never run
  * the bench while other load tests or test suites run.
  *
@@ -54,9 +59,12 @@ const { values: opt } = parseArgs({
     start: { type: 'string' },
     precision: { type: 'string', default: '0.03' },
     'max-trials': { type: 'string', default: '14' },
-    json: { type: 'string', default: fileURLToPath(new URL('./results/latest.json', import.meta.url)) },
+    journeys: { type: 'boolean', default: false },
+    json: { type: 'string' },
   },
 });
+const JOURNEYS = opt.journeys;
+opt.json ??= fileURLToPath(new URL(`./results/${JOURNEYS ? 'journeys' : 'latest'}.json`, import.meta.url));
 const PINNED = opt.mode === 'pinned';
 if (!PINNED && opt.mode !== 'scaling') throw new Error(`--mode must be pinned or scaling (got "${opt.mode}")`);
 const WORKERS = opt.workers !== undefined ? Number(opt.workers) : PINNED ? 1 : Math.max(1, availableParallelism() - 1);
@@ -161,7 +169,7 @@ async function wrk() {
 }
 
 async function trial(rateRps) {
-  const args = [TRIAL, JSON.stringify({ url: target.url, rateRps, warmupMs: WARMUP_MS, trialMs: TRIAL_MS, workers: WORKERS, connections: CONNECTIONS, pipelining: PIPELINING })];
+  const args = [TRIAL, JSON.stringify({ url: target.url, rateRps, warmupMs: WARMUP_MS, trialMs: TRIAL_MS, workers: WORKERS, connections: CONNECTIONS, pipelining: PIPELINING, journeys: JOURNEYS })];
   const { out } = await runChild(process.execPath, args);
   const t = JSON.parse(out.trim().split('\n').pop());
   const problems = [];
@@ -172,6 +180,10 @@ async function trial(rateRps) {
   const fraction = t.totals.sent === 0 ? 0 : t.totals.responses / t.totals.sent;
   if (fraction < MIN_RESPONSE_FRACTION) problems.push(`responses ${(100 * fraction).toFixed(1)} % of sent`);
   if (!(t.steady.latencyMsP99 < BACKLOG_LATENCY_P99_MS)) problems.push(`latency p99 ${t.steady.latencyMsP99} ms: client-side backlog`);
+  if (JOURNEYS) {
+    if (!t.journeys || t.journeys.failed > 0) problems.push(`${t.journeys?.failed ?? '?'} failed journeys`);
+    else if (!(t.journeys.latencyMs.p99 < BACKLOG_LATENCY_P99_MS)) problems.push(`journey p99 ${t.journeys.latencyMs.p99} ms`);
+  }
   return { ...t, sustained: problems.length === 0, problems };
 }
 
@@ -210,6 +222,23 @@ async function search(startRps) {
 
 const startedAt = new Date();
 const t0 = performance.now();
+if (JOURNEYS) {
+  try {
+    const found = await search(opt.start === undefined ? 5000 : Number(opt.start));
+    const best = found.trials.filter((t) => t.sustained).sort((a, b) => b.rateRps - a.rateRps)[0];
+    console.log(
+      `\noverload sustained ${fmt(found.sustainedRps)} journeys/s (${fmt(3 * found.sustainedRps)} req/s: generate → poll → download) with ${WORKERS} worker(s)` +
+        `${best?.journeys ? `; journey p50 ${best.journeys.latencyMs.p50} ms, p99 ${best.journeys.latencyMs.p99} ms` : ''}; first failing rate ${found.firstFailingRps === null ? 'none' : fmt(found.firstFailingRps)}`,
+    );
+    console.log(`BENCH mode=${opt.mode} journeys target=${target.kind} workers=${WORKERS} journeys_rps=${Math.round(found.sustainedRps)}`);
+    mkdirSync(dirname(opt.json), { recursive: true });
+    writeFileSync(opt.json, `${JSON.stringify({ kind: 'bench-journeys', mode: opt.mode, startedAt: startedAt.toISOString(), node: process.version, target: { kind: target.kind }, workers: WORKERS, connections: CONNECTIONS, ...found }, null, 2)}\n`);
+    console.log(`wrote ${opt.json}`);
+  } finally {
+    target.stop();
+  }
+  process.exit(0);
+}
 try {
   const before = await autocannon('before');
   const wrkRps = hasWrk() ? await wrk() : null;

@@ -4,13 +4,31 @@
  * interval boundaries of the judged stretch, so start-up (module loading, thread start, JIT and
  * connection warm-up) is not counted against the requests, just as the bench does for autocannon.
  *
- * argv[2]: JSON { url, rateRps, warmupMs, trialMs, workers, connections?, pipelining? }
+ * argv[2]: JSON { url, rateRps, warmupMs, trialMs, workers, connections?, pipelining?, journeys? }
  */
 import { readFileSync } from 'node:fs';
 import { mergeEncoded, percentileMs } from '../../packages/core/dist/index.js';
 import { run } from '../../packages/workers/dist/index.js';
 
 const o = JSON.parse(process.argv[2]);
+
+/** `journeys: true`: every arrival is the report journey (generate → poll → download). */
+const JOURNEY_MIX = {
+  templates: [],
+  journeys: [
+    {
+      name: 'get-report',
+      steps: [
+        { name: 'generate', method: 'POST', path: '/reports', body: { student: '{{index}}' }, expectStatus: [202], capture: { id: { json: 'id' } } },
+        { name: 'poll', path: '/reports/{{id}}', poll: { until: { json: 'status', equals: 'done' }, intervalMs: '100ms', maxTries: 10 } },
+        { name: 'download', path: '/reports/{{id}}/document' },
+      ],
+    },
+  ],
+  feeders: {},
+  seed: 1,
+  runId: 'bench',
+};
 const INTERVAL_MS = 1000;
 const from = o.warmupMs / INTERVAL_MS;
 const to = (o.warmupMs + o.trialMs) / INTERVAL_MS;
@@ -31,6 +49,7 @@ const result = await run({
   workers: o.workers,
   ...(o.connections !== undefined ? { connections: o.connections } : {}),
   ...(o.pipelining !== undefined ? { pipelining: o.pipelining } : {}),
+  ...(o.journeys ? { requests: JOURNEY_MIX } : {}),
   timeoutMs: 2000,
   drainMs: 1000,
   intervalMs: INTERVAL_MS,
@@ -45,6 +64,18 @@ const steady = result.intervals.filter((i) => i.index >= from && i.index < to);
 const pct = (key, p) => percentileMs(mergeEncoded(steady.map((i) => i.histograms[key])), p);
 const sentSteady = steady.reduce((n, i) => n + i.sent, 0);
 const first = result.intervals[0];
+/** The journey's figures over the judged stretch (steady intervals only, like everything else). */
+function journeyStats() {
+  const k = result.byName?.findIndex((n) => n.kind === 'journey') ?? -1;
+  if (k < 0) return null;
+  const rows = steady.map((i) => i.byName[k]);
+  const latency = mergeEncoded(rows.map((r) => r.histograms.latency));
+  return {
+    count: rows.reduce((n, r) => n + r.count, 0),
+    failed: rows.reduce((n, r) => n + r.failed, 0),
+    latencyMs: { p50: percentileMs(latency, 50), p99: percentileMs(latency, 99) },
+  };
+}
 const cpuS = cpuAtFrom !== undefined && cpuAtTo !== undefined ? cpuAtTo - cpuAtFrom : null;
 process.stdout.write(
   `${JSON.stringify({
@@ -61,5 +92,6 @@ process.stdout.write(
     firstSecond: first ? { lagMsP99: first.lagMsP99, latencyMsP99: first.latencyMs.p99 } : null,
     cpu: cpuS === null ? null : { seconds: cpuS, cores: cpuS / (o.trialMs / 1000), usPerRequest: sentSteady > 0 ? (cpuS * 1e6) / sentSteady : null },
     connections: result.generator.connectionsPerWorker,
+    journeys: journeyStats(),
   })}\n`,
 );

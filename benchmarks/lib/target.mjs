@@ -70,6 +70,20 @@ http {
       default_type text/plain;
       return 200 "ok";
     }
+    # The journey bench's report service, answered from memory: generate, poll (done at once),
+    # download.
+    location = /reports {
+      default_type application/json;
+      return 202 '{"id":"r-1","status":"queued"}';
+    }
+    location = /reports/r-1 {
+      default_type application/json;
+      return 200 '{"id":"r-1","status":"done"}';
+    }
+    location = /reports/r-1/document {
+      default_type text/plain;
+      return 200 "document";
+    }
   }
 }
 `;

@@ -62,6 +62,9 @@ export {
   type ErrorCounts,
   type IntervalReport,
   type IntervalStats,
+  mergeNameReports,
+  type NameReport,
+  type NameStats,
 } from './run/interval.js';
 export { summarizeTls, validateTls, type TlsOptions, type TlsSummary } from './run/tls.js';
 export {
@@ -71,6 +74,7 @@ export {
   partialOf,
   type GeneratorHealth,
   type GeneratorMemory,
+  type NamedStats,
   type PartialMark,
   type RunResult,
   type RunTotals,
@@ -179,10 +183,51 @@ export {
   type ScenarioSafety,
   type ScenarioTls,
 } from './scenario/scenario.js';
-export { compileText, validateRequests, type CompiledText, type RequestTemplate } from './scenario/request-template.js';
 export { parseCsvFeeder, parseJsonFeeder, type FeederFileParse } from './scenario/feeder-file.js';
+export { validateRequests, validateRequestShape, type RequestTemplate } from './scenario/request-template.js';
+export {
+  checkValue,
+  compileBody,
+  compileText,
+  MissingCapture,
+  renderBody,
+  renderText,
+  type CompiledBody,
+  type CompiledText,
+  type Placeholder,
+  type PlaceholderScope,
+  type RenderContext,
+} from './scenario/placeholder.js';
+export {
+  normaliseJsonPath,
+  validateJourneys,
+  type CaptureSpec,
+  type JourneyTemplate,
+  type JsonScalar,
+  type PollSpec,
+  type ResponseCondition,
+  type StepTemplate,
+  type ThinkTime,
+} from './scenario/journey.js';
+export {
+  compileFlows,
+  FLOW_FAILURE_CLASSES,
+  FlowPlan,
+  type BuiltRequest,
+  type Charges,
+  type CompiledCapture,
+  type CompiledCondition,
+  type CompiledFlow,
+  type CompiledPoll,
+  type CompiledStep,
+  type FlowFailureClass,
+  type NameEntry,
+  type NameKind,
+  type RequestMix,
+} from './scenario/flow-plan.js';
+export { captureValues, conditionHolds, ResponseJson, type ResponseView } from './scenario/response-check.js';
+export { statusTable } from './scenario/status-table.js';
 export { MAX_GENERATED_ROWS, parseCsv, validateFeeders, type Feeder, type FeederRow, type FeederValue } from './scenario/feeder.js';
-export { RequestPlan, type BuiltRequest, type RequestMix } from './scenario/request-plan.js';
 export { randomRunId } from './run/config.js';
 export { analyzeDrain, pinchReleaseAtMs, type QueueDrain } from './pinch/drain.js';
 export {

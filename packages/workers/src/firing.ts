@@ -1,12 +1,24 @@
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { ArrivalCursor, RateCurve } from '@overload/core';
 import { Pool, type Dispatcher } from 'undici';
-import { classifyError, describeError, RequestTimeoutError } from './classify-error.js';
+import { BodyReadBudget, LARGE_CHUNK_BYTES } from './body-budget.js';
+import { classifyError, RequestTimeoutError } from './classify-error.js';
 import { WarmConnector } from './connector.js';
+import { DelayQueue } from './delay-queue.js';
+import { FlowEngine, type FlowHost, type FlowRequest, type FlowRun } from './flow-engine.js';
 import { IntervalBuckets } from './interval-buckets.js';
 import type { FromWorker, WorkerTask } from './messages.js';
 import { type PreparedRequest, RequestSource } from './request-source.js';
 import { tlsConnectOptions } from './tls-connect.js';
+
+/** A request in flight as the timeout sweep and the drain see it (a plain one or a flow's). */
+interface Pending {
+  settled: boolean;
+  readonly dispatched: number;
+  abort: ((err?: Error) => void) | null;
+  onError(err: Error): void;
+  abandon(now: number): void;
+}
 
 /**
  * At most this many arrivals are sent in one go before the loop lets I/O run. Only a generator
@@ -15,19 +27,6 @@ import { tlsConnectOptions } from './tls-connect.js';
 const MAX_BATCH = 512;
 /** While requests are in flight the loop wakes at least this often, to enforce timeouts. */
 const SWEEP_MS = 25;
-/** Body chunks this large (a socket read of a big body) count against the big-body read budget. */
-const LARGE_CHUNK_BYTES = 16 * 1024;
-/**
- * The most big-body bytes a worker parses per BODY_WINDOW_MS (2.5 MB per 10 ms: 250 MB/s, 2 Gbit/s)
- * before the readers pause until the window ends. A target that streams gigabytes on every
- * connection would otherwise own the firing thread: measured against 1 GiB bodies at 200 req/s on
- * loopback, reading kept the thread 100 % busy and the schedule lag p99 at 100 ms. Paused, the
- * bytes wait in the kernel and TCP flow control slows the target, which is what a real network
- * does to it. Ordinary responses (smaller than LARGE_CHUNK_BYTES per read) never count; only a
- * target serving more than 2 Gbit/s to one worker gets its bodies read more slowly.
- */
-const BODY_BYTES_PER_WINDOW = 2_500_000;
-const BODY_WINDOW_MS = 10;
 
 /**
  * One request in flight. It is its own undici dispatch handler, so a request costs one small
@@ -67,9 +66,9 @@ class InFlight implements Dispatcher.DispatchHandler {
     return true;
   }
 
-  /** Bodies are drained and counted by the socket, never buffered; a big one yields to the schedule. */
+  /** Bodies are drained and counted by the socket, never buffered; a big one yields to the schedule (BodyReadBudget). */
   onData(chunk: Buffer): boolean {
-    return chunk.length < LARGE_CHUNK_BYTES || this.#firing.readLargeChunk(this, chunk.length);
+    return chunk.length < LARGE_CHUNK_BYTES || this.#firing.bodyBudget.take(this, chunk.length);
   }
 
   onComplete(): void {
@@ -78,6 +77,10 @@ class InFlight implements Dispatcher.DispatchHandler {
 
   onError(err: Error): void {
     this.#firing.fail(this, err);
+  }
+
+  abandon(now: number): void {
+    this.#firing.abandon(this, now);
   }
 }
 
@@ -105,19 +108,26 @@ class InFlight implements Dispatcher.DispatchHandler {
  * An arrival that finds the in-flight cap full is dropped and counted, never delayed; one that
  * the loop reaches later than lateDropMs is dropped as the generator's fault.
  */
-export class Firing {
+export class Firing implements FlowHost {
   readonly timeoutMs: number;
   readonly #task: WorkerTask;
   readonly #connector: WarmConnector;
   readonly #pool: Pool;
   readonly #cursor: ArrivalCursor;
-  readonly #buckets = new IntervalBuckets();
+  readonly buckets: IntervalBuckets;
+  /** Shared by every response of this worker, plain and flows'. */
+  readonly bodyBudget = new BodyReadBudget();
   readonly #source: RequestSource;
-  readonly #queue: (InFlight | undefined)[] = [];
+  /** Runs a scenario's requests and journeys; undefined for a single fixed request. */
+  readonly #flows: FlowEngine | undefined;
+  /** Later steps of journeys and polls' next tries, by when they are due. */
+  readonly #delayed = new DelayQueue<FlowRun>();
+  readonly #requestCap: Int32Array | undefined;
+  readonly #queue: (Pending | undefined)[] = [];
   readonly #post: (m: FromWorker) => void;
-  #budgetExhausted = false;
-  /** Error classes already described to the main thread (one example each is enough). */
-  readonly #examples = new Set<string>();
+  #limitReached = false;
+  /** When the current timer fires (+Infinity when none is set). */
+  #sleepingUntil = Number.POSITIVE_INFINITY;
   #queueHead = 0;
   #t0 = 0;
   #hasNext = false;
@@ -132,11 +142,6 @@ export class Firing {
   #immediate: NodeJS.Immediate | undefined;
   #drainDeadline = Number.POSITIVE_INFINITY;
   #elu: EventLoopUtilization | undefined;
-  /** Big-body bytes read in the current window, when it started, and the readers paused until it ends. */
-  #windowBodyBytes = 0;
-  #windowStart = 0;
-  readonly #pausedReaders: InFlight[] = [];
-  #resumeTimer: NodeJS.Timeout | undefined;
   #finished!: (abandoned: number) => void;
   readonly done: Promise<number>;
 
@@ -145,12 +150,17 @@ export class Firing {
     this.#post = post;
     this.timeoutMs = task.timeoutMs;
     this.#source = new RequestSource(task);
+    this.buckets = new IntervalBuckets(this.#source.plan?.names.length ?? 0, task.origin);
+    this.#flows = this.#source.plan ? new FlowEngine(this, this.#source) : undefined;
+    this.#requestCap = task.requestCap ? new Int32Array(task.requestCap.buffer) : undefined;
     this.#cursor = new ArrivalCursor(RateCurve.from(task.curve), {
       arrivals: task.arrivals,
       seed: task.seed,
       start: task.workerIndex,
       stride: task.workerCount,
-      ...(task.maxRequests !== undefined ? { limit: task.maxRequests } : {}),
+      // With journeys an arrival sends a variable number of requests: the cap is then a shared
+      // counter of requests (takeRequest) instead of a limit on arrival indexes.
+      ...(task.maxRequests !== undefined && !task.requestCap ? { limit: task.maxRequests } : {}),
     });
     this.#connector = new WarmConnector({ ...tlsConnectOptions(task.tls, task.http2), timeout: Math.min(task.timeoutMs, 10_000) });
     this.#pool = new Pool(task.origin, {
@@ -190,8 +200,15 @@ export class Firing {
     this.#stopping = true;
     this.#hasNext = false;
     this.#nextDue = Number.POSITIVE_INFINITY;
-    this.#drainDeadline = Math.min(this.#drainDeadline, performance.now() + (immediate ? 0 : this.#task.drainMs));
+    const now = performance.now();
+    this.#drainDeadline = Math.min(this.#drainDeadline, now + (immediate ? 0 : this.#task.drainMs));
+    // Stop sending at once: journeys waiting for a later step or a poll's next try end here.
+    for (const run of this.#delayed.drain()) this.#flows!.abandonScheduled(run, now);
     this.#wakeNow();
+  }
+
+  get sending(): boolean {
+    return !this.#stopping;
   }
 
   #advance(): void {
@@ -207,7 +224,7 @@ export class Firing {
     const now = performance.now();
     this.#sweepTimeouts(now);
     this.#flushIntervals(now - this.#t0);
-    if (!this.#hasNext && (this.#inFlight === 0 || now >= this.#drainDeadline)) return this.#finish(now);
+    if (!this.#hasNext && ((this.#inFlight === 0 && this.#delayed.size === 0) || now >= this.#drainDeadline)) return this.#finish(now);
     if (behind) return this.#wakeNow();
     this.#sleepUntil(now);
   };
@@ -220,40 +237,55 @@ export class Firing {
     if (this.#sending) return false;
     this.#sending = true;
     // With pipelining, requests of one batch that share a connection leave in one write.
-    const cork = this.#task.pipelining > 1 && this.#nextDue <= now;
+    const cork = this.#task.pipelining > 1 && this.#dueAt() <= now;
     if (cork) for (const s of this.#connector.live) s.cork();
     let n = 0;
-    while (this.#nextDue <= now) {
+    // Journeys' later steps first: they were due before the arrivals that come due with them.
+    while (this.#delayed.nextDue <= now) {
       if (n++ === MAX_BATCH) break;
+      this.#flows!.resume(this.#delayed.pop(), now);
+      now = performance.now();
+    }
+    while (this.#nextDue <= now) {
+      if (n++ >= MAX_BATCH) break;
       this.#fire(now);
       this.#advance();
       now = performance.now();
     }
     if (cork) for (const s of this.#connector.live) s.uncork();
     this.#sending = false;
-    return this.#nextDue <= now;
+    return this.#dueAt() <= now;
+  }
+
+  /** When the loop next has something to send: an arrival, or a journey's later step. */
+  #dueAt(): number {
+    return Math.min(this.#nextDue, this.#delayed.nextDue);
   }
 
   /** Sleeps until the next thing to do: an arrival, an interval boundary, a timeout sweep, the drain's end. */
   #sleepUntil(now: number): void {
     const since = now - this.#t0;
-    let wakeAt = (this.#buckets.nextFlushIndex + 1) * this.#task.intervalMs;
+    let wakeAt = (this.buckets.nextFlushIndex + 1) * this.#task.intervalMs;
     if (this.#inFlight > 0) wakeAt = Math.min(wakeAt, since + SWEEP_MS);
-    wakeAt = Math.min(wakeAt, this.#nextDue - this.#t0, this.#drainDeadline - this.#t0);
+    wakeAt = Math.min(wakeAt, this.#dueAt() - this.#t0, this.#drainDeadline - this.#t0);
     // Timers have whole-millisecond granularity and never fire early: round up, so one wake-up
     // finds the arrival due instead of a first one finding it not quite due yet.
     this.#clearWake();
-    this.#timer = setTimeout(this.#tick, Math.max(1, Math.ceil(wakeAt - since)));
+    const waitMs = Math.max(1, Math.ceil(wakeAt - since));
+    this.#sleepingUntil = now + waitMs;
+    this.#timer = setTimeout(this.#tick, waitMs);
   }
 
   /** Runs the loop as soon as pending I/O has been handled (a stop, a drained queue, a backlog). */
   #wakeNow(): void {
     if (this.#ended || this.#immediate !== undefined) return;
     this.#clearWake();
+    this.#sleepingUntil = Number.NEGATIVE_INFINITY;
     this.#immediate = setImmediate(this.#tick);
   }
 
   #clearWake(): void {
+    this.#sleepingUntil = Number.POSITIVE_INFINITY;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#immediate !== undefined) clearImmediate(this.#immediate);
     this.#timer = undefined;
@@ -265,14 +297,16 @@ export class Firing {
     const interval = Math.floor(offsetMs / this.#task.intervalMs);
     const intended = this.#t0 + offsetMs;
     const lag = now - intended;
-    if (lag > this.#task.lateDropMs) return this.#buckets.arrival(interval, 'droppedGenerator', 0);
-    if (this.#inFlight >= this.#task.maxInFlight) return this.#buckets.arrival(interval, 'dropped', 0);
-    const request = this.#source.prepare(this.#cursor.index);
-    if (!('options' in request)) {
-      if (request.exhausted) return this.#onBudgetExhausted(request.budget);
-      return this.#buckets.arrival(interval, 'dropped', 0);
+    if (lag > this.#task.lateDropMs) return this.buckets.arrival(interval, 'droppedGenerator', 0);
+    if (this.#flows) {
+      // The in-flight cap counts flows (a journey in progress is one user).
+      if (this.#flows.active >= this.#task.maxInFlight) return this.buckets.arrival(interval, 'dropped', 0);
+      if (this.#flows.start(this.#cursor.index, intended, interval, now) === 'dropped') this.buckets.arrival(interval, 'dropped', 0);
+      return;
     }
-    this.#buckets.arrival(interval, 'sent', lag * 1000);
+    if (this.#inFlight >= this.#task.maxInFlight) return this.buckets.arrival(interval, 'dropped', 0);
+    const request = this.#source.fixed;
+    this.buckets.arrival(interval, 'sent', lag * 1000);
     const req = new InFlight(this, intended, now, request);
     this.#inFlight++;
     this.#sent++;
@@ -281,58 +315,63 @@ export class Firing {
   }
 
   /**
-   * The next request's worst-case side effects do not fit a budget: stop sending here and tell
-   * the main thread, which stops every other worker. Nothing over budget was ever sent.
+   * A shared limit is used up: the next request's worst-case side effects do not fit a budget, or
+   * --max-requests was reached. Stop sending here and tell the main thread, which stops every other
+   * worker. Nothing over budget, and no request over the cap, was ever sent.
    */
-  #onBudgetExhausted(budget: string): void {
-    if (this.#budgetExhausted) return;
-    this.#budgetExhausted = true;
-    this.#post({ type: 'budget-exhausted', budget });
+  stopFor(reason: { readonly budget: string } | { readonly requestCap: true }): void {
+    if (this.#limitReached) return;
+    this.#limitReached = true;
+    this.#post('budget' in reason ? { type: 'budget-exhausted', budget: reason.budget } : { type: 'request-cap' });
     this.stop(false);
   }
 
-  /** Returns false (pause this response) once the window's big-body budget is spent (see BODY_BYTES_PER_WINDOW). */
-  readLargeChunk(req: InFlight, bytes: number): boolean {
-    if (this.#resumeTimer !== undefined) {
-      this.#pausedReaders.push(req);
-      return false;
-    }
-    const now = performance.now();
-    if (now - this.#windowStart >= BODY_WINDOW_MS) {
-      this.#windowStart = now;
-      this.#windowBodyBytes = 0;
-    }
-    if ((this.#windowBodyBytes += bytes) <= BODY_BYTES_PER_WINDOW) return true;
-    this.#pausedReaders.push(req);
-    this.#resumeTimer = setTimeout(this.#resumeReaders, Math.max(1, Math.ceil(this.#windowStart + BODY_WINDOW_MS - now)));
+  takeRequest(): boolean {
+    const cap = this.#requestCap;
+    if (!cap) return true;
+    if (Atomics.add(cap, 0, 1) < this.#task.requestCap!.limit) return true;
+    Atomics.sub(cap, 0, 1);
     return false;
   }
 
-  /**
-   * A new window: resume paused readers one by one, oldest first, while its budget lasts. A resumed
-   * reader parses what its socket holds at once (undici's resume() is synchronous), so resuming all
-   * of them together would let hundreds of sockets' buffers through in one go.
-   */
-  readonly #resumeReaders = (): void => {
-    this.#resumeTimer = undefined;
-    this.#windowStart = performance.now();
-    this.#windowBodyBytes = 0;
-    const waiting = this.#pausedReaders.splice(0);
-    let i = 0;
-    for (; i < waiting.length && this.#resumeTimer === undefined; i++) {
-      const req = waiting[i]!;
-      if (!req.settled) req.resume?.();
-    }
-    // Those not reached wait for the next window, ahead of readers paused since.
-    if (i < waiting.length) this.#pausedReaders.unshift(...waiting.slice(i));
-  };
+  returnRequest(): void {
+    if (this.#requestCap) Atomics.sub(this.#requestCap, 0, 1);
+  }
+
+  intervalAt(now: number): number {
+    return Math.floor((now - this.#t0) / this.#task.intervalMs);
+  }
+
+  dispatch(prepared: PreparedRequest, handler: FlowRequest): void {
+    this.#inFlight++;
+    this.#sent++;
+    this.#queue.push(handler);
+    this.#pool.dispatch(prepared.options, handler);
+  }
+
+  requestEnded(now: number): void {
+    this.#inFlight--;
+    this.#afterSettle(now);
+  }
+
+  schedule(run: FlowRun, due: number): void {
+    if (this.#stopping) return this.#flows!.abandonScheduled(run, performance.now());
+    this.#delayed.push(due, run);
+    // The loop may be asleep until a later time: make sure it wakes for this.
+    if (!this.#sending && due < this.#sleepingUntil) this.#sleepUntil(performance.now());
+  }
+
+  flowEnded(): void {
+    // The last flow of a finished schedule or of a drain: let the loop finish now, not at its timer.
+    if (!this.#hasNext && this.#inFlight === 0 && this.#delayed.size === 0) this.#wakeNow();
+  }
 
   complete(req: InFlight): void {
     if (req.settled) return;
     const end = performance.now();
     const ok = req.request.ok[req.status] === 1;
     this.#source.settle(req.request, !ok);
-    this.#buckets.response(this.#intervalAt(end), req.status, ok, (end - req.intended) * 1000, (end - (req.written || req.dispatched)) * 1000);
+    this.buckets.response(this.intervalAt(end), req.status, ok, (end - req.intended) * 1000, (end - (req.written || req.dispatched)) * 1000);
     this.#settle(req, end);
   }
 
@@ -340,25 +379,28 @@ export class Firing {
     if (req.settled) return;
     const end = performance.now();
     this.#source.settle(req.request, true);
-    const errorClass = classifyError(err);
-    this.#buckets.failure(this.#intervalAt(end), errorClass, (end - req.intended) * 1000, (end - (req.written || req.dispatched)) * 1000);
-    if (!this.#examples.has(errorClass)) {
-      this.#examples.add(errorClass);
-      this.#post({ type: 'error-example', errorClass, message: describeError(err, errorClass, this.#task.origin) });
-    }
+    this.buckets.failure(this.intervalAt(end), classifyError(err), (end - req.intended) * 1000, (end - (req.written || req.dispatched)) * 1000, err);
     this.#settle(req, end);
   }
 
   #settle(req: InFlight, now: number): void {
     req.settled = true;
     this.#inFlight--;
+    this.#afterSettle(now);
+  }
+
+  #afterSettle(now: number): void {
     // A response is a wake-up the loop gets for free: send what has come due meanwhile.
-    if (now >= this.#nextDue && this.#sendDue(now)) this.#wakeNow();
+    if (now >= this.#dueAt() && this.#sendDue(now)) this.#wakeNow();
     else if (this.#stopping && this.#inFlight === 0) this.#wakeNow();
   }
 
-  #intervalAt(now: number): number {
-    return Math.floor((now - this.#t0) / this.#task.intervalMs);
+  abandon(req: InFlight, now: number): void {
+    if (req.settled) return;
+    req.settled = true;
+    // Its outcome will never be known: count its side effects as having happened.
+    this.#source.settle(req.request, true);
+    this.buckets.abandoned(this.intervalAt(now), (now - req.intended) * 1000, (now - (req.written || req.dispatched)) * 1000);
   }
 
   /** Requests are queued in dispatch order and share one timeout, so the oldest expires first. */
@@ -370,7 +412,7 @@ export class Firing {
       if (!req.settled) {
         if (req.dispatched > deadline) break;
         const err = new RequestTimeoutError(this.timeoutMs);
-        this.fail(req, err);
+        req.onError(err);
         req.abort?.(err);
       }
       // Let go of it at once: settled requests kept reachable survive every young-generation GC
@@ -388,8 +430,8 @@ export class Firing {
 
   #flushIntervals(since: number): void {
     const I = this.#task.intervalMs;
-    while ((this.#buckets.nextFlushIndex + 1) * I <= since) {
-      this.#post({ type: 'interval', report: this.#buckets.flush(this.#inFlight, this.#intervalElu()) });
+    while ((this.buckets.nextFlushIndex + 1) * I <= since) {
+      this.#post({ type: 'interval', report: this.buckets.flush(this.#inFlight, this.#intervalElu()) });
     }
   }
 
@@ -405,26 +447,24 @@ export class Firing {
     this.#ended = true;
     // A settle during this tick may have scheduled another tick: nothing may run after 'done'.
     this.#clearWake();
-    clearTimeout(this.#resumeTimer);
+    this.bodyBudget.close();
     // Abandon what is still in flight after the drain: counted, and measured up to now (a lower
     // bound on what its user waited), never waited on forever.
     let abandoned = 0;
     for (let i = this.#queueHead; i < this.#queue.length; i++) {
       const req = this.#queue[i]!;
       if (!req.settled) {
-        req.settled = true;
         abandoned++;
-        // Its outcome will never be known: count its side effects as having happened.
-        this.#source.settle(req.request, true);
-        this.#buckets.abandoned(this.#intervalAt(now), (now - req.intended) * 1000, (now - (req.written || req.dispatched)) * 1000);
+        req.abandon(now);
         req.abort?.(new Error('abandoned at the end of the run'));
       }
     }
+    for (const run of this.#delayed.drain()) this.#flows!.abandonScheduled(run, now);
     this.#inFlight = 0;
     const since = now - this.#t0;
     this.#flushIntervals(since);
-    const partial = since - this.#buckets.nextFlushIndex * this.#task.intervalMs;
-    this.#post({ type: 'interval', report: this.#buckets.flush(0, this.#intervalElu(), Math.max(0, partial), abandoned) });
+    const partial = since - this.buckets.nextFlushIndex * this.#task.intervalMs;
+    this.#post({ type: 'interval', report: this.buckets.flush(0, this.#intervalElu(), Math.max(0, partial), abandoned) });
     this.#post({ type: 'done', abandoned });
     this.#connector.close();
     this.#pool

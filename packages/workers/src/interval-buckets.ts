@@ -6,8 +6,42 @@ import {
   type ErrorCounts,
   type Histogram,
   type IntervalReport,
+  type NameReport,
   recordMicros,
 } from '@overload/core';
+import { describeError } from './classify-error.js';
+
+/** One name's counters in one interval (see NameReport). */
+class NameBucket {
+  count = 0;
+  requests = 0;
+  ok = 0;
+  failures: Record<string, number> = {};
+  tries = 0;
+  maxTries = 0;
+  readonly latency: Histogram = createHistogram();
+  readonly serviceTime: Histogram = createHistogram();
+
+  reset(): void {
+    this.count = this.requests = this.ok = this.tries = this.maxTries = 0;
+    this.failures = {};
+    this.latency.reset();
+    this.serviceTime.reset();
+  }
+
+  report(): NameReport {
+    return {
+      count: this.count,
+      requests: this.requests,
+      ok: this.ok,
+      failures: this.failures,
+      tries: this.tries,
+      maxTries: this.maxTries,
+      latency: encodeHistogram(this.latency),
+      serviceTime: encodeHistogram(this.serviceTime),
+    };
+  }
+}
 
 /** Counters and histograms of one interval in one worker; reset and reused, never reallocated. */
 class Bucket {
@@ -23,6 +57,11 @@ class Bucket {
   readonly latency: Histogram = createHistogram();
   readonly serviceTime: Histogram = createHistogram();
   readonly lag: Histogram = createHistogram();
+  readonly names: NameBucket[];
+
+  constructor(names: number) {
+    this.names = Array.from({ length: names }, () => new NameBucket());
+  }
 
   reset(index: number): void {
     this.index = index;
@@ -32,6 +71,7 @@ class Bucket {
     this.latency.reset();
     this.serviceTime.reset();
     this.lag.reset();
+    for (const n of this.names) n.reset();
   }
 }
 
@@ -45,10 +85,22 @@ const RING = 8;
  * arrival intended in it has been processed.
  */
 export class IntervalBuckets {
-  readonly #ring: Bucket[] = Array.from({ length: RING }, () => new Bucket());
+  readonly #ring: Bucket[];
+  readonly #names: number;
+  readonly #origin: string;
+  /** Error classes described so far, and the descriptions not reported yet (one per class per worker). */
+  readonly #described = new Set<ErrorClass>();
+  #newExamples: Partial<Record<ErrorClass, string>> | undefined;
   #nextFlush = 0;
 
-  constructor() {
+  /**
+   * `names`: how many request, journey and step names to keep figures for (0: none); `origin`:
+   * the target, named in error descriptions.
+   */
+  constructor(names = 0, origin = '') {
+    this.#names = names;
+    this.#origin = origin;
+    this.#ring = Array.from({ length: RING }, () => new Bucket(names));
     this.#ring.forEach((b, i) => b.reset(i));
   }
 
@@ -74,6 +126,38 @@ export class IntervalBuckets {
     if (outcome === 'sent') recordMicros(b.lag, lagMicros);
   }
 
+  /** A later step of a journey, or a poll's next try, was sent: a request, not a new arrival. */
+  sentLater(index: number, stat: number, lagMicros: number): void {
+    const b = this.bucket(index);
+    b.sent++;
+    b.names[stat]!.requests++;
+    recordMicros(b.lag, lagMicros);
+  }
+
+  /** The first request of an arrival was sent for `stat` (counted with `arrival(…, 'sent')`). */
+  namedRequest(index: number, stat: number): void {
+    this.bucket(index).names[stat]!.requests++;
+  }
+
+  /**
+   * A request, step or journey ended: ok, or failed with a class. Without a latency (a step that
+   * failed before sending anything: a missing capture, a budget) it is counted but not measured.
+   */
+  nameEnded(index: number, stat: number, failure: string | undefined, latencyMicros: number, serviceMicros: number, tries: number, journey = false): void {
+    const n = this.bucket(index).names[stat]!;
+    n.count++;
+    // A journey's requests are its steps': counted once it ends, under the journey's own name.
+    if (journey) n.requests += tries;
+    if (failure === undefined) n.ok++;
+    else n.failures[failure] = (n.failures[failure] ?? 0) + 1;
+    n.tries += tries;
+    if (tries > n.maxTries) n.maxTries = tries;
+    if (latencyMicros >= 0) {
+      recordMicros(n.latency, latencyMicros);
+      recordMicros(n.serviceTime, serviceMicros);
+    }
+  }
+
   response(index: number, status: number, ok: boolean, latencyMicros: number, serviceMicros: number): void {
     const b = this.bucket(index);
     b.responses++;
@@ -89,9 +173,14 @@ export class IntervalBuckets {
    * latency record at the moment it ended: leaving it out would drop exactly the requests whose
    * users waited longest (a timeout is recorded as at least the timeout).
    */
-  failure(index: number, errorClass: ErrorClass, latencyMicros: number, serviceMicros: number): void {
+  failure(index: number, errorClass: ErrorClass, latencyMicros: number, serviceMicros: number, error?: unknown): void {
     const b = this.bucket(index);
     b.errors[errorClass]++;
+    // The first error of each class is described for a person (naming the host); once is enough.
+    if (error !== undefined && !this.#described.has(errorClass)) {
+      this.#described.add(errorClass);
+      (this.#newExamples ??= {})[errorClass] = describeError(error, errorClass, this.#origin);
+    }
     recordMicros(b.latency, latencyMicros);
     recordMicros(b.serviceTime, serviceMicros);
   }
@@ -127,8 +216,11 @@ export class IntervalBuckets {
       serviceTime: encodeHistogram(b.serviceTime),
       lag: encodeHistogram(b.lag),
       memoryBytes: threadMemoryBytes(),
+      ...(this.#newExamples ? { errorExamples: this.#newExamples } : {}),
+      ...(this.#names > 0 ? { byName: b.names.map((n) => n.report()) } : {}),
     };
     b.reset(k + RING);
+    this.#newExamples = undefined;
     this.#nextFlush = k + 1;
     return report;
   }

@@ -35,9 +35,10 @@ export async function warmJit(task: WorkerTask, firstSecondRps: number): Promise
   const { port } = server.address() as { port: number };
   try {
     const durationMs = (1000 * requests) / WARMUP_RPS;
+    const { requestCap: _sharedCap, ...own } = task;
     const firing = new Firing(
       {
-        ...task,
+        ...own,
         origin: `http://127.0.0.1:${port}`,
         curve: compileProfile({ kind: 'constant', rateRps: WARMUP_RPS, durationMs }).toJSON(),
         arrivals: 'uniform',
@@ -59,7 +60,11 @@ export async function warmJit(task: WorkerTask, firstSecondRps: number): Promise
       () => {},
     );
     firing.start(performance.timeOrigin + performance.now());
+    // Journeys would go on polling and thinking against a server that answers "ok" to everything:
+    // once the schedule is over, stop and abandon whatever is left.
+    const stop = setTimeout(() => firing.stop(true), durationMs + 50);
     await firing.done;
+    clearTimeout(stop);
   } finally {
     server.close();
     server.unref();

@@ -4,7 +4,7 @@
  * message per request.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { ErrorClass, IntervalReport, RequestMix, SerializedCurve, SerializedError, StatusExpectation, TlsOptions } from '@overload/core';
+import type { IntervalReport, RequestMix, SerializedCurve, SerializedError, StatusExpectation, TlsOptions } from '@overload/core';
 
 /** The piscina task: one per worker thread for the whole run. */
 export interface WorkerTask {
@@ -15,6 +15,11 @@ export interface WorkerTask {
   readonly seed: number;
   /** Global arrival indexes ≥ this are never sent (the request cap, exact across workers). */
   readonly maxRequests: number | undefined;
+  /**
+   * With journeys (a variable number of requests per arrival) the request cap is a counter shared
+   * by every worker instead: Int32 [requests taken], never more than `limit`.
+   */
+  readonly requestCap?: { readonly buffer: SharedArrayBuffer; readonly limit: number };
   readonly origin: string;
   readonly path: string;
   readonly method: string;
@@ -55,8 +60,8 @@ export type FromWorker =
   | { readonly type: 'interval'; readonly report: IntervalReport }
   /** A request's worst-case side effects no longer fit a budget: the worker stopped sending. */
   | { readonly type: 'budget-exhausted'; readonly budget: string }
-  /** The first error of a class this worker met, described for a person (at most one per class). */
-  | { readonly type: 'error-example'; readonly errorClass: ErrorClass; readonly message: string }
+  /** --max-requests was reached (journeys: the shared request counter): the worker stopped sending. */
+  | { readonly type: 'request-cap' }
   /** The last message of a worker: everything it measured has been reported. */
   | { readonly type: 'done'; readonly abandoned: number };
 

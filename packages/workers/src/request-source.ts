@@ -1,19 +1,19 @@
-import { BudgetLedger, RequestPlan, type StatusExpectation } from '@overload/core';
+import { BudgetLedger, type Charges, type CompiledStep, DEFAULT_EXPECT_STATUS, FlowPlan } from '@overload/core';
 import type { Dispatcher } from 'undici';
 import type { WorkerTask } from './messages.js';
 import { statusTable } from './status-table.js';
 
-/** What one arrival sends, and what it charged against the budgets. */
+/** What one request sends, and what it charged against the budgets. */
 export interface PreparedRequest {
   readonly options: Dispatcher.DispatchOptions;
-  /** Success lookup table of the request's template. */
+  /** Success lookup table of the request's template or step. */
   readonly ok: Uint8Array;
   /** Conditional (`…OnFailure`) budget indexes and amounts, settled when the request ends. */
   readonly refundIndexes: readonly number[] | undefined;
   readonly refundAmounts: readonly number[] | undefined;
 }
 
-interface TemplateCharges {
+interface StepCharges {
   readonly indexes: readonly number[];
   readonly amounts: readonly number[];
   readonly conditional: readonly boolean[];
@@ -21,7 +21,7 @@ interface TemplateCharges {
   readonly refundAmounts: readonly number[] | undefined;
 }
 
-/** Why an arrival cannot be sent under the budgets. */
+/** Why a request cannot be sent under the budgets. */
 export interface BudgetRefusal {
   readonly budget: string;
   /** true: the budget is used up, stop the run; false: reservations in flight, drop this one. */
@@ -29,18 +29,18 @@ export interface BudgetRefusal {
 }
 
 /**
- * Builds the request for each arrival and charges its side effects against the shared budgets
- * before it is sent. Decided once per run: a single fixed request shares one options object for
- * every arrival (nothing allocated per request); a scenario mix renders each one from its
- * template and feeder rows by global arrival index.
+ * Builds each request and charges its side effects against the shared budgets before it is sent.
+ * Decided once per run: a single fixed request (a URL without a scenario) shares one options
+ * object for every arrival, nothing allocated per request; a scenario renders each request from
+ * its step (a plain request is a one-step flow) with the arrival's feeder rows and captures.
  */
 export class RequestSource {
+  /** The scenario's plan; undefined for a single fixed request. */
+  readonly plan: FlowPlan | undefined;
   readonly #fixed: PreparedRequest | undefined;
-  readonly #plan: RequestPlan | undefined;
   readonly #origin: string;
   readonly #basePath: string;
-  readonly #ok: Uint8Array[];
-  readonly #charges: (TemplateCharges | undefined)[];
+  readonly #charges = new Map<CompiledStep, StepCharges | undefined>();
   readonly #ledger: BudgetLedger;
   /**
    * undici holds back the next request on a connection until the previous one's headers arrived
@@ -54,7 +54,6 @@ export class RequestSource {
     this.#origin = task.origin;
     // A target given as http://host/api/ prefixes the scenario's paths with /api.
     this.#basePath = task.path.replace(/\/+$/, '').split('?')[0]!;
-    const defaultOk = statusTable(task.expectStatus);
     if (!task.requests) {
       this.#fixed = {
         options: {
@@ -65,26 +64,17 @@ export class RequestSource {
           ...(task.body !== undefined ? { body: task.body } : {}),
           ...this.#blocking,
         },
-        ok: defaultOk,
+        ok: statusTable(task.expectStatus),
         refundIndexes: undefined,
         refundAmounts: undefined,
       };
-      this.#ok = [defaultOk];
-      this.#charges = [undefined];
       return;
     }
-    const plan = new RequestPlan(task.requests, task.headers);
-    this.#plan = plan;
-    this.#ok = [];
-    this.#charges = [];
-    for (let t = 0; t < plan.size; t++) {
-      const expect: readonly StatusExpectation[] | undefined = plan.expectStatus(t);
-      this.#ok.push(expect ? statusTable(expect) : defaultOk);
-      this.#charges.push(this.#compileCharges(plan.charges(t)));
-    }
+    this.plan = new FlowPlan(task.requests, task.headers, task.expectStatus ?? DEFAULT_EXPECT_STATUS);
+    for (const flow of this.plan.flows) for (const step of flow.steps) this.#charges.set(step, this.#compileCharges(step.charges));
   }
 
-  #compileCharges(c: ReturnType<RequestPlan['charges']>): TemplateCharges | undefined {
+  #compileCharges(c: Charges): StepCharges | undefined {
     const indexes: number[] = [];
     const amounts: number[] = [];
     const conditional: boolean[] = [];
@@ -111,20 +101,23 @@ export class RequestSource {
     };
   }
 
+  /** The single fixed request (only without a scenario). */
+  get fixed(): PreparedRequest {
+    return this.#fixed!;
+  }
+
   /**
-   * The request for global arrival `index`, with its budgets charged; or why its worst case does
-   * not fit a budget (nothing is charged then, and nothing must be sent).
+   * The request of `step` for arrival `index`, with its budgets charged; or why its worst case
+   * does not fit a budget (nothing is charged then, and nothing must be sent). Throws
+   * MissingCapture, before charging anything, when a capture it uses was never set.
    */
-  prepare(index: number): PreparedRequest | BudgetRefusal {
-    if (this.#fixed) return this.#fixed;
-    const plan = this.#plan!;
-    const t = plan.pick(index);
-    const charges = this.#charges[t];
+  prepareStep(step: CompiledStep, index: number, captures: Readonly<Record<string, string>> | undefined): PreparedRequest | BudgetRefusal {
+    const built = this.plan!.build(step, index, captures);
+    const charges = this.#charges.get(step);
     if (charges) {
       const refused = this.#ledger.tryCharge(charges.indexes, charges.amounts, charges.conditional);
       if (refused !== undefined) return refused;
     }
-    const built = plan.build(index, t);
     return {
       options: {
         origin: this.#origin,
@@ -134,7 +127,7 @@ export class RequestSource {
         ...(built.body !== undefined ? { body: built.body } : {}),
         ...this.#blocking,
       },
-      ok: this.#ok[t]!,
+      ok: step.ok,
       refundIndexes: charges?.refundIndexes,
       refundAmounts: charges?.refundAmounts,
     };

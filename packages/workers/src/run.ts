@@ -89,6 +89,11 @@ export function startRun(request: RunRequest): RunHandle {
   // The whole process's resident memory, sampled as intervals arrive: with the workers' own
   // heap figures it shows that nothing a target sends (a 1 GB body, a trickle) is buffered.
   const rss = { startBytes: process.memoryUsage.rss(), maxBytes: 0 };
+  // Journeys send a variable number of requests per arrival: the cap is a shared counter then.
+  const requestCap =
+    config.maxRequests !== undefined && (config.requests?.journeys?.length ?? 0) > 0
+      ? { buffer: new SharedArrayBuffer(4), limit: config.maxRequests }
+      : undefined;
   const burst = config.errorBurst === false ? undefined : new ErrorBurstDetector(config.errorBurst);
   const aggregator = new IntervalAggregator(config.workers, config.intervalMs, (i) => {
     rss.maxBytes = Math.max(rss.maxBytes, process.memoryUsage.rss());
@@ -124,8 +129,11 @@ export function startRun(request: RunRequest): RunHandle {
           new Promise<void>((resolve) => {
             port1.on('message', (m: FromWorker) => {
               if (m.type === 'ready' && ++ready === config.workers) allReady();
-              else if (m.type === 'interval') aggregator.add(w, m.report);
-              else if (m.type === 'error-example') errorExamples[m.errorClass] ??= m.message;
+              else if (m.type === 'interval') {
+                for (const [c, message] of Object.entries(m.report.errorExamples ?? {})) errorExamples[c as ErrorClass] ??= message;
+                aggregator.add(w, m.report);
+              }
+              else if (m.type === 'request-cap') handle.stop('max-requests', `--max-requests ${config.maxRequests} reached`);
               else if (m.type === 'budget-exhausted') {
                 const limit = config.budgets[m.budget];
                 handle.stop('budget', `the ${m.budget} budget (${limit}) would be exceeded by the next request`);
@@ -139,7 +147,7 @@ export function startRun(request: RunRequest): RunHandle {
             port1.on('close', () => resolve());
           }),
         );
-        const task: WorkerTask = taskFor(config, w, port2, ledger.buffer);
+        const task: WorkerTask = taskFor(config, w, port2, ledger.buffer, requestCap);
         return pool.run(task, { transferList: [port2] }).then(
           (outcome: WorkerOutcome) => {
             if (outcome.error) workerErrors.push(outcome.error);
@@ -205,8 +213,15 @@ function abortDetail(signal: AbortSignal | undefined): string | undefined {
   return typeof reason === 'string' ? reason : undefined;
 }
 
-function taskFor(config: RunConfig, w: number, port: MessagePort, budgetBuffer: SharedArrayBuffer): WorkerTask {
+function taskFor(
+  config: RunConfig,
+  w: number,
+  port: MessagePort,
+  budgetBuffer: SharedArrayBuffer,
+  requestCap: WorkerTask['requestCap'],
+): WorkerTask {
   return {
+    ...(requestCap ? { requestCap } : {}),
     workerIndex: w,
     workerCount: config.workers,
     curve: config.curve.toJSON(),

@@ -61,15 +61,29 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
   lines.push('');
   const mix = plan.run.requests;
   if (mix) {
-    const totalWeight = mix.templates.reduce((a, t) => a + (t.weight ?? 1), 0);
-    lines.push('request mix (expected counts over the whole profile):');
+    const journeys = mix.journeys ?? [];
+    const totalWeight = [...mix.templates, ...journeys].reduce((a, t) => a + (t.weight ?? 1), 0);
+    lines.push(`${journeys.length > 0 ? 'arrival mix' : 'request mix'} (expected counts over the whole profile):`);
     const perBudget = new Map<string, number>();
+    const charge = (sideEffects: Readonly<Record<string, number>> | undefined, times: number) => {
+      for (const [effect, amount] of Object.entries(sideEffects ?? {})) perBudget.set(effect, (perBudget.get(effect) ?? 0) + times * amount);
+    };
     for (const t of mix.templates) {
       const share = (t.weight ?? 1) / totalWeight;
       const n = total * share;
       lines.push(`  ${t.name.padEnd(18)} ${(share * 100).toFixed(0).padStart(3)} %  ~${int(n)}  ${(t.method ?? 'GET').toUpperCase()} ${t.path}`);
-      for (const [effect, amount] of Object.entries(t.sideEffects ?? {})) {
-        perBudget.set(effect, (perBudget.get(effect) ?? 0) + n * amount);
+      charge(t.sideEffects, n);
+    }
+    for (const j of journeys) {
+      const share = (j.weight ?? 1) / totalWeight;
+      const n = total * share;
+      lines.push(`  journey ${j.name.padEnd(10)} ${(share * 100).toFixed(0).padStart(3)} %  ~${int(n)} journeys, each:`);
+      for (const step of j.steps) {
+        // A polling step may send up to its tries (or its time over its interval) requests.
+        const tries = step.poll ? Math.min(step.poll.maxTries ?? Number.POSITIVE_INFINITY, step.poll.maxMs !== undefined ? Math.floor(parseDurationMs(step.poll.maxMs) / parseDurationMs(step.poll.intervalMs)) + 1 : Number.POSITIVE_INFINITY) : 1;
+        const detail = step.poll ? `  (polls every ${formatDurationMs(parseDurationMs(step.poll.intervalMs))}, at most ${int(tries)} tries)` : '';
+        lines.push(`    ${step.name.padEnd(16)} ${(step.method ?? 'GET').toUpperCase()} ${step.path}${detail}`);
+        charge(step.sideEffects, n * tries);
       }
     }
     if (perBudget.size > 0) {

@@ -1,6 +1,7 @@
 import { formatCondition, type StepResult } from '@overload/core';
 import type { RampResult, SearchRunResult } from '@overload/workers';
 import { int, ms, table } from './format.js';
+import { formatNamesTable } from './names-table.js';
 
 function stepRow(s: StepResult, marks: Map<number, string>): string[] {
   const achievedPct = s.rateRps > 0 ? `${Math.round((100 * s.achievedRps) / s.rateRps)} %` : '-';
@@ -35,6 +36,7 @@ export function formatRampSummary(r: RampResult, title = `${r.target.method} ${r
     if ('skipped' in r.recovery) lines.push(`recovery check: skipped (${r.recovery.skipped})`);
     else lines.push(`recovery check at ${int(r.recovery.baselineRps)} req/s after a ${ms(r.recovery.cooldownMs)} cool-down: ${r.recovery.detail}`);
   }
+  if (r.run.byName && r.run.byName.length > 0) lines.push('', 'per name, over the ramp:', formatNamesTable(r.run.byName), '');
   if (r.run.generator.saturated) lines.push(`generator: SATURATED (${r.run.generator.reasons.join('; ')})`);
   lines.push('', r.verdictLine);
   return lines.join('\n');

@@ -1,5 +1,6 @@
 import { formatDurationMs, type IntervalStats, type LatencySummaryMs, type RunResult } from '@overload/core';
 import { int, ms, pct, table } from './format.js';
+import { formatNamesTable } from './names-table.js';
 
 function latencyRow(name: string, l: LatencySummaryMs): string[] {
   return [name, ms(l.p50), ms(l.p90), ms(l.p99), ms(l.p999), ms(l.max)];
@@ -30,6 +31,10 @@ export function formatRunSummary(r: RunResult, title = `${r.target.method} ${r.t
       latencyRow('service time', r.serviceTimeMs),
     ]),
   );
+  if (r.byName && r.byName.length > 0) {
+    lines.push('');
+    lines.push(formatNamesTable(r.byName));
+  }
   lines.push('');
   const g = r.generator;
   lines.push(

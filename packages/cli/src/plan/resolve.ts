@@ -89,7 +89,7 @@ export interface ResolvedPlan {
 export async function resolvePlan(ref: string, flags: PlanFlags, options: { startEmbedded: boolean; env?: NodeJS.ProcessEnv }): Promise<ResolvedPlan> {
   const env = options.env ?? process.env;
   const isUrl = /^https?:\/\//i.test(ref);
-  const loaded = isUrl ? undefined : await loadScenario(ref);
+  const loaded = isUrl ? undefined : await loadScenario(ref, process.cwd(), env);
   const scenario: Scenario | undefined = loaded?.scenario;
   const issues: ValidationIssue[] = [];
   registerSecrets(scenario, flags, ref, env);
@@ -172,8 +172,10 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
     if (scenario) {
       const rows = 100_000;
       requests = {
-        templates: scenario.requests,
+        templates: scenario.requests ?? [],
+        ...(scenario.journeys ? { journeys: scenario.journeys } : {}),
         feeders: await materializeFeeders(scenario.feeders, loaded!.file, rows),
+        env: envValuesUsedBy(scenario, env),
         seed: flags.seed ?? 1,
         runId,
       };
@@ -238,8 +240,8 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
  */
 function registerSecrets(scenario: Scenario | undefined, flags: PlanFlags, ref: string, env: NodeJS.ProcessEnv): void {
   const values: (string | undefined)[] = [...secretHeaderValues(flags.header)];
-  for (const t of scenario?.requests ?? []) values.push(...secretHeaderValues(t.headers as Record<string, unknown> | undefined));
-  for (const name of envPlaceholderNames([scenario?.requests, flags.header, flags.body, flags.target, ref])) values.push(env[name]);
+  for (const headers of headerObjectsIn([scenario?.requests, scenario?.journeys])) values.push(...secretHeaderValues(headers));
+  for (const name of envPlaceholderNames([scenario?.requests, scenario?.journeys, flags.header, flags.body, flags.target, ref])) values.push(env[name]);
   for (const url of [ref, flags.target, scenario?.target]) {
     if (!url) continue;
     try {
@@ -252,6 +254,18 @@ function registerSecrets(scenario: Scenario | undefined, flags: PlanFlags, ref: 
   secrets.add(values);
 }
 
+/** Every `headers` object in requests and journeys' steps, however deep. */
+function headerObjectsIn(value: unknown, out: Record<string, unknown>[] = []): Record<string, unknown>[] {
+  if (Array.isArray(value)) for (const v of value) headerObjectsIn(v, out);
+  else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'headers' && typeof v === 'object' && v !== null && !Array.isArray(v)) out.push(v as Record<string, unknown>);
+      else headerObjectsIn(v, out);
+    }
+  }
+  return out;
+}
+
 /** The scenario's error-burst guardrail over the defaults (its window may be written as a duration). */
 function errorBurstOf(scenario: Scenario | undefined): false | ErrorBurstOptions {
   const declared = scenario?.safety?.errorBurst;
@@ -261,6 +275,20 @@ function errorBurstOf(scenario: Scenario | undefined): false | ErrorBurstOptions
     ...(declared?.maxErrorRate !== undefined ? { maxErrorRate: declared.maxErrorRate } : {}),
     ...(declared?.windowMs !== undefined ? { windowMs: parseDurationMs(declared.windowMs) } : {}),
   };
+}
+
+/**
+ * The environment variables a scenario's `{{env.NAME}}` placeholders use, read once here: only
+ * they cross to the worker threads (validation already refused any that is not set).
+ */
+function envValuesUsedBy(scenario: Scenario, env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  const text = JSON.stringify([scenario.requests ?? [], scenario.journeys ?? []]);
+  for (const m of text.matchAll(/\{\{\s*env\.([A-Za-z_]\w*)\s*\}\}/g)) {
+    const value = env[m[1]!];
+    if (value !== undefined) out[m[1]!] = value;
+  }
+  return out;
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {

@@ -82,6 +82,10 @@ export function chartsOf(result: StoredResult): ChartSpec[] {
   const timeline = timelineOf(result);
   if (timeline) {
     charts.push(rateChart(timeline), latencyChart(timeline, result), errorsChart(timeline));
+    const run = result.kind === 'run' ? result : result.kind === 'ramp' ? result.run : undefined;
+    (run?.byName ?? []).forEach((n, k) => {
+      if (n.kind === 'journey') charts.push(journeyChart(timeline, n.name, k));
+    });
   }
   if (result.kind === 'ramp') charts.push(rampHockeyStick(result));
   if (result.kind === 'search') charts.push(searchHockeyStick(result));
@@ -160,6 +164,31 @@ function latencyChart(t: Timeline, result: StoredResult): ChartSpec {
     ],
     marks: t.marks,
     limits: sloLimits(result),
+    bands: t.bands,
+  };
+}
+
+/** A journey's latency, from its intended start to its last response, over time: the seed's "time to the document". */
+function journeyChart(t: Timeline, name: string, k: number): ChartSpec {
+  const pick = (q: keyof LatencySummaryMs) =>
+    t.points.map((p) => {
+      const n = p.interval?.byName?.[k];
+      return n && n.latencyMs.count > 0 ? positive(n.latencyMs[q]) : null;
+    });
+  const failed = t.points.map((p) => rate(p, (i) => i.byName?.[k]?.failed ?? 0));
+  return {
+    ...timeAxes(`journey-${k}-over-time`, `Journey ${name}: time from start to end (log scale)`, 'ms'),
+    y2Label: 'failed journeys/s',
+    caption: `Each ${name} journey from its intended start to its last response, polls and think time included, by the second it ended; failed journeys per second on the right.`,
+    yLog: true,
+    x: t.points.map((p) => p.tSec),
+    series: [
+      { label: 'p50', color: COLOR.p50, unit: 'ms', values: pick('p50') },
+      { label: 'p99', color: COLOR.p99, unit: 'ms', values: pick('p99') },
+      { label: 'failed/s', color: COLOR.errors, values: failed, scale: 'y2', dash: [4, 4] },
+    ],
+    marks: t.marks,
+    limits: [],
     bands: t.bands,
   };
 }

@@ -5,6 +5,7 @@ import { formatCount, formatRate, OverloadError } from '@overload/core';
 import { chartsOf, type ChartSpec } from './chart-model.js';
 import { CLIENT_SCRIPT } from './client-script.js';
 import { escapeHtml as h, jsonForScript } from './escape.js';
+import { namesSection } from './html-names.js';
 import { runbookSection, stepsSection, totalsSection, verdictSection } from './html-sections.js';
 import { REPORT_CSS } from './report-css.js';
 import type { StoredResult } from './stored-result.js';
@@ -73,6 +74,7 @@ function detailSections(result: StoredResult): string {
   if (result.kind === 'ramp') {
     parts.push(stepsSection(result.steps, 'Steps', (s) => `${s.index + 1}: ${s.label}`));
     parts.push(totalsSection(result.run, 'Ramp phase totals'));
+    parts.push(namesSection(result.run, 'Per request, journey and step (ramp phase)'));
     const rec = result.recovery;
     if (rec && 'run' in rec) parts.push(totalsSection(rec.run, `Recovery baseline totals (${formatRate(rec.baselineRps)})`));
   } else if (result.kind === 'search') {
@@ -84,6 +86,7 @@ function detailSections(result: StoredResult): string {
     }
   } else {
     parts.push(totalsSection(result, 'Totals'));
+    parts.push(namesSection(result, 'Per request, journey and step'));
   }
   if (result.kind !== 'run' && result.probes.length > 0) {
     const items = result.probes.map((p) => {

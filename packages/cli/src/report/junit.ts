@@ -1,4 +1,5 @@
-import { type ConditionVerdict, formatCondition, formatCount, formatMs, formatRate, formatSlo, type StepResult } from '@overload/core';
+import { type ConditionVerdict, formatCondition, formatCount, formatMs, formatRate, formatSlo, type RunResult, type StepResult } from '@overload/core';
+import { failureList } from '../output/names-table.js';
 import { escapeXmlAttr as attr, escapeXmlText as text } from './escape.js';
 import type { StoredRampResult, StoredResult, StoredRunResult } from './stored-result.js';
 
@@ -24,6 +25,7 @@ export function renderJunit(result: StoredResult): string {
   if (result.kind === 'ramp') {
     for (const s of result.steps) cases.push(...stepCases(s, `step ${s.index + 1}: ${s.label}`));
     cases.push(recoveryCase(result));
+    cases.push(...nameCases(result.run, false));
   } else {
     for (const e of result.evidence) {
       if (e.step) cases.push(...stepCases(e.step, `trial ${e.index + 1}: ${formatRate(e.rateRps)}`));
@@ -71,6 +73,7 @@ function renderRunJunit(r: StoredRunResult): string {
         : { kind: 'passed' },
     },
   ];
+  cases.push(...nameCases(r, true));
   const summary = `${formatCount(r.totals.sent)} requests, ${formatCount(r.totals.errors)} errors; corrected latency p50 ${formatMs(r.latencyMs.p50)}, p99 ${formatMs(r.latencyMs.p99)}`;
   const props: [string, string][] = [['target', `${r.target.method} ${r.target.url}`], ['run_id', r.runId]];
   return suite(`overload run: ${r.runbook?.name ?? r.target.url}`, timeSec, r.startedAt, props, cases, summary);
@@ -127,6 +130,28 @@ function conditionOutcome(s: StepResult, c: ConditionVerdict): Outcome {
   }
   if (c.detail?.startsWith('not judged')) return { kind: 'skipped', message: `${c.name} ${c.detail}` };
   return { kind: 'passed', out: formatCondition(c) };
+}
+
+/**
+ * A testcase per request, journey and step (classname `names`; steps as `journey › step`), with
+ * its figures. In a plain run any failure of that name fails its testcase. A ramp pushes the
+ * target past its knee on purpose, so its failures there are the finding, not a test failure:
+ * its per-name testcases report the figures and the SLO conditions judge the steps.
+ */
+function nameCases(run: RunResult, failOnFailures: boolean): Case[] {
+  return (run.byName ?? []).map((n) => {
+    const name = n.kind === 'step' ? `${n.journey} › ${n.name}` : n.kind === 'journey' ? `journey ${n.name}` : n.name;
+    const figures =
+      `${formatCount(n.count)} ended, ${formatCount(n.ok)} ok, ${formatCount(n.failed)} failed${n.failed > 0 ? ` (${failureList(n)})` : ''}; ` +
+      `${formatCount(n.requests)} requests${n.kind === 'step' && n.maxTries > 1 ? `, up to ${formatCount(n.maxTries)} tries` : ''}; ` +
+      `corrected latency p50 ${formatMs(n.latencyMs.p50)}, p99 ${formatMs(n.latencyMs.p99)}`;
+    const timeSec = seconds(run.durationMs);
+    const outcome: Outcome =
+      failOnFailures && n.failed > 0
+        ? { kind: 'failure', type: 'failed', message: `${formatCount(n.failed)} of ${formatCount(n.count)} failed: ${failureList(n)}`, body: figures }
+        : { kind: 'passed', out: figures };
+    return { classname: 'names', name, timeSec, outcome };
+  });
 }
 
 function recoveryCase(r: StoredRampResult): Case {

@@ -65,7 +65,7 @@ const require = createRequire(import.meta.url);
  * installation, so a scenario outside the repo works even where the package manager does not
  * hoist core next to it (pnpm).
  */
-export async function loadScenario(ref: string, cwd = process.cwd()): Promise<LoadedScenario> {
+export async function loadScenario(ref: string, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<LoadedScenario> {
   const file = resolveScenarioFile(ref, cwd);
   if (!file) {
     const known = listScenarioFiles(cwd).map((s) => s.name);
@@ -81,7 +81,7 @@ export async function loadScenario(ref: string, cwd = process.cwd()): Promise<Lo
   } catch (error) {
     throw new ValidationError('scenario', [{ path: file, message: `could not be loaded: ${(error as Error).message}` }], 'OVL_INVALID_SCENARIO');
   }
-  const issues = validateScenario(value);
+  const issues = validateScenario(value, { env });
   if (issues.length > 0) throw new ValidationError(`scenario ${file}`, issues, 'OVL_INVALID_SCENARIO');
   return { scenario: value as Scenario, file };
 }

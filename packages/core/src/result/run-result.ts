@@ -5,7 +5,11 @@ import { encodeHistogram, type LatencySummaryMs, percentileMs, summarizeMs } fro
 import type { RunConfig } from '../run/config.js';
 import { summarizeTls, type TlsSummary } from '../run/tls.js';
 import { mergeWindow } from '../collapse/window.js';
-import { type ErrorClass, type ErrorCounts, emptyErrorCounts, errorTotal, type IntervalAggregator, type IntervalStats } from '../run/interval.js';
+import { type ErrorClass, type ErrorCounts, emptyErrorCounts, errorTotal, type IntervalAggregator, type IntervalStats, mergeNameReports, type NameStats } from '../run/interval.js';
+import type { NameEntry } from '../scenario/flow-plan.js';
+
+/** One request, journey or step of a scenario, with its whole-run figures. */
+export type NamedStats = NameEntry & NameStats;
 
 /** Bumped whenever a field changes meaning or is removed (additions keep the version). */
 export const RESULT_SCHEMA_VERSION = 1;
@@ -122,6 +126,12 @@ export interface RunResult {
   readonly serviceTimeMs: LatencySummaryMs;
   readonly generator: GeneratorHealth;
   readonly intervals: readonly IntervalStats[];
+  /**
+   * Per request, journey and step (scenarios only), in the order of the mix. The requests of the
+   * request and step entries add up to totals.sent; a journey's latency runs from its intended
+   * start to its last response, polls and think time included.
+   */
+  readonly byName?: readonly NamedStats[];
   /** Whole-run histograms, encoded (compressed base64, µs), for exact merges across shards. */
   readonly histograms: { readonly latency: string; readonly serviceTime: string; readonly lag: string };
   readonly workerErrors?: readonly SerializedError[];
@@ -234,6 +244,7 @@ export function buildRunResult(args: {
     serviceTimeMs: summarizeMs(aggregator.serviceTime),
     generator: { ...generatorHealth(config, lagP99, lagMax, droppedGenerator, offered), ...(memory ? { memory } : {}) },
     intervals,
+    ...(config.names.length > 0 ? { byName: config.names.map((n, k) => ({ ...n, ...mergeNameReports(intervals.flatMap((i) => (i.byName?.[k] ? [i.byName[k]] : []))) })) } : {}),
     histograms: {
       latency: encodeHistogram(aggregator.latency),
       serviceTime: encodeHistogram(aggregator.serviceTime),

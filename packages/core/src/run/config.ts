@@ -6,7 +6,8 @@ import { clampCurve } from '../guard/max-rate.js';
 import { assertHostsAllowed } from '../guard/allowlist.js';
 import type { ErrorBurstOptions } from '../guard/error-burst.js';
 import { validateBudgets } from '../guard/budgets.js';
-import type { RequestMix } from '../scenario/request-plan.js';
+import { compileFlows, type NameEntry, type RequestMix } from '../scenario/flow-plan.js';
+import { validateJourneys } from '../scenario/journey.js';
 import { validateRequests } from '../scenario/request-template.js';
 import { type TlsOptions, validateTls } from './tls.js';
 import { type DurationInput, describe, readDurationMs, readNumber } from '../units.js';
@@ -111,6 +112,8 @@ export interface RunConfig {
   readonly maxDurationMs: number | undefined;
   readonly errorBurst: false | Partial<ErrorBurstOptions>;
   readonly requests: RequestMix | undefined;
+  /** What results are kept per name: every request, journey and step of the mix (empty without one). */
+  readonly names: readonly NameEntry[];
   readonly budgets: Readonly<Record<string, number>>;
   readonly budgetBuffer: SharedArrayBuffer | undefined;
   readonly runId: string;
@@ -199,8 +202,11 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
   if (options.maxRps !== undefined) readNumber(options.maxRps, 'maxRps', issues, { min: 0, allowMin: false, what: 'a rate in req/s' });
   const maxDurationMs = options.maxDurationMs === undefined ? undefined : readDurationMs(options.maxDurationMs, 'maxDurationMs', issues);
   issues.push(...validateBudgets(options.budgets, 'budgets'));
+  let names: readonly NameEntry[] = [];
   if (options.requests !== undefined) {
-    issues.push(...validateRequests(options.requests.templates, 'requests', Object.keys(options.requests.feeders ?? {})));
+    const mix = validateMix(options.requests, expectStatus);
+    issues.push(...mix.issues);
+    names = mix.names;
   }
   issues.push(...validateTls(options.tls, 'tls'));
   if (options.http2 !== undefined && typeof options.http2 !== 'boolean') issues.push({ path: 'http2', message: `must be true or false (got ${describe(options.http2)})` });
@@ -243,6 +249,7 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
     maxDurationMs,
     errorBurst: options.errorBurst ?? {},
     requests: options.requests,
+    names,
     budgets: options.budgets ?? {},
     budgetBuffer: options.budgetBuffer,
     runId,
@@ -255,6 +262,18 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
 function firstSecondRps(curve: RateCurve): number {
   const ms = Math.min(1000, curve.durationMs);
   return ms > 0 ? (curve.areaAt(ms) * 1000) / ms : 0;
+}
+
+/** Every problem with a request mix given to `run()` directly (the CLI validated its scenario already). */
+function validateMix(mix: RequestMix, expectStatus: readonly StatusExpectation[]): { issues: ValidationIssue[]; names: readonly NameEntry[] } {
+  const issues: ValidationIssue[] = [];
+  const hasJourneys = mix.journeys !== undefined;
+  issues.push(...validateRequests(mix.templates, 'requests.templates', hasJourneys));
+  issues.push(...validateJourneys(mix.journeys, 'requests.journeys', (list, at) => validateStatuses(list as readonly StatusExpectation[], at, issues)));
+  if (issues.length > 0) return { issues, names: [] };
+  const compiled = compileFlows(mix, { feederNames: Object.keys(mix.feeders ?? {}), env: mix.env ?? {}, defaultExpect: expectStatus }, issues);
+  const at = (path: string) => (path.startsWith('requests[') ? path.replace(/^requests/, 'requests.templates') : path.startsWith('journeys') ? `requests.${path}` : path);
+  return { issues: issues.map((i) => ({ ...i, path: at(i.path) })), names: compiled.names };
 }
 
 /** A short random id (time + randomness), readable in a target's logs. */
@@ -279,7 +298,7 @@ function profileFrom(options: RunOptions, issues: ValidationIssue[]): Profile | 
   return found.length === 0 ? profile : undefined;
 }
 
-function validateStatuses(list: readonly StatusExpectation[], path: string, issues: ValidationIssue[]): void {
+export function validateStatuses(list: readonly StatusExpectation[], path: string, issues: ValidationIssue[]): void {
   if (!Array.isArray(list) || list.length === 0) {
     issues.push({ path, message: 'must be a non-empty list of status codes or [from, to] ranges' });
     return;

@@ -47,6 +47,41 @@ export function emptyErrorCounts(): ErrorCounts {
 }
 
 /**
+ * What one worker reports about one name (a request, a journey or a step, see FlowPlan.names) in
+ * one interval. `count` is what ended in the interval (requests answered or failed, steps and
+ * journeys finished); `requests` is what was sent for it, polls included, so that the requests
+ * of all request and step names add up to the interval's `sent`.
+ */
+export interface NameReport {
+  readonly count: number;
+  /** Requests sent for it (a journey: the requests of the journeys that ended). */
+  readonly requests: number;
+  readonly ok: number;
+  /** Failures by class: the transport classes, `status`, and the journey classes (FLOW_FAILURE_CLASSES). */
+  readonly failures: Readonly<Record<string, number>>;
+  /** Requests sent by the executions that ended (poll tries included) and the most one needed. */
+  readonly tries: number;
+  readonly maxTries: number;
+  /** Encoded histograms (µs): corrected latency and service time of what ended. */
+  readonly latency: string;
+  readonly serviceTime: string;
+}
+
+/** One name's figures over a window of intervals, merged across workers. */
+export interface NameStats {
+  readonly count: number;
+  readonly requests: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly failures: Readonly<Record<string, number>>;
+  readonly tries: number;
+  readonly maxTries: number;
+  readonly latencyMs: LatencySummaryMs;
+  readonly serviceTimeMs: LatencySummaryMs;
+  readonly histograms: { readonly latency: string; readonly serviceTime: string };
+}
+
+/**
  * What one worker reports about one interval. Arrival counts (offered, sent, dropped) belong to
  * the interval of their *intended* time; outcomes (completed, ok, errors, latencies) to the
  * interval in which they *happened*, so an interval is final as soon as it is over and the
@@ -89,6 +124,10 @@ export interface IntervalReport {
    * buffered, so this stays flat whatever the target sends.
    */
   readonly memoryBytes?: number;
+  /** Descriptions of the first error of each class this worker met, on the interval it met it (see RunResult.errorExamples). */
+  readonly errorExamples?: Readonly<Partial<Record<ErrorClass, string>>>;
+  /** Per name, aligned with the plan's names (absent for a single request without a scenario). */
+  readonly byName?: readonly NameReport[];
 }
 
 /** One interval of a run, merged across workers. */
@@ -121,6 +160,8 @@ export interface IntervalStats {
   readonly lagMsMax: number;
   /** Encoded interval histograms, kept so intervals and shards can be merged exactly later. */
   readonly histograms: { readonly latency: string; readonly serviceTime: string; readonly lag: string };
+  /** Per name, aligned with the run's `names` (absent for a single request without a scenario). */
+  readonly byName?: readonly NameStats[];
 }
 
 export function errorTotal(e: ErrorCounts): number {
@@ -246,6 +287,7 @@ export function mergeReports(index: number, intervalMs: number, reports: readonl
     if (r.lag) lag.add(decodeHistogram(r.lag));
   }
   if (reports.length === 0) durationMs = intervalMs;
+  const named = reports.filter((r) => r.byName !== undefined);
   const seconds = Math.max(durationMs, 1) / 1000;
   return {
     index,
@@ -271,5 +313,43 @@ export function mergeReports(index: number, intervalMs: number, reports: readonl
     lagMsP99: percentileMs(lag, 99),
     lagMsMax: lag.totalCount === 0 ? 0 : lag.maxValue / 1000,
     histograms: { latency: encodeHistogram(latency), serviceTime: encodeHistogram(serviceTime), lag: encodeHistogram(lag) },
+    ...(named.length > 0 ? { byName: named[0]!.byName!.map((_, k) => mergeNameReports(named.map((r) => r.byName![k]!))) } : {}),
+  };
+}
+
+/** Adds up one name's reports (from workers, intervals or shards): counts add, histograms merge. */
+export function mergeNameReports(reports: readonly (NameReport | NameStats)[]): NameStats {
+  const latency = createHistogram();
+  const serviceTime = createHistogram();
+  const failures: Record<string, number> = {};
+  let count = 0;
+  let requests = 0;
+  let ok = 0;
+  let tries = 0;
+  let maxTries = 0;
+  for (const r of reports) {
+    count += r.count;
+    requests += r.requests;
+    ok += r.ok;
+    tries += r.tries;
+    maxTries = Math.max(maxTries, r.maxTries);
+    for (const [c, n] of Object.entries(r.failures)) failures[c] = (failures[c] ?? 0) + n;
+    const h = 'histograms' in r ? r.histograms : r;
+    if (h.latency) latency.add(decodeHistogram(h.latency));
+    if (h.serviceTime) serviceTime.add(decodeHistogram(h.serviceTime));
+  }
+  let failed = 0;
+  for (const n of Object.values(failures)) failed += n;
+  return {
+    count,
+    requests,
+    ok,
+    failed,
+    failures,
+    tries,
+    maxTries,
+    latencyMs: summarizeMs(latency),
+    serviceTimeMs: summarizeMs(serviceTime),
+    histograms: { latency: encodeHistogram(latency), serviceTime: encodeHistogram(serviceTime) },
   };
 }

@@ -5,7 +5,10 @@ import { type Profile, validateProfile } from '../profile/index.js';
 import { parseSlo } from '../slo/parse-slo.js';
 import { type Slo, validateSlo } from '../slo/slo.js';
 import { type DurationInput, describe, readDurationMs, readNumber } from '../units.js';
+import { DEFAULT_EXPECT_STATUS, type StatusExpectation, validateStatuses } from '../run/config.js';
 import { type Feeder, validateFeeders } from './feeder.js';
+import { compileFlows } from './flow-plan.js';
+import { type JourneyTemplate, validateJourneys } from './journey.js';
 import { type RequestTemplate, validateRequests } from './request-template.js';
 import { validateScenarioTls } from './scenario-tls.js';
 
@@ -48,7 +51,10 @@ export interface Scenario {
   /** Base URL of the target; `--target` overrides it. */
   readonly target?: string;
   readonly embeddedTarget?: EmbeddedTarget;
-  readonly requests: readonly RequestTemplate[];
+  /** Single requests in the weighted mix (optional when there are journeys). */
+  readonly requests?: readonly RequestTemplate[];
+  /** Multi-step user flows in the same weighted mix: the profile's rate is a rate of arrivals, each a request or a journey. */
+  readonly journeys?: readonly JourneyTemplate[];
   readonly feeders?: Readonly<Record<string, Feeder>>;
   /** `'p99<500ms,errors<1%'` or an Slo object. */
   readonly slo?: string | Slo;
@@ -77,8 +83,11 @@ export function defineScenario<const S extends Scenario>(scenario: S): S {
   return scenario;
 }
 
-/** Every problem with a scenario, each with its path. Checks run before anything is sent. */
-export function validateScenario(value: unknown): ValidationIssue[] {
+/**
+ * Every problem with a scenario, each with its path. Checks run before anything is sent. With
+ * `env`, `{{env.NAME}}` placeholders must name variables that are set.
+ */
+export function validateScenario(value: unknown, options: { env?: Readonly<Record<string, string | undefined>> } = {}): ValidationIssue[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return [{ path: '', message: `a scenario must be an object (export default defineScenario({ … })) (got ${describe(value)})` }];
   }
@@ -97,7 +106,20 @@ export function validateScenario(value: unknown): ValidationIssue[] {
   const feederIssues = validateFeeders(s['feeders'], 'feeders');
   issues.push(...feederIssues);
   const feederNames = s['feeders'] && typeof s['feeders'] === 'object' ? Object.keys(s['feeders']) : [];
-  issues.push(...validateRequests(s['requests'], 'requests', feederNames));
+  const hasJourneys = s['journeys'] !== undefined;
+  const requestIssues = validateRequests(s['requests'], 'requests', hasJourneys);
+  const checkStatus = (list: unknown, at: string) => validateStatuses(list as readonly StatusExpectation[], at, issues);
+  const journeyIssues = validateJourneys(s['journeys'], 'journeys', checkStatus);
+  issues.push(...requestIssues, ...journeyIssues);
+  if (s['requests'] === undefined && !hasJourneys) issues.push({ path: 'requests', message: 'a scenario needs requests or journeys (or both)' });
+  // Placeholders and captures, in every part of every request and step, once the shapes are sound.
+  if (requestIssues.length === 0 && journeyIssues.length === 0 && (s['requests'] !== undefined || hasJourneys)) {
+    compileFlows(
+      { templates: (s['requests'] as RequestTemplate[] | undefined) ?? [], journeys: s['journeys'] as JourneyTemplate[] | undefined },
+      { feederNames, defaultExpect: DEFAULT_EXPECT_STATUS, ...(options.env ? { env: options.env } : {}) },
+      issues,
+    );
+  }
   if (s['slo'] !== undefined) {
     if (typeof s['slo'] === 'string') {
       try {
@@ -157,4 +179,4 @@ function validateRecovery(value: unknown): ValidationIssue[] {
   return issues;
 }
 
-export type { RequestTemplate, Feeder };
+export type { RequestTemplate, Feeder, JourneyTemplate };

@@ -46,3 +46,13 @@ export function exitCodeForError(error: unknown): ExitCode {
       return EXIT.internal;
   }
 }
+
+/** Stop reasons that are a guardrail or a kill switch (exit 3); a worker crash is internal (70). */
+export const GUARD_STOPS: ReadonlySet<string> = new Set(['signal', 'kill-file', 'control-endpoint', 'max-duration', 'max-rate', 'budget', 'error-burst', 'max-requests', 'aborted']);
+
+/** The exit code of a run that was stopped before it could finish, if it was. */
+export function exitCodeForStop(stopReason: string | undefined): ExitCode | undefined {
+  if (stopReason === 'worker-crash') return EXIT.internal;
+  if (stopReason !== undefined && GUARD_STOPS.has(stopReason)) return EXIT.stopped;
+  return undefined;
+}

@@ -78,7 +78,11 @@ export function describeError(error: unknown, errorClass: ErrorClass, origin: st
   const url = new URL(origin);
   const host = `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
   const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
+  let message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
+  // OpenSSL's messages carry their own address and source line: keep the reason
+  // ("…:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:…" → "tlsv13 alert certificate required").
+  const openssl = /:SSL routines:[^:]*:([^:]+):/.exec(message);
+  if (openssl) message = openssl[1]!;
   const detail = `${typeof code === 'string' ? `${code}: ` : ''}${message}`.slice(0, 240);
   const advice = TLS_ADVICE[errorClass];
   return advice ? `${host}: ${advice} (${detail})` : `${host}: ${detail}`;

@@ -65,6 +65,7 @@ export class WarmConnector {
         new Promise<void>((resolve) => {
           this.#connect(options, (err, socket) => {
             if (!err && socket && !this.#closed) {
+              socket.on('error', destroyOnTlsAlert);
               socket.once('close', this.#onSpareClosed);
               this.#spare.push(socket as Socket);
             } else socket?.destroy();
@@ -79,6 +80,7 @@ export class WarmConnector {
 
   #track(socket: Socket): void {
     this.live.add(socket);
+    socket.on('error', destroyOnTlsAlert);
     socket.once('close', () => this.live.delete(socket));
   }
 
@@ -95,4 +97,15 @@ export class WarmConnector {
     // The target closed a spare connection (an idle timeout): forget it.
     for (let i = this.#spare.length - 1; i >= 0; i--) if (this.#spare[i]!.destroyed) this.#spare.splice(i, 1);
   };
+}
+
+/**
+ * A TLS alert from the server after the handshake (TLS 1.3 sends "certificate required" only
+ * then, when a client certificate is missing or refused) is emitted as an error without closing
+ * the socket; the close that follows made undici replace it with "other side closed", so a
+ * refused handshake looked like a reset. Closing the socket with the alert keeps it as the
+ * request's error, and the run classifies it as tlsHandshake.
+ */
+function destroyOnTlsAlert(this: Socket, err: Error & { code?: string }): void {
+  if (typeof err.code === 'string' && err.code.startsWith('ERR_SSL_') && !this.destroyed) this.destroy(err);
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { type RampEvent, ValidationError, formatCondition } from '@overload/core';
+import { type RampEvent, ValidationError, formatCondition, partialOf } from '@overload/core';
 import { ramp, type RampResult } from '@overload/workers';
-import { EXIT, type ExitCode } from '../exit-codes.js';
+import { EXIT, type ExitCode, exitCodeForStop } from '../exit-codes.js';
 import { createLogger, redactHeaders } from '../logger.js';
 import { Progress } from '../output/progress.js';
 import { formatRampSummary } from '../output/ramp-summary.js';
@@ -74,7 +74,7 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
     progress.done();
     const stopped = session.guard.stopped;
     const stopReason = stopped?.reason ?? result.stopReason;
-    const stored = { ...result, stopReason, ...(stopped ? { stopDetail: stopped.detail } : {}), runbook: runbookOf(plan, flags, session.ledger.used()) };
+    const stored = { ...result, stopReason, ...(stopped ? { stopDetail: stopped.detail } : {}), ...partialOf(stopReason, stopped?.detail ?? result.stopDetail), runbook: runbookOf(plan, flags, session.ledger.used()) };
     const files = await writeResults(stored, plan.name, flags);
     process.stdout.write(`${formatRampSummary(result, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`);
     if (stopped) process.stdout.write(`stopped early: ${stopped.detail}\n`);
@@ -99,10 +99,9 @@ function describeEvent(event: Parameters<NonNullable<Parameters<typeof ramp>[0][
   }
 }
 
-const GUARD_STOPS = new Set(['signal', 'kill-file', 'control-endpoint', 'max-duration', 'budget', 'error-burst', 'max-requests', 'aborted', 'worker-crash']);
-
 export function rampExitCode(result: RampResult, stopReason: string, expectKneeAbove: number | undefined): ExitCode {
-  if (GUARD_STOPS.has(stopReason)) return EXIT.stopped;
+  const stopped = exitCodeForStop(stopReason);
+  if (stopped !== undefined) return stopped;
   if (result.recovery && 'recovered' in result.recovery && !result.recovery.recovered) return EXIT.notRecovered;
   if (result.verdict === 'inconclusive') return EXIT.inconclusive;
   if (expectKneeAbove !== undefined) {

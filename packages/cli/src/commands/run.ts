@@ -8,9 +8,10 @@ import {
   type RunResult,
   ValidationError,
   parseStatusList,
+  partialOf,
 } from '@overload/core';
 import { type ProbeHandle, startProbes, startRun } from '@overload/workers';
-import { EXIT, type ExitCode } from '../exit-codes.js';
+import { EXIT, type ExitCode, exitCodeForStop } from '../exit-codes.js';
 import { createLogger, redactHeaders } from '../logger.js';
 import { Progress } from '../output/progress.js';
 import { formatRunSummary } from '../output/run-summary.js';
@@ -107,6 +108,7 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
       ...result,
       stopReason,
       ...(stopped ? { stopDetail: stopped.detail } : {}),
+      ...partialOf(stopReason, stopped?.detail ?? result.stopDetail),
       probes: series,
       ...(drains ? { pinch: { releaseAtMs, drains } } : {}),
       runbook: runbookOf(plan, flags, session.ledger.used()),
@@ -127,7 +129,7 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     if (stopped) process.stdout.write(`stopped early: ${stopped.detail}\n`);
     process.stdout.write(`results: ${files.join(', ')}\n`);
     log.info({ stopReason, totals: result.totals }, 'run finished');
-    if (stopReason !== 'completed') return EXIT.stopped;
+    if (stopReason !== 'completed') return exitCodeForStop(stopReason) ?? EXIT.stopped;
     if (result.generator.saturated) return EXIT.inconclusive;
     return EXIT.ok;
   } finally {

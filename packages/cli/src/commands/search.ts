@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ValidationError } from '@overload/core';
+import { partialOf, ValidationError } from '@overload/core';
 import { search } from '@overload/workers';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { Progress } from '../output/progress.js';
@@ -70,7 +70,7 @@ async function searchCommand(ref: string, flags: SearchFlags): Promise<ExitCode>
     });
     progress.done();
     const stopped = session.guard.stopped;
-    const stored = { ...result, ...(stopped ? { stopReason: stopped.reason, stopDetail: stopped.detail } : {}), runbook: runbookOf(plan, flags, session.ledger.used()) };
+    const stored = { ...result, ...(stopped ? { stopReason: stopped.reason, stopDetail: stopped.detail, ...partialOf(stopped.reason, stopped.detail) } : {}), runbook: runbookOf(plan, flags, session.ledger.used()) };
     const files = await writeResults(stored, `${plan.name}-search`, flags);
     process.stdout.write(`${formatSearchSummary(result, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`);
     if (stopped) process.stdout.write(`stopped early: ${stopped.detail}\n`);

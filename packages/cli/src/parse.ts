@@ -56,7 +56,8 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** `name: value`: a valid header name, and a value with no line break (no header injection). */
 export function headerArg(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const colon = value.indexOf(':');
-  if (colon <= 0) throw new InvalidArgumentError(`expected "name: value" (got "${value}")`);
+  // The value is never quoted back: it may be a credential.
+  if (colon <= 0) throw new InvalidArgumentError('expected "name: value", such as "content-type: application/json" (no ":" after a header name)');
   const name = value.slice(0, colon).trim();
   const headerValue = value.slice(colon + 1).trim();
   if (!TOKEN.test(name)) throw new InvalidArgumentError(`expected "name: value" with a header name of letters, digits and -_. (got "${name}")`);

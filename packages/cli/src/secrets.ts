@@ -72,6 +72,27 @@ export function secretHeaderValues(headers: Readonly<Record<string, unknown>> | 
   return out;
 }
 
+/**
+ * Secret header values given on the command line (`-H "Authorization: Bearer …"`), registered
+ * before the flags are parsed, so that even an error about another flag cannot show them.
+ */
+export function registerArgvSecrets(argv: readonly string[]): void {
+  const values: string[] = [];
+  argv.forEach((arg, i) => {
+    const value = arg === '-H' || arg === '--header' ? argv[i + 1] : arg.startsWith('--header=') ? arg.slice('--header='.length) : undefined;
+    if (value === undefined) return;
+    const colon = value.indexOf(':');
+    if (colon > 0) values.push(...secretHeaderValues({ [value.slice(0, colon).trim()]: value.slice(colon + 1).trim() }));
+    else {
+      // A malformed header (`authorization Bearer …`, the colon forgotten) is quoted back by
+      // commander's error: its value must be known as a secret too.
+      const [name = '', ...rest] = value.trim().split(/\s+/);
+      if (rest.length > 0) values.push(...secretHeaderValues({ [name]: rest.join(' ') }));
+    }
+  });
+  secrets.add(values);
+}
+
 /** Names of the environment variables a scenario reads through `{{env.NAME}}` placeholders. */
 export function envPlaceholderNames(value: unknown): string[] {
   const names = new Set<string>();

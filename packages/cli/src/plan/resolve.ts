@@ -89,6 +89,9 @@ export interface ResolvedPlan {
 export async function resolvePlan(ref: string, flags: PlanFlags, options: { startEmbedded: boolean; env?: NodeJS.ProcessEnv }): Promise<ResolvedPlan> {
   const env = options.env ?? process.env;
   const isUrl = /^https?:\/\//i.test(ref);
+  if (!isUrl && /^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) {
+    throw new ValidationError('command line', [{ path: '<url|scenario>', message: `${JSON.stringify(ref)} is a URL, but only http:// and https:// targets can be loaded` }]);
+  }
   const loaded = isUrl ? undefined : await loadScenario(ref, process.cwd(), env);
   const scenario: Scenario | undefined = loaded?.scenario;
   const issues: ValidationIssue[] = [];

@@ -3,16 +3,18 @@ import { performance } from 'node:perf_hooks';
 /** Body chunks this large (a socket read of a big body) count against the budget; smaller ones never do. */
 export const LARGE_CHUNK_BYTES = 16 * 1024;
 /**
- * The most big-body bytes a worker parses per WINDOW_MS (2.5 MB per 10 ms: 250 MB/s, 2 Gbit/s)
+ * The most big-body bytes a worker parses per WINDOW_MS (1.25 MB per 10 ms: 125 MB/s, 1 Gbit/s)
  * before readers pause until the window ends. A target that streams gigabytes on every
  * connection would otherwise own the firing thread: measured against 1 GiB bodies at 200 req/s
- * on loopback, reading kept the thread 100 % busy and the schedule lag p99 near 100 ms, and
- * every arrival was late because of what the target sent. Paused, the bytes wait in the kernel
- * and TCP flow control slows the target down, as a real network would. Ordinary responses never
- * come near it; only a target serving more than 2 Gbit/s to one worker gets its bodies read more
- * slowly (and measured so).
+ * on a 2-core machine, reading kept the thread 100 % busy and the schedule lag p99 near 100 ms,
+ * so every arrival was late because of what the target sent. Reading costs about 3 ms of CPU per
+ * MB there (socket, parser, buffers): at 250 MB/s the thread was still 60–80 % busy, at 125 MB/s
+ * about 40 %, leaving the schedule its room. Paused, the bytes wait in the kernel and TCP flow
+ * control slows the target, as a 1 Gbit/s link would. Ordinary responses never come near it; a
+ * target serving more than that to one worker has its big bodies read at this pace, which the
+ * result says (generator.bodyReadPauses) — add workers to read faster.
  */
-const BYTES_PER_WINDOW = 2_500_000;
+const BYTES_PER_WINDOW = 1_250_000;
 const WINDOW_MS = 10;
 
 /** A response whose body reading can be paused (undici's handler `onData` returning false) and resumed. */
@@ -24,6 +26,8 @@ export interface PausableRead {
 
 /** One worker's big-body read budget (see BYTES_PER_WINDOW). */
 export class BodyReadBudget {
+  /** Readers paused since the last take() of the count (reported per interval). */
+  #pauses = 0;
   #bytes = 0;
   #windowStart = 0;
   readonly #paused: PausableRead[] = [];
@@ -41,6 +45,7 @@ export class BodyReadBudget {
       this.#bytes = 0;
     }
     if ((this.#bytes += bytes) <= BYTES_PER_WINDOW) return true;
+    this.#pauses++;
     this.#paused.push(read);
     this.#timer = setTimeout(this.#nextWindow, Math.max(1, Math.ceil(this.#windowStart + WINDOW_MS - now)));
     return false;
@@ -64,6 +69,13 @@ export class BodyReadBudget {
     // Those not reached wait for the next window, ahead of readers paused since.
     if (i < waiting.length) this.#paused.unshift(...waiting.slice(i));
   };
+
+  /** How many times a reader was paused since the last call. */
+  takePauses(): number {
+    const n = this.#pauses;
+    this.#pauses = 0;
+    return n;
+  }
 
   close(): void {
     clearTimeout(this.#timer);

@@ -431,7 +431,7 @@ export class Firing implements FlowHost {
   #flushIntervals(since: number): void {
     const I = this.#task.intervalMs;
     while ((this.buckets.nextFlushIndex + 1) * I <= since) {
-      this.#post({ type: 'interval', report: this.buckets.flush(this.#inFlight, this.#intervalElu()) });
+      this.#post({ type: 'interval', report: this.buckets.flush(this.#inFlight, this.#intervalElu(), undefined, 0, this.bodyBudget.takePauses()) });
     }
   }
 
@@ -464,7 +464,7 @@ export class Firing implements FlowHost {
     const since = now - this.#t0;
     this.#flushIntervals(since);
     const partial = since - this.buckets.nextFlushIndex * this.#task.intervalMs;
-    this.#post({ type: 'interval', report: this.buckets.flush(0, this.#intervalElu(), Math.max(0, partial), abandoned) });
+    this.#post({ type: 'interval', report: this.buckets.flush(0, this.#intervalElu(), Math.max(0, partial), abandoned, this.bodyBudget.takePauses()) });
     this.#post({ type: 'done', abandoned });
     this.#connector.close();
     this.#pool

@@ -193,7 +193,7 @@ export class IntervalBuckets {
   }
 
   /** Reports and recycles the next interval. */
-  flush(inFlight: number, elu: number, durationMs?: number, abandoned = 0): IntervalReport {
+  flush(inFlight: number, elu: number, durationMs?: number, abandoned = 0, bodyReadPauses = 0): IntervalReport {
     const k = this.#nextFlush;
     const b = this.#ring[k % RING]!;
     const statusCodes: Record<string, number> = {};
@@ -216,6 +216,7 @@ export class IntervalBuckets {
       serviceTime: encodeHistogram(b.serviceTime),
       lag: encodeHistogram(b.lag),
       memoryBytes: threadMemoryBytes(),
+      ...(bodyReadPauses > 0 ? { bodyReadPauses } : {}),
       ...(this.#newExamples ? { errorExamples: this.#newExamples } : {}),
       ...(this.#names > 0 ? { byName: b.names.map((n) => n.report()) } : {}),
     };

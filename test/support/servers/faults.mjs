@@ -26,7 +26,7 @@ const later = (fn, ms) => {
   }, ms);
   timers.add(t);
 };
-const CHUNK = Buffer.alloc(64 * 1024, 'x');
+const CHUNK = Buffer.alloc(1024 * 1024, 'x');
 const GIB = 1024 * 1024 * 1024;
 const GARBAGE = Buffer.from('\x00\x01\x02 not HTTP at all \xff\xfe\r\n\r\n', 'latin1');
 
@@ -82,7 +82,7 @@ function respond(socket) {
       const total = o.hugeBodyBytes ?? GIB;
       socket.write(`HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: ${total}\r\n\r\n`);
       let left = total;
-      // Written with backpressure from one reused buffer: the server holds 64 KiB per
+      // Written with backpressure from one reused buffer: the server holds 1 MiB per
       // connection, and whatever the client does not read stays in the kernel.
       const pump = () => {
         while (left > 0 && !socket.destroyed) {

@@ -42,6 +42,9 @@ export function formatRunSummary(r: RunResult, title = `${r.target.method} ${r.t
       ? `generator SATURATED: ${g.reasons.join('; ')}. These numbers describe the generator, not the target: add --workers or shard.`
       : `generator ok: schedule lag p99 ${ms(g.lagMsP99)} (limit ${g.lagThresholdMs} ms), ${g.workers} worker${g.workers === 1 ? '' : 's'}`,
   );
+  if (g.bodyReadPauses) {
+    lines.push(`note: big response bodies came faster than a worker reads them (1 Gbit/s each): they were read at that pace (${int(g.bodyReadPauses)} pauses), and their latencies include the wait; add --workers to read faster`);
+  }
   return lines.join('\n');
 }
 

@@ -72,6 +72,12 @@ export interface GeneratorHealth {
   /** Why it is saturated and by how much, e.g. `lag p99 23.1 ms > 5 ms`. */
   readonly reasons: readonly string[];
   readonly memory?: GeneratorMemory;
+  /**
+   * Times a big response body was read at the workers' read budget (1 Gbit/s per worker) instead
+   * of as fast as it came: present when the target sent more than that. The latencies of those
+   * responses include the wait; add workers to read faster.
+   */
+  readonly bodyReadPauses?: number;
 }
 
 export interface RunTotals {
@@ -242,7 +248,11 @@ export function buildRunResult(args: {
     statusCodes,
     latencyMs: summarizeMs(aggregator.latency),
     serviceTimeMs: summarizeMs(aggregator.serviceTime),
-    generator: { ...generatorHealth(config, lagP99, lagMax, droppedGenerator, offered), ...(memory ? { memory } : {}) },
+    generator: {
+      ...generatorHealth(config, lagP99, lagMax, droppedGenerator, offered),
+      ...(memory ? { memory } : {}),
+      ...(aggregator.bodyReadPauses > 0 ? { bodyReadPauses: aggregator.bodyReadPauses } : {}),
+    },
     intervals,
     ...(config.names.length > 0 ? { byName: config.names.map((n, k) => ({ ...n, ...mergeNameReports(intervals.flatMap((i) => (i.byName?.[k] ? [i.byName[k]] : []))) })) } : {}),
     histograms: {

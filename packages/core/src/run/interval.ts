@@ -124,6 +124,8 @@ export interface IntervalReport {
    * buffered, so this stays flat whatever the target sends.
    */
   readonly memoryBytes?: number;
+  /** Times a big response body was paused at the worker's read budget (see workers' BodyReadBudget). */
+  readonly bodyReadPauses?: number;
   /** Descriptions of the first error of each class this worker met, on the interval it met it (see RunResult.errorExamples). */
   readonly errorExamples?: Readonly<Partial<Record<ErrorClass, string>>>;
   /** Per name, aligned with the plan's names (absent for a single request without a scenario). */
@@ -186,6 +188,8 @@ export class IntervalAggregator {
   /** The busiest worker's memory in its first report, and the most any worker reported. */
   workerMemoryStartBytes = 0;
   workerMemoryMaxBytes = 0;
+  /** Big-body reads paused at the workers' read budget, over the run. */
+  bodyReadPauses = 0;
   readonly #memorySeen: boolean[];
   readonly #pending = new Map<number, Pending>();
   readonly #reportedUpTo: number[];
@@ -206,6 +210,7 @@ export class IntervalAggregator {
     let p = this.#pending.get(report.index);
     if (!p) this.#pending.set(report.index, (p = { reports: [] }));
     p.reports.push(report);
+    this.bodyReadPauses += report.bodyReadPauses ?? 0;
     if (report.memoryBytes !== undefined) {
       if (!this.#memorySeen[worker]) {
         this.#memorySeen[worker] = true;

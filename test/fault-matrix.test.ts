@@ -163,6 +163,7 @@ describe('fault matrix: hostile targets through the CLI (docs/faults.md)', () =>
           workerGrowthMiB: (r.generator.memory!.workerMaxBytes - r.generator.memory!.workerStartBytes) / 2 ** 20,
           rssGrowthMiB: (r.generator.memory!.rssMaxBytes - r.generator.memory!.rssStartBytes) / 2 ** 20,
           saturated: r.generator.saturated,
+          bodyReadPauses: r.generator.bodyReadPauses ?? 0,
           server: stats,
         });
         expect(cli.stderr).not.toMatch(/\n\s+at /);

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { buildConnector } from 'undici';
+import { destroyOnTlsAlert } from './tls-connect.js';
 
 export type ConnectOptions = buildConnector.BuildOptions;
 
@@ -99,13 +100,3 @@ export class WarmConnector {
   };
 }
 
-/**
- * A TLS alert from the server after the handshake (TLS 1.3 sends "certificate required" only
- * then, when a client certificate is missing or refused) is emitted as an error without closing
- * the socket; the close that follows made undici replace it with "other side closed", so a
- * refused handshake looked like a reset. Closing the socket with the alert keeps it as the
- * request's error, and the run classifies it as tlsHandshake.
- */
-function destroyOnTlsAlert(this: Socket, err: Error & { code?: string }): void {
-  if (typeof err.code === 'string' && err.code.startsWith('ERR_SSL_') && !this.destroyed) this.destroy(err);
-}

@@ -1,6 +1,6 @@
 export { run, startRun, defaultWorkers, type RunHandle, type RunHooks, type RunRequest } from './run.js';
 export { classifyError, describeError } from './classify-error.js';
-export { tlsConnectOptions } from './tls-connect.js';
+export { tlsConnectOptions, tlsConnector } from './tls-connect.js';
 export { TEST_CRASH_ENV } from './test-crash.js';
 export type { WorkerTask, ToWorker, FromWorker, WorkerOutcome } from './messages.js';
 export { DEFAULT_PROBE_MAX_BODY_BYTES, startProbes, type ProbeHandle, type ProbeOptions } from './probes.js';

@@ -14,7 +14,7 @@ import {
 } from '@overload/core';
 import { Pool } from 'undici';
 import { classifyError } from './classify-error.js';
-import { tlsConnectOptions } from './tls-connect.js';
+import { tlsConnector } from './tls-connect.js';
 
 export interface ProbeOptions {
   /** performance.now() at the run's t0; sample times are relative to it (default: when probes start). */
@@ -108,8 +108,7 @@ class ProbePoller {
     this.#pool = new Pool(url.origin, {
       connections: 1,
       pipelining: 1,
-      connectTimeout: probe.timeoutMs,
-      ...(tls ? { connect: tlsConnectOptions(tls) } : {}),
+      ...(tls ? { connect: tlsConnector(tls, probe.timeoutMs) } : { connectTimeout: probe.timeoutMs }),
       headersTimeout: probe.timeoutMs,
       bodyTimeout: probe.timeoutMs,
       maxResponseSize: maxBodyBytes,

@@ -118,6 +118,16 @@ describe('TLS and HTTP/2 (issue 12)', () => {
       expect(withCa.result!.runbook!['tls']).toEqual({ ca: true, clientCertificate: false, insecure: false });
     });
 
+    it('--http2 through the CLI: the server sees HTTP/2 only, and the result and runbook record it', async () => {
+      const h2 = await startChildServer('h2', { cert: certs.files.server, key: certs.files.serverKey });
+      servers.push(h2);
+      const r = await cli(['run', `https://127.0.0.1:${h2.port}/`, '--rate', '40', '--duration', '1s', '--workers', '1', '--ca', certs.files.ca, '--http2']);
+      expect(r.result!.totals.ok).toBe(40);
+      expect((await h2.stats<{ byVersion: Record<string, number> }>()).byVersion).toEqual({ '2.0': 40 });
+      expect(r.result!.config.http2).toBe(true);
+      expect(r.result!.runbook!['http2']).toBe(true);
+    });
+
     it('--insecure accepts a certificate for another host, warns on stderr (even with -q) and records it', async () => {
       const { url } = await https('wrongHost');
       const r = await cli(['run', url, '--rate', '40', '--duration', '1s', '--workers', '1', '--insecure']);

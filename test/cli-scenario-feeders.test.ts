@@ -23,7 +23,7 @@ describe('scenario request mix and feeders on the wire (issue 4)', () => {
   it('renders CSV, JSON and function feeders into paths and bodies, in the weighted mix, with the run id', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'overload-feeders-'));
     const r = await runCli(['run', FEEDERS, '--target', server.url, '--out-dir', dir, '-q']);
-    expect([0, 5]).toContain(r.code);
+    expect(r.code).toBe(0);
     const { count, requests } = await server.stats<Seen>();
     expect(count).toBe(400);
     const views = requests.filter((q) => q.method === 'GET');

@@ -141,7 +141,7 @@ describe('the installed product (packed tarballs, npm, a project outside the wor
   it('overload ramp student-reports exits 0 with a knee, the simulated service started from the installed package', async () => {
     const r = await overload('ramp', 'student-reports');
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stderr).toMatch(/^started the embedded demo target at http:\/\/127\.0\.0\.1:\d+ \(pid \d+\)/m);
+    expect(r.stderr).toMatch(/^started the embedded demo target at http:\/\/127\.0\.0\.1:\d+ \(pid \d+, nice \d+: below the generator\)/m);
     expect(r.stdout).toMatch(/^knee \d[\d,]* req\/s; collapsed at \d[\d,]* req\/s: .+; recovered after /m);
     expect(existsSync(join(project, 'overload-results'))).toBe(true);
   }, 240_000);

@@ -101,7 +101,6 @@ describe('self-contained HTML report in headless Chromium', () => {
       workers: 1,
       // The machine runs other suites too: tolerate long scheduling hiccups (up to the 1 s late-drop
       // limit) so the verdict is the target's; this test is about the report, not the generator.
-      lagThresholdMs: 1000,
       probes: [{ name: 'queue_depth', kind: 'prometheus', url: `${server.url}/metrics`, metric: 'queue_depth', intervalMs: 500, timeoutMs: 400 }],
       recovery: { cooldownMs: '500ms', withinMs: '4s', windowMs: '2s' },
     });
@@ -196,7 +195,6 @@ describe('self-contained HTML report in headless Chromium', () => {
       cooldownMs: '300ms',
       maxTrials: 4,
       workers: 1,
-      lagThresholdMs: 1000,
     });
     expect(result.evidence.length).toBeGreaterThanOrEqual(2);
     const html = renderHtmlReport(toStored(result));

@@ -97,7 +97,6 @@ describe('JUnit XML of a real ramp', () => {
       // p99 needs 1,000 responses per judged window: these steps are too short, so it is skipped.
       slo: 'p90<50ms,p99<2s,errors<1%',
       workers: 1,
-      lagThresholdMs: 1000,
       recovery: { cooldownMs: '500ms', withinMs: '4s', windowMs: '2s' },
     });
   }, 90_000);

@@ -13,10 +13,15 @@ export const EXIT = {
   usage: 2,
   /** Stopped by a kill switch or a guardrail (signal, kill file, control endpoint, budget, caps). */
   stopped: 3,
-  /** The target did not recover after the load was removed (metastable failure). */
+  /**
+   * The target did not recover after the load was removed (metastable failure); for `search`,
+   * it did not recover between trials, so the bracket is unreliable.
+   */
   notRecovered: 4,
-  /** Inconclusive: the load generator itself saturated, so the numbers do not describe the target. */
+  /** Inconclusive: the load generator did not offer the load (or its lag could explain a latency breach). */
   inconclusive: 5,
+  /** The target or a probe could not be reached in the pre-flight check. Nothing was measured. */
+  unreachable: 6,
   /** Internal error or worker crash. */
   internal: 70,
 } as const;
@@ -28,8 +33,9 @@ export const EXIT_CODE_TABLE = `Exit codes:
   1   SLO breached below the required rate (--expect-knee-above)
   2   bad usage or invalid scenario/options; target not allowed (nothing was sent)
   3   stopped by a kill switch or guardrail (signal, kill file, control endpoint, budget, caps)
-  4   target did not recover after the load was removed
-  5   inconclusive: the load generator saturated (add workers or shards)
+  4   target did not recover after the load was removed (search: not between trials; the bracket is unreliable)
+  5   inconclusive: the load generator did not offer the load (add workers or shards)
+  6   target unreachable: the pre-flight check could not connect to the target or a probe (nothing was measured)
   70  internal error or worker crash`;
 
 /** Maps an error's stable code to an exit code. */
@@ -42,6 +48,8 @@ export function exitCodeForError(error: unknown): ExitCode {
       return EXIT.usage;
     case 'OVL_ABORTED':
       return EXIT.stopped;
+    case 'OVL_TARGET_UNREACHABLE':
+      return EXIT.unreachable;
     default:
       return EXIT.internal;
   }

@@ -68,6 +68,7 @@ export {
 } from './run/interval.js';
 export { summarizeTls, validateTls, type TlsOptions, type TlsSummary } from './run/tls.js';
 export {
+  GENERATOR_WINDOW_MS,
   RESULT_SCHEMA_VERSION,
   buildRunResult,
   generatorHealth,
@@ -121,6 +122,7 @@ export {
 } from './probe/index.js';
 export {
   DEFAULT_MAX_DROP_RATE,
+  DEFAULT_MAX_ERROR_RATE,
   DEFAULT_MIN_ACHIEVED_RATIO,
   PROBE_OPS,
   RESERVED_CONDITION_NAMES,
@@ -135,17 +137,25 @@ export {
   type Slo,
 } from './slo/slo.js';
 export { formatProbeCondition, formatSlo, parseSlo } from './slo/parse-slo.js';
-export { mergeWindow, offeredRps, type WindowStats } from './collapse/window.js';
+export { achievedRps, arrivalNamesOf, mergeWindow, offeredRps, slidingWindows, type IntervalTrace, type WindowStats } from './collapse/window.js';
+export type { ConditionStatus } from './collapse/condition-status.js';
 export { judgeProbeCondition, samplesIn } from './collapse/probe-window.js';
-export { judgeMerged, judgeWindow, type ConditionVerdict, type WindowVerdict } from './collapse/judge-window.js';
+export { judgeMerged, judgeWindow, verdictOf, type ConditionVerdict, type WindowVerdict } from './collapse/judge-window.js';
 export {
   GENERATOR_SATURATED_ADVICE,
+  SATURATION_RULE,
   generatorVerdict,
   generatorVerdictOf,
+  latencyWithoutLagMs,
   type GeneratorVerdict,
+  type GeneratorVerdictOptions,
+  type OfferedSchedule,
 } from './collapse/generator-verdict.js';
+export { STEP_SAMPLE_MARGIN, formatShortStep, minRequestsPerArrival, stepsTooShort, type ShortStep, type StepSampleOptions } from './collapse/step-samples.js';
 export {
   RampJudge,
+  defaultWarmupMs,
+  judgedMsOf,
   validateRampJudgeOptions,
   type JudgedWindow,
   type RampEvent,
@@ -165,7 +175,9 @@ export {
   type TrialVerdict,
 } from './search/capacity-search.js';
 export {
+  DEFAULT_SUSTAIN_WINDOWS,
   judgeRecovery,
+  sustainedRecoveryMs,
   validateRecoveryOptions,
   type RecoveryOptions,
   type RecoveryVerdict,

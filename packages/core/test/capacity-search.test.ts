@@ -88,17 +88,50 @@ describe('CapacitySearch', () => {
     });
     const saturated = new CapacitySearch({ startRps: 100 });
     saturated.record(100, 'held');
-    saturated.record(200, 'inconclusive', 'generator saturated at 200 req/s (lag p99 23 ms > 5 ms)');
+    saturated.record(200, 'inconclusive', 'generator saturated at 200 req/s (12 arrivals dropped by the generator)');
     expect(saturated.next()).toBeUndefined();
     expect(saturated.result()).toMatchObject({
       converged: false,
       sustainableRps: 100,
-      reason: 'the trial at 200 req/s was inconclusive: generator saturated at 200 req/s (lag p99 23 ms > 5 ms)',
+      reason: 'the trial at 200 req/s was inconclusive: generator saturated at 200 req/s (12 arrivals dropped by the generator)',
     });
     const capped = runAgainst(1234, { startRps: 100, maxTrials: 6 });
     expect(capped.trials).toHaveLength(6);
     expect(capped).toMatchObject({ converged: false, bracket: [1200, 1600] });
     expect(capped.reason).toMatch(/^stopped after 6 trials \(options\.maxTrials\)/);
+  });
+
+  it('never ends quietly: a stopped trial and a target that did not recover end it, saying so', () => {
+    const stopped = new CapacitySearch({ startRps: 100 });
+    stopped.record(100, 'held');
+    stopped.record(200, 'stopped', 'budget: the emails budget (100) would be exceeded by the next request');
+    expect(stopped.next()).toBeUndefined();
+    expect(stopped.result()).toMatchObject({
+      converged: false,
+      reliable: true,
+      sustainableRps: 100,
+      reason: 'the trial at 200 req/s was stopped: budget: the emails budget (100) would be exceeded by the next request',
+    });
+    expect(stopped.result().trials.map((t) => t.verdict)).toEqual(['held', 'stopped']);
+
+    // After a breach the target never held a baseline again: every later trial would have
+    // met a target still broken, so the search ends, and says its bracket cannot be trusted.
+    const stuck = new CapacitySearch({ startRps: 100 });
+    stuck.record(100, 'held');
+    stuck.record(200, 'breached', 'errors 100 % > 1 %');
+    expect(stuck.next()).toEqual({ rateRps: 150, durationMs: 5000 });
+    stuck.notRecovered('errors 100 % > 1 %');
+    expect(stuck.next()).toBeUndefined();
+    expect(stuck.result()).toMatchObject({
+      converged: false,
+      reliable: false,
+      bracket: [100, 200],
+      reason: 'the bracket is unreliable: the target did not recover after the trial at 200 req/s (errors 100 % > 1 %)',
+    });
+    const abandoned = new CapacitySearch({ startRps: 100 });
+    abandoned.abandon('aborted');
+    expect(abandoned.result()).toMatchObject({ converged: false, reliable: true, reason: 'aborted', trials: [] });
+    expect(runAgainst(1234, { startRps: 100 }).reliable).toBe(true);
   });
 
   it('refuses a result for a trial it did not ask for, and bad options', () => {

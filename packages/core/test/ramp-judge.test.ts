@@ -105,14 +105,14 @@ describe('RampJudge: knee and collapse', () => {
   });
 });
 
-describe('RampJudge: generator saturation is never collapse', () => {
-  it('a breach while the generator lagged is inconclusive, not a knee', () => {
+describe('RampJudge: the saturation rule', () => {
+  it('a breach while the generator fell behind is inconclusive, not a knee', () => {
     const judge = new RampJudge({ steps, slo });
     const events = drive(judge, 30, (t) => {
       const rate = rateAt(steps, t);
       const target = capacityTarget(rate, 2500);
-      // At 3,000 req/s the generator itself falls behind by 23 ms.
-      return rate === 3000 ? { ...target, lagMs: [[23, rate]] } : target;
+      // At 3,000 req/s the send loop reaches only 2,600 arrivals a second: it is falling behind.
+      return rate === 3000 ? { ...target, offered: 2600, latencyMs: [[2300, 2500]] } : target;
     });
     expect(events.map((e) => e.event.type)).toEqual(['step-held', 'step-held', 'inconclusive']);
     const summary = judge.summary();
@@ -121,16 +121,74 @@ describe('RampJudge: generator saturation is never collapse', () => {
     expect(summary.collapse).toBeUndefined();
     expect(summary.inconclusive).toEqual({
       rateRps: 3000,
-      reason: 'generator saturated at 3,000 req/s (lag p99 23 ms > 5 ms)',
+      reason: 'generator saturated at 3,000 req/s (reached 13,000 of 15,000 scheduled arrivals (13 % short))',
       advice: 'add --workers or shard the load across machines',
     });
     expect(judge.steps[2]!.verdict).toBe('inconclusive');
     expect(formatVerdictLine(summary)).toBe(
-      'inconclusive: generator saturated at 3,000 req/s (lag p99 23 ms > 5 ms); add --workers or shard the load across machines; held up to 2,000 req/s',
+      'inconclusive: generator saturated at 3,000 req/s (reached 13,000 of 15,000 scheduled arrivals (13 % short)); add --workers or shard the load across machines; held up to 2,000 req/s',
     );
   });
 
-  it('a step the target held despite late sends (lag, no drops) is held: the lag only made it look worse', () => {
+  it('a latency breach far beyond the lag is a collapse: a late send cannot fake it', () => {
+    // Every send at 3,000 req/s was 23 ms late (the old rule called this saturation, exit 5).
+    const judge = new RampJudge({ steps, slo });
+    drive(judge, 30, (t) => {
+      const rate = rateAt(steps, t);
+      const target = capacityTarget(rate, 2500);
+      return rate === 3000 ? { ...target, lagMs: [[23, rate]] } : target;
+    });
+    const summary = judge.summary();
+    expect(summary.verdict).toBe('collapsed');
+    expect(summary.knee?.rateRps).toBe(2000);
+    const p99 = summary.collapse!.signature.find((c) => c.name === 'p99')!;
+    expect(p99.withoutLagMs).toBeGreaterThan(2200);
+  });
+
+  it('40 % errors with a few ms of lag is a collapse', () => {
+    const judge = new RampJudge({ steps, slo });
+    drive(judge, 30, (t) => {
+      const rate = rateAt(steps, t);
+      return rate === 2000 ? { offered: rate, latencyMs: [[3, rate]], statusErrors: rate * 0.4, lagMs: [[8, rate]] } : { offered: rate, latencyMs: [[5, rate]] };
+    });
+    const summary = judge.summary();
+    expect(summary.verdict).toBe('collapsed');
+    expect(summary.collapse!.signature.map((c) => c.name)).toEqual(['errors', 'achieved']);
+    expect(formatVerdictLine(summary)).toBe('knee 1,000 req/s; collapsed at 2,000 req/s: errors 40 % > 1 %, achieved 60 % < 95 %');
+  });
+
+  it('a latency breach the lag could explain is inconclusive at the end of its step', () => {
+    // p99 is 520 ms against a 500 ms limit, and every send was 40 ms late.
+    const judge = new RampJudge({ steps, slo });
+    const events = drive(judge, 30, (t) => {
+      const rate = rateAt(steps, t);
+      return rate === 2000 ? { offered: rate, latencyMs: [[50, rate * 0.98], [520, rate * 0.02]], lagMs: [[40, rate]] } : { offered: rate, latencyMs: [[5, rate]] };
+    });
+    // Not decided on the first ambiguous window (t = 15 s): only when the step ends.
+    expect(events.map((e) => [e.atMs, e.event.type])).toEqual([
+      [9000, 'step-held'],
+      [19_000, 'inconclusive'],
+    ]);
+    const summary = judge.summary();
+    expect(summary.verdict).toBe('inconclusive');
+    expect(summary.inconclusive!.reason).toMatch(
+      /^the generator's schedule lag \(up to 40 ms\) could explain the breach at 2,000 req\/s: p99 520 ms > 500 ms, but only at least 4\d\d ms without the lag$/,
+    );
+    expect(judge.steps[1]).toMatchObject({ verdict: 'inconclusive', generator: { offered: true } });
+  });
+
+  it('an ambiguous window is overruled by a later window of the step that breaches beyond doubt', () => {
+    const judge = new RampJudge({ steps, slo });
+    drive(judge, 30, (t) => {
+      const rate = rateAt(steps, t);
+      if (rate !== 2000) return { offered: rate, latencyMs: [[5, rate]] };
+      // Marginal at first, then the queue builds and p99 runs away.
+      return t < 17_000 ? { offered: rate, latencyMs: [[50, rate * 0.98], [520, rate * 0.02]], lagMs: [[40, rate]] } : { offered: rate, latencyMs: [[50, rate * 0.9], [3000, rate * 0.1]], lagMs: [[40, rate]] };
+    });
+    expect(judge.summary()).toMatchObject({ verdict: 'collapsed', knee: { rateRps: 1000 }, collapse: { step: { rateRps: 2000 } } });
+  });
+
+  it('a step the target held despite late sends (lag, no backlog) is held: the lag only made it look worse', () => {
     const judge = new RampJudge({ steps, slo });
     const events = drive(judge, 20, (t) => {
       const rate = rateAt(steps, t);
@@ -138,8 +196,22 @@ describe('RampJudge: generator saturation is never collapse', () => {
     });
     expect(events.map((e) => e.event.type)).toEqual(['step-held', 'step-held']);
     expect(judge.steps[0]!.verdict).toBe('held');
-    expect(judge.steps[0]!.generator.saturated).toBe(true);
+    expect(judge.steps[0]!.generator).toMatchObject({ offered: true, saturated: false });
     expect(judge.steps[0]!.generator.lagMsP99).toBeGreaterThan(5);
+  });
+
+  it('a send loop that fell behind within its first second is not offering, whatever it dropped at the in-flight cap', () => {
+    // One worker asked for 200,000 req/s (as measured): it reached every arrival of the first
+    // second, but sent the median one 19 ms late with its thread busy 93 % of the time, so it
+    // could neither send nor read responses at that rate; the in-flight cap then dropped half.
+    // A window of one interval, from t0.
+    const oneStep: ProfileStep[] = [{ index: 0, label: '200000 req/s', startMs: 0, durationMs: 3000, rateRps: 200_000 }];
+    const judge = new RampJudge({ steps: oneStep, slo: parseSlo('p99<1s,achieved>10%'), warmupMs: 500, windowMs: 1000 });
+    const event = judge.push(interval({ startMs: 0, offered: 200_000, dropped: 92_000, latencyMs: [[900, 10_500]], lagMs: [[19, 108_000]], elu: 0.93 }));
+    expect(event?.type).toBe('inconclusive');
+    expect(judge.summary().inconclusive?.reason).toBe(
+      'generator saturated at 200,000 req/s (the firing thread was busy 93 % of the window and its lag grew 19 ms)',
+    );
   });
 
   it('a step the target held while the generator dropped arrivals is inconclusive too', () => {
@@ -151,6 +223,94 @@ describe('RampJudge: generator saturation is never collapse', () => {
     expect(events.map((e) => e.event.type)).toEqual(['step-held', 'inconclusive']);
     expect(judge.summary()).toMatchObject({ verdict: 'inconclusive', lastHeld: { rateRps: 1000 } });
     expect(judge.summary().inconclusive?.reason).toMatch(/^generator saturated at 2,000 req\/s \(450 arrivals dropped by the generator\)$/);
+  });
+
+  it('a stop from outside is not a shortfall: the interval it happened in and the drain are left out', () => {
+    const judge = new RampJudge({ steps, slo });
+    for (let t = 0; t < 14_000; t += 1000) {
+      const rate = rateAt(steps, t);
+      // Stopped 300 ms into [12 s, 13 s); [13 s, 14 s) is the drain.
+      const offered = t < 12_000 ? rate : t === 12_000 ? rate * 0.3 : 0;
+      judge.push(interval({ startMs: t, offered, latencyMs: [[5, offered]] }));
+    }
+    judge.finish({ stopped: true });
+    expect(judge.steps.map((s) => s.verdict)).toEqual(['held', 'partial']);
+  });
+
+  it('told when sending stopped, a step whose last interval the stop cut short still collapses on its errors', () => {
+    // The error-burst guardrail stopped the run 3 ms into the step's last second, [9 s, 10 s):
+    // that interval is a full one (the drain goes on), yet it reached 3 arrivals of 1,000.
+    const feed = (judge: RampJudge) => {
+      for (let t = 0; t < 10_000 && !judge.decision; t += 1000) {
+        if (t === 9000) judge.sendingStopped(9003);
+        judge.push(interval({ startMs: t, offered: t < 9000 ? 1000 : 3, transportErrors: t < 9000 ? 1000 : 3 }));
+      }
+      return judge.decision?.type;
+    };
+    expect(feed(new RampJudge({ steps, slo, windowMs: 20_000 }))).toBe('collapse');
+    // Not told, the judge could only see a generator that fell 20 % behind.
+    const blind = new RampJudge({ steps, slo, windowMs: 20_000 });
+    for (let t = 0; t < 10_000; t += 1000) blind.push(interval({ startMs: t, offered: t < 9000 ? 1000 : 3, transportErrors: t < 9000 ? 1000 : 3 }));
+    expect(blind.decision?.type).toBe('inconclusive');
+  });
+});
+
+describe('RampJudge: unjudged conditions', () => {
+  const low = compileProfile({ kind: 'step', startRps: 100, stepRps: 100, stepDurationMs: '6s', maxRps: 400 }).steps;
+
+  it('a step whose percentile had too few responses is not judged, and cannot be the knee', () => {
+    // 5 judged seconds after the warm-up: 500, 1,000, 1,500 responses at 100, 200, 300 req/s.
+    const judge = new RampJudge({ steps: low, slo });
+    const events = drive(judge, 24, (t) => {
+      const rate = rateAt(low, t);
+      return rate === 400 ? { offered: rate, latencyMs: [[900, rate]] } : { offered: rate, latencyMs: [[5, rate]] };
+    });
+    expect(events.map((e) => e.event.type)).toEqual(['step-unjudged', 'step-held', 'step-held', 'collapse']);
+    expect(judge.steps[0]).toMatchObject({ verdict: 'unjudged', detail: 'p99 not judged: only 500 responses, p99 needs 1,000' });
+    expect(judge.summary()).toMatchObject({ verdict: 'collapsed', knee: { rateRps: 300 } });
+  });
+
+  it('an unjudged step right below the collapse leaves the knee at the last judged step, and says so', () => {
+    // The queue-depth probe went quiet during the 300 req/s step: nothing to judge it on.
+    const judge = new RampJudge({ steps: low, slo: parseSlo('p50<100ms,queue_depth<100') });
+    const queue: ProbeSample[] = [];
+    drive(
+      judge,
+      24,
+      (t) => {
+        const rate = rateAt(low, t);
+        if (rate !== 300) queue.push({ tMs: t + 500, value: rate === 400 ? 500 : 3, ok: true });
+        return { offered: rate, latencyMs: [[5, rate]] };
+      },
+      { queue_depth: queue },
+    );
+    const summary = judge.summary();
+    expect(judge.steps.map((s) => s.verdict)).toEqual(['held', 'held', 'unjudged', 'breached']);
+    expect(summary.knee?.rateRps).toBe(200);
+    expect(summary.unjudged?.map((s) => s.rateRps)).toEqual([300]);
+    expect(formatVerdictLine(summary)).toBe('knee 200 req/s (not judged above it: 300 req/s); collapsed at 400 req/s: queue_depth 500 >= 100');
+  });
+
+  it('a ramp in which no step could be judged is inconclusive, with what to change', () => {
+    const judge = new RampJudge({ steps: low, slo: parseSlo('p999<500ms') });
+    drive(judge, 24, (t) => ({ offered: rateAt(low, t), latencyMs: [[5, rateAt(low, t)]] }));
+    expect(judge.summary()).toMatchObject({
+      verdict: 'inconclusive',
+      inconclusive: { rateRps: 400, reason: 'no step could be judged on every condition of the SLO' },
+    });
+  });
+
+  it('timeouts count in the percentile at the timeout: a hang collapses with the timeout in p99', () => {
+    const judge = new RampJudge({ steps, slo });
+    drive(judge, 30, (t) => {
+      const rate = rateAt(steps, t);
+      return rate === 2000 ? { offered: rate, latencyMs: [[5, rate * 0.5]], failedMs: [[2000, rate * 0.5]] } : { offered: rate, latencyMs: [[5, rate]] };
+    });
+    const summary = judge.summary();
+    expect(summary.verdict).toBe('collapsed');
+    const p99 = summary.collapse!.signature.find((c) => c.name === 'p99')!;
+    expect(p99.observed).toBeGreaterThanOrEqual(2000);
+    expect(summary.collapse!.signature.map((c) => c.name)).toEqual(['p99', 'errors', 'achieved']);
   });
 });
 
@@ -170,6 +330,23 @@ describe('RampJudge: probes', () => {
     expect(summary.collapse?.signature).toEqual([expect.objectContaining({ name: 'queue_depth', observed: 1000, ok: false })]);
     // 1000 is not < 1000: breached at t = 16 s, the first second whose sample reads 1,000.
     expect(summary.collapse?.window.startMs).toBe(12_000);
+    expect(summary.knee?.rateRps).toBe(1000);
+  });
+
+  it('a queue over its limit in the warm-up is this step\'s, even when a breaker emptied it before the warm-up ended', () => {
+    // 4 s steps (warm-up 0.8 s): in the 2,000 req/s step the queue reads 143 at 8.9 s, then the
+    // breaker opens and answers 503s, and the queue reads 0 from 9.5 s on.
+    const short = compileProfile({ kind: 'step', startRps: 1000, stepRps: 1000, stepDurationMs: '4s', maxRps: 2000 }).steps;
+    const queue: ProbeSample[] = [];
+    const judge = new RampJudge({ steps: short, slo: parseSlo('p99<500ms,translation_queue<100') });
+    for (let t = 0; t < 8000 && !judge.decision; t += 1000) {
+      queue.push({ tMs: t + 400, value: t < 4000 ? 10 : t === 4000 ? 143 : 0, ok: true }, { tMs: t + 900, value: t < 4000 ? 12 : 0, ok: true });
+      const rate = rateAt(short, t);
+      judge.push(interval({ startMs: t, ...(t < 5000 ? { offered: rate, latencyMs: [[5, rate]] } : { offered: rate, latencyMs: [[1, rate]], statusErrors: rate }) }), { translation_queue: queue });
+    }
+    const summary = judge.summary();
+    expect(summary.collapse?.signature.map((c) => c.name)).toEqual(['errors', 'achieved', 'translation_queue']);
+    expect(summary.collapse?.signature.find((c) => c.name === 'translation_queue')?.observed).toBe(143);
     expect(summary.knee?.rateRps).toBe(1000);
   });
 
@@ -201,7 +378,7 @@ describe('RampJudge: bookkeeping', () => {
     expect(judge.steps).toEqual([]);
     expect(judge.summary()).toMatchObject({ verdict: 'inconclusive', inconclusive: { reason: 'the ramp ended before any step was completed' } });
     const broken = new RampJudge({ steps, slo, warmupMs: 0, windowMs: 1000 });
-    expect(broken.push(interval({ startMs: 0, offered: 10, transportErrors: 10 }))?.type).toBe('collapse');
+    expect(broken.push(interval({ startMs: 0, offered: 1000, transportErrors: 1000 }))?.type).toBe('collapse');
     expect(broken.push(interval({ startMs: 1000, offered: 1000, latencyMs: [[5, 1000]] }))).toBeUndefined();
     expect(broken.finish()).toBeUndefined();
     expect(broken.steps).toHaveLength(1);

@@ -63,20 +63,19 @@ export function classifyError(error: unknown): ErrorClass {
 }
 
 const TLS_ADVICE: Partial<Record<ErrorClass, string>> = {
-  tlsUnknownCa: 'its certificate is not signed by a trusted CA (give the CA with --ca, or tls.ca in the scenario)',
-  tlsHostname: 'its certificate is for another host name',
-  tlsExpired: 'its certificate has expired or is not valid yet',
+  tlsUnknownCa: 'its certificate is not signed by a trusted CA (give the CA with --ca, or tls.ca in the scenario; --insecure to skip the check)',
+  tlsHostname: 'its certificate is for another host name (use the name it was issued for; --insecure to skip the check)',
+  tlsExpired: 'its certificate has expired or is not valid yet (--insecure to skip the check)',
   tlsHandshake: 'the TLS handshake was refused (a client certificate it wants? --cert/--key; or a peer that does not speak TLS)',
+
 };
 
 /**
- * One line a person can act on, naming the host: `127.0.0.1:8443: its certificate is for another
- * host name (ERR_TLS_CERT_ALTNAME_INVALID: Hostname/IP does not match certificate's altnames: …)`.
- * Only the error's own code and message are quoted, never request headers or bodies.
+ * What went wrong, for a person: the TLS advice for a TLS class, then the error's own code and
+ * message (`its certificate is for another host name (ERR_TLS_CERT_ALTNAME_INVALID: …)`). Only
+ * the error's code and message are quoted, never request headers or bodies.
  */
-export function describeError(error: unknown, errorClass: ErrorClass, origin: string): string {
-  const url = new URL(origin);
-  const host = `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+export function explainError(error: unknown, errorClass: ErrorClass): string {
   const code = (error as { code?: unknown } | null)?.code;
   let message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
   // OpenSSL's messages carry their own address and source line: keep the reason
@@ -85,5 +84,11 @@ export function describeError(error: unknown, errorClass: ErrorClass, origin: st
   if (openssl) message = openssl[1]!;
   const detail = `${typeof code === 'string' ? `${code}: ` : ''}${message}`.slice(0, 240);
   const advice = TLS_ADVICE[errorClass];
-  return advice ? `${host}: ${advice} (${detail})` : `${host}: ${detail}`;
+  return advice ? `${advice} (${detail})` : detail;
+}
+
+/** The same, naming the host: `127.0.0.1:8443: its certificate is for another host name (…)`. */
+export function describeError(error: unknown, errorClass: ErrorClass, origin: string): string {
+  const url = new URL(origin);
+  return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}: ${explainError(error, errorClass)}`;
 }

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  arrivalNamesOf,
+  DEFAULT_SUSTAIN_WINDOWS,
   type DurationInput,
   formatVerdictLine,
   type IntervalStats,
@@ -16,6 +18,7 @@ import {
   type RampSummary,
   type RecoveryVerdict,
   resolveProbes,
+  resolveRunConfig,
   seriesWindow,
   RESULT_SCHEMA_VERSION,
   type RunOptions,
@@ -25,8 +28,11 @@ import {
   type StopReason,
   ValidationError,
 } from '@overload/core';
+import { checkBaseline } from './baseline.js';
+import { preflight } from './preflight.js';
 import { type ProbeHandle, startProbes } from './probes.js';
-import { type RunHandle, startRun } from './run.js';
+import { defaultWorkers, type RunHandle, startRun } from './run.js';
+import { watchStops } from './stop-watch.js';
 
 export interface RampRecoveryOptions {
   /** Baseline rate as a fraction of the knee (default 0.1). */
@@ -35,10 +41,12 @@ export interface RampRecoveryOptions {
   readonly baselineRps?: number;
   /** Time with no load between the collapse and the baseline (default 2 s). */
   readonly cooldownMs?: DurationInput;
-  /** How long the baseline may take to meet the SLO (default 15 s). */
+  /** How long the baseline may take before the SLO starts holding (default 15 s). */
   readonly withinMs?: DurationInput;
-  /** Length of the window that must meet the SLO (default 3 s). */
+  /** Length of the windows that must meet the SLO (default 3 s); it must hold for `sustainWindows` of them. */
   readonly windowMs?: DurationInput;
+  /** Back-to-back windows the SLO must hold for, with no breach after them (default 3). */
+  readonly sustainWindows?: number;
 }
 
 export type RampPhase = 'ramp' | 'cooldown' | 'recovery';
@@ -52,6 +60,8 @@ export interface RampOptions extends RunOptions {
   readonly warmupMs?: number;
   /** `false` skips the recovery check. */
   readonly recovery?: false | RampRecoveryOptions;
+  /** `false` skips the pre-flight reachability check (the CLI runs its own before starting anything). */
+  readonly preflight?: false;
   /** Hosts probes may reach besides loopback. */
   readonly allowedHosts?: readonly string[];
   readonly signal?: AbortSignal;
@@ -63,9 +73,11 @@ export interface RampOptions extends RunOptions {
 
 export interface RampRecovery extends RecoveryVerdict {
   readonly baselineRps: number;
+  /** From the moment the load stopped to the start of the baseline (the drain included). */
   readonly cooldownMs: number;
   readonly withinMs: number;
   readonly windowMs: number;
+  readonly sustainWindows: number;
   readonly run: RunResult;
 }
 
@@ -95,17 +107,31 @@ export interface RampResult {
 }
 
 /**
- * Pushes the target up a ramp of steps until it breaks, on purpose. Every interval is judged
- * against the SLO as it arrives and the first breach stops the load at once, so a collapsing
- * target is not hammered beyond what the verdict needs. Then, unless disabled, the load is
- * removed and, after a cool-down, a low baseline checks that the target heals by itself: a
- * target that stays broken once the load is gone (a circuit breaker that never clears) is a
- * finding of its own.
+ * Pushes the target up a ramp of steps until it breaks, on purpose. First a pre-flight check
+ * makes sure the target and its probes can be reached at all (an unreachable target is an error,
+ * OVL_TARGET_UNREACHABLE, never a collapse). Every interval is judged against the SLO as it
+ * arrives and the first breach stops the load at once, so a collapsing target is not hammered
+ * beyond what the verdict needs. Then, unless disabled, the load is removed and, after a
+ * cool-down, a low baseline checks that the target heals by itself and stays healed (see
+ * `judgeRecovery`): a target that stays broken once the load is gone (a circuit breaker that
+ * never clears) is a finding of its own.
  */
 export async function ramp(options: RampOptions): Promise<RampResult> {
   const slo = typeof options.slo === 'string' ? parseSlo(options.slo) : options.slo;
   // Probe mistakes are found before any load is sent, not halfway through the ramp.
   if (options.probes && options.probes.length > 0) resolveProbes(options.probes);
+  // So are option mistakes and a disallowed host, before the pre-flight connects anywhere.
+  const checked = resolveRunConfig(options, { defaultWorkers: defaultWorkers() });
+  if (options.preflight !== false) {
+    await preflight({
+      url: checked.url,
+      ...(options.probes ? { probes: options.probes } : {}),
+      ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+      timeoutMs: Math.min(checked.timeoutMs, 5000),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(checked.tls ? { tls: checked.tls } : {}),
+    });
+  }
   const { signal } = options;
   const startedAt = new Date();
   let current: RunHandle | undefined;
@@ -123,6 +149,12 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
     // Ramp phase.
     let judge: RampJudge | undefined;
     let decided = false;
+    // When sending stopped (ms since t0, whoever stopped it): time to recover counts from here.
+    let rampStoppedAtMs: number | undefined;
+    const onRampStop = (atMs: number) => {
+      rampStoppedAtMs = atMs;
+      judge?.sendingStopped(atMs);
+    };
     const rampHandle = startPhase(options, 'ramp', (interval, h) => {
       if (decided || !judge) return;
       const event = judge.push(interval, probeWindow());
@@ -131,7 +163,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
         decided = true;
         h.stop(event.type, event.type === 'collapse' ? `collapsed at ${event.step.label}` : event.reason);
       }
-    });
+    }, onRampStop);
     current = rampHandle;
     const steps = rampHandle.config.curve.steps;
     if (steps.length === 0) {
@@ -139,14 +171,19 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       await rampHandle.result;
       throw new ValidationError('ramp options', [{ path: 'profile', message: 'has no steps to judge; use step, exponential or stages' }]);
     }
+    const curve = rampHandle.config.curve;
+    const arrivalNames = arrivalNamesOf(rampHandle.config.names);
     judge = new RampJudge({
       steps,
       slo,
       ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}),
       ...(options.warmupMs !== undefined ? { warmupMs: options.warmupMs } : {}),
-      lagThresholdMs: rampHandle.config.lagThresholdMs,
       intervalMs: rampHandle.config.intervalMs,
+      scheduledArrivals: (a, b) => curve.areaAt(Math.min(b, curve.durationMs)) - curve.areaAt(Math.min(a, curve.durationMs)),
+      arrivals: rampHandle.config.arrivals,
+      ...(arrivalNames ? { arrivalNames } : {}),
     });
+    if (rampStoppedAtMs !== undefined) judge.sendingStopped(rampStoppedAtMs);
     if (signal?.aborted) onAbort();
     const rampT0 = await startedOrEnded(rampHandle);
     if (options.probes && options.probes.length > 0) {
@@ -154,7 +191,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
     }
     const rampRun = await rampHandle.result;
     if (!decided) {
-      const event = judge.finish();
+      const event = judge.finish({ stopped: rampRun.stopReason !== 'completed' });
       if (event) options.onEvent?.(event);
     }
     const summary = judge.summary();
@@ -172,7 +209,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
     } else if (stopReason !== 'collapse') recovery = { skipped: `the ramp was stopped (${stopReason})` };
     else if (options.maxRequests !== undefined && rampRun.totals.sent >= options.maxRequests) {
       recovery = { skipped: `--max-requests ${options.maxRequests} was used up by the ramp` };
-    } else recovery = await checkRecovery(options.recovery ?? {}, summary, rampRun.totals.sent);
+    } else recovery = await checkRecovery(options.recovery ?? {}, summary, rampRun);
 
     probeWindow();
     await probes?.stop();
@@ -198,46 +235,52 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       run: rampRun,
     };
 
-    async function checkRecovery(r: RampRecoveryOptions, s: RampSummary, sentSoFar: number): Promise<RampRecovery | { skipped: string }> {
+    async function checkRecovery(r: RampRecoveryOptions, s: RampSummary, rampRun: RunResult): Promise<RampRecovery | { skipped: string }> {
       const cooldownMs = parseDurationMs(r.cooldownMs ?? 2000);
       const withinMs = parseDurationMs(r.withinMs ?? 15_000);
       const windowMs = parseDurationMs(r.windowMs ?? 3000);
+      const sustainWindows = r.sustainWindows ?? DEFAULT_SUSTAIN_WINDOWS;
       const reference = s.knee?.rateRps ?? s.collapse!.step.rateRps;
       const baselineRps = r.baselineRps ?? Math.max(1, Math.round(reference * (r.baselineRatio ?? 0.1) * 100) / 100);
+      // Every stop goes through the handle (watchStops); should one ever not, the end of the last
+      // interval in which anything was offered bounds it from above, within one interval.
+      const lastOffered = [...rampRun.intervals].reverse().find((i) => i.offered > 0);
+      const stoppedAt =
+        rampStoppedAtMs !== undefined ? rampT0 + rampStoppedAtMs : lastOffered ? rampT0 + lastOffered.startMs + lastOffered.durationMs : performance.now();
       options.onEvent?.({ type: 'phase', phase: 'cooldown' });
-      const loadStoppedAt = performance.now();
       await sleep(cooldownMs, undefined, signal ? { signal } : {}).catch(() => undefined);
       if (signal?.aborted) return { skipped: 'the run was aborted during the cool-down' };
-      let verdict: RecoveryVerdict | undefined;
-      const seen: IntervalStats[] = [];
-      let baselineT0 = 0;
-      const judgeSoFar = (intervals: readonly IntervalStats[]) =>
-        judgeRecovery(intervals, slo, { windowMs, cooldownMs: baselineT0 - loadStoppedAt, probes: probeWindow(baselineT0 - rampT0) });
-      const baseline = startPhase(
-        {
-          ...options,
-          profile: { kind: 'constant', rateRps: baselineRps, durationMs: withinMs },
-          rateRps: undefined,
-          durationMs: undefined,
-          // The request cap holds across phases: the baseline gets what the ramp left.
-          ...(options.maxRequests !== undefined ? { maxRequests: options.maxRequests - sentSoFar } : {}),
+      const outcome = await checkBaseline({
+        slo,
+        rateRps: baselineRps,
+        withinMs,
+        windowMs,
+        sustainWindows,
+        ...(arrivalNames ? { arrivalNames } : {}),
+        loadStoppedAt: stoppedAt,
+        probes: (baselineT0) => (probes ? probeWindow(baselineT0 - rampT0) : undefined),
+        start: (profile, onInterval) => {
+          const baseline = startPhase(
+            {
+              ...options,
+              profile,
+              rateRps: undefined,
+              durationMs: undefined,
+              // The baseline's errors are what it measures (the recovery rule decides on them);
+              // at a tenth of the knee the error-burst guardrail would only cut that short.
+              errorBurst: false,
+              // The request cap holds across phases: the baseline gets what the ramp left.
+              ...(options.maxRequests !== undefined ? { maxRequests: options.maxRequests - rampRun.totals.sent } : {}),
+            },
+            'recovery',
+            onInterval,
+          );
+          current = baseline;
+          if (signal?.aborted) onAbort();
+          return baseline;
         },
-        'recovery',
-        (interval, h) => {
-          seen.push(interval);
-          const v = judgeSoFar(seen);
-          if (v.recovered && !verdict) {
-            verdict = v;
-            h.stop('completed', 'recovered');
-          }
-        },
-      );
-      current = baseline;
-      if (signal?.aborted) onAbort();
-      baselineT0 = await startedOrEnded(baseline);
-      const run = await baseline.result;
-      verdict ??= judgeSoFar(run.intervals);
-      return { ...verdict, baselineRps, cooldownMs: Math.round(baselineT0 - loadStoppedAt), withinMs, windowMs, run };
+      });
+      return { ...outcome.verdict, baselineRps, cooldownMs: outcome.cooldownMs, withinMs, windowMs, sustainWindows, run: outcome.run };
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
@@ -245,7 +288,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
   }
 }
 
-function startPhase(options: RampOptions, phase: RampPhase, judgeInterval: (i: IntervalStats, h: RunHandle) => void): RunHandle {
+function startPhase(options: RampOptions, phase: RampPhase, judgeInterval: (i: IntervalStats, h: RunHandle) => void, onStop?: (atMs: number) => void): RunHandle {
   const { signal: _signal, onInterval: _onInterval, ...runOptions } = options;
   const handle = startRun({
     ...runOptions,
@@ -254,6 +297,8 @@ function startPhase(options: RampOptions, phase: RampPhase, judgeInterval: (i: I
       options.onInterval?.(interval, phase, h);
     },
   });
+  // Before anyone else gets the handle, so that every stop is seen.
+  if (onStop) watchStops(handle, onStop);
   options.onEvent?.({ type: 'phase', phase });
   options.onPhaseStart?.(phase, handle);
   return handle;

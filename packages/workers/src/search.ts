@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  arrivalNamesOf,
   CapacitySearch,
   type CapacitySearchOptions,
+  DEFAULT_SUSTAIN_WINDOWS,
   type DurationInput,
   formatCondition,
   type IntervalStats,
@@ -10,17 +12,35 @@ import {
   type ProbeSeries,
   type ProbeSpec,
   RampJudge,
+  type RecoveryVerdict,
   resolveProbes,
+  resolveRunConfig,
   seriesWindow,
   RESULT_SCHEMA_VERSION,
   type RunOptions,
   type SearchResult,
   type Slo,
   type StepResult,
+  type StopReason,
   strictestPercentile,
+  type TrialVerdict,
 } from '@overload/core';
+import { checkBaseline } from './baseline.js';
+import { preflight } from './preflight.js';
 import { type ProbeHandle, startProbes } from './probes.js';
-import { type RunHandle, startRun } from './run.js';
+import { defaultWorkers, type RunHandle, startRun } from './run.js';
+import { watchStops } from './stop-watch.js';
+
+export interface SearchRecoveryOptions {
+  /** Baseline rate as a fraction of the highest rate that held (or of the breached one when none did; default 0.1). */
+  readonly baselineRatio?: number;
+  /** How long the baseline may take before the SLO starts holding (default 15 s). */
+  readonly withinMs?: DurationInput;
+  /** Length of the windows that must meet the SLO (default 1 s: trials are short). */
+  readonly windowMs?: DurationInput;
+  /** Back-to-back windows the SLO must hold for (default 3). */
+  readonly sustainWindows?: number;
+}
 
 export interface SearchOptions extends Omit<RunOptions, 'profile' | 'rateRps' | 'durationMs'> {
   readonly slo: Slo | string;
@@ -34,14 +54,21 @@ export interface SearchOptions extends Omit<RunOptions, 'profile' | 'rateRps' | 
   readonly maxTrials?: number;
   /** Quiet time between trials so one trial's queues do not spill into the next (default 2 s). */
   readonly cooldownMs?: DurationInput;
+  /** After a breached trial, wait for a baseline to hold before the next trial (the recovery rule). */
+  readonly recovery?: SearchRecoveryOptions;
   readonly windowMs?: number;
   readonly warmupMs?: number;
   readonly probes?: readonly ProbeSpec[];
   readonly allowedHosts?: readonly string[];
+  /** `false` skips the pre-flight reachability check (the CLI runs its own before starting anything). */
+  readonly preflight?: false;
   readonly signal?: AbortSignal;
   readonly onInterval?: (interval: IntervalStats, trial: number, run: RunHandle) => void;
   readonly onTrial?: (trial: SearchTrialEvidence) => void;
-  readonly onPhaseStart?: (trial: number, run: RunHandle) => void;
+  /** Called with each run's handle (guardrails attach their stop switches here): a trial, or the baseline after it. */
+  readonly onPhaseStart?: (trial: number, run: RunHandle, kind: 'trial' | 'baseline') => void;
+  /** Called when a baseline starts after the given trial (its intervals go to onInterval with that trial's index). */
+  readonly onBaseline?: (afterTrial: number, rateRps: number) => void;
 }
 
 /** One trial with the step result it was judged on. */
@@ -49,9 +76,13 @@ export interface SearchTrialEvidence {
   readonly index: number;
   readonly rateRps: number;
   readonly durationMs: number;
-  readonly verdict: 'held' | 'breached' | 'inconclusive';
+  readonly verdict: TrialVerdict;
   readonly step: StepResult | undefined;
   readonly detail?: string;
+  /** Why the trial's run ended, when it was not its own verdict (a guardrail, a signal, a crash). */
+  readonly stopReason?: StopReason;
+  /** The baseline after a breached trial: did the target recover before the next one? */
+  readonly recovery?: RecoveryVerdict & { readonly baselineRps: number };
 }
 
 export interface SearchRunResult extends SearchResult {
@@ -63,12 +94,25 @@ export interface SearchRunResult extends SearchResult {
   readonly evidence: readonly SearchTrialEvidence[];
   readonly probes: readonly ProbeSeries[];
   readonly aborted: boolean;
+  /** Why the search ended early: a trial stopped by a guardrail, a kill switch or a worker crash. */
+  readonly stopReason?: StopReason;
+  readonly stopDetail?: string;
 }
+
+/** Stops that end a trial without a verdict of its own. */
+const JUDGED_STOPS: ReadonlySet<StopReason> = new Set(['completed', 'collapse', 'inconclusive']);
 
 /**
  * Capacity search: constant-rate trials, growing geometrically until one breaches the SLO, then
  * bisecting between the last that held and the first that broke. Each trial is judged exactly
- * as a ramp step is (sliding windows, warm-up, generator saturation ⇒ inconclusive).
+ * as a ramp step is (sliding windows, warm-up, the saturation rule ⇒ inconclusive).
+ *
+ * It fails loudly: a trial stopped by a guardrail, a kill switch or a crash is recorded as
+ * `stopped` and ends the search with that stop reason (an error burst the judge itself calls a
+ * breach is a breach). After a breached trial the next one waits for a low baseline to hold
+ * (the recovery rule): a target still broken from the last trial would make every later trial
+ * breach, and the bracket come out low. If it never holds, the search ends, marked unreliable.
+ * A held trial needs no such wait: the target just met the SLO at a higher rate than any baseline.
  */
 export async function search(options: SearchOptions): Promise<SearchRunResult> {
   const slo = typeof options.slo === 'string' ? parseSlo(options.slo) : options.slo;
@@ -86,6 +130,25 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
   };
   const machine = new CapacitySearch(searchOptions);
   const cooldownMs = parseDurationMs(options.cooldownMs ?? 2000);
+  const recoveryOptions = {
+    baselineRatio: options.recovery?.baselineRatio ?? 0.1,
+    withinMs: parseDurationMs(options.recovery?.withinMs ?? 15_000),
+    windowMs: parseDurationMs(options.recovery?.windowMs ?? 1000),
+    sustainWindows: options.recovery?.sustainWindows ?? DEFAULT_SUSTAIN_WINDOWS,
+  };
+  const { signal: _s, onInterval: _o, ...runOptions } = options;
+  // Options and the allowlist first, then the pre-flight: nothing is sent to a host not allowed.
+  const checked = resolveRunConfig({ ...runOptions, profile: { kind: 'constant', rateRps: searchOptions.startRps, durationMs: 1000 } }, { defaultWorkers: defaultWorkers() });
+  if (options.preflight !== false) {
+    await preflight({
+      url: checked.url,
+      ...(options.probes ? { probes: options.probes } : {}),
+      ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+      timeoutMs: Math.min(checked.timeoutMs, 5000),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(checked.tls ? { tls: checked.tls } : {}),
+    });
+  }
   const startedAt = new Date();
   const evidence: SearchTrialEvidence[] = [];
   let sentSoFar = 0;
@@ -93,26 +156,28 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
   let probeT0 = 0;
   let current: RunHandle | undefined;
   let target = { url: options.url, method: options.method ?? 'GET' };
+  let stop: { reason: StopReason; detail?: string } | undefined;
   const onAbort = () => current?.stop('aborted');
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  const remaining = () => (options.maxRequests === undefined ? undefined : options.maxRequests - sentSoFar);
   try {
     for (let trial = 0; ; trial++) {
       const next = machine.next();
       if (!next || options.signal?.aborted) break;
-      if (trial > 0) await sleep(cooldownMs, undefined, options.signal ? { signal: options.signal } : {}).catch(() => undefined);
-      if (options.signal?.aborted) break;
-      // The request cap holds across trials.
-      const remaining = options.maxRequests === undefined ? undefined : options.maxRequests - sentSoFar;
-      if (remaining !== undefined && remaining <= 0) break;
+      const left = remaining();
+      if (left !== undefined && left <= 0) {
+        stop = { reason: 'max-requests', detail: `--max-requests ${options.maxRequests} was used up after ${trial} trials` };
+        machine.abandon(`stopped: ${stop.detail}`);
+        break;
+      }
       let judge: RampJudge | undefined;
       let decided = false;
       // This trial's t0; probe samples are on the first trial's clock and shifted onto it.
       let trialT0 = 0;
-      const { signal: _s, onInterval: _o, ...runOptions } = options;
       const handle = startRun({
         ...runOptions,
         profile: { kind: 'constant', rateRps: next.rateRps, durationMs: next.durationMs },
-        ...(remaining !== undefined ? { maxRequests: remaining } : {}),
+        ...(left !== undefined ? { maxRequests: left } : {}),
         onInterval: (interval, h) => {
           options.onInterval?.(interval, trial, h);
           if (decided || !judge) return;
@@ -125,15 +190,24 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
         },
       });
       current = handle;
-      options.onPhaseStart?.(trial, handle);
+      let trialStoppedAtMs: number | undefined;
+      // Before anyone else gets the handle, so that every stop is seen.
+      watchStops(handle, (atMs) => {
+        trialStoppedAtMs = atMs;
+        judge?.sendingStopped(atMs);
+      });
+      options.onPhaseStart?.(trial, handle, 'trial');
+      const arrivalNames = arrivalNamesOf(handle.config.names);
       judge = new RampJudge({
         steps: handle.config.curve.steps,
         slo,
         ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}),
         ...(options.warmupMs !== undefined ? { warmupMs: options.warmupMs } : {}),
-        lagThresholdMs: handle.config.lagThresholdMs,
         intervalMs: handle.config.intervalMs,
+        arrivals: handle.config.arrivals,
+        ...(arrivalNames ? { arrivalNames } : {}),
       });
+      if (trialStoppedAtMs !== undefined) judge.sendingStopped(trialStoppedAtMs);
       target = { url: handle.config.url, method: handle.config.method };
       trialT0 = await Promise.race([handle.started, handle.result.then(() => performance.now())]);
       if (!probes && options.probes && options.probes.length > 0) {
@@ -141,20 +215,94 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
         probes = startProbes(options.probes, { t0Perf: probeT0, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}), ...(options.tls ? { tls: options.tls } : {}) });
       }
       const run = await handle.result;
+      const loadStoppedAt = performance.now();
       sentSoFar += run.totals.sent;
-      if (options.signal?.aborted || (run.stopReason !== 'completed' && run.stopReason !== 'collapse' && run.stopReason !== 'inconclusive')) break;
-      if (!decided) judge.finish();
+      if (!decided) judge.finish({ stopped: run.stopReason !== 'completed' });
       const summary = judge.summary();
       const step = judge.steps[0];
-      const verdict = summary.verdict === 'collapsed' ? 'breached' : summary.verdict === 'inconclusive' ? 'inconclusive' : 'held';
-      const detail =
-        summary.verdict === 'collapsed'
-          ? summary.collapse!.signature.map(formatCondition).join(', ')
-          : summary.inconclusive?.reason;
+      // An error burst the judge itself calls a breach is the trial's verdict; any other stop is not.
+      const stoppedFromOutside = !JUDGED_STOPS.has(run.stopReason) && !(run.stopReason === 'error-burst' && summary.verdict === 'collapsed');
+      let verdict: TrialVerdict;
+      let detail: string | undefined;
+      if (stoppedFromOutside) {
+        verdict = 'stopped';
+        detail = `${run.stopReason}${run.stopDetail ? `: ${run.stopDetail}` : ''}`;
+        stop = { reason: run.stopReason, ...(run.stopDetail ? { detail: run.stopDetail } : {}) };
+      } else {
+        verdict = summary.verdict === 'collapsed' ? 'breached' : summary.verdict === 'inconclusive' ? 'inconclusive' : 'held';
+        detail = summary.verdict === 'collapsed' ? summary.collapse!.signature.map(formatCondition).join(', ') : summary.inconclusive?.reason;
+      }
       machine.record(next.rateRps, verdict, detail);
-      const item: SearchTrialEvidence = { index: trial, rateRps: next.rateRps, durationMs: next.durationMs, verdict, step, ...(detail ? { detail } : {}) };
+      let item: SearchTrialEvidence = {
+        index: trial,
+        rateRps: next.rateRps,
+        durationMs: next.durationMs,
+        verdict,
+        step,
+        ...(detail ? { detail } : {}),
+        ...(verdict === 'stopped' ? { stopReason: run.stopReason } : {}),
+      };
+      if (stop) {
+        evidence.push(item);
+        options.onTrial?.(item);
+        break;
+      }
+      // The next trial, if any, starts after a cool-down, and after a breach only once the
+      // target holds the SLO again at a low rate.
+      if (machine.next()) {
+        await sleep(cooldownMs, undefined, options.signal ? { signal: options.signal } : {}).catch(() => undefined);
+        const budgetLeft = remaining();
+        if (!options.signal?.aborted && verdict === 'breached' && (budgetLeft === undefined || budgetLeft > 0)) {
+          const reference = machine.result().bracket[0] ?? next.rateRps;
+          const baselineRps = Math.max(1, Math.round(reference * recoveryOptions.baselineRatio * 100) / 100);
+          options.onBaseline?.(trial, baselineRps);
+          const outcome = await checkBaseline({
+            slo,
+            rateRps: baselineRps,
+            withinMs: recoveryOptions.withinMs,
+            windowMs: recoveryOptions.windowMs,
+            sustainWindows: recoveryOptions.sustainWindows,
+            ...(arrivalNames ? { arrivalNames } : {}),
+            loadStoppedAt,
+            probes: (t0) => (probes ? seriesWindow(probes.series(), t0 - probeT0) : undefined),
+            start: (profile, onInterval) => {
+              const left2 = remaining();
+              const h = startRun({
+                ...runOptions,
+                profile,
+                // The baseline's errors are what it measures (the recovery rule decides on them);
+                // at a tenth of the rate the error-burst guardrail would only cut that short.
+                errorBurst: false,
+                ...(left2 !== undefined ? { maxRequests: left2 } : {}),
+                onInterval: (interval, run2) => {
+                  options.onInterval?.(interval, trial, run2);
+                  onInterval(interval, run2);
+                },
+              });
+              current = h;
+              options.onPhaseStart?.(trial, h, 'baseline');
+              if (options.signal?.aborted) onAbort();
+              return h;
+            },
+          });
+          sentSoFar += outcome.run.totals.sent;
+          item = { ...item, recovery: { ...outcome.verdict, baselineRps } };
+          const baselineStopped = !JUDGED_STOPS.has(outcome.run.stopReason);
+          if (baselineStopped) {
+            stop = { reason: outcome.run.stopReason, ...(outcome.run.stopDetail ? { detail: outcome.run.stopDetail } : {}) };
+            machine.abandon(`stopped during the baseline after the trial at ${next.rateRps} req/s (${outcome.run.stopReason}${outcome.run.stopDetail ? `: ${outcome.run.stopDetail}` : ''})`);
+          } else if (!outcome.verdict.recovered) {
+            machine.notRecovered(outcome.verdict.detail);
+          }
+        }
+      }
       evidence.push(item);
       options.onTrial?.(item);
+      if (stop) break;
+    }
+    if (!stop && options.signal?.aborted) {
+      stop = { reason: 'aborted' };
+      machine.abandon('aborted');
     }
     const series = probes?.series() ?? [];
     return {
@@ -167,6 +315,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
       evidence,
       probes: series,
       aborted: options.signal?.aborted ?? false,
+      ...(stop ? { stopReason: stop.reason, ...(stop.detail ? { stopDetail: stop.detail } : {}) } : {}),
     };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);

@@ -2,8 +2,11 @@
 // order and queues the rest (like a thread pool in front of a slow dependency). Optional circuit
 // breaker: when the queue is longer than breaker.tripQueue it opens and every request gets 503
 // at once; after breaker.resetMs it closes again — unless breaker.sticky, the seed story's bug.
+// With breaker.flap = { openMs, passMs } it never closes either, but lets everything through
+// for passMs after every openMs (a half-open state that never commits): now and then the target
+// looks healthy, then fails again.
 // GET /metrics (not queued, not counted) exposes queue depth and breaker state.
-// Options: { capacityRps, breaker?: { tripQueue, resetMs, sticky } }
+// Options: { capacityRps, breaker?: { tripQueue, resetMs, sticky, flap?: { openMs, passMs } } }
 import http from 'node:http';
 const o = JSON.parse(process.argv[2] ?? '{}');
 const capacity = o.capacityRps ?? 400;
@@ -19,6 +22,7 @@ let budget = 0;
 
 function breakerOpen(now) {
   if (openedAt < 0) return false;
+  if (breaker.flap) return (now - openedAt) % (breaker.flap.openMs + breaker.flap.passMs) < breaker.flap.openMs;
   if (!breaker.sticky && now - openedAt >= breaker.resetMs) {
     openedAt = -1;
     return false;
@@ -59,7 +63,7 @@ const server = http.createServer((req, res) => {
       res.end('circuit open');
       return;
     }
-    if (queue.length >= breaker.tripQueue) {
+    if (queue.length >= breaker.tripQueue && openedAt < 0) {
       openedAt = now;
       trips++;
       // Everything waiting fails with the breaker, as a real pool's callers would.

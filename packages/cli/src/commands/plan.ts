@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { budgetNameOf, formatDurationMs, formatSlo, parseDurationMs, resolveRunConfig, ValidationError } from '@overload/core';
+import { budgetNameOf, DEFAULT_MAX_ERROR_RATE, formatDurationMs, formatShortStep, formatSlo, parseDurationMs, resolveRunConfig, ValidationError } from '@overload/core';
 import { defaultWorkers } from '@overload/workers';
 import { type ExitCode, EXIT } from '../exit-codes.js';
 import { int, table } from '../output/format.js';
 import { type PlanFlags, resolvePlan } from '../plan/resolve.js';
+import { shortStepsOf } from '../plan/short-steps.js';
 import { addGuardOptions, addLoadOptions, addRecoveryOptions, addScenarioOptions } from './shared-options.js';
 
 export function registerPlan(program: Command, setExit: (code: ExitCode) => void): void {
@@ -47,7 +48,10 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
     lines.push(`tls:         ${parts.join('; ')}`);
   }
   lines.push(`profile:     ${plan.profile.kind}, ${formatDurationMs(curve.durationMs)}, peak ${int(curve.peakRps)} req/s, ${int(total)} requests${maxRequests !== undefined && maxRequests < curve.totalArrivals ? ` (capped by --max-requests from ${int(curve.totalArrivals)})` : ''}`);
-  if (plan.slo) lines.push(`slo:         ${formatSlo(plan.slo)}`);
+  if (plan.slo) {
+    const defaults = plan.slo.maxErrorRate === undefined ? ` (and errors<${DEFAULT_MAX_ERROR_RATE * 100}% by default)` : '';
+    lines.push(`slo:         ${formatSlo(plan.slo)}${defaults}`);
+  }
   lines.push('');
   const rows = [['step', 'from', 'duration', 'rate', 'requests', 'cumulative']];
   let cumulative = 0;
@@ -59,6 +63,13 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
   }
   lines.push(table(rows));
   lines.push('');
+  const short = plan.slo ? shortStepsOf(plan) : [];
+  if (short.length > 0) {
+    lines.push('warnings:');
+    for (const s of short) lines.push(`  - ${formatShortStep(s)}`);
+    lines.push('    (a percentile over too few responses is not judged, and a step with an unjudged condition cannot be the knee)');
+    lines.push('');
+  }
   const mix = plan.run.requests;
   if (mix) {
     const journeys = mix.journeys ?? [];

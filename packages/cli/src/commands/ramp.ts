@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type RampEvent, ValidationError, formatCondition, partialOf } from '@overload/core';
+import { type RampEvent, ValidationError, formatCondition, formatShortStep, partialOf } from '@overload/core';
 import { ramp, type RampResult } from '@overload/workers';
 import { EXIT, type ExitCode, exitCodeForStop } from '../exit-codes.js';
 import { createLogger, redactHeaders } from '../logger.js';
@@ -7,6 +7,7 @@ import { Progress } from '../output/progress.js';
 import { formatRampSummary } from '../output/ramp-summary.js';
 import { rateArg } from '../parse.js';
 import { resolvePlan } from '../plan/resolve.js';
+import { shortStepsOf } from '../plan/short-steps.js';
 import { runbookOf } from '../plan/runbook.js';
 import { addReportOptions } from '../report/options.js';
 import { writeResults } from '../results/write-results.js';
@@ -53,6 +54,9 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
     if (!plan.slo) missing.push({ path: '--slo', message: `is required: scenario "${plan.name}" declares no SLO` });
     if (missing.length > 0) throw new ValidationError('command line', missing);
     await session.start();
+    // Said before the load, not after: a step too short for a percentile can never be the knee.
+    // (Steps barely long enough are listed by `overload plan`; here only those that cannot be judged.)
+    for (const s of shortStepsOf(plan).filter((x) => !x.edge)) progress.event(`warning: ${formatShortStep(s)}`);
     log.info({ plan: { ...plan.run, headers: redactHeaders(plan.run.headers ?? {}), requests: undefined }, target: plan.targetUrl }, 'ramp starting');
     const result = await ramp({
       ...plan.run,
@@ -92,8 +96,10 @@ function describeEvent(event: Parameters<NonNullable<Parameters<typeof ramp>[0][
       return e.phase === 'ramp' ? undefined : `-- ${e.phase} --`;
     case 'step-held':
       return `step ${e.step.index + 1} (${e.step.label}) held`;
+    case 'step-unjudged':
+      return `step ${e.step.index + 1} (${e.step.label}) not judged, so not a knee: ${e.step.detail ?? 'a condition could not be judged'}`;
     case 'collapse':
-      return `step ${e.step.index + 1} (${e.step.label}) COLLAPSED: ${e.verdict.conditions.filter((c) => !c.ok).map(formatCondition).join(', ')}`;
+      return `step ${e.step.index + 1} (${e.step.label}) COLLAPSED: ${e.verdict.conditions.filter((c) => c.status === 'breached').map(formatCondition).join(', ')}`;
     case 'inconclusive':
       return `step ${e.step.index + 1} (${e.step.label}) INCONCLUSIVE: ${e.reason}; ${e.advice}`;
   }

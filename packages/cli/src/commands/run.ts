@@ -9,8 +9,9 @@ import {
   ValidationError,
   parseStatusList,
   partialOf,
+  resolveRunConfig,
 } from '@overload/core';
-import { type ProbeHandle, startProbes, startRun } from '@overload/workers';
+import { defaultWorkers, type ProbeHandle, preflight, startProbes, startRun } from '@overload/workers';
 import { EXIT, type ExitCode, exitCodeForStop } from '../exit-codes.js';
 import { createLogger, redactHeaders } from '../logger.js';
 import { Progress } from '../output/progress.js';
@@ -80,6 +81,10 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     if (!plan.profile) {
       throw new ValidationError('command line', [{ path: '--rate', message: 'is required (give --rate and --duration, or --profile)' }]);
     }
+    // Validation and the allowlist first (resolveRunConfig throws), then a pre-flight: a target
+    // that is down from the start gets exit 6, not a run of refused connections.
+    const checked = resolveRunConfig({ ...plan.run, profile: plan.profile }, { defaultWorkers: defaultWorkers() });
+    await preflight({ url: checked.url, probes: plan.probes, allowedHosts: plan.allowedHosts, timeoutMs: Math.min(checked.timeoutMs, 5000), ...(checked.tls ? { tls: checked.tls } : {}) });
     await session.start();
     const handle = startRun({
       ...plan.run,

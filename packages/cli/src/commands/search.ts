@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { partialOf, ValidationError } from '@overload/core';
-import { search } from '@overload/workers';
-import { EXIT, type ExitCode } from '../exit-codes.js';
+import { search, type SearchRunResult } from '@overload/workers';
+import { EXIT, type ExitCode, exitCodeForStop } from '../exit-codes.js';
 import { Progress } from '../output/progress.js';
 import { formatSearchSummary } from '../output/ramp-summary.js';
 import { durationArg, durationOrZeroArg, positiveNumberArg, rateArg } from '../parse.js';
@@ -37,6 +37,7 @@ export function registerSearch(program: Command, setExit: (code: ExitCode) => vo
     .option('--precision <fraction>', 'stop when the bracket is within this fraction (default 0.05)', positiveNumberArg('a fraction > 0 and < 1, such as 0.05', 0.99))
     .option('--min-trial <time>', 'shortest trial (default 5s; longer when the SLO percentile needs more samples)', durationArg)
     .option('--trial-cooldown <time>', 'quiet time between trials (default 2s)', durationOrZeroArg)
+    .option('--recovery-within <time>', 'after a breached trial, how long the target may take to hold the SLO again at a low rate before the next trial (default 15s)', durationArg)
     .addHelpText('after', `\nExamples:\n  $ overload search http://127.0.0.1:8080/ --slo "p99<200ms,errors<1%" --start 200\n  $ overload search student-reports --precision 0.1`)
     .action(async (ref: string, flags: SearchFlags) => setExit(await searchCommand(ref, flags)));
 }
@@ -61,25 +62,49 @@ async function searchCommand(ref: string, flags: SearchFlags): Promise<ExitCode>
       ...(plan.run.maxRps !== undefined ? { maxRps: plan.run.maxRps } : {}),
       ...(flags.minTrial !== undefined ? { minTrialMs: flags.minTrial } : {}),
       ...(flags.trialCooldown !== undefined ? { cooldownMs: flags.trialCooldown } : {}),
-      onPhaseStart: (trial, handle) => {
-        session.guard.attach(`trial ${trial + 1}`, handle);
-        progress.event(`trial ${trial + 1}: ${handle.config.curve.peakRps} req/s for ${(handle.config.curve.durationMs / 1000).toFixed(0)} s`);
+      ...(flags.recoveryWithin !== undefined ? { recovery: { withinMs: flags.recoveryWithin } } : {}),
+      onPhaseStart: (trial, handle, kind) => {
+        session.guard.attach(kind === 'trial' ? `trial ${trial + 1}` : `baseline after trial ${trial + 1}`, handle);
+        if (kind === 'trial') progress.event(`trial ${trial + 1}: ${handle.config.curve.peakRps} req/s for ${(handle.config.curve.durationMs / 1000).toFixed(0)} s`);
       },
       onInterval: (interval, trial, handle) => session.interval(interval, `trial ${trial + 1}`, handle),
-      onTrial: (t) => progress.event(`trial ${t.index + 1} at ${t.rateRps} req/s: ${t.verdict}${t.detail ? ` (${t.detail})` : ''}`),
+      onBaseline: (trial, rateRps) => progress.event(`trial ${trial + 1}: waiting for the target to recover at ${rateRps} req/s before the next trial`),
+      onTrial: (t) =>
+        progress.event(
+          `trial ${t.index + 1} at ${t.rateRps} req/s: ${t.verdict}${t.detail ? ` (${t.detail})` : ''}` +
+            (t.recovery ? `; ${t.recovery.recovered ? `recovered after ${(t.recovery.timeToRecoverMs! / 1000).toFixed(1)} s` : 'did NOT recover'}` : ''),
+        ),
     });
     progress.done();
     const stopped = session.guard.stopped;
-    const stored = { ...result, ...(stopped ? { stopReason: stopped.reason, stopDetail: stopped.detail, ...partialOf(stopped.reason, stopped.detail) } : {}), runbook: runbookOf(plan, flags, session.ledger.used()) };
+    const stopReason = stopped?.reason ?? result.stopReason;
+    const stored = {
+      ...result,
+      ...(stopped ? { stopReason: stopped.reason, stopDetail: stopped.detail } : {}),
+      ...(stopReason ? partialOf(stopReason, stopped?.detail ?? result.stopDetail) : {}),
+      runbook: runbookOf(plan, flags, session.ledger.used()),
+    };
     const files = await writeResults(stored, `${plan.name}-search`, flags);
     process.stdout.write(`${formatSearchSummary(result, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`);
     if (stopped) process.stdout.write(`stopped early: ${stopped.detail}\n`);
     process.stdout.write(`results: ${files.join(', ')}\n`);
-    if (stopped) return EXIT.stopped;
-    if (result.trials.some((t) => t.verdict === 'inconclusive')) return EXIT.inconclusive;
-    if (flags.expectKneeAbove !== undefined && (result.sustainableRps ?? 0) < flags.expectKneeAbove) return EXIT.sloBreached;
-    return EXIT.ok;
+    if (!stopped && result.stopReason) process.stdout.write(`search stopped: ${result.stopReason}${result.stopDetail ? ` (${result.stopDetail})` : ''}\n`);
+    return searchExitCode(result, stopReason, flags.expectKneeAbove);
   } finally {
     await session.dispose();
   }
+}
+
+/**
+ * A search never ends quietly on a trial it could not judge: a stop (guardrail, kill switch)
+ * is 3, a worker crash 70, a target that did not recover between trials 4 (the bracket is
+ * unreliable), a saturated generator 5.
+ */
+export function searchExitCode(result: SearchRunResult, stopReason: string | undefined, expectKneeAbove: number | undefined): ExitCode {
+  const stopped = exitCodeForStop(stopReason);
+  if (stopped !== undefined) return stopped;
+  if (!result.reliable) return EXIT.notRecovered;
+  if (result.trials.some((t) => t.verdict === 'inconclusive')) return EXIT.inconclusive;
+  if (expectKneeAbove !== undefined && (result.sustainableRps ?? 0) < expectKneeAbove) return EXIT.sloBreached;
+  return EXIT.ok;
 }

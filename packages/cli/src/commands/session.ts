@@ -55,7 +55,8 @@ export class CommandSession {
     // Not a progress line: -q must not hide that certificates go unchecked.
     if (this.#plan.run.tls?.insecure) process.stderr.write(`${insecureWarning(this.#plan.targetUrl)}\n`);
     await this.guard.start();
-    if (this.#plan.embedded) this.#progress.event(`started the embedded demo target at ${this.#plan.embedded.url} (pid ${this.#plan.embedded.pid})`);
+    const e = this.#plan.embedded;
+    if (e) this.#progress.event(`started the embedded demo target at ${e.url} (pid ${e.pid}${e.nice !== undefined ? `, nice ${e.nice}: below the generator` : ''})`);
     if (this.guard.control) this.#progress.event(`control endpoint ${this.guard.control.url} (Authorization: Bearer ${this.guard.control.token})`);
     if (this.#flags.metricsPort !== undefined) {
       this.#metrics = await startLiveMetrics({ port: this.#flags.metricsPort, labels: { run_id: this.#plan.run.runId ?? '' } });

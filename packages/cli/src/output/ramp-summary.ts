@@ -29,13 +29,15 @@ export function formatRampSummary(r: RampResult, title = `${r.target.method} ${r
     lines.push(`collapse signature at ${int(r.collapse.step.rateRps)} req/s:`);
     for (const c of r.collapse.signature) lines.push(`  - ${formatCondition(c)}${c.detail ? ` (${c.detail})` : ''}`);
     // What the side channel saw in the breaching window, breached or not: where the queue was.
-    const probes = r.collapse.step.conditions.filter((c) => c.kind === 'probe' && c.ok);
+    const probes = r.collapse.step.conditions.filter((c) => c.kind === 'probe' && c.status === 'held');
     if (probes.length > 0) lines.push(`  probes in that window (within limits): ${probes.map(formatCondition).join(', ')}`);
   }
   if (r.recovery) {
     if ('skipped' in r.recovery) lines.push(`recovery check: skipped (${r.recovery.skipped})`);
     else lines.push(`recovery check at ${int(r.recovery.baselineRps)} req/s after a ${ms(r.recovery.cooldownMs)} cool-down: ${r.recovery.detail}`);
   }
+  const unjudged = r.steps.filter((s) => s.verdict === 'unjudged');
+  if (unjudged.length > 0) lines.push(`not judged (never a knee): ${unjudged.map((s) => `step ${s.index + 1} (${s.detail ?? 'a condition could not be judged'})`).join('; ')}`);
   if (r.run.byName && r.run.byName.length > 0) lines.push('', 'per name, over the ramp:', formatNamesTable(r.run.byName), '');
   if (r.run.generator.saturated) lines.push(`generator: SATURATED (${r.run.generator.reasons.join('; ')})`);
   lines.push('', r.verdictLine);
@@ -52,7 +54,7 @@ export function formatSearchSummary(r: SearchRunResult, title = `${r.target.meth
       e.verdict,
       e.step ? ms(e.step.latencyMs.p99) : '-',
       e.step ? int(e.step.achievedRps) : '-',
-      e.detail ?? '',
+      `${e.detail ?? ''}${e.recovery ? `; ${e.recovery.recovered ? `recovered after ${ms(e.recovery.timeToRecoverMs ?? 0)}` : 'did not recover'}` : ''}`,
     ]),
   ];
   const [lo, hi] = r.bracket;
@@ -64,5 +66,6 @@ export function formatSearchSummary(r: SearchRunResult, title = `${r.target.meth
     r.sustainableRps !== undefined
       ? `highest sustainable rate ${int(r.sustainableRps)} req/s${hi !== null ? ` (breached at ${int(hi)} req/s)` : ''}; ${r.reason}`
       : `no sustainable rate found${lo === null && hi !== null ? ` (breached even at ${int(hi)} req/s)` : ''}; ${r.reason}`,
+    ...(r.reliable ? [] : ['the bracket is UNRELIABLE: the target did not recover between trials, so later trials measured a target still broken']),
   ].join('\n');
 }

@@ -39,9 +39,10 @@ export function formatRunSummary(r: RunResult, title = `${r.target.method} ${r.t
   const g = r.generator;
   lines.push(
     g.saturated
-      ? `generator SATURATED: ${g.reasons.join('; ')}. These numbers describe the generator, not the target: add --workers or shard.`
-      : `generator ok: schedule lag p99 ${ms(g.lagMsP99)} (limit ${g.lagThresholdMs} ms), ${g.workers} worker${g.workers === 1 ? '' : 's'}`,
+      ? `generator SATURATED: ${g.reasons.join('; ')}. The target was not offered the scheduled load, so these numbers describe the generator: add --workers or shard.`
+      : `generator ok: offered the scheduled load; schedule lag p99 ${ms(g.lagMsP99)}, max ${ms(g.lagMsMax)}, ${g.workers} worker${g.workers === 1 ? '' : 's'}`,
   );
+  for (const note of g.notes ?? []) lines.push(`note: ${note}`);
   if (g.bodyReadPauses) {
     lines.push(`note: big response bodies came faster than a worker reads them (1 Gbit/s each): they were read at that pace (${int(g.bodyReadPauses)} pauses), and their latencies include the wait; add --workers to read faster`);
   }

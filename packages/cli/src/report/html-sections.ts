@@ -34,7 +34,8 @@ function list(items: readonly string[]): string {
 }
 
 function conditionsHtml(conditions: readonly ConditionVerdict[]): string {
-  return conditions.map((c) => `<span class="cond ${c.ok ? 'ok' : 'breach'}">${h(formatCondition(c))}</span>`).join(' ');
+  const css = { held: 'ok', breached: 'breach', unjudged: 'unjudged' } as const;
+  return conditions.map((c) => `<span class="cond ${css[c.status] ?? (c.ok ? 'ok' : 'breach')}">${h(formatCondition(c))}</span>`).join(' ');
 }
 
 function latencyLine(l: LatencySummaryMs): string {
@@ -111,7 +112,7 @@ function generatorRow(run: RunResult): string {
   const g = run.generator;
   const text = g.saturated
     ? `SATURATED — the numbers may describe the load generator, not the target: ${g.reasons.join('; ')}`
-    : `kept its schedule: lag p99 ${formatMs(g.lagMsP99)} (limit ${formatMs(g.lagThresholdMs)}), ${g.workers} worker(s)`;
+    : `offered the scheduled load: lag p99 ${formatMs(g.lagMsP99)}, max ${formatMs(g.lagMsMax)}, ${g.workers} worker(s)${(g.notes ?? []).length > 0 ? `; ${g.notes.join('; ')}` : ''}`;
   return row('Load generator', `${g.saturated ? badge('saturated', 'warn') : ''} ${h(text)}`);
 }
 

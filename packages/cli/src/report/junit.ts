@@ -119,7 +119,7 @@ function conditionOutcome(s: StepResult, c: ConditionVerdict): Outcome {
     const message = `inconclusive: ${s.detail ?? 'the load generator was saturated'}`;
     return { kind: 'error', type: 'inconclusive', message, body: `${message}\n${formatCondition(c)} (not attributable to the target)` };
   }
-  if (!c.ok) {
+  if (c.status === 'breached') {
     const w = s.judged;
     const body =
       `${formatCondition(c)}${c.detail ? ` (${c.detail})` : ''}\n` +
@@ -128,7 +128,7 @@ function conditionOutcome(s: StepResult, c: ConditionVerdict): Outcome {
       `${formatCount(s.errors)} errors, ${formatCount(s.dropped)} dropped`;
     return { kind: 'failure', type: 'breached', message: formatCondition(c), body };
   }
-  if (c.detail?.startsWith('not judged')) return { kind: 'skipped', message: `${c.name} ${c.detail}` };
+  if (c.status === 'unjudged') return { kind: 'skipped', message: `${c.name} ${c.detail ?? 'not judged'}` };
   return { kind: 'passed', out: formatCondition(c) };
 }
 

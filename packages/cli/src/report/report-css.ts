@@ -24,6 +24,7 @@ table.grid td.conds { white-space: normal; }
 table.grid th:first-child, table.grid td:first-child, table.grid td.conds, table.grid th:last-child { text-align: left; }
 .cond { display: inline-block; margin: 1px 4px 1px 0; padding: 0 6px; border-radius: 4px; background: #eef5ee; white-space: nowrap; }
 .cond.breach { background: #fdecea; color: var(--bad); font-weight: 600; }
+.cond.unjudged { background: #f3f3f3; color: #666; font-style: italic; }
 .signature { margin-top: 4px; }
 .muted { color: var(--muted); }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; word-break: break-all; }

@@ -52,9 +52,11 @@ function formatValue(v: ConditionVerdict, x: number): string {
 /**
  * A breached condition the way the verdict line shows it: `p99 2.3 s > 500 ms`,
  * `errors 12 % > 1 %`, `achieved 71 % < 95 %`, `breaker_open 1 != 0`, `health not ok: HTTP 503`, `queue_depth unreachable: ECONNREFUSED`.
- * A condition that holds is shown as `p99 120 ms <= 500 ms`.
+ * A condition that holds is shown as `p99 120 ms <= 500 ms`; one that was not judged as
+ * `p99 not judged: only 480 responses, p99 needs 1,000`.
  */
 export function formatCondition(v: ConditionVerdict): string {
+  if (v.status === 'unjudged') return `${v.name} ${v.detail ?? 'not judged'}`;
   if (v.op === 'ok') return v.ok ? `${v.name} ok` : `${v.name} ${v.detail ?? 'not ok'}`;
   if (!Number.isFinite(v.observed) || (v.kind === 'probe' && !v.ok && v.detail)) return `${v.name} ${v.detail ?? 'n/a'}`;
   const op = v.ok ? v.op : NEGATION[v.op];

@@ -1,6 +1,8 @@
 import type { IntervalStats } from '../run/interval.js';
+import type { ConditionStatus } from './condition-status.js';
 import {
   DEFAULT_MAX_DROP_RATE,
+  DEFAULT_MAX_ERROR_RATE,
   DEFAULT_MIN_ACHIEVED_RATIO,
   minSamplesForPercentile,
   percentileName,
@@ -8,7 +10,9 @@ import {
   type Slo,
 } from '../slo/slo.js';
 import { percentileMs } from '../stats/histogram.js';
+import { BREACHED, HELD, UNJUDGED } from './condition-status.js';
 import { formatCount } from './format.js';
+import { latencyWithoutLagMs } from './generator-verdict.js';
 import { judgeProbeCondition, type ProbeWindow, samplesIn } from './probe-window.js';
 import { mergeWindow, type WindowStats } from './window.js';
 
@@ -29,7 +33,20 @@ export interface ConditionVerdict {
   readonly limit: number;
   readonly op: ProbeOp;
   readonly unit: 'ms' | '%' | 'ratio' | '';
+  /**
+   * `held`, `breached`, or `unjudged`: the window did not hold enough to decide (too few
+   * responses for the percentile, no probe sample, nothing offered). Unjudged is neither a pass
+   * nor a breach: a step with an unjudged condition cannot be the knee.
+   */
+  readonly status: ConditionStatus;
+  /** `status === 'held'`. */
   readonly ok: boolean;
+  /**
+   * For a breached latency percentile: a lower bound on it with the generator's schedule lag
+   * taken out (see `latencyWithoutLagMs`). The breach is the target's only if this still exceeds
+   * the limit.
+   */
+  readonly withoutLagMs?: number;
   /**
    * What was counted, why a condition was not judged, or what broke; it reads after the name
    * (`p99 not judged: only 480 responses, p99 needs 1,000`, `health not ok: HTTP 503`).
@@ -38,94 +55,118 @@ export interface ConditionVerdict {
 }
 
 export interface WindowVerdict {
+  /** Every condition held. */
   readonly ok: boolean;
+  /** At least one condition breached. */
+  readonly breached: boolean;
+  /** At least one condition could not be judged. */
+  readonly unjudged: boolean;
   readonly conditions: readonly ConditionVerdict[];
 }
 
 /**
  * Judges a window of consecutive intervals against an SLO.
  *
- * - Latency: percentiles of the merged corrected-latency histogram. A percentile over too few
- *   responses (see `minSamplesForPercentile`) is reported but cannot breach: a window at a low
- *   rate, or one in which the target stopped answering, is judged by the other signals.
+ * - Latency: percentiles of the merged corrected-latency histogram (responses, and timeouts and
+ *   transport errors at the moment they ended). A percentile over too few samples (see
+ *   `minSamplesForPercentile`) is unjudged: a window at a low rate is judged by the other signals
+ *   and cannot make a step the knee on a percentile nobody measured.
  * - Errors: errors / (responses + transport errors) — every request whose fate is known, with
- *   an unexpected status counted once (it is a response and an error).
- * - Achieved: responses / (offered − generator drops) over the window, i.e. achieved req/s over
- *   offered req/s (both over the same duration, so the seconds cancel). This is the throughput
- *   shortfall signal: a target that queues delivers fewer responses per second than it is sent.
+ *   an unexpected status counted once (it is a response and an error). Limited to
+ *   DEFAULT_MAX_ERROR_RATE (1 %) unless the SLO sets its own limit.
+ * - Achieved: successful responses (with journeys: journeys that ended ok) / (offered − generator
+ *   drops) over the window, i.e. achieved
+ *   req/s over offered req/s (both over the same duration, so the seconds cancel). This is the
+ *   throughput shortfall signal: a target that queues delivers fewer responses per second than it
+ *   is sent, and one that sheds load answers fast with errors — which are not throughput.
  *   Generator drops are left out because the target was never asked to serve them (the
  *   generator verdict answers for those). Client drops at the in-flight cap stay in: those
  *   arrivals were asked of a target too slow to take them. Arrivals count in the interval of
  *   their intended time and responses in the interval they arrive, so right after a rate
  *   increase the ratio dips by about one latency's worth — the ramp judge skips a warm-up.
  * - Drops: dropped at the in-flight cap / offered.
- * - Probes: see `judgeProbeCondition` (the last sample in the window; unreachable breaches).
+ * - Probes: see `judgeProbeCondition` (every sample in the window; unreachable breaches).
  */
 export function judgeWindow(intervals: readonly IntervalStats[], slo: Slo, probes?: ProbeWindow): WindowVerdict {
   return judgeMerged(mergeWindow(intervals), slo, probes);
 }
 
-/** `judgeWindow` on an already merged window (the ramp judge reuses the merge for its step result). */
-export function judgeMerged(w: WindowStats, slo: Slo, probes?: ProbeWindow): WindowVerdict {
+/**
+ * `judgeWindow` on an already merged window (the ramp judge reuses the merge for its step result).
+ * `probesFromMs` reads probe samples from an earlier start than the window's (the ramp judge's
+ * warm-up: see RampJudge).
+ */
+export function judgeMerged(w: WindowStats, slo: Slo, probes?: ProbeWindow, options: { readonly probesFromMs?: number } = {}): WindowVerdict {
   const conditions: ConditionVerdict[] = [];
-  const responses = w.latency.totalCount;
+  const samples = w.latency.totalCount;
   for (const limit of slo.latency) {
     const name = percentileName(limit.percentile);
     const observed = percentileMs(w.latency, limit.percentile);
     const needed = minSamplesForPercentile(limit.percentile);
     const base = { name, kind: 'latency' as const, observed, limit: limit.maxMs, op: '<=' as const, unit: 'ms' as const };
-    if (responses < needed) {
-      conditions.push({ ...base, ok: true, detail: `not judged: only ${formatCount(responses)} responses, ${name} needs ${formatCount(needed)}` });
+    if (samples < needed) {
+      conditions.push({ ...base, ...UNJUDGED, detail: `not judged: only ${formatCount(samples)} responses, ${name} needs ${formatCount(needed)}` });
+    } else if (observed <= limit.maxMs) {
+      conditions.push({ ...base, ...HELD });
     } else {
-      conditions.push({ ...base, ok: observed <= limit.maxMs });
+      conditions.push({ ...base, ...BREACHED, withoutLagMs: Math.round(latencyWithoutLagMs(w, limit.percentile) * 1000) / 1000 });
     }
   }
-  if (slo.maxErrorRate !== undefined) {
-    const attempted = w.responses + w.transportErrors;
-    const rate = attempted > 0 ? w.errors / attempted : 0;
+  const maxErrorRate = slo.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE;
+  const attempted = w.responses + w.transportErrors;
+  const errorsBase = { name: 'errors', kind: 'errors' as const, limit: maxErrorRate * 100, op: '<=' as const, unit: '%' as const };
+  if (attempted > 0) {
+    const rate = w.errors / attempted;
     conditions.push({
-      name: 'errors',
-      kind: 'errors',
+      ...errorsBase,
       observed: rate * 100,
-      limit: slo.maxErrorRate * 100,
-      op: '<=',
-      unit: '%',
-      ok: rate <= slo.maxErrorRate,
+      ...(rate <= maxErrorRate ? HELD : BREACHED),
       ...(w.errors > 0 ? { detail: `${formatCount(w.errors)} of ${formatCount(attempted)} requests failed` } : {}),
     });
+  } else {
+    conditions.push({ ...errorsBase, observed: Number.NaN, ...UNJUDGED, detail: 'not judged: no request answered or failed' });
   }
   const minAchieved = slo.minAchievedRatio ?? DEFAULT_MIN_ACHIEVED_RATIO;
   const asked = w.offered - w.droppedGenerator;
+  const achievedBase = { name: 'achieved', kind: 'achieved' as const, limit: minAchieved, op: '>=' as const, unit: 'ratio' as const };
   if (asked > 0) {
-    const ratio = w.responses / asked;
+    const ratio = w.arrivalsOk / asked;
+    const what = w.arrivalsOk === w.ok ? 'successful responses' : 'arrivals that ended ok';
     conditions.push({
-      name: 'achieved',
-      kind: 'achieved',
+      ...achievedBase,
       observed: ratio,
-      limit: minAchieved,
-      op: '>=',
-      unit: 'ratio',
-      ok: ratio >= minAchieved,
-      detail: `${formatCount(w.responses)} responses for ${formatCount(asked)} arrivals`,
+      ...(ratio >= minAchieved ? HELD : BREACHED),
+      detail: `${formatCount(w.arrivalsOk)} ${what} for ${formatCount(asked)} arrivals`,
     });
   } else {
-    conditions.push({ name: 'achieved', kind: 'achieved', observed: Number.NaN, limit: minAchieved, op: '>=', unit: 'ratio', ok: true, detail: 'not judged: nothing offered' });
+    conditions.push({ ...achievedBase, observed: Number.NaN, ...UNJUDGED, detail: 'not judged: nothing offered' });
   }
   const maxDrop = slo.maxDropRate ?? DEFAULT_MAX_DROP_RATE;
-  const dropRate = w.offered > 0 ? w.dropped / w.offered : 0;
-  conditions.push({
-    name: 'drops',
-    kind: 'drops',
-    observed: dropRate * 100,
-    limit: maxDrop * 100,
-    op: '<=',
-    unit: '%',
-    ok: dropRate <= maxDrop,
-    ...(w.dropped > 0 ? { detail: `${formatCount(w.dropped)} arrivals found the in-flight cap full` } : {}),
-  });
+  const dropsBase = { name: 'drops', kind: 'drops' as const, limit: maxDrop * 100, op: '<=' as const, unit: '%' as const };
+  if (w.offered > 0) {
+    const dropRate = w.dropped / w.offered;
+    conditions.push({
+      ...dropsBase,
+      observed: dropRate * 100,
+      ...(dropRate <= maxDrop ? HELD : BREACHED),
+      ...(w.dropped > 0 ? { detail: `${formatCount(w.dropped)} arrivals found the in-flight cap full` } : {}),
+    });
+  } else {
+    conditions.push({ ...dropsBase, observed: Number.NaN, ...UNJUDGED, detail: 'not judged: nothing offered' });
+  }
   for (const c of slo.probes ?? []) {
     const series = probes?.[c.probe];
-    conditions.push(judgeProbeCondition(c, series && samplesIn(series, w.startMs, w.endMs)));
+    conditions.push(judgeProbeCondition(c, series && samplesIn(series, options.probesFromMs ?? w.startMs, w.endMs)));
   }
-  return { ok: conditions.every((c) => c.ok), conditions };
+  return verdictOf(conditions);
+}
+
+/** A window verdict from its conditions. */
+export function verdictOf(conditions: readonly ConditionVerdict[]): WindowVerdict {
+  return {
+    ok: conditions.every((c) => c.status === 'held'),
+    breached: conditions.some((c) => c.status === 'breached'),
+    unjudged: conditions.some((c) => c.status === 'unjudged'),
+    conditions,
+  };
 }

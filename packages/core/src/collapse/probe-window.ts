@@ -1,4 +1,5 @@
 import type { ProbeCondition } from '../slo/slo.js';
+import { BREACHED, HELD, UNJUDGED } from './condition-status.js';
 import type { ConditionVerdict } from './judge-window.js';
 
 // The sample shape belongs to the probes (probe/series.ts); the judge only reads it.
@@ -17,7 +18,8 @@ export function samplesIn(samples: readonly ProbeSample[] | undefined, startMs: 
  * and the verdict reports the worst one (the highest queue for `<`, the lowest for `>`). A
  * window's last sample alone would miss a queue that spiked and was then emptied by a breaker
  * shedding all load, which is exactly the collapse a queue-depth condition is there to catch.
- * An unreachable probe (no value) breaches: it is a signal, not a crash.
+ * An unreachable probe (no value) breaches: it is a signal, not a crash. A window without a
+ * sample leaves the condition unjudged.
  */
 export function judgeProbeCondition(condition: ProbeCondition, samples: readonly ProbeSample[] | undefined): ConditionVerdict {
   const base = {
@@ -28,11 +30,11 @@ export function judgeProbeCondition(condition: ProbeCondition, samples: readonly
     limit: condition.op === 'ok' ? 1 : (condition.value ?? Number.NaN),
   };
   if (!samples) {
-    return { ...base, observed: Number.NaN, ok: true, detail: 'not judged: no probe of that name was recorded' };
+    return { ...base, observed: Number.NaN, ...UNJUDGED, detail: 'not judged: no probe of that name was recorded' };
   }
   const last = samples[samples.length - 1];
   if (!last) {
-    return { ...base, observed: Number.NaN, ok: true, detail: 'not judged: no sample in the window' };
+    return { ...base, observed: Number.NaN, ...UNJUDGED, detail: 'not judged: no sample in the window' };
   }
   let worst: ConditionVerdict | undefined;
   for (const sample of samples) {
@@ -47,8 +49,8 @@ type Base = Pick<ConditionVerdict, 'name' | 'kind' | 'op' | 'unit' | 'limit'>;
 function judgeSample(base: Base, condition: ProbeCondition, sample: ProbeSample): ConditionVerdict {
   if (condition.op === 'ok') {
     return sample.ok
-      ? { ...base, observed: 1, ok: true }
-      : { ...base, observed: 0, ok: false, detail: `not ok${sample.error ? `: ${sample.error}` : ''}` };
+      ? { ...base, observed: 1, ...HELD }
+      : { ...base, observed: 0, ...BREACHED, detail: `not ok${sample.error ? `: ${sample.error}` : ''}` };
   }
   if (!sample.ok || sample.value === null || !Number.isFinite(sample.value)) {
     // A null value means nothing was read (unreachable, timeout, missing metric); a value with
@@ -56,9 +58,9 @@ function judgeSample(base: Base, condition: ProbeCondition, sample: ProbeSample)
     const err = sample.error ? `: ${sample.error}` : '';
     const hasValue = sample.value !== null && Number.isFinite(sample.value);
     const why = hasValue ? `not ok${err}` : sample.ok ? `no value${err}` : `unreachable${err}`;
-    return { ...base, observed: hasValue ? (sample.value as number) : Number.NaN, ok: false, detail: why };
+    return { ...base, observed: hasValue ? (sample.value as number) : Number.NaN, ...BREACHED, detail: why };
   }
-  return { ...base, observed: sample.value, ok: compare(sample.value, condition.op, condition.value ?? Number.NaN) };
+  return { ...base, observed: sample.value, ...(compare(sample.value, condition.op, condition.value ?? Number.NaN) ? HELD : BREACHED) };
 }
 
 /** Is `a` a worse breach than `b`? A number beats "no value"; then the farther past the limit. */

@@ -2,13 +2,19 @@ import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { ProfileStep } from '../profile/curve.js';
 import type { IntervalStats } from '../run/interval.js';
 import { type Slo, validateSlo } from '../slo/slo.js';
-import { type LatencySummaryMs, summarizeMs } from '../stats/histogram.js';
+import { decodeHistogram, type LatencySummaryMs, percentileMs, summarizeMs } from '../stats/histogram.js';
 import { readNumber } from '../units.js';
-import { formatRate } from './format.js';
-import { GENERATOR_SATURATED_ADVICE, type GeneratorVerdict, generatorVerdictOf } from './generator-verdict.js';
+import { formatCondition, formatMs, formatRate } from './format.js';
+import {
+  GENERATOR_SATURATED_ADVICE,
+  type GeneratorVerdict,
+  type GeneratorVerdictOptions,
+  generatorVerdictOf,
+  type OfferedSchedule,
+} from './generator-verdict.js';
 import { type ConditionVerdict, judgeMerged, type WindowVerdict } from './judge-window.js';
 import type { ProbeWindow } from './probe-window.js';
-import { mergeWindow, offeredRps, type WindowStats } from './window.js';
+import { achievedRps, mergeWindow, offeredRps, type WindowStats } from './window.js';
 
 export interface RampJudgeOptions {
   /** The ramp's steps, from `RateCurve.steps`. */
@@ -18,13 +24,28 @@ export interface RampJudgeOptions {
   readonly windowMs?: number;
   /** How much of each step to ignore after the rate changes (default min(1 s, 20 % of the step)). */
   readonly warmupMs?: number;
-  /** Generator lag p99 above this makes a verdict inconclusive (default 5 ms, as `run`). */
-  readonly lagThresholdMs?: number;
   /** The run's interval length (default 1 s). */
   readonly intervalMs?: number;
+  /**
+   * Arrivals the profile schedules in [startMs, endMs), to tell a generator that fell behind
+   * (default: each step's rate × time, right for flat steps; pass the curve's area for ramps).
+   */
+  readonly scheduledArrivals?: (startMs: number, endMs: number) => number;
+  /** The arrival process: Poisson counts vary, so their shortfall tolerance is wider (default uniform). */
+  readonly arrivals?: 'uniform' | 'poisson';
+  /** Which `byName` entries an arrival is (`arrivalNamesOf(config.names)`): with journeys, achieved counts journeys. */
+  readonly arrivalNames?: readonly number[];
 }
 
-export type StepVerdict = 'held' | 'breached' | 'inconclusive' | 'partial';
+/**
+ * - `held`: every condition held and the load was offered;
+ * - `breached`: the target broke the SLO (the collapse);
+ * - `inconclusive`: the generator did not offer the load, or its lag could explain the breach;
+ * - `unjudged`: nothing breached, but a condition could not be judged (too few responses for a
+ *   percentile): not a knee, and the ramp goes on;
+ * - `partial`: the run ended before the step did.
+ */
+export type StepVerdict = 'held' | 'breached' | 'inconclusive' | 'partial' | 'unjudged';
 
 /** The stretch of a step whose conditions are reported. */
 export interface JudgedWindow {
@@ -33,6 +54,7 @@ export interface JudgedWindow {
   readonly startMs: number;
   readonly durationMs: number;
   readonly offeredRps: number;
+  /** Successful responses per second. */
   readonly achievedRps: number;
 }
 
@@ -48,6 +70,7 @@ export interface StepResult {
   readonly durationMs: number;
   readonly offered: number;
   readonly sent: number;
+  /** Successful responses per second over the whole step. */
   readonly achievedRps: number;
   readonly responses: number;
   readonly ok: number;
@@ -65,6 +88,7 @@ export interface StepResult {
 
 export type RampEvent =
   | { readonly type: 'step-held'; readonly step: StepResult }
+  | { readonly type: 'step-unjudged'; readonly step: StepResult }
   | { readonly type: 'collapse'; readonly step: StepResult; readonly verdict: WindowVerdict; readonly window: JudgedWindow }
   | { readonly type: 'inconclusive'; readonly step: StepResult; readonly reason: string; readonly advice: string };
 
@@ -83,12 +107,21 @@ export interface RampSummary {
     readonly window: JudgedWindow;
   };
   readonly inconclusive?: { readonly rateRps: number; readonly reason: string; readonly advice: string };
+  /** Steps with a condition that could not be judged (never a knee). */
+  readonly unjudged?: readonly StepResult[];
 }
 
 interface OpenStep {
   readonly step: ProfileStep;
   readonly intervals: IntervalStats[];
+  /** A sliding window breached on latency alone, by less than the generator's lag could explain. */
+  ambiguous?: { readonly reason: string; readonly verdict: WindowVerdict; readonly window: WindowStats; readonly generator: GeneratorVerdict };
 }
+
+/** What one judged window says, before it is turned into an event. */
+type WindowCall =
+  | { readonly kind: 'held' | 'unjudged' | 'collapse' }
+  | { readonly kind: 'not-offered' | 'ambiguous'; readonly reason: string };
 
 const EPSILON_MS = 0.5;
 
@@ -99,28 +132,45 @@ const EPSILON_MS = 0.5;
  * An interval belongs to the step that contains its midpoint (steps that are multiples of the
  * interval never straddle). Within a step, the first `warmupMs` are not judged: right after a
  * rate change the achieved ratio lags by a latency's worth of responses and queues are moving,
- * which is the transition, not the new rate. After the warm-up, every full sliding window of
+ * which is the transition, not the new rate. Probes are the exception: a queue over its limit
+ * right after the rate went up is this step's doing (the step before held it under), and a
+ * breaker tripping on it can empty it before the warm-up ends, so probe conditions read the
+ * warm-up's samples too. After the warm-up, every full sliding window of
  * `windowMs` is judged as each interval arrives, so a long step that breaks halfway is caught
  * halfway and not averaged away by its good start; when the step's last interval arrives the
  * whole step (after warm-up) is judged as well, which catches a percentile that needs more
- * samples than one window holds. The first breach decides: collapse, or inconclusive when the
- * generator was saturated in the breaching window. A step that holds while the generator dropped
- * arrivals is also inconclusive: the target was not offered the step's rate, so it cannot be a
- * knee. A step that holds with late sends only (schedule lag, no drops) is held: every arrival
- * went out, and the lag can only have made the corrected latencies look worse.
+ * samples than one window holds.
+ *
+ * Every window is judged twice: against the SLO (`judgeMerged`) and on whether the generator
+ * offered its load (`generatorVerdictOf`, the saturation rule). Then:
+ * - load not offered: inconclusive, whatever the target did — it was never asked what the step
+ *   claims (so it is neither a knee nor a collapse);
+ * - a breach of errors, achieved, drops or a probe: collapse. Lag cannot fake these: a few ms
+ *   of late sends do not make a target answer 503 or fill its queue;
+ * - a latency breach: collapse if the percentile with the generator's lag taken out still
+ *   exceeds the limit (`withoutLagMs`); otherwise the lag could explain it. Inside a step that
+ *   is not decided at once (a later window may breach beyond doubt); at the step's end it is
+ *   inconclusive;
+ * - no breach: held when every condition was judged; `unjudged` (not a knee; the ramp goes on)
+ *   when a condition was not.
  */
 export class RampJudge {
   readonly #steps: readonly ProfileStep[];
   readonly #slo: Slo;
   readonly #windowMs: number;
   readonly #warmupMs: number | undefined;
-  readonly #lagThresholdMs: number;
   readonly #intervalMs: number;
+  readonly #schedule: OfferedSchedule;
+  readonly #arrivalNames: readonly number[] | undefined;
   readonly #results: StepResult[] = [];
   #probes: ProbeWindow | undefined;
   #open: OpenStep | undefined;
   #nextStep = 0;
   #decision: Decision | undefined;
+  #sendingStoppedAtMs: number | undefined;
+  /** The median lag of the last interval pushed before the open step's, for the growth of its first window. */
+  #lagBeforeStepMs: number | undefined;
+  #lastPushed: IntervalStats | undefined;
 
   constructor(options: RampJudgeOptions) {
     const issues = validateRampJudgeOptions(options);
@@ -129,8 +179,22 @@ export class RampJudge {
     this.#slo = options.slo;
     this.#windowMs = options.windowMs ?? 5000;
     this.#warmupMs = options.warmupMs;
-    this.#lagThresholdMs = options.lagThresholdMs ?? 5;
     this.#intervalMs = options.intervalMs ?? 1000;
+    this.#arrivalNames = options.arrivalNames;
+    const steps = options.steps;
+    this.#schedule = {
+      scheduledArrivals: options.scheduledArrivals ?? ((a, b) => flatStepArrivals(steps, a, b)),
+      ...(options.arrivals ? { arrivals: options.arrivals } : {}),
+    };
+  }
+
+  /**
+   * Sending stopped at this moment (ms on the intervals' clock), from outside: a guardrail, a
+   * signal. The interval it stopped in and the drain after it are not held against the generator
+   * as a shortfall. The orchestrator says so as soon as it knows, before the next interval.
+   */
+  sendingStopped(atMs: number): void {
+    this.#sendingStoppedAtMs ??= atMs;
   }
 
   /** Results of the steps judged so far, in order. */
@@ -144,7 +208,7 @@ export class RampJudge {
   }
 
   warmupMsFor(step: ProfileStep): number {
-    return this.#warmupMs ?? Math.min(1000, 0.2 * step.durationMs);
+    return this.#warmupMs ?? defaultWarmupMs(step.durationMs);
   }
 
   /**
@@ -164,10 +228,15 @@ export class RampJudge {
     }
     if (!this.#open) {
       const i = this.#findStep(midMs);
-      if (i < 0) return event;
+      if (i < 0) {
+        this.#lastPushed = interval;
+        return event;
+      }
       this.#open = { step: this.#steps[i]!, intervals: [] };
       this.#nextStep = i + 1;
+      this.#lagBeforeStepMs = this.#lastPushed ? medianLagMs(this.#lastPushed) : undefined;
     }
+    this.#lastPushed = interval;
     const open = this.#open;
     open.intervals.push(interval);
     const sliding = this.#judgeSliding(open);
@@ -179,17 +248,23 @@ export class RampJudge {
   /**
    * The run ended (completed, or stopped from outside). Judges the open step on what it has: a
    * breach still decides; otherwise a step cut short by more than half an interval is `partial`.
+   * `stopped` says sending was stopped before the schedule's end (default: when the step was cut
+   * short): the interval in which it stopped and the drain after it are then not held against
+   * the generator as a shortfall.
    */
-  finish(): RampEvent | undefined {
+  finish(options: { readonly stopped?: boolean } = {}): RampEvent | undefined {
     if (this.#decision || !this.#open) return undefined;
     const last = this.#open.intervals[this.#open.intervals.length - 1];
     const reachedMs = last ? last.startMs + last.durationMs : this.#open.step.startMs;
-    return this.#close(reachedMs >= stepEndMs(this.#open.step) - this.#intervalMs / 2);
+    const complete = reachedMs >= stepEndMs(this.#open.step) - this.#intervalMs / 2;
+    return this.#close(complete, options.stopped ?? !complete);
   }
 
   summary(): RampSummary {
     const held = this.#results.filter((s) => s.verdict === 'held');
     const lastHeld = held[held.length - 1];
+    const unjudgedSteps = this.#results.filter((s) => s.verdict === 'unjudged');
+    const unjudged = unjudgedSteps.length > 0 ? { unjudged: unjudgedSteps } : {};
     const d = this.#decision;
     if (d?.type === 'collapse') {
       const knee = held.filter((s) => s.index < d.step.index).pop();
@@ -197,14 +272,26 @@ export class RampJudge {
         verdict: 'collapsed',
         ...(knee ? { knee } : {}),
         ...(lastHeld ? { lastHeld } : {}),
-        collapse: { step: d.step, signature: d.verdict.conditions.filter((c) => !c.ok), window: d.window },
+        ...unjudged,
+        collapse: { step: d.step, signature: d.verdict.conditions.filter((c) => c.status === 'breached'), window: d.window },
       };
     }
     if (d?.type === 'inconclusive') {
-      return { verdict: 'inconclusive', ...(lastHeld ? { lastHeld } : {}), inconclusive: { rateRps: d.step.rateRps, reason: d.reason, advice: d.advice } };
+      return { verdict: 'inconclusive', ...(lastHeld ? { lastHeld } : {}), ...unjudged, inconclusive: { rateRps: d.step.rateRps, reason: d.reason, advice: d.advice } };
     }
-    if (lastHeld) return { verdict: 'held', lastHeld };
+    if (lastHeld) return { verdict: 'held', lastHeld, ...unjudged };
     const rateRps = this.#results[0]?.rateRps ?? this.#steps[0]!.rateRps;
+    if (unjudgedSteps.length > 0) {
+      return {
+        verdict: 'inconclusive',
+        ...unjudged,
+        inconclusive: {
+          rateRps: unjudgedSteps[unjudgedSteps.length - 1]!.rateRps,
+          reason: 'no step could be judged on every condition of the SLO',
+          advice: 'use longer steps (overload plan says how long each needs) or a lower percentile',
+        },
+      };
+    }
     return {
       verdict: 'inconclusive',
       inconclusive: { rateRps, reason: 'the ramp ended before any step was completed', advice: 'run the ramp for its full length, or use longer steps' },
@@ -231,39 +318,93 @@ export class RampJudge {
     let coveredMs = 0;
     while (k > 0 && coveredMs < this.#windowMs - EPSILON_MS) coveredMs += judged[--k]!.durationMs;
     if (coveredMs < this.#windowMs - EPSILON_MS) return undefined;
-    const window = mergeWindow(judged.slice(k));
-    const verdict = judgeMerged(window, this.#slo, this.#probes);
-    if (verdict.ok) return undefined;
-    return this.#decide(open, verdict, window, 'sliding');
+    const window = mergeWindow(judged.slice(k), this.#arrivalNames);
+    const verdict = judgeMerged(window, this.#slo, this.#probes, k === 0 ? { probesFromMs: open.step.startMs } : {});
+    if (!verdict.breached) return undefined;
+    const generator = generatorVerdictOf(window, this.#offeredOptions(false, this.#lagBefore(open, judged[k]!)));
+    const call = this.#call(open.step, verdict, window, generator);
+    if (call.kind === 'ambiguous') {
+      // Wait: a later window of this step may breach beyond what the lag explains.
+      open.ambiguous ??= { reason: call.reason, verdict, window, generator };
+      return undefined;
+    }
+    return this.#decide(open, call, verdict, window, generator, 'sliding');
   }
 
-  #close(complete: boolean): RampEvent | undefined {
+  #close(complete: boolean, stopped = false): RampEvent | undefined {
     const open = this.#open!;
     this.#open = undefined;
     let judged = this.#judgedIntervals(open);
     // A step cut short inside its warm-up still has something to say (a crash, a flood of errors).
     if (judged.length === 0) judged = open.intervals;
-    const window = mergeWindow(judged);
-    const verdict = judgeMerged(window, this.#slo, this.#probes);
-    const generator = generatorVerdictOf(window, { lagThresholdMs: this.#lagThresholdMs });
-    // A step the target held counts as held even if sends were late (the lag can only have made
-    // latencies look worse, and every arrival was still sent); but not if the generator dropped
-    // arrivals, because then the target was never offered the step's rate.
-    if (!verdict.ok || generator.droppedGenerator > 0) return this.#decide(open, verdict, window, 'step');
-    const verdictOf: StepVerdict = complete ? 'held' : 'partial';
-    const step = this.#result(open, verdictOf, verdict, window, 'step', generator, complete ? undefined : 'the run ended before the step did');
-    return complete ? { type: 'step-held', step } : undefined;
+    const window = mergeWindow(judged, this.#arrivalNames);
+    const verdict = judgeMerged(window, this.#slo, this.#probes, { probesFromMs: open.step.startMs });
+    const generator = generatorVerdictOf(window, this.#offeredOptions(stopped, this.#lagBefore(open, judged[0]!)));
+    const call = this.#call(open.step, verdict, window, generator);
+    if (call.kind === 'ambiguous' || ((call.kind === 'held' || call.kind === 'unjudged') && open.ambiguous)) {
+      // The step ends with a breach the lag could explain and none it could not: inconclusive.
+      const a = call.kind === 'ambiguous' ? { reason: call.reason, verdict, window, generator } : open.ambiguous!;
+      return this.#decide(open, { kind: 'ambiguous', reason: a.reason }, a.verdict, a.window, a.generator, call.kind === 'ambiguous' ? 'step' : 'sliding');
+    }
+    if (call.kind === 'collapse' || call.kind === 'not-offered') return this.#decide(open, call, verdict, window, generator, 'step');
+    const stepVerdict: StepVerdict = !complete ? 'partial' : call.kind === 'unjudged' ? 'unjudged' : 'held';
+    const detail = !complete
+      ? 'the run ended before the step did'
+      : stepVerdict === 'unjudged'
+        ? verdict.conditions.filter((c) => c.status === 'unjudged').map(formatCondition).join(', ')
+        : undefined;
+    const step = this.#result(open, stepVerdict, verdict, window, 'step', generator, detail);
+    if (!complete) return undefined;
+    return { type: stepVerdict === 'unjudged' ? 'step-unjudged' : 'step-held', step };
   }
 
-  #decide(open: OpenStep, verdict: WindowVerdict, window: WindowStats, kind: JudgedWindow['kind']): Decision {
-    const generator = generatorVerdictOf(window, { lagThresholdMs: this.#lagThresholdMs });
-    if (generator.saturated) {
-      const reason = `generator saturated at ${formatRate(open.step.rateRps)} (${generator.reasons.join(', ')})`;
-      const step = this.#result(open, 'inconclusive', verdict, window, kind, generator, reason);
-      this.#decision = { type: 'inconclusive', step, reason, advice: GENERATOR_SATURATED_ADVICE };
-    } else {
+  #offeredOptions(stoppedEarly = false, lagBeforeMs?: number): GeneratorVerdictOptions {
+    const before = lagBeforeMs !== undefined ? { lagBeforeMs } : {};
+    if (this.#sendingStoppedAtMs !== undefined) return { schedule: this.#schedule, sendingStoppedAtMs: this.#sendingStoppedAtMs, ...before };
+    return { schedule: this.#schedule, stoppedEarly, ...before };
+  }
+
+  /** The median lag of the interval before `first` (in this step, or the last one before it). */
+  #lagBefore(open: OpenStep, first: IntervalStats | undefined): number | undefined {
+    if (!first) return undefined;
+    const k = open.intervals.indexOf(first);
+    if (k > 0) return medianLagMs(open.intervals[k - 1]!);
+    return this.#lagBeforeStepMs;
+  }
+
+  /** The rule in the class comment, for one window. */
+  #call(step: ProfileStep, verdict: WindowVerdict, window: WindowStats, generator: GeneratorVerdict): WindowCall {
+    if (!generator.offered) {
+      return { kind: 'not-offered', reason: `generator saturated at ${formatRate(step.rateRps)} (${generator.reasons.join(', ')})` };
+    }
+    const breached = verdict.conditions.filter((c) => c.status === 'breached');
+    if (breached.length === 0) return { kind: verdict.unjudged ? 'unjudged' : 'held' };
+    const targetsOwn = breached.some((c) => c.kind !== 'latency' || (c.withoutLagMs ?? c.observed) > c.limit);
+    if (targetsOwn) return { kind: 'collapse' };
+    const explained = breached
+      .map((c) => `${formatCondition(c)}, but only at least ${formatMs(c.withoutLagMs ?? 0)} without the lag`)
+      .join('; ');
+    return {
+      kind: 'ambiguous',
+      reason: `the generator's schedule lag (up to ${formatMs(generator.lagMsMax)}) could explain the breach at ${formatRate(step.rateRps)}: ${explained}`,
+    };
+  }
+
+  #decide(
+    open: OpenStep,
+    call: WindowCall,
+    verdict: WindowVerdict,
+    window: WindowStats,
+    generator: GeneratorVerdict,
+    kind: JudgedWindow['kind'],
+  ): Decision {
+    if (call.kind === 'collapse') {
       const step = this.#result(open, 'breached', verdict, window, kind, generator);
       this.#decision = { type: 'collapse', step, verdict, window: step.judged };
+    } else {
+      const reason = 'reason' in call ? call.reason : 'inconclusive';
+      const step = this.#result(open, 'inconclusive', verdict, window, kind, generator, reason);
+      this.#decision = { type: 'inconclusive', step, reason, advice: GENERATOR_SATURATED_ADVICE };
     }
     return this.#decision;
   }
@@ -277,7 +418,7 @@ export class RampJudge {
     generator: GeneratorVerdict,
     detail?: string,
   ): StepResult {
-    const all = mergeWindow(open.intervals);
+    const all = mergeWindow(open.intervals, this.#arrivalNames);
     const s = open.step;
     const result: StepResult = {
       index: s.index,
@@ -287,7 +428,7 @@ export class RampJudge {
       durationMs: s.durationMs,
       offered: all.offered,
       sent: all.sent,
-      achievedRps: all.durationMs > 0 ? (all.responses * 1000) / all.durationMs : 0,
+      achievedRps: achievedRps(all),
       responses: all.responses,
       ok: all.ok,
       errors: all.errors,
@@ -301,7 +442,7 @@ export class RampJudge {
         startMs: judged.startMs,
         durationMs: judged.durationMs,
         offeredRps: offeredRps(judged),
-        achievedRps: judged.durationMs > 0 ? (judged.responses * 1000) / judged.durationMs : 0,
+        achievedRps: achievedRps(judged),
       },
       generator,
       ...(detail ? { detail } : {}),
@@ -311,8 +452,43 @@ export class RampJudge {
   }
 }
 
+/** The part of a step not judged after the rate changes, unless given: min(1 s, 20 % of the step). */
+export function defaultWarmupMs(stepDurationMs: number): number {
+  return Math.min(1000, 0.2 * stepDurationMs);
+}
+
+/**
+ * How much of a step the judge rests its whole-step verdict on: the intervals whose midpoint lies
+ * past the warm-up (the same rule as `#judgedIntervals`), for a step that starts on an interval
+ * boundary.
+ */
+export function judgedMsOf(stepDurationMs: number, warmupMs: number, intervalMs = 1000): number {
+  let judged = 0;
+  for (let t = 0; t < stepDurationMs - EPSILON_MS; t += intervalMs) {
+    const len = Math.min(intervalMs, stepDurationMs - t);
+    if (t + len / 2 >= warmupMs) judged += len;
+  }
+  return judged;
+}
+
 function stepEndMs(s: ProfileStep): number {
   return s.startMs + s.durationMs;
+}
+
+function medianLagMs(i: IntervalStats): number | undefined {
+  if (!i.histograms.lag) return undefined;
+  const h = decodeHistogram(i.histograms.lag);
+  return h.totalCount === 0 ? undefined : percentileMs(h, 50);
+}
+
+/** Arrivals of flat steps in [startMs, endMs): each step's rate over its overlap. */
+function flatStepArrivals(steps: readonly ProfileStep[], startMs: number, endMs: number): number {
+  let n = 0;
+  for (const s of steps) {
+    const overlapMs = Math.min(endMs, stepEndMs(s)) - Math.max(startMs, s.startMs);
+    if (overlapMs > 0) n += (s.rateRps * overlapMs) / 1000;
+  }
+  return n;
 }
 
 export function validateRampJudgeOptions(options: RampJudgeOptions, path = 'options'): ValidationIssue[] {
@@ -322,7 +498,9 @@ export function validateRampJudgeOptions(options: RampJudgeOptions, path = 'opti
   }
   issues.push(...validateSlo(options.slo, `${path}.slo`));
   if (options.windowMs !== undefined) readNumber(options.windowMs, `${path}.windowMs`, issues, { min: 0, allowMin: false, what: 'a number of milliseconds' });
-  if (options.lagThresholdMs !== undefined) readNumber(options.lagThresholdMs, `${path}.lagThresholdMs`, issues, { min: 0, allowMin: false });
+  if (options.arrivals !== undefined && options.arrivals !== 'uniform' && options.arrivals !== 'poisson') {
+    issues.push({ path: `${path}.arrivals`, message: `must be "uniform" or "poisson" (got ${JSON.stringify(options.arrivals)})` });
+  }
   if (options.intervalMs !== undefined) readNumber(options.intervalMs, `${path}.intervalMs`, issues, { min: 0, allowMin: false, what: 'a number of milliseconds' });
   if (options.warmupMs !== undefined) {
     readNumber(options.warmupMs, `${path}.warmupMs`, issues, { min: 0, what: 'a number of milliseconds' });

@@ -5,11 +5,16 @@ import type { RampSummary } from './ramp-judge.js';
 /**
  * The line a person reads first:
  * `knee 1,800 req/s; collapsed at 2,000 req/s: p99 2.3 s > 500 ms, achieved 71 % < 95 %; recovered after 4.2 s`.
+ * Unjudged steps below the collapse are named, so a knee that sits below them reads as the
+ * lower bound it is.
  */
 export function formatVerdictLine(summary: RampSummary, recovery?: RecoveryVerdict): string {
   const parts: string[] = [];
   if (summary.verdict === 'collapsed' && summary.collapse) {
-    parts.push(summary.knee ? `knee ${formatRate(summary.knee.rateRps)}` : 'no step held');
+    const knee = summary.knee;
+    const between = (summary.unjudged ?? []).filter((s) => s.index > (knee?.index ?? -1) && s.index < summary.collapse!.step.index);
+    const notJudged = between.length > 0 ? ` (not judged above it: ${between.map((s) => formatRate(s.rateRps)).join(', ')})` : '';
+    parts.push(knee ? `knee ${formatRate(knee.rateRps)}${notJudged}` : `no step held${notJudged}`);
     parts.push(`collapsed at ${formatRate(summary.collapse.step.rateRps)}: ${summary.collapse.signature.map(formatCondition).join(', ')}`);
   } else if (summary.verdict === 'inconclusive' && summary.inconclusive) {
     parts.push(`inconclusive: ${summary.inconclusive.reason}; ${summary.inconclusive.advice}`);
@@ -19,7 +24,8 @@ export function formatVerdictLine(summary: RampSummary, recovery?: RecoveryVerdi
   }
   if (recovery) {
     if (recovery.recovered) parts.push(`recovered after ${formatMs(recovery.timeToRecoverMs ?? 0)}`);
-    else parts.push(`did not recover: ${recovery.failing.map(formatCondition).join(', ') || 'no baseline'}`);
+    else if (recovery.failing.length > 0) parts.push(`did not recover: ${recovery.failing.map(formatCondition).join(', ')}${recovery.relapses > 0 ? ` (held now and then, broke again ${recovery.relapses} times)` : ''}`);
+    else parts.push('did not recover: the SLO did not hold long enough');
   }
   return parts.join('; ');
 }

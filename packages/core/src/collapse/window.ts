@@ -1,5 +1,18 @@
 import type { IntervalStats } from '../run/interval.js';
-import { createHistogram, decodeHistogram, type Histogram } from '../stats/histogram.js';
+import { createHistogram, decodeHistogram, type Histogram, percentileMs } from '../stats/histogram.js';
+
+/** What the generator verdict needs of each interval of a window, in order. */
+export interface IntervalTrace {
+  readonly startMs: number;
+  readonly durationMs: number;
+  /** Arrivals the send loop reached in the interval (sent + dropped + dropped by the generator). */
+  readonly offered: number;
+  /** Median schedule lag of the arrivals sent in the interval (0 when none was sent). */
+  readonly lagMsP50: number;
+  readonly lagSamples: number;
+  /** The busiest firing thread's event-loop utilisation (0..1). */
+  readonly elu: number;
+}
 
 /**
  * A run of consecutive intervals judged as one: counts added, histograms merged bucket by bucket.
@@ -16,25 +29,41 @@ export interface WindowStats {
   readonly offered: number;
   readonly sent: number;
   readonly responses: number;
+  /** Successful responses (requests). */
   readonly ok: number;
+  /**
+   * Arrivals that ended well: successful responses, or with journeys the journeys (and named
+   * requests) that ended ok — what `achieved` counts, since one arrival may send many requests.
+   */
+  readonly arrivalsOk: number;
   readonly errors: number;
   /** Errors with no response at all (refused, reset, timeout, protocol, other). */
   readonly transportErrors: number;
+  readonly abandoned: number;
   readonly dropped: number;
   readonly droppedGenerator: number;
+  /** Corrected latency of every request whose fate is known (responses, and failures at the moment they ended). */
   readonly latency: Histogram;
   readonly lag: Histogram;
+  readonly trace: readonly IntervalTrace[];
 }
 
-export function mergeWindow(intervals: readonly IntervalStats[]): WindowStats {
+/**
+ * `arrivalNames`: the indexes in `byName` of what an arrival is (its request or its journey,
+ * never a step), when the run's requests are named; their `ok` counts make `arrivalsOk`.
+ */
+export function mergeWindow(intervals: readonly IntervalStats[], arrivalNames?: readonly number[]): WindowStats {
   const latency = createHistogram();
   const lag = createHistogram();
+  const trace: IntervalTrace[] = [];
   let offered = 0;
   let sent = 0;
   let responses = 0;
   let ok = 0;
+  let arrivalsOk = 0;
   let errors = 0;
   let statusErrors = 0;
+  let abandoned = 0;
   let dropped = 0;
   let droppedGenerator = 0;
   let durationMs = 0;
@@ -43,13 +72,25 @@ export function mergeWindow(intervals: readonly IntervalStats[]): WindowStats {
     sent += i.sent;
     responses += i.responses;
     ok += i.ok;
+    if (arrivalNames && i.byName) for (const k of arrivalNames) arrivalsOk += i.byName[k]?.ok ?? 0;
+    else arrivalsOk += i.ok;
     errors += i.errors;
     statusErrors += i.errorsByClass.status;
+    abandoned += i.abandoned ?? 0;
     dropped += i.dropped;
     droppedGenerator += i.droppedGenerator;
     durationMs += i.durationMs;
     if (i.histograms.latency) latency.add(decodeHistogram(i.histograms.latency));
-    if (i.histograms.lag) lag.add(decodeHistogram(i.histograms.lag));
+    const intervalLag = i.histograms.lag ? decodeHistogram(i.histograms.lag) : undefined;
+    if (intervalLag) lag.add(intervalLag);
+    trace.push({
+      startMs: i.startMs,
+      durationMs: i.durationMs,
+      offered: i.offered,
+      lagMsP50: intervalLag ? percentileMs(intervalLag, 50) : 0,
+      lagSamples: intervalLag?.totalCount ?? 0,
+      elu: i.generatorElu ?? 0,
+    });
   }
   const first = intervals[0];
   const last = intervals[intervals.length - 1];
@@ -62,16 +103,50 @@ export function mergeWindow(intervals: readonly IntervalStats[]): WindowStats {
     sent,
     responses,
     ok,
+    arrivalsOk,
     errors,
     transportErrors: errors - statusErrors,
+    abandoned,
     dropped,
     droppedGenerator,
     latency,
     lag,
+    trace,
   };
 }
 
 /** Offered arrivals per second over the window. */
 export function offeredRps(w: Pick<WindowStats, 'offered' | 'durationMs'>): number {
   return w.durationMs > 0 ? (w.offered * 1000) / w.durationMs : 0;
+}
+
+/** Arrivals that ended well per second over the window (successful responses, or journeys): what the target really delivered. */
+export function achievedRps(w: Pick<WindowStats, 'arrivalsOk' | 'durationMs'>): number {
+  return w.durationMs > 0 ? (w.arrivalsOk * 1000) / w.durationMs : 0;
+}
+
+/** The indexes of the names an arrival is (requests and journeys, not steps), for `mergeWindow`. */
+export function arrivalNamesOf(names: readonly { readonly kind: string }[]): number[] | undefined {
+  if (names.length === 0) return undefined;
+  return names.flatMap((n, k) => (n.kind === 'step' ? [] : [k]));
+}
+
+/**
+ * Windows of at least `windowMs` starting at each interval, in order (they slide by one
+ * interval); the whole list as one window when it is shorter than that.
+ */
+export function* slidingWindows<T extends { readonly durationMs: number }>(
+  intervals: readonly T[],
+  windowMs: number,
+): Generator<{ readonly start: number; readonly slice: readonly T[] }> {
+  let yielded = false;
+  for (let start = 0; start < intervals.length; start++) {
+    let end = start;
+    let coveredMs = 0;
+    while (end < intervals.length && coveredMs < windowMs - 0.5) coveredMs += intervals[end++]!.durationMs;
+    if (coveredMs < windowMs - 0.5) break;
+    yielded = true;
+    yield { start, slice: intervals.slice(start, end) };
+  }
+  if (!yielded && intervals.length > 0) yield { start: 0, slice: intervals };
 }

@@ -1,10 +1,12 @@
 import type { SerializedError } from '../errors.js';
 import type { Profile } from '../profile/index.js';
 import type { ArrivalProcess } from '../schedule/arrivals.js';
-import { encodeHistogram, type LatencySummaryMs, percentileMs, summarizeMs } from '../stats/histogram.js';
+import { decodeHistogram, encodeHistogram, type LatencySummaryMs, percentileMs, summarizeMs } from '../stats/histogram.js';
 import type { RunConfig } from '../run/config.js';
 import { summarizeTls, type TlsSummary } from '../run/tls.js';
-import { mergeWindow } from '../collapse/window.js';
+import { formatMs } from '../collapse/format.js';
+import { generatorVerdictOf, type OfferedSchedule } from '../collapse/generator-verdict.js';
+import { mergeWindow, slidingWindows } from '../collapse/window.js';
 import { type ErrorClass, type ErrorCounts, emptyErrorCounts, errorTotal, type IntervalAggregator, type IntervalStats, mergeNameReports, type NameStats } from '../run/interval.js';
 import type { NameEntry } from '../scenario/flow-plan.js';
 
@@ -12,7 +14,7 @@ import type { NameEntry } from '../scenario/flow-plan.js';
 export type NamedStats = NameEntry & NameStats;
 
 /** Bumped whenever a field changes meaning or is removed (additions keep the version). */
-export const RESULT_SCHEMA_VERSION = 1;
+export const RESULT_SCHEMA_VERSION = 2;
 
 /** Why a run ended. Guardrails and kill switches add their own reasons. */
 export type StopReason =
@@ -65,12 +67,17 @@ export interface GeneratorHealth {
   /** p99 and max of (actual send − intended send) over the run. */
   readonly lagMsP99: number;
   readonly lagMsMax: number;
+  /** Lag p99 above this is noted (the latencies include that much generator delay); it does not make the run saturated. */
   readonly lagThresholdMs: number;
   readonly droppedGenerator: number;
-  /** True when the generator, not the target, limited what was sent. */
+  /** The busiest firing thread's highest per-interval event-loop utilisation (0..1). */
+  readonly eluMax: number;
+  /** True when the generator did not offer the scheduled load (the saturation rule): the numbers describe the generator. */
   readonly saturated: boolean;
-  /** Why it is saturated and by how much, e.g. `lag p99 23.1 ms > 5 ms`. */
+  /** Why it is saturated, e.g. `reached 41,230 of 100,000 scheduled arrivals (59 % short) from 5 s to 10 s`. */
   readonly reasons: readonly string[];
+  /** What the reader should know without it deciding anything, e.g. a lag p99 above lagThresholdMs. */
+  readonly notes: readonly string[];
   readonly memory?: GeneratorMemory;
   /**
    * Times a big response body was read at the workers' read budget (1 Gbit/s per worker) instead
@@ -147,30 +154,68 @@ export interface RunResult {
   readonly budgets: { readonly limits: Readonly<Record<string, number>>; readonly used: Readonly<Record<string, number>> };
 }
 
-/** Judges whether the generator kept its own schedule; the target is never blamed for this. */
+/** The run is judged for saturation in windows of this length, sliding by one interval. */
+export const GENERATOR_WINDOW_MS = 5000;
+
+/**
+ * Did the generator offer the load it was asked for? A run has no SLO, so only the saturation
+ * rule's "not offered" signals (SATURATION_RULE: generator drops, arrivals reached short of the
+ * schedule, a growing lag, a pinned firing thread falling behind) make it saturated — judged in
+ * every window of GENERATOR_WINDOW_MS. Lag alone does not: every arrival still went out, and the
+ * lag is inside each request's corrected latency, so it is reported as a note. When the run was
+ * stopped from outside, the interval in which sending stopped and the drain after it are not
+ * held against the generator.
+ */
 export function generatorHealth(
-  config: Pick<RunConfig, 'workers' | 'connections' | 'maxInFlight' | 'lagThresholdMs'>,
-  lagMsP99: number,
-  lagMsMax: number,
-  droppedGenerator: number,
-  offered: number,
+  config: Pick<RunConfig, 'workers' | 'connections' | 'maxInFlight' | 'lagThresholdMs' | 'curve' | 'arrivals'>,
+  intervals: readonly IntervalStats[],
+  options: { readonly stopped: boolean; readonly lagMsP99: number; readonly lagMsMax: number },
 ): GeneratorHealth {
+  const schedule: OfferedSchedule = {
+    scheduledArrivals: (a, b) => config.curve.areaAt(Math.min(b, config.curve.durationMs)) - config.curve.areaAt(Math.min(a, config.curve.durationMs)),
+    arrivals: config.arrivals,
+  };
+  let judged = intervals;
+  if (options.stopped) {
+    let end = intervals.length;
+    while (end > 0 && intervals[end - 1]!.offered === 0) end--;
+    judged = intervals.slice(0, Math.max(0, end - 1));
+  }
   const reasons: string[] = [];
-  if (lagMsP99 > config.lagThresholdMs) reasons.push(`schedule lag p99 ${lagMsP99.toFixed(1)} ms > ${config.lagThresholdMs} ms`);
+  const droppedGenerator = intervals.reduce((n, i) => n + i.droppedGenerator, 0);
+  const offered = intervals.reduce((n, i) => n + i.offered, 0);
   if (droppedGenerator > 0) {
     const pct = offered > 0 ? ((100 * droppedGenerator) / offered).toFixed(1) : '0';
     reasons.push(`${droppedGenerator} arrivals (${pct} %) dropped because the generator reached them too late`);
+  }
+  for (const { start, slice } of slidingWindows(judged, GENERATOR_WINDOW_MS)) {
+    const merged = mergeWindow(slice);
+    const before = start > 0 ? judged[start - 1]!.histograms.lag : undefined;
+    const beforeLag = before ? decodeHistogram(before) : undefined;
+    const lagBefore = beforeLag && beforeLag.totalCount > 0 ? { lagBeforeMs: percentileMs(beforeLag, 50) } : {};
+    // Drops were counted over the whole run above.
+    const v = generatorVerdictOf({ ...merged, droppedGenerator: 0 }, { schedule, ...lagBefore });
+    if (!v.offered) {
+      reasons.push(`${v.reasons.join(', ')} from ${formatMs(merged.startMs)} to ${formatMs(merged.endMs)}`);
+      break;
+    }
+  }
+  const notes: string[] = [];
+  if (options.lagMsP99 > config.lagThresholdMs) {
+    notes.push(`schedule lag p99 ${options.lagMsP99.toFixed(1)} ms > ${config.lagThresholdMs} ms: the corrected latencies include that much of the generator's own delay`);
   }
   return {
     workers: config.workers,
     connectionsPerWorker: config.connections,
     maxInFlight: config.maxInFlight,
-    lagMsP99,
-    lagMsMax,
+    lagMsP99: options.lagMsP99,
+    lagMsMax: options.lagMsMax,
     lagThresholdMs: config.lagThresholdMs,
     droppedGenerator,
+    eluMax: intervals.reduce((m, i) => Math.max(m, i.generatorElu ?? 0), 0),
     saturated: reasons.length > 0,
     reasons,
+    notes,
   };
 }
 
@@ -249,7 +294,7 @@ export function buildRunResult(args: {
     latencyMs: summarizeMs(aggregator.latency),
     serviceTimeMs: summarizeMs(aggregator.serviceTime),
     generator: {
-      ...generatorHealth(config, lagP99, lagMax, droppedGenerator, offered),
+      ...generatorHealth(config, intervals, { stopped: stopReason !== 'completed', lagMsP99: lagP99, lagMsMax: lagMax }),
       ...(memory ? { memory } : {}),
       ...(aggregator.bodyReadPauses > 0 ? { bodyReadPauses: aggregator.bodyReadPauses } : {}),
     },

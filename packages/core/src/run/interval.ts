@@ -139,7 +139,11 @@ export interface IntervalStats {
   readonly durationMs: number;
   readonly offered: number;
   readonly sent: number;
-  /** Responses received in the interval, per second. */
+  /**
+   * Arrivals that ended well in the interval, per second: successful responses (an expected
+   * status; errors are not throughput), or with journeys the journeys that ended ok when the
+   * aggregator knows which names are arrivals.
+   */
   readonly achievedRps: number;
   readonly offeredRps: number;
   readonly responses: number;
@@ -198,7 +202,14 @@ export class IntervalAggregator {
   readonly #onInterval: ((s: IntervalStats) => void) | undefined;
   #nextIndex = 0;
 
-  constructor(workers: number, intervalMs: number, onInterval?: (s: IntervalStats) => void) {
+  readonly #arrivalNames: readonly number[] | undefined;
+
+  /**
+   * `arrivalNames` (`arrivalNamesOf(config.names)`): which per-name entries an arrival is, so that
+   * with journeys `achievedRps` counts journeys that ended ok, in the unit of `offeredRps`.
+   */
+  constructor(workers: number, intervalMs: number, onInterval?: (s: IntervalStats) => void, arrivalNames?: readonly number[]) {
+    this.#arrivalNames = arrivalNames;
     this.#reportedUpTo = new Array<number>(workers).fill(-1);
     this.#finished = new Array<boolean>(workers).fill(false);
     this.#memorySeen = new Array<boolean>(workers).fill(false);
@@ -248,7 +259,7 @@ export class IntervalAggregator {
   #emit(k: number): void {
     const reports = this.#pending.get(k)?.reports ?? [];
     this.#pending.delete(k);
-    const stats = mergeReports(k, this.#intervalMs, reports);
+    const stats = mergeReports(k, this.#intervalMs, reports, this.#arrivalNames);
     this.latency.add(decodeHistogram(stats.histograms.latency));
     this.serviceTime.add(decodeHistogram(stats.histograms.serviceTime));
     this.lag.add(decodeHistogram(stats.histograms.lag));
@@ -257,7 +268,7 @@ export class IntervalAggregator {
   }
 }
 
-export function mergeReports(index: number, intervalMs: number, reports: readonly IntervalReport[]): IntervalStats {
+export function mergeReports(index: number, intervalMs: number, reports: readonly IntervalReport[], arrivalNames?: readonly number[]): IntervalStats {
   const latency = createHistogram();
   const serviceTime = createHistogram();
   const lag = createHistogram();
@@ -293,6 +304,9 @@ export function mergeReports(index: number, intervalMs: number, reports: readonl
   }
   if (reports.length === 0) durationMs = intervalMs;
   const named = reports.filter((r) => r.byName !== undefined);
+  const byName = named.length > 0 ? named[0]!.byName!.map((_, k) => mergeNameReports(named.map((r) => r.byName![k]!))) : undefined;
+  // Arrivals that ended well: requests answered with an expected status, or journeys that ended ok.
+  const arrivalsOk = arrivalNames && byName ? arrivalNames.reduce((n, k) => n + (byName[k]?.ok ?? 0), 0) : ok;
   const seconds = Math.max(durationMs, 1) / 1000;
   return {
     index,
@@ -301,7 +315,7 @@ export function mergeReports(index: number, intervalMs: number, reports: readonl
     offered,
     sent,
     offeredRps: offered / seconds,
-    achievedRps: responses / seconds,
+    achievedRps: arrivalsOk / seconds,
     responses,
     ok,
     errors: errorTotal(errorsByClass),
@@ -318,7 +332,7 @@ export function mergeReports(index: number, intervalMs: number, reports: readonl
     lagMsP99: percentileMs(lag, 99),
     lagMsMax: lag.totalCount === 0 ? 0 : lag.maxValue / 1000,
     histograms: { latency: encodeHistogram(latency), serviceTime: encodeHistogram(serviceTime), lag: encodeHistogram(lag) },
-    ...(named.length > 0 ? { byName: named[0]!.byName!.map((_, k) => mergeNameReports(named.map((r) => r.byName![k]!))) } : {}),
+    ...(byName ? { byName } : {}),
   };
 }
 

@@ -22,7 +22,8 @@ export interface CapacitySearchOptions {
   readonly warmupMs?: number;
 }
 
-export type TrialVerdict = 'held' | 'breached' | 'inconclusive';
+/** `stopped`: a guardrail, a kill switch or a crash ended the trial before it could be judged. */
+export type TrialVerdict = 'held' | 'breached' | 'inconclusive' | 'stopped';
 
 export interface SearchTrial {
   readonly index: number;
@@ -41,6 +42,11 @@ export interface SearchResult {
   readonly bracket: readonly [number | null, number | null];
   readonly trials: readonly SearchTrial[];
   readonly converged: boolean;
+  /**
+   * False when the target did not recover from a breached trial before the next one: every
+   * later trial ran against a target still broken, so the bracket may sit too low.
+   */
+  readonly reliable: boolean;
   readonly reason: string;
 }
 
@@ -57,7 +63,9 @@ const MIN_RPS = 1;
  * long enough for the SLO's strictest percentile to rest on its minimum sample count at that rate
  * (see `minSamplesForPercentile`), with 20 % headroom because the warm-up, the window edges and
  * a target at 95 % of offered all shave responses off the count. A trial whose generator was
- * saturated ends the search: any rate above it would be just as unmeasurable.
+ * saturated ends the search: any rate above it would be just as unmeasurable; so does a trial
+ * stopped by a guardrail or a crash, and a target that did not recover after a breached trial
+ * (`notRecovered`): the search never ends quietly on a trial it could not judge.
  */
 export class CapacitySearch {
   readonly #startRps: number;
@@ -73,6 +81,7 @@ export class CapacitySearch {
   #hi: number | undefined;
   #pending: { rateRps: number; durationMs: number; phase: SearchTrial['phase'] } | undefined;
   #done: { converged: boolean; reason: string } | undefined;
+  #reliable = true;
 
   constructor(options: CapacitySearchOptions) {
     const issues = validateCapacitySearchOptions(options);
@@ -101,8 +110,8 @@ export class CapacitySearch {
     if (p.rateRps !== rateRps) throw new OverloadError('OVL_INTERNAL', `search expected a trial at ${formatRate(p.rateRps)}, got ${formatRate(rateRps)}`);
     this.#pending = undefined;
     this.#trials.push({ index: this.#trials.length, rateRps, durationMs: p.durationMs, phase: p.phase, verdict, ...(detail ? { detail } : {}) });
-    if (verdict === 'inconclusive') {
-      this.#finish(false, `the trial at ${formatRate(rateRps)} was inconclusive${detail ? `: ${detail}` : ''}`);
+    if (verdict === 'inconclusive' || verdict === 'stopped') {
+      this.#finish(false, `the trial at ${formatRate(rateRps)} was ${verdict}${detail ? `: ${detail}` : ''}`);
       return;
     }
     if (verdict === 'held') this.#lo = Math.max(this.#lo ?? 0, rateRps);
@@ -113,12 +122,30 @@ export class CapacitySearch {
     }
   }
 
+  /**
+   * The target did not recover after the last (breached) trial: no later trial could be trusted,
+   * so the search ends here with the bracket marked unreliable.
+   */
+  notRecovered(detail: string): void {
+    if (this.#done) throw new OverloadError('OVL_INTERNAL', 'search is over; nothing to mark unreliable');
+    this.#reliable = false;
+    const last = this.#trials[this.#trials.length - 1];
+    this.#finish(false, `the bracket is unreliable: the target did not recover after the trial at ${last ? formatRate(last.rateRps) : 'the start'}${detail ? ` (${detail})` : ''}`);
+  }
+
+  /** Ends the search from outside (a guardrail between trials, an abort) with the reason given. */
+  abandon(reason: string): void {
+    if (this.#done) return;
+    this.#finish(false, reason);
+  }
+
   result(): SearchResult {
     return {
       ...(this.#lo !== undefined ? { sustainableRps: this.#lo } : {}),
       bracket: [this.#lo ?? null, this.#hi ?? null],
       trials: this.#trials,
       converged: this.#done?.converged ?? false,
+      reliable: this.#reliable,
       reason: this.#done?.reason ?? 'the search has not finished',
     };
   }

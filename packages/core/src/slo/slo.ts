@@ -25,7 +25,11 @@ export interface ProbeCondition {
  */
 export interface Slo {
   readonly latency: readonly LatencyLimit[];
-  /** Failed / attempted (responses + transport errors), as a fraction: 0.01 is 1 %. No limit when absent. */
+  /**
+   * Failed / attempted (responses + transport errors), as a fraction: 0.01 is 1 %. When absent,
+   * DEFAULT_MAX_ERROR_RATE applies: a target that sheds load as fast errors has collapsed whatever
+   * its latency says. `errors<100%` judges without an error limit.
+   */
   readonly maxErrorRate?: number;
   /** Responses / arrivals the target was asked to serve, as a fraction (default 0.95). */
   readonly minAchievedRatio?: number;
@@ -34,6 +38,7 @@ export interface Slo {
   readonly probes?: readonly ProbeCondition[];
 }
 
+export const DEFAULT_MAX_ERROR_RATE = 0.01;
 export const DEFAULT_MIN_ACHIEVED_RATIO = 0.95;
 export const DEFAULT_MAX_DROP_RATE = 0;
 

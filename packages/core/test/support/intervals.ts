@@ -21,14 +21,21 @@ export interface IntervalSpec {
   readonly latencyMs?: Values;
   /** Responses with an unexpected status (they are among the responses). */
   readonly statusErrors?: number;
-  /** Requests that got no response (timeouts). */
+  /** Requests that got no response (timeouts), not in the latency histogram. */
   readonly transportErrors?: number;
+  /**
+   * Requests that got no response, recorded in the latency histogram at the moment they ended
+   * (a timeout at the timeout), as the engine records them; counted as transport errors.
+   */
+  readonly failedMs?: Values;
   readonly dropped?: number;
   readonly droppedGenerator?: number;
   /** Schedule lag of the sent arrivals (default: every one sent 0.1 ms late). */
   readonly lagMs?: Values;
   /** The firing threads' event-loop utilisation (default 0.1: an idle generator). */
   readonly elu?: number;
+  /** Per-name outcomes (`ok` of each name in the run's names), for scenarios with journeys. */
+  readonly namesOk?: readonly number[];
 }
 
 /**
@@ -40,10 +47,11 @@ export function interval(spec: IntervalSpec): IntervalStats {
   const durationMs = spec.durationMs ?? 1000;
   const index = spec.index ?? Math.round((spec.startMs ?? 0) / durationMs);
   const startMs = spec.startMs ?? index * durationMs;
-  const latency = record(spec.latencyMs ?? []);
-  const responses = latency.totalCount;
+  const latency = record([...(spec.latencyMs ?? []), ...(spec.failedMs ?? [])]);
+  const failed = (spec.failedMs ?? []).reduce((n, [, c]) => n + c, 0);
+  const responses = latency.totalCount - failed;
   const statusErrors = spec.statusErrors ?? 0;
-  const transportErrors = spec.transportErrors ?? 0;
+  const transportErrors = (spec.transportErrors ?? 0) + failed;
   const dropped = spec.dropped ?? 0;
   const droppedGenerator = spec.droppedGenerator ?? 0;
   const offered = spec.offered ?? responses + transportErrors + dropped + droppedGenerator;
@@ -70,12 +78,19 @@ export function interval(spec: IntervalSpec): IntervalStats {
     droppedGenerator,
     inFlight: 0,
     generatorElu: spec.elu ?? 0.1,
+    ...(spec.namesOk ? { byName: spec.namesOk.map((ok) => nameStats(ok)) } : {}),
     latencyMs: summarizeMs(latency),
     serviceTimeMs: summarizeMs(latency),
     lagMsP99: percentileMs(lag, 99),
     lagMsMax: lag.totalCount === 0 ? 0 : lag.maxValue / 1000,
     histograms: { latency: encodeHistogram(latency), serviceTime: encodeHistogram(latency), lag: encodeHistogram(lag) },
   };
+}
+
+function nameStats(ok: number) {
+  const empty = encodeHistogram(createHistogram());
+  const none = summarizeMs(createHistogram());
+  return { count: ok, requests: ok, ok, failed: 0, failures: {}, tries: ok, maxTries: 1, latencyMs: none, serviceTimeMs: none, histograms: { latency: empty, serviceTime: empty } };
 }
 
 function record(values: Values) {

@@ -1,0 +1,72 @@
+import { ramp } from '@overload/workers';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ChildServer, startChildServer } from './support/child-server.js';
+
+describe('verdicts that count every request (issue 9)', () => {
+  let server: ChildServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('hang: a target that accepts and never answers collapses, with its timeouts in p99', async () => {
+    server = await startChildServer('faulty', { hangEvery: 1 });
+    const result = await ramp({
+      url: server.url,
+      // 6 s steps: the 5 s judged after the warm-up hold 1,500 timeouts at 300 req/s, enough for p99.
+      profile: { kind: 'step', startRps: 300, stepRps: 100, stepDurationMs: '6s', maxRps: 500 },
+      slo: 'p99<500ms',
+      timeoutMs: '1s',
+      recovery: false,
+    });
+    expect(result.verdict).toBe('collapsed');
+    expect(result.knee).toBeUndefined();
+    expect(result.collapse!.step.rateRps).toBe(300);
+    const p99 = result.collapse!.signature.find((c) => c.name === 'p99');
+    // A timed-out request enters the corrected latency at the moment it ended: at least the timeout.
+    expect(p99?.status).toBe('breached');
+    expect(p99!.observed).toBeGreaterThanOrEqual(1000);
+    expect(result.collapse!.signature.map((c) => c.name)).toEqual(expect.arrayContaining(['p99', 'errors', 'achieved']));
+    const t = result.run.totals;
+    expect(t.responses).toBe(0);
+    // Every request sent ends in the record: answered, failed, or abandoned at the drain.
+    expect(t.sent).toBe(t.responses + (t.errors - result.run.errorsByClass.status) + t.abandoned);
+    expect(result.run.errorsByClass.timeout).toBeGreaterThan(1000);
+  }, 60_000);
+
+  it('shed: fast 503s beyond the capacity are a collapse on errors, never a knee above the shedding point', async () => {
+    const capacityRps = 400;
+    server = await startChildServer('shed', { capacityRps });
+    const result = await ramp({
+      url: server.url,
+      profile: { kind: 'step', startRps: 300, stepRps: 100, stepDurationMs: '6s', maxRps: 700 },
+      // Latency alone: the fast 503s keep p99 low, and the default error limit (1 %) catches them.
+      slo: 'p99<200ms',
+      recovery: false,
+    });
+    expect(result.verdict).toBe('collapsed');
+    expect(result.knee?.rateRps).toBeGreaterThanOrEqual(capacityRps - 100);
+    expect(result.knee?.rateRps).toBeLessThanOrEqual(capacityRps);
+    expect(result.collapse!.step.rateRps).toBe(result.knee!.rateRps + 100);
+    const names = result.collapse!.signature.map((c) => c.name);
+    expect(names).toContain('errors');
+    expect(names).not.toContain('p99');
+    // Achieved counts successful responses only: the shed requests are not throughput.
+    expect(result.collapse!.step.achievedRps).toBeLessThan(capacityRps * 1.05);
+  }, 60_000);
+
+  it('shed with errors<100%: the throughput shortfall still catches it, since 503s are not achieved', async () => {
+    const capacityRps = 400;
+    server = await startChildServer('shed', { capacityRps });
+    const result = await ramp({
+      url: server.url,
+      profile: { kind: 'step', startRps: 300, stepRps: 200, stepDurationMs: '6s', maxRps: 700 },
+      slo: 'p99<200ms,errors<100%',
+      recovery: false,
+    });
+    expect(result.verdict).toBe('collapsed');
+    expect(result.knee?.rateRps).toBe(300);
+    expect(result.collapse!.step.rateRps).toBe(500);
+    expect(result.collapse!.signature.map((c) => c.name)).toEqual(['achieved']);
+  }, 60_000);
+});

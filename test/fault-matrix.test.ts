@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,10 +50,19 @@ interface Row {
   /** Statuses every response must have (a fault that answers). */
   readonly status?: string;
   readonly check?: (r: RunResult, stats: FaultStats) => void;
+  /** Exit 6: the pre-flight check refuses the target before anything is sent; its message says this. */
+  readonly preflight?: string;
 }
 
 const ROWS: readonly Row[] = [
-  { fault: 'refused', what: 'connection refused (nothing listens)', exit: 0, stopReason: 'completed', classes: ['refused'] },
+  {
+    fault: 'refused',
+    what: 'connection refused (nothing listens)',
+    exit: 6,
+    stopReason: '(none: nothing was sent)',
+    classes: [],
+    preflight: 'ECONNREFUSED',
+  },
   {
     fault: 'goes-down',
     what: 'the target dies at its first request (closes its port, resets its connections)',
@@ -99,7 +109,15 @@ const ROWS: readonly Row[] = [
     status: '302',
     check: (_r, s) => expect(s.redirectHits).toBe(0),
   },
-  { fault: 'ok', https: 'wrong-host', what: 'HTTPS, a certificate for another host name (wrong.example), CA trusted with --ca', exit: 0, stopReason: 'completed', classes: ['tlsHostname'] },
+  {
+    fault: 'ok',
+    https: 'wrong-host',
+    what: 'HTTPS, a certificate for another host name (wrong.example), CA trusted with --ca',
+    exit: 6,
+    stopReason: '(none: nothing was sent)',
+    classes: [],
+    preflight: 'its certificate is for another host name',
+  },
   {
     fault: 'reset-before-response',
     what: 'resets for 4 s with --abort-on-errors 50%/1s: the error-burst guard stops it',
@@ -138,7 +156,8 @@ describe('fault matrix: hostile targets through the CLI (docs/faults.md)', () =>
   });
 
   for (const row of ROWS) {
-    it(`${row.fault}${row.https ? ` (${row.https} certificate)` : ''}${row.args ? ` ${row.args.join(' ')}` : ''}: exit ${row.exit}, ${row.classes.join(' + ') || `every response ${row.status}`}`, async () => {
+    const outcome = row.preflight !== undefined ? 'refused by the pre-flight check' : row.classes.join(' + ') || `every response ${row.status}`;
+    it(`${row.fault}${row.https ? ` (${row.https} certificate)` : ''}${row.args ? ` ${row.args.join(' ')}` : ''}: exit ${row.exit}, ${outcome}`, async () => {
       const tls = row.https === 'wrong-host' ? { cert: certs.files.wrongHost, key: certs.files.wrongHostKey } : undefined;
       const server = await startChildServer('faults', { fault: row.fault, ...(tls ? { tls } : {}) });
       const dir = await mkdtemp(join(tmpdir(), `overload-fault-${row.fault}-`));
@@ -146,10 +165,22 @@ describe('fault matrix: hostile targets through the CLI (docs/faults.md)', () =>
         const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}/`;
         const cli = await runCli(['run', url, ...BASE_ARGS, ...(tls ? ['--ca', certs.files.ca] : []), ...(row.args ?? []), '--out-dir', dir]);
         const stats = await server.stats<FaultStats & { count: number }>();
+        if (row.preflight !== undefined) {
+          // Refused before the first request: the message names the target and the cause, nothing
+          // reached the target and nothing was written.
+          measured.push({ fault: row.https ? `${row.https} certificate` : row.fault, what: row.what, args: row.args ?? [], exit: cli.code, preflight: /pre-flight check failed[^\n]*/.exec(cli.stderr)?.[0] ?? cli.stderr, server: stats });
+          expect(cli.code).toBe(row.exit);
+          expect(cli.stderr).toContain(`pre-flight check failed, nothing was sent: cannot reach the target 127.0.0.1:${server.port}`);
+          expect(cli.stderr).toContain(row.preflight);
+          expect(cli.stderr).not.toMatch(/\n\s+at /);
+          expect(stats.requests).toBe(0);
+          expect(existsSync(join(dir, 'result.json'))).toBe(false);
+          return;
+        }
         const r = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8')) as RunResult;
         // What this row measured, for docs/faults.md (recorded before the checks, so a failing row shows too).
         measured.push({
-          fault: row.fault,
+          fault: row.https ? `${row.https} certificate` : row.fault,
           what: row.what,
           args: row.args ?? [],
           exit: cli.code,

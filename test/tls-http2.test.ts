@@ -106,16 +106,28 @@ describe('TLS and HTTP/2 (issue 12)', () => {
       return { ...r, result, dir };
     };
 
-    it('--ca makes a private-CA target work; without it the summary names the class, the host and the fix', async () => {
+    it('--ca makes a private-CA target work; without it the pre-flight refuses it (exit 6), naming the host, the cause and the fix', async () => {
       const { server, url } = await https('server');
       const without = await cli(['run', url, '--rate', '40', '--duration', '1s', '--workers', '1']);
-      expect(without.result!.errorsByClass.tlsUnknownCa).toBe(40);
-      expect(without.stdout).toContain('errors by class: tlsUnknownCa 40');
-      expect(without.stdout).toContain(`first tlsUnknownCa: 127.0.0.1:${server.port}: its certificate is not signed by a trusted CA`);
+      expect(without.code).toBe(6);
+      expect(without.stderr).toContain(`pre-flight check failed, nothing was sent: cannot reach the target 127.0.0.1:${server.port}`);
+      expect(without.stderr).toContain('its certificate is not signed by a trusted CA (give the CA with --ca');
+      expect(without.stderr).toContain('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+      expect(without.result).toBeUndefined();
+      expect((await server.stats()).requests).toBe(0);
       const withCa = await cli(['run', url, '--rate', '40', '--duration', '1s', '--workers', '1', '--ca', certs.files.ca]);
       expect(withCa.code).toBe(0);
       expect(withCa.result!.totals.ok).toBe(40);
       expect(withCa.result!.runbook!['tls']).toEqual({ ca: true, clientCertificate: false, insecure: false });
+    });
+
+    it('mutual TLS through the CLI: the handshake passes the pre-flight (TLS 1.3 refuses after it), every request is tlsHandshake, and the summary says so', async () => {
+      const { server, url } = await https('server', { ca: certs.files.ca, requestCert: true });
+      const r = await cli(['run', url, '--rate', '40', '--duration', '1s', '--workers', '1', '--ca', certs.files.ca]);
+      expect(r.code).toBe(0);
+      expect(r.result!.errorsByClass.tlsHandshake).toBe(40);
+      expect(r.stdout).toContain('errors by class: tlsHandshake 40');
+      expect(r.stdout).toContain(`first tlsHandshake: 127.0.0.1:${server.port}: the TLS handshake was refused (a client certificate it wants? --cert/--key`);
     });
 
     it('--http2 through the CLI: the server sees HTTP/2 only, and the result and runbook record it', async () => {

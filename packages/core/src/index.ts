@@ -140,7 +140,7 @@ export { formatProbeCondition, formatSlo, parseSlo } from './slo/parse-slo.js';
 export { achievedRps, arrivalNamesOf, mergeWindow, offeredRps, slidingWindows, type IntervalTrace, type WindowStats } from './collapse/window.js';
 export type { ConditionStatus } from './collapse/condition-status.js';
 export { judgeProbeCondition, samplesIn } from './collapse/probe-window.js';
-export { judgeMerged, judgeWindow, verdictOf, type ConditionVerdict, type WindowVerdict } from './collapse/judge-window.js';
+export { judgeMerged, judgeWindow, scopeIndexes, validateScopedNames, verdictOf, type ConditionVerdict, type WindowVerdict } from './collapse/judge-window.js';
 export {
   GENERATOR_SATURATED_ADVICE,
   SATURATION_RULE,
@@ -165,7 +165,7 @@ export {
   type StepVerdict,
 } from './collapse/ramp-judge.js';
 export { formatCondition, formatCount, formatMs, formatPercent, formatRate } from './collapse/format.js';
-export { formatVerdictLine } from './collapse/verdict-line.js';
+export { formatStepRate, formatVerdictLine } from './collapse/verdict-line.js';
 export {
   CapacitySearch,
   validateCapacitySearchOptions,

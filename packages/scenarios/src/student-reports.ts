@@ -51,9 +51,12 @@ export default defineScenario({
       ],
     },
   ],
-  // What a district admin tolerates from asking to holding the document, no failed reports, and
-  // the hidden bottleneck's queue and breaker (until journey conditions: requests' p99).
-  slo: 'p99<1s,errors<1%,translation_queue<100,breaker_open==0',
+  // What a district admin tolerates from asking for a report to holding the document (the
+  // journey's p99), no failed reports, and the hidden bottleneck: 125 waiting translation queries
+  // is where a report request waits longer than the DB client's 250 ms (4 slots × 8 ms each), so
+  // the queue breaches as the failures, their emails and the breaker begin. Journeys that take
+  // longer end later than they started, so the achieved floor allows for that lag.
+  slo: 'journey:get-report p99<1s,journey:get-report errors<1%,achieved>80%,translation_queue<125,breaker_open==0',
   probes: [
     { name: 'translation_queue', kind: 'prometheus', url: '/metrics', metric: 'student_reports_queue_depth', labels: { stage: 'translation' }, intervalMs: 500, timeoutMs: 400 },
     { name: 'render_queue', kind: 'prometheus', url: '/metrics', metric: 'student_reports_queue_depth', labels: { stage: 'render' }, intervalMs: 500, timeoutMs: 400 },
@@ -61,10 +64,11 @@ export default defineScenario({
     { name: 'emails_sent', kind: 'prometheus', url: '/metrics', metric: 'student_reports_emails_sent_total', intervalMs: 500, timeoutMs: 400 },
     { name: 'health', kind: 'http', url: '/health', intervalMs: 500, timeoutMs: 400 },
   ],
-  // 100 → 900 journeys/s in steps of 50 every 6 s; each journey is a report request, a poll or
-  // two and a download. The simulated service's knee is near 450 journeys/s (4 DB slots × 8 ms
-  // ≈ 500 reports/s), so the ramp collapses within about 50 s.
-  profile: { kind: 'step', startRps: 100, stepRps: 50, stepDurationMs: '6s', maxRps: 900 },
+  // 250 → 900 journeys/s in steps of 50 every 6 s; each journey is a report request, a poll or
+  // two and a download (about 3.4 requests). The simulated service's knee is near 450–500
+  // journeys/s (4 DB slots × 8 ms ≈ 500 reports/s), so the ramp collapses within about 40 s.
+  // From 250/s a step's judged 5 s hold more than the 1,000 journeys the p99 needs.
+  profile: { kind: 'step', startRps: 250, stepRps: 50, stepDurationMs: '6s', maxRps: 900 },
   timeoutMs: '5s',
   safety: {
     allowedHosts: ['loopback'],

@@ -1,6 +1,7 @@
 import {
   DEFAULT_SUSTAIN_WINDOWS,
   type IntervalStats,
+  type NameEntry,
   judgeRecovery,
   type ProbeWindow,
   type Profile,
@@ -23,6 +24,8 @@ export interface BaselineCheck {
   readonly start: (profile: Profile, onInterval: (interval: IntervalStats, run: RunHandle) => void) => RunHandle;
   /** Which `byName` entries an arrival is: with journeys, achieved counts journeys. */
   readonly arrivalNames?: readonly number[];
+  /** The run's per-name entries, for scoped SLO conditions. */
+  readonly names?: readonly NameEntry[];
   /** Probe samples on the baseline's clock, given the baseline's t0 (performance.now()). */
   readonly probes?: (baselineT0: number) => ProbeWindow | undefined;
 }
@@ -53,6 +56,7 @@ export async function checkBaseline(c: BaselineCheck): Promise<BaselineOutcome> 
       windowMs: c.windowMs,
       sustainWindows,
       ...(c.arrivalNames ? { arrivalNames: c.arrivalNames } : {}),
+      ...(c.names ? { names: c.names } : {}),
       cooldownMs: Math.max(0, baselineT0 - c.loadStoppedAt),
       ...(probes ? { probes } : {}),
     });

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   arrivalNamesOf,
+  validateScopedNames,
   DEFAULT_SUSTAIN_WINDOWS,
   type DurationInput,
   formatVerdictLine,
@@ -171,8 +172,15 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       await rampHandle.result;
       throw new ValidationError('ramp options', [{ path: 'profile', message: 'has no steps to judge; use step, exponential or stages' }]);
     }
+    const scopeIssues = validateScopedNames(slo, rampHandle.config.names);
+    if (scopeIssues.length > 0) {
+      rampHandle.stop('aborted', 'the SLO names what the run does not have', { immediate: true });
+      await rampHandle.result;
+      throw new ValidationError('ramp options', scopeIssues);
+    }
     const curve = rampHandle.config.curve;
     const arrivalNames = arrivalNamesOf(rampHandle.config.names);
+    const names = rampHandle.config.names;
     judge = new RampJudge({
       steps,
       slo,
@@ -181,7 +189,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       intervalMs: rampHandle.config.intervalMs,
       scheduledArrivals: (a, b) => curve.areaAt(Math.min(b, curve.durationMs)) - curve.areaAt(Math.min(a, curve.durationMs)),
       arrivals: rampHandle.config.arrivals,
-      ...(arrivalNames ? { arrivalNames } : {}),
+      ...(arrivalNames ? { arrivalNames, names } : {}),
     });
     if (rampStoppedAtMs !== undefined) judge.sendingStopped(rampStoppedAtMs);
     if (signal?.aborted) onAbort();
@@ -221,7 +229,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       target: rampRun.target,
       slo,
       verdict: summary.verdict,
-      verdictLine: formatVerdictLine(summary, 'recovered' in recovery ? recovery : undefined),
+      verdictLine: formatVerdictLine(summary, 'recovered' in recovery ? recovery : undefined, { journeys: (rampHandle.config.requests?.journeys?.length ?? 0) > 0 }),
       ...(summary.knee ? { knee: summary.knee } : {}),
       ...(summary.lastHeld ? { lastHeld: summary.lastHeld } : {}),
       ...(summary.collapse ? { collapse: summary.collapse } : {}),
@@ -256,7 +264,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
         withinMs,
         windowMs,
         sustainWindows,
-        ...(arrivalNames ? { arrivalNames } : {}),
+        ...(arrivalNames ? { arrivalNames, names } : {}),
         loadStoppedAt: stoppedAt,
         probes: (baselineT0) => (probes ? probeWindow(baselineT0 - rampT0) : undefined),
         start: (profile, onInterval) => {

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import {
+  arrivalNamesOf,
   BudgetLedger,
   buildRunResult,
   type ErrorClass,
@@ -95,12 +96,18 @@ export function startRun(request: RunRequest): RunHandle {
       ? { buffer: new SharedArrayBuffer(4), limit: config.maxRequests }
       : undefined;
   const burst = config.errorBurst === false ? undefined : new ErrorBurstDetector(config.errorBurst);
-  const aggregator = new IntervalAggregator(config.workers, config.intervalMs, (i) => {
-    rss.maxBytes = Math.max(rss.maxBytes, process.memoryUsage.rss());
-    const burstDetail = burst?.push(i);
-    if (burstDetail && !stopped) handle.stop('error-burst', burstDetail);
-    request.onInterval?.(i, handle);
-  });
+  // With journeys an arrival is a journey: achieved counts journeys that ended ok.
+  const aggregator = new IntervalAggregator(
+    config.workers,
+    config.intervalMs,
+    (i) => {
+      rss.maxBytes = Math.max(rss.maxBytes, process.memoryUsage.rss());
+      const burstDetail = burst?.push(i);
+      if (burstDetail && !stopped) handle.stop('error-burst', burstDetail);
+      request.onInterval?.(i, handle);
+    },
+    arrivalNamesOf(config.names),
+  );
   let maxDurationTimer: NodeJS.Timeout | undefined;
 
   const onAbort = () => handle.stop('aborted', abortDetail(request.signal));

@@ -198,6 +198,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
       });
       options.onPhaseStart?.(trial, handle, 'trial');
       const arrivalNames = arrivalNamesOf(handle.config.names);
+    const names = handle.config.names;
       judge = new RampJudge({
         steps: handle.config.curve.steps,
         slo,
@@ -205,7 +206,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
         ...(options.warmupMs !== undefined ? { warmupMs: options.warmupMs } : {}),
         intervalMs: handle.config.intervalMs,
         arrivals: handle.config.arrivals,
-        ...(arrivalNames ? { arrivalNames } : {}),
+        ...(arrivalNames ? { arrivalNames, names } : {}),
       });
       if (trialStoppedAtMs !== undefined) judge.sendingStopped(trialStoppedAtMs);
       target = { url: handle.config.url, method: handle.config.method };
@@ -262,7 +263,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
             withinMs: recoveryOptions.withinMs,
             windowMs: recoveryOptions.windowMs,
             sustainWindows: recoveryOptions.sustainWindows,
-            ...(arrivalNames ? { arrivalNames } : {}),
+            ...(arrivalNames ? { arrivalNames, names } : {}),
             loadStoppedAt,
             probes: (t0) => (probes ? seriesWindow(probes.series(), t0 - probeT0) : undefined),
             start: (profile, onInterval) => {

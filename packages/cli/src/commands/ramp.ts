@@ -69,7 +69,7 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
       signal: session.abort.signal,
       onPhaseStart: (phase, handle) => session.guard.attach(phase, handle),
       onEvent: (event) => {
-        const line = describeEvent(event);
+        const line = describeEvent(event, (plan.run.requests?.journeys?.length ?? 0) > 0);
         if (line) progress.event(line);
         log.info({ event: event.type }, line ?? event.type);
       },
@@ -89,19 +89,20 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
   }
 }
 
-function describeEvent(event: Parameters<NonNullable<Parameters<typeof ramp>[0]['onEvent']>>[0]): string | undefined {
+function describeEvent(event: Parameters<NonNullable<Parameters<typeof ramp>[0]['onEvent']>>[0], journeys: boolean): string | undefined {
   const e = event as RampEvent | { type: 'phase'; phase: string };
+  const label = (s: { label: string }) => (journeys ? s.label.replace(/ req\/s$/, ' journeys/s') : s.label);
   switch (e.type) {
     case 'phase':
       return e.phase === 'ramp' ? undefined : `-- ${e.phase} --`;
     case 'step-held':
-      return `step ${e.step.index + 1} (${e.step.label}) held`;
+      return `step ${e.step.index + 1} (${label(e.step)}) held`;
     case 'step-unjudged':
-      return `step ${e.step.index + 1} (${e.step.label}) not judged, so not a knee: ${e.step.detail ?? 'a condition could not be judged'}`;
+      return `step ${e.step.index + 1} (${label(e.step)}) not judged, so not a knee: ${e.step.detail ?? 'a condition could not be judged'}`;
     case 'collapse':
-      return `step ${e.step.index + 1} (${e.step.label}) COLLAPSED: ${e.verdict.conditions.filter((c) => c.status === 'breached').map(formatCondition).join(', ')}`;
+      return `step ${e.step.index + 1} (${label(e.step)}) COLLAPSED: ${e.verdict.conditions.filter((c) => c.status === 'breached').map(formatCondition).join(', ')}`;
     case 'inconclusive':
-      return `step ${e.step.index + 1} (${e.step.label}) INCONCLUSIVE: ${e.reason}; ${e.advice}`;
+      return `step ${e.step.index + 1} (${label(e.step)}) INCONCLUSIVE: ${e.reason}; ${e.advice}`;
   }
 }
 

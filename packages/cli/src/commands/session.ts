@@ -79,7 +79,7 @@ export class CommandSession {
     this.#metrics?.update(interval, { phase, step, budgets });
     this.#progress.interval(interval, {
       phase,
-      ...(step && steps.length > 1 ? { step: `step ${step.index + 1}/${steps.length}: ${step.label}` } : {}),
+      ...(step && steps.length > 1 ? { step: `step ${step.index + 1}/${steps.length}: ${arrivalLabel(step.label, handle.config)}` } : {}),
       budgets,
       timeLeftMs: handle.config.curve.durationMs - (interval.startMs + interval.durationMs),
     });
@@ -95,4 +95,9 @@ export class CommandSession {
 
 export function insecureWarning(targetUrl: string): string {
   return `warning: --insecure: the TLS certificates of ${targetUrl} and its probes are NOT checked (any certificate is accepted); the result records it. Use --ca with the target's CA instead wherever you can.`;
+}
+
+/** A step's label as the user reads it: with journeys the profile's rate is a rate of journeys. */
+export function arrivalLabel(label: string, config: { readonly requests?: { readonly journeys?: readonly unknown[] } | undefined }): string {
+  return (config.requests?.journeys?.length ?? 0) > 0 ? label.replace(/ req\/s$/, ' journeys/s') : label;
 }

@@ -1,15 +1,17 @@
-import { formatCondition, type StepResult } from '@overload/core';
+import { formatCondition, formatStepRate, type StepResult } from '@overload/core';
 import type { RampResult, SearchRunResult } from '@overload/workers';
 import { int, ms, table } from './format.js';
 import { formatNamesTable } from './names-table.js';
 
-function stepRow(s: StepResult, marks: Map<number, string>): string[] {
+function stepRow(s: StepResult, marks: Map<number, string>, journeys: boolean): string[] {
   const achievedPct = s.rateRps > 0 ? `${Math.round((100 * s.achievedRps) / s.rateRps)} %` : '-';
   return [
     `${s.index + 1}`,
     `${int(s.rateRps)}`,
     `${int(s.achievedRps)}`,
     achievedPct,
+    // With journeys: the requests per second those journeys sent (every step and poll try).
+    ...(journeys ? [`${int(s.durationMs > 0 ? (s.sent * 1000) / s.durationMs : 0)}`] : []),
     ms(s.latencyMs.p50),
     ms(s.latencyMs.p99),
     `${int(s.errors)}`,
@@ -23,10 +25,14 @@ export function formatRampSummary(r: RampResult, title = `${r.target.method} ${r
   const marks = new Map<number, string>();
   if (r.knee) marks.set(r.knee.index, '<- knee');
   if (r.collapse) marks.set(r.collapse.step.index, '<- collapse');
-  const rows = [['step', 'offered/s', 'achieved/s', 'ach.', 'p50', 'p99', 'errors', 'drops', 'verdict'], ...r.steps.map((s) => stepRow(s, marks))];
+  const journeys = (r.run.byName ?? []).some((n) => n.kind === 'journey');
+  const header = journeys
+    ? ['step', 'journeys/s', 'ok/s', 'ok', 'requests/s', 'p50', 'p99', 'errors', 'drops', 'verdict']
+    : ['step', 'offered/s', 'achieved/s', 'ach.', 'p50', 'p99', 'errors', 'drops', 'verdict'];
+  const rows = [header, ...r.steps.map((s) => stepRow(s, marks, journeys))];
   const lines = [`overload ramp: ${title}`, '', table(rows), ''];
   if (r.collapse) {
-    lines.push(`collapse signature at ${int(r.collapse.step.rateRps)} req/s:`);
+    lines.push(`collapse signature at ${formatStepRate(r.collapse.step, journeys)}:`);
     for (const c of r.collapse.signature) lines.push(`  - ${formatCondition(c)}${c.detail ? ` (${c.detail})` : ''}`);
     // What the side channel saw in the breaching window, breached or not: where the queue was.
     const probes = r.collapse.step.conditions.filter((c) => c.kind === 'probe' && c.status === 'held');
@@ -34,7 +40,7 @@ export function formatRampSummary(r: RampResult, title = `${r.target.method} ${r
   }
   if (r.recovery) {
     if ('skipped' in r.recovery) lines.push(`recovery check: skipped (${r.recovery.skipped})`);
-    else lines.push(`recovery check at ${int(r.recovery.baselineRps)} req/s after a ${ms(r.recovery.cooldownMs)} cool-down: ${r.recovery.detail}`);
+    else lines.push(`recovery check at ${int(r.recovery.baselineRps)} ${journeys ? 'journeys' : 'req'}/s after a ${ms(r.recovery.cooldownMs)} cool-down: ${r.recovery.detail}`);
   }
   const unjudged = r.steps.filter((s) => s.verdict === 'unjudged');
   if (unjudged.length > 0) lines.push(`not judged (never a knee): ${unjudged.map((s) => `step ${s.index + 1} (${s.detail ?? 'a condition could not be judged'})`).join('; ')}`);

@@ -1,6 +1,9 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 import {
+  compileFlows,
   combineAllowlists,
+  DEFAULT_EXPECT_STATUS,
+  validateScopedNames,
   DEFAULT_ERROR_BURST,
   type ErrorBurstOptions,
   formatIssue,
@@ -116,6 +119,17 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
       if (error instanceof ValidationError) issues.push(...error.issues.map((i) => ({ ...i, path: flags.slo !== undefined ? `--slo ${i.path}` : i.path })));
       else throw error;
     }
+  }
+  if (slo && scenario && flags.slo !== undefined) {
+    // A scoped condition given on the command line must name a journey, step or request of the scenario.
+    const { names } = compileFlows(
+      { templates: scenario.requests ?? [], ...(scenario.journeys ? { journeys: scenario.journeys } : {}) },
+      { feederNames: Object.keys(scenario.feeders ?? {}), defaultExpect: DEFAULT_EXPECT_STATUS },
+      [],
+    );
+    issues.push(...validateScopedNames(slo, names, '--slo'));
+  } else if (slo?.scoped && !scenario) {
+    issues.push({ path: '--slo', message: 'names a journey, step or request, but a URL target has none: use a scenario' });
   }
   let errorBurst: false | ErrorBurstOptions = errorBurstOf(scenario);
   if (flags.abortOnErrors === false) errorBurst = false;

@@ -1,3 +1,4 @@
+import type { ValidationIssue } from '../errors.js';
 import type { IntervalStats } from '../run/interval.js';
 import type { ConditionStatus } from './condition-status.js';
 import {
@@ -7,9 +8,11 @@ import {
   minSamplesForPercentile,
   percentileName,
   type ProbeOp,
+  type ScopedSlo,
   type Slo,
 } from '../slo/slo.js';
-import { percentileMs } from '../stats/histogram.js';
+import type { NameEntry } from '../scenario/flow-plan.js';
+import { decodeHistogram, percentileMs } from '../stats/histogram.js';
 import { BREACHED, HELD, UNJUDGED } from './condition-status.js';
 import { formatCount } from './format.js';
 import { latencyWithoutLagMs } from './generator-verdict.js';
@@ -96,7 +99,12 @@ export function judgeWindow(intervals: readonly IntervalStats[], slo: Slo, probe
  * `probesFromMs` reads probe samples from an earlier start than the window's (the ramp judge's
  * warm-up: see RampJudge).
  */
-export function judgeMerged(w: WindowStats, slo: Slo, probes?: ProbeWindow, options: { readonly probesFromMs?: number } = {}): WindowVerdict {
+export function judgeMerged(
+  w: WindowStats,
+  slo: Slo,
+  probes?: ProbeWindow,
+  options: { readonly probesFromMs?: number; readonly names?: readonly NameEntry[] } = {},
+): WindowVerdict {
   const conditions: ConditionVerdict[] = [];
   const samples = w.latency.totalCount;
   for (const limit of slo.latency) {
@@ -158,7 +166,66 @@ export function judgeMerged(w: WindowStats, slo: Slo, probes?: ProbeWindow, opti
     const series = probes?.[c.probe];
     conditions.push(judgeProbeCondition(c, series && samplesIn(series, options.probesFromMs ?? w.startMs, w.endMs)));
   }
+  for (const g of slo.scoped ?? []) conditions.push(...judgeScoped(w, g, options.names ?? []));
   return verdictOf(conditions);
+}
+
+/** The per-name entries a scoped condition is about (`step:download` matches that step in every journey; `step:get-report/download` one). */
+export function scopeIndexes(names: readonly NameEntry[], scope: ScopedSlo['scope'], name: string): number[] {
+  return names.flatMap((n, k) => (n.kind === scope && (n.name === name || (n.kind === 'step' && `${n.journey}/${n.name}` === name)) ? [k] : []));
+}
+
+/**
+ * `journey:get-report p99<5s`, `step:download errors<1%`: the same rules as the run-wide
+ * conditions, on that name's figures in the window. A journey's latency runs from its intended
+ * start to its end; errors are its failures (any class) over what ended. The generator's lag can
+ * delay every request of a journey or a polling step, so the lag-free bound takes the lag out
+ * once per request it sent (at most its `maxTries`).
+ */
+function judgeScoped(w: WindowStats, g: ScopedSlo, names: readonly NameEntry[]): ConditionVerdict[] {
+  const label = `${g.scope}:${g.name}`;
+  const indexes = scopeIndexes(names, g.scope, g.name);
+  const stats = indexes.length > 0 ? w.nameStats(indexes) : undefined;
+  const out: ConditionVerdict[] = [];
+  const latency = stats ? decodeHistogram(stats.histograms.latency) : undefined;
+  const samples = latency?.totalCount ?? 0;
+  for (const limit of g.latency) {
+    const name = `${label} ${percentileName(limit.percentile)}`;
+    const observed = latency ? percentileMs(latency, limit.percentile) : Number.NaN;
+    const needed = minSamplesForPercentile(limit.percentile);
+    const base = { name, kind: 'latency' as const, observed, limit: limit.maxMs, op: '<=' as const, unit: 'ms' as const };
+    if (!stats) out.push({ ...base, ...UNJUDGED, detail: `not judged: the run has no ${g.scope} named ${g.name}` });
+    else if (samples < needed) out.push({ ...base, ...UNJUDGED, detail: `not judged: only ${formatCount(samples)} ended, ${percentileName(limit.percentile)} needs ${formatCount(needed)}` });
+    else if (observed <= limit.maxMs) out.push({ ...base, ...HELD });
+    else {
+      const perRequest = latencyWithoutLagMs({ latency: latency!, lag: w.lag }, limit.percentile);
+      const extraLag = (Math.max(1, stats.maxTries) - 1) * (w.lag.totalCount > 0 ? w.lag.maxValue / 1000 : 0);
+      out.push({ ...base, ...BREACHED, withoutLagMs: Math.round(Math.max(0, perRequest - extraLag) * 1000) / 1000 });
+    }
+  }
+  const maxErrorRate = g.maxErrorRate;
+  if (maxErrorRate !== undefined) {
+    const base = { name: `${label} errors`, kind: 'errors' as const, limit: maxErrorRate * 100, op: '<=' as const, unit: '%' as const };
+    if (!stats || stats.count === 0) out.push({ ...base, observed: Number.NaN, ...UNJUDGED, detail: stats ? `not judged: no ${g.scope} ended` : `not judged: the run has no ${g.scope} named ${g.name}` });
+    else {
+      const rate = stats.failed / stats.count;
+      out.push({
+        ...base,
+        observed: rate * 100,
+        ...(rate <= maxErrorRate ? HELD : BREACHED),
+        ...(stats.failed > 0 ? { detail: `${formatCount(stats.failed)} of ${formatCount(stats.count)} failed (${failureSummary(stats.failures)})` } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+function failureSummary(failures: Readonly<Record<string, number>>): string {
+  return Object.entries(failures)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([c, n]) => `${c} ${formatCount(n)}`)
+    .join(', ');
 }
 
 /** A window verdict from its conditions. */
@@ -169,4 +236,13 @@ export function verdictOf(conditions: readonly ConditionVerdict[]): WindowVerdic
     unjudged: conditions.some((c) => c.status === 'unjudged'),
     conditions,
   };
+}
+
+/** Scoped SLO conditions that name no journey, step or request of the run, each with its path. */
+export function validateScopedNames(slo: Slo, names: readonly NameEntry[], path = 'slo'): ValidationIssue[] {
+  return (slo.scoped ?? []).flatMap((g) => {
+    if (scopeIndexes(names, g.scope, g.name).length > 0) return [];
+    const known = names.filter((n) => n.kind === g.scope).map((n) => (n.kind === 'step' ? `${n.journey}/${n.name}` : n.name));
+    return [{ path, message: `names ${g.scope}:${g.name}, but the run has no such ${g.scope} (${g.scope}s: ${known.join(', ') || 'none'})` }];
+  });
 }

@@ -1,3 +1,4 @@
+import type { NameEntry } from '../scenario/flow-plan.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { ProfileStep } from '../profile/curve.js';
 import type { IntervalStats } from '../run/interval.js';
@@ -35,6 +36,8 @@ export interface RampJudgeOptions {
   readonly arrivals?: 'uniform' | 'poisson';
   /** Which `byName` entries an arrival is (`arrivalNamesOf(config.names)`): with journeys, achieved counts journeys. */
   readonly arrivalNames?: readonly number[];
+  /** The run's per-name entries (`config.names`): what scoped SLO conditions (`journey:get-report p99<5s`) judge. */
+  readonly names?: readonly NameEntry[];
 }
 
 /**
@@ -162,6 +165,7 @@ export class RampJudge {
   readonly #intervalMs: number;
   readonly #schedule: OfferedSchedule;
   readonly #arrivalNames: readonly number[] | undefined;
+  readonly #names: readonly NameEntry[] | undefined;
   readonly #results: StepResult[] = [];
   #probes: ProbeWindow | undefined;
   #open: OpenStep | undefined;
@@ -181,6 +185,7 @@ export class RampJudge {
     this.#warmupMs = options.warmupMs;
     this.#intervalMs = options.intervalMs ?? 1000;
     this.#arrivalNames = options.arrivalNames;
+    this.#names = options.names;
     const steps = options.steps;
     this.#schedule = {
       scheduledArrivals: options.scheduledArrivals ?? ((a, b) => flatStepArrivals(steps, a, b)),
@@ -319,7 +324,7 @@ export class RampJudge {
     while (k > 0 && coveredMs < this.#windowMs - EPSILON_MS) coveredMs += judged[--k]!.durationMs;
     if (coveredMs < this.#windowMs - EPSILON_MS) return undefined;
     const window = mergeWindow(judged.slice(k), this.#arrivalNames);
-    const verdict = judgeMerged(window, this.#slo, this.#probes, k === 0 ? { probesFromMs: open.step.startMs } : {});
+    const verdict = judgeMerged(window, this.#slo, this.#probes, { ...(k === 0 ? { probesFromMs: open.step.startMs } : {}), ...(this.#names ? { names: this.#names } : {}) });
     if (!verdict.breached) return undefined;
     const generator = generatorVerdictOf(window, this.#offeredOptions(false, this.#lagBefore(open, judged[k]!)));
     const call = this.#call(open.step, verdict, window, generator);
@@ -338,7 +343,7 @@ export class RampJudge {
     // A step cut short inside its warm-up still has something to say (a crash, a flood of errors).
     if (judged.length === 0) judged = open.intervals;
     const window = mergeWindow(judged, this.#arrivalNames);
-    const verdict = judgeMerged(window, this.#slo, this.#probes, { probesFromMs: open.step.startMs });
+    const verdict = judgeMerged(window, this.#slo, this.#probes, { probesFromMs: open.step.startMs, ...(this.#names ? { names: this.#names } : {}) });
     const generator = generatorVerdictOf(window, this.#offeredOptions(stopped, this.#lagBefore(open, judged[0]!)));
     const call = this.#call(open.step, verdict, window, generator);
     if (call.kind === 'ambiguous' || ((call.kind === 'held' || call.kind === 'unjudged') && open.ambiguous)) {

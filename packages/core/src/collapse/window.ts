@@ -1,4 +1,4 @@
-import type { IntervalStats } from '../run/interval.js';
+import { type IntervalStats, mergeNameReports, type NameStats } from '../run/interval.js';
 import { createHistogram, decodeHistogram, type Histogram, percentileMs } from '../stats/histogram.js';
 
 /** What the generator verdict needs of each interval of a window, in order. */
@@ -46,6 +46,11 @@ export interface WindowStats {
   readonly latency: Histogram;
   readonly lag: Histogram;
   readonly trace: readonly IntervalTrace[];
+  /**
+   * The window's figures for the given per-name entries, merged (a scoped SLO condition's): made
+   * on demand, since most SLOs name nothing and the merge decodes every interval's histograms.
+   */
+  nameStats(indexes: readonly number[]): NameStats;
 }
 
 /**
@@ -112,6 +117,7 @@ export function mergeWindow(intervals: readonly IntervalStats[], arrivalNames?: 
     latency,
     lag,
     trace,
+    nameStats: (indexes) => mergeNameReports(intervals.flatMap((i) => indexes.flatMap((k) => (i.byName?.[k] ? [i.byName[k]] : [])))),
   };
 }
 

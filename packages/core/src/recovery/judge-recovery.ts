@@ -1,3 +1,4 @@
+import type { NameEntry } from '../scenario/flow-plan.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { formatCondition, formatMs, formatRate } from '../collapse/format.js';
 import { type ConditionVerdict, judgeMerged, type WindowVerdict } from '../collapse/judge-window.js';
@@ -19,6 +20,8 @@ export interface RecoveryOptions {
   readonly sustainWindows?: number;
   /** Which `byName` entries an arrival is (`arrivalNamesOf(config.names)`): with journeys, achieved counts journeys. */
   readonly arrivalNames?: readonly number[];
+  /** The run's per-name entries, for scoped SLO conditions. */
+  readonly names?: readonly NameEntry[];
 }
 
 export interface RecoveryVerdict {
@@ -74,7 +77,7 @@ export function judgeRecovery(intervals: readonly IntervalStats[], slo: Slo, opt
     };
   }
   const windows = [...slidingWindows(intervals, windowMs)].map(({ start, slice }) => {
-    const verdict = judgeMerged(mergeWindow(slice, options.arrivalNames), slo, probes);
+    const verdict = judgeMerged(mergeWindow(slice, options.arrivalNames), slo, probes, options.names ? { names: options.names } : {});
     return { start, verdict, holds: holds(verdict) };
   });
   // The stretch starts after the last window that did not hold.

@@ -4,6 +4,7 @@ import type { ProbeSpec } from '../probe/spec.js';
 import { type Profile, validateProfile } from '../profile/index.js';
 import { parseSlo } from '../slo/parse-slo.js';
 import { type Slo, validateSlo } from '../slo/slo.js';
+import { validateScopedNames } from '../collapse/judge-window.js';
 import { type DurationInput, describe, readDurationMs, readNumber } from '../units.js';
 import { DEFAULT_EXPECT_STATUS, type StatusExpectation, validateStatuses } from '../run/config.js';
 import { type Feeder, validateFeeders } from './feeder.js';
@@ -106,6 +107,21 @@ export function validateScenario(value: unknown, options: { env?: Readonly<Recor
   const feederIssues = validateFeeders(s['feeders'], 'feeders');
   issues.push(...feederIssues);
   const feederNames = s['feeders'] && typeof s['feeders'] === 'object' ? Object.keys(s['feeders']) : [];
+  let parsedSlo: Slo | undefined;
+  if (s['slo'] !== undefined) {
+    if (typeof s['slo'] === 'string') {
+      try {
+        parsedSlo = parseSlo(s['slo']);
+      } catch (error) {
+        if (error instanceof ValidationError) issues.push(...error.issues);
+        else issues.push({ path: 'slo', message: (error as Error).message });
+      }
+    } else {
+      const found = validateSlo(s['slo'], 'slo');
+      issues.push(...found);
+      if (found.length === 0) parsedSlo = s['slo'] as Slo;
+    }
+  }
   const hasJourneys = s['journeys'] !== undefined;
   const requestIssues = validateRequests(s['requests'], 'requests', hasJourneys);
   const checkStatus = (list: unknown, at: string) => validateStatuses(list as readonly StatusExpectation[], at, issues);
@@ -114,21 +130,12 @@ export function validateScenario(value: unknown, options: { env?: Readonly<Recor
   if (s['requests'] === undefined && !hasJourneys) issues.push({ path: 'requests', message: 'a scenario needs requests or journeys (or both)' });
   // Placeholders and captures, in every part of every request and step, once the shapes are sound.
   if (requestIssues.length === 0 && journeyIssues.length === 0 && (s['requests'] !== undefined || hasJourneys)) {
-    compileFlows(
+    const { names } = compileFlows(
       { templates: (s['requests'] as RequestTemplate[] | undefined) ?? [], journeys: s['journeys'] as JourneyTemplate[] | undefined },
       { feederNames, defaultExpect: DEFAULT_EXPECT_STATUS, ...(options.env ? { env: options.env } : {}) },
       issues,
     );
-  }
-  if (s['slo'] !== undefined) {
-    if (typeof s['slo'] === 'string') {
-      try {
-        parseSlo(s['slo']);
-      } catch (error) {
-        if (error instanceof ValidationError) issues.push(...error.issues);
-        else issues.push({ path: 'slo', message: (error as Error).message });
-      }
-    } else issues.push(...validateSlo(s['slo'], 'slo'));
+    if (parsedSlo) issues.push(...validateScopedNames(parsedSlo, names));
   }
   if (s['profile'] !== undefined) issues.push(...validateProfile(s['profile'], 'profile'));
   if (s['probes'] !== undefined && !Array.isArray(s['probes'])) issues.push({ path: 'probes', message: 'must be a list of probes' });

@@ -1,15 +1,16 @@
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { parseDurationMs } from '../units.js';
-import { type LatencyLimit, type ProbeCondition, type ProbeOp, type Slo, percentileName, validateSlo } from './slo.js';
+import { type LatencyLimit, type ProbeCondition, type ProbeOp, type ScopedSlo, type Slo, type SloScopeKind, percentileName, validateSlo } from './slo.js';
 
 const LATENCY_TERM = /^(?:p(\d+(?:\.\d+)?)|(max))\s*(<=?)\s*(\S.*)$/i;
 const SIGNAL_TERM = /^(errors?|achieved|drops?|dropped)\s*(<=?|>=?)\s*(\S.*)$/i;
 const PROBE_TERM = /^([A-Za-z_][\w.:-]*)\s*(<=|>=|==|<|>)\s*(\S.*)$/;
 const PROBE_OK_TERM = /^([A-Za-z_][\w.:-]*)\s+ok$/;
 const PERCENT = /^(\d+(?:\.\d+)?)\s*%$/;
+const SCOPED_TERM = /^(journey|step|request):([A-Za-z0-9_./-]+)\s+(\S.*)$/;
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
 
-const EXAMPLES = 'p99<500ms, p50<100ms, errors<1%, achieved>95%, drops<1%, queue_depth<1000 or health ok';
+const EXAMPLES = 'p99<500ms, p50<100ms, errors<1%, achieved>95%, drops<1%, queue_depth<1000, health ok, journey:get-report p99<5s or step:download errors<1%';
 
 /**
  * Reads the one-line SLO form used on the command line:
@@ -25,6 +26,7 @@ export function parseSlo(text: string, path = 'slo'): Slo {
   const latency: LatencyLimit[] = [];
   const probes: ProbeCondition[] = [];
   const signals: { maxErrorRate?: number; minAchievedRatio?: number; maxDropRate?: number } = {};
+  const scopedOut: { scope: SloScopeKind; name: string; latency: LatencyLimit[]; maxErrorRate?: number }[] = [];
   const terms = text.split(',').map((t) => t.trim());
   if (terms.length === 1 && terms[0] === '') {
     throw new ValidationError(path, [{ path, message: `must list at least one condition, e.g. ${EXAMPLES}` }]);
@@ -33,6 +35,11 @@ export function parseSlo(text: string, path = 'slo'): Slo {
     const at = `${path}[${i}]`;
     if (term === '') {
       issues.push({ path: at, message: 'is empty (two commas in a row?)' });
+      return;
+    }
+    const scoped = SCOPED_TERM.exec(term);
+    if (scoped) {
+      readScoped(term, scoped[1] as SloScopeKind, scoped[2]!, scoped[3]!.trim(), at, scopedOut, issues);
       return;
     }
     const lat = LATENCY_TERM.exec(term);
@@ -62,10 +69,39 @@ export function parseSlo(text: string, path = 'slo'): Slo {
     }
     issues.push({ path: at, message: `"${term}" is not an SLO condition; expected e.g. ${EXAMPLES}` });
   });
-  const slo: Slo = { latency, ...signals, ...(probes.length > 0 ? { probes } : {}) };
+  const slo: Slo = { latency, ...signals, ...(probes.length > 0 ? { probes } : {}), ...(scopedOut.length > 0 ? { scoped: scopedOut as ScopedSlo[] } : {}) };
   if (issues.length === 0) issues.push(...validateSlo(slo, path));
   if (issues.length > 0) throw new ValidationError(path, issues);
   return slo;
+}
+
+/** `journey:get-report p99<5s` or `step:download errors<1%`: a latency or error term about one name. */
+function readScoped(
+  term: string,
+  scope: SloScopeKind,
+  name: string,
+  inner: string,
+  at: string,
+  out: { scope: SloScopeKind; name: string; latency: LatencyLimit[]; maxErrorRate?: number }[],
+  issues: ValidationIssue[],
+): void {
+  let group = out.find((g) => g.scope === scope && g.name === name);
+  if (!group) out.push((group = { scope, name, latency: [] }));
+  const lat = LATENCY_TERM.exec(inner);
+  if (lat) {
+    const maxMs = parseDurationMs(lat[4]!.trim());
+    if (!Number.isFinite(maxMs)) issues.push({ path: at, message: `"${term}": ${JSON.stringify(lat[4])} is not a duration such as 500ms or 2s` });
+    else group.latency.push({ percentile: lat[2] ? 100 : parsePercentileDigits(lat[1]!), maxMs });
+    return;
+  }
+  const sig = SIGNAL_TERM.exec(inner);
+  if (sig && sig[1]!.toLowerCase().startsWith('error')) {
+    const signals: { maxErrorRate?: number } = group.maxErrorRate !== undefined ? { maxErrorRate: group.maxErrorRate } : {};
+    readSignal(term, 'errors', sig[2]!, sig[3]!.trim(), at, signals, issues);
+    if (signals.maxErrorRate !== undefined) group.maxErrorRate = signals.maxErrorRate;
+    return;
+  }
+  issues.push({ path: at, message: `"${term}": a ${scope} condition is a latency percentile or an error rate, e.g. ${scope}:${name} p99<5s or ${scope}:${name} errors<1%` });
 }
 
 /** `99` → 99, `999` → 99.9, `9999` → 99.99, `99.9` → 99.9, `100` → 100, `50` → 50. */
@@ -109,6 +145,10 @@ export function formatSlo(slo: Slo): string {
   if (slo.minAchievedRatio !== undefined) terms.push(`achieved>${percent(slo.minAchievedRatio)}%`);
   if (slo.maxDropRate !== undefined) terms.push(`drops<${percent(slo.maxDropRate)}%`);
   for (const c of slo.probes ?? []) terms.push(formatProbeCondition(c));
+  for (const g of slo.scoped ?? []) {
+    for (const l of g.latency) terms.push(`${g.scope}:${g.name} ${percentileName(l.percentile)}<${l.maxMs}ms`);
+    if (g.maxErrorRate !== undefined) terms.push(`${g.scope}:${g.name} errors<${percent(g.maxErrorRate)}%`);
+  }
   return terms.join(',');
 }
 

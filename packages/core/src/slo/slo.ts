@@ -36,9 +36,26 @@ export interface Slo {
   /** Arrivals dropped at the in-flight cap / offered, as a fraction (default 0: any drop breaches). */
   readonly maxDropRate?: number;
   readonly probes?: readonly ProbeCondition[];
+  /** Conditions on a journey, a step or a named request (scenarios only). */
+  readonly scoped?: readonly ScopedSlo[];
 }
 
 export const DEFAULT_MAX_ERROR_RATE = 0.01;
+/** What a scoped condition is about: a journey, a step (of any journey, or `journey/step`), or a named request. */
+export type SloScopeKind = 'journey' | 'step' | 'request';
+
+/**
+ * Conditions on one name of a scenario: `journey:get-report p99<5s`, `step:download errors<1%`.
+ * Latency is that name's corrected latency (a journey's from its intended start to its end, a
+ * step's from when it was due to its last response); errors are its failures over what ended.
+ */
+export interface ScopedSlo {
+  readonly scope: SloScopeKind;
+  readonly name: string;
+  readonly latency: readonly LatencyLimit[];
+  readonly maxErrorRate?: number;
+}
+
 export const DEFAULT_MIN_ACHIEVED_RATIO = 0.95;
 export const DEFAULT_MAX_DROP_RATE = 0;
 
@@ -104,6 +121,17 @@ export function validateSlo(slo: unknown, path = 'slo'): ValidationIssue[] {
   fraction(s['maxErrorRate'], `${path}.maxErrorRate`, issues);
   fraction(s['minAchievedRatio'], `${path}.minAchievedRatio`, issues);
   fraction(s['maxDropRate'], `${path}.maxDropRate`, issues);
+  if (s['scoped'] !== undefined) {
+    if (!Array.isArray(s['scoped'])) issues.push({ path: `${path}.scoped`, message: `must be a list of { scope, name, latency, maxErrorRate? } (got ${describe(s['scoped'])})` });
+    else
+      s['scoped'].forEach((c: unknown, i) => {
+        const at = `${path}.scoped[${i}]`;
+        const o = (typeof c === 'object' && c !== null ? c : {}) as Record<string, unknown>;
+        if (!['journey', 'step', 'request'].includes(String(o['scope']))) issues.push({ path: `${at}.scope`, message: `must be journey, step or request (got ${describe(o['scope'])})` });
+        if (typeof o['name'] !== 'string' || o['name'] === '') issues.push({ path: `${at}.name`, message: `must name a ${String(o['scope'] ?? 'journey')} of the scenario (got ${describe(o['name'])})` });
+        issues.push(...validateSlo({ latency: o['latency'], ...(o['maxErrorRate'] !== undefined ? { maxErrorRate: o['maxErrorRate'] } : {}) }, at));
+      });
+  }
   if (s['probes'] !== undefined) {
     if (!Array.isArray(s['probes'])) {
       issues.push({ path: `${path}.probes`, message: `must be a list of { probe, op, value } (got ${describe(s['probes'])})` });

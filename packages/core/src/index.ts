@@ -66,13 +66,17 @@ export {
   type NameReport,
   type NameStats,
 } from './run/interval.js';
+export { summarizeTls, validateTls, type TlsOptions, type TlsSummary } from './run/tls.js';
 export {
   GENERATOR_WINDOW_MS,
   RESULT_SCHEMA_VERSION,
   buildRunResult,
   generatorHealth,
+  partialOf,
   type GeneratorHealth,
+  type GeneratorMemory,
   type NamedStats,
+  type PartialMark,
   type RunResult,
   type RunTotals,
   type StopReason,
@@ -189,7 +193,9 @@ export {
   type Scenario,
   type ScenarioRecovery,
   type ScenarioSafety,
+  type ScenarioTls,
 } from './scenario/scenario.js';
+export { parseCsvFeeder, parseJsonFeeder, type FeederFileParse } from './scenario/feeder-file.js';
 export { validateRequests, validateRequestShape, type RequestTemplate } from './scenario/request-template.js';
 export {
   checkValue,

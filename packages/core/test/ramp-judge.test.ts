@@ -37,10 +37,12 @@ describe('RampJudge: knee and collapse', () => {
     const judge = new RampJudge({ steps, slo });
     const events = drive(judge, 30, (t) => capacityTarget(rateAt(steps, t), 2500));
     expect(events.map((e) => e.event.type)).toEqual(['step-held', 'step-held', 'collapse']);
-    // The 3,000 req/s step breaks as soon as its first sliding window (after the 1 s warm-up) is full.
-    expect(events[2]!.atMs).toBe(20_000 + 1000 + 4000);
+    // The 3,000 req/s step breaks in its first judged second (after the 1 s warm-up): its p99 is
+    // past the limit in a way the rest of the first 5 s window could not undo, so the judge does
+    // not wait for that window to fill.
+    expect(events[2]!.atMs).toBe(20_000 + 1000);
     const collapse = events[2]!.event as Extract<RampEvent, { type: 'collapse' }>;
-    expect(collapse.window).toMatchObject({ kind: 'sliding', startMs: 21_000, durationMs: 5000 });
+    expect(collapse.window).toMatchObject({ kind: 'sliding', startMs: 21_000, durationMs: 1000 });
 
     const summary = judge.summary();
     expect(summary.verdict).toBe('collapsed');
@@ -239,18 +241,20 @@ describe('RampJudge: the saturation rule', () => {
 
   it('told when sending stopped, a step whose last interval the stop cut short still collapses on its errors', () => {
     // The error-burst guardrail stopped the run 3 ms into the step's last second, [9 s, 10 s):
-    // that interval is a full one (the drain goes on), yet it reached 3 arrivals of 1,000.
+    // that interval is a full one (the drain goes on), yet it reached 3 arrivals of 1,000. 2 % of
+    // requests fail all along: not a breach the judge can call before the step is over.
+    const at = (t: number) => (t < 9000 ? { offered: 1000, transportErrors: 20, latencyMs: [[5, 980]] as const } : { offered: 3, transportErrors: 3 });
     const feed = (judge: RampJudge) => {
       for (let t = 0; t < 10_000 && !judge.decision; t += 1000) {
         if (t === 9000) judge.sendingStopped(9003);
-        judge.push(interval({ startMs: t, offered: t < 9000 ? 1000 : 3, transportErrors: t < 9000 ? 1000 : 3 }));
+        judge.push(interval({ startMs: t, ...at(t) }));
       }
       return judge.decision?.type;
     };
     expect(feed(new RampJudge({ steps, slo, windowMs: 20_000 }))).toBe('collapse');
     // Not told, the judge could only see a generator that fell 20 % behind.
     const blind = new RampJudge({ steps, slo, windowMs: 20_000 });
-    for (let t = 0; t < 10_000; t += 1000) blind.push(interval({ startMs: t, offered: t < 9000 ? 1000 : 3, transportErrors: t < 9000 ? 1000 : 3 }));
+    for (let t = 0; t < 10_000; t += 1000) blind.push(interval({ startMs: t, ...at(t) }));
     expect(blind.decision?.type).toBe('inconclusive');
   });
 });
@@ -393,5 +397,26 @@ describe('RampJudge: bookkeeping', () => {
       expect((e as ValidationError).issues.map((i) => i.path)).toEqual(['options.steps', 'options.slo.latency[0].maxMs', 'options.windowMs', 'options.warmupMs']);
     }
     expect(() => new RampJudge({ steps, slo, warmupMs: 10_000 })).toThrow(/options.warmupMs must be shorter than the shortest step \(10000 ms\)/);
+  });
+});
+
+describe('RampJudge: a collapse decided as soon as it is certain', () => {
+  it('stops in the first judged second when 40 % of requests fail: no later second could bring the window under 1 %', () => {
+    const judge = new RampJudge({ steps, slo });
+    // Healthy at 1,000 req/s; at 2,000 req/s 40 % of requests fail from the start.
+    const events = drive(judge, 20, (t) => (t < 10_000 ? { latencyMs: [[5, 1000]] } : { latencyMs: [[5, 1200]], transportErrors: 800 }));
+    expect(events.map((e) => e.event.type)).toEqual(['step-held', 'collapse']);
+    expect(events[1]!.atMs).toBe(11_000);
+    expect(judge.summary().collapse?.signature.map((c) => c.name)).toContain('errors');
+  });
+
+  it('waits while a breach is possible but not yet certain', () => {
+    const judge = new RampJudge({ steps, slo });
+    // 2 % of requests fail at 2,000 req/s: over one second that could still average out under 1 %.
+    const events = drive(judge, 20, (t) => (t < 10_000 ? { latencyMs: [[5, 1000]] } : { latencyMs: [[5, 1960]], transportErrors: 40 }));
+    expect(events.map((e) => e.event.type)).toEqual(['step-held', 'collapse']);
+    // Not after one second (40 failed of 2,000: the next four could bring the window to 0.4 %),
+    // but after three (120 of 6,000: even 4,400 perfect requests more leave it at 1.15 %).
+    expect(events[1]!.atMs).toBe(13_000);
   });
 });

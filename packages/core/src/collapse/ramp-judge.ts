@@ -3,7 +3,7 @@ import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { ProfileStep } from '../profile/curve.js';
 import type { IntervalStats } from '../run/interval.js';
 import { type Slo, validateSlo } from '../slo/slo.js';
-import { decodeHistogram, type LatencySummaryMs, percentileMs, summarizeMs } from '../stats/histogram.js';
+import { createHistogram, decodeHistogram, type LatencySummaryMs, percentileMs, summarizeMs } from '../stats/histogram.js';
 import { readNumber } from '../units.js';
 import { formatCondition, formatMs, formatRate } from './format.js';
 import {
@@ -13,7 +13,7 @@ import {
   generatorVerdictOf,
   type OfferedSchedule,
 } from './generator-verdict.js';
-import { type ConditionVerdict, judgeMerged, type WindowVerdict } from './judge-window.js';
+import { type ConditionVerdict, judgeMerged, verdictOf, type WindowVerdict } from './judge-window.js';
 import type { ProbeWindow } from './probe-window.js';
 import { achievedRps, mergeWindow, offeredRps, type WindowStats } from './window.js';
 
@@ -244,7 +244,7 @@ export class RampJudge {
     this.#lastPushed = interval;
     const open = this.#open;
     open.intervals.push(interval);
-    const sliding = this.#judgeSliding(open);
+    const sliding = this.#judgeSliding(open) ?? this.#judgeEarly(open);
     if (sliding) return sliding;
     if (interval.startMs + interval.durationMs >= stepEndMs(open.step) - EPSILON_MS) return this.#close(true);
     return event;
@@ -333,6 +333,34 @@ export class RampJudge {
       open.ambiguous ??= { reason: call.reason, verdict, window, generator };
       return undefined;
     }
+    return this.#decide(open, call, verdict, window, generator, 'sliding');
+  }
+
+  /**
+   * Before a step has a full window: decide a collapse as soon as the first window's breach is
+   * certain, whatever its remaining intervals bring. The window so far is completed with the best
+   * the target could still do (every remaining arrival answered at once and ok, 10 % more of them
+   * than the schedule holds) and judged; a condition that breaches even then will breach in the
+   * full window. Errors, drops, achieved, a probe sample past its limit or a percentile already
+   * out of reach are decided an interval or two into the step, so a collapsing target is not
+   * hammered — and its emails not sent — for the rest of the window. Anything less certain (a
+   * possible breach, a generator that may not have offered the load) waits for the full window.
+   */
+  #judgeEarly(open: OpenStep): RampEvent | undefined {
+    const judged = this.#judgedIntervals(open);
+    if (judged.length === 0) return undefined;
+    const coveredMs = judged.reduce((a, i) => a + i.durationMs, 0);
+    if (coveredMs >= this.#windowMs - EPSILON_MS) return undefined;
+    const window = mergeWindow(judged, this.#arrivalNames);
+    const options = { probesFromMs: open.step.startMs, ...(this.#names ? { names: this.#names } : {}) };
+    const best = judgeMerged(completedAtBest(window, open.step.rateRps, this.#windowMs - coveredMs), this.#slo, this.#probes, options);
+    // Scoped conditions are judged on the names' own figures, which the completion cannot add to.
+    const certain = best.conditions.filter((c) => c.status === 'breached' && !/^(journey|step|request):/.test(c.name));
+    if (certain.length === 0) return undefined;
+    const verdict = judgeMerged(window, this.#slo, this.#probes, options);
+    const generator = generatorVerdictOf(window, this.#offeredOptions(false, this.#lagBefore(open, judged[0])));
+    const call = this.#call(open.step, verdictOf(certain), window, generator);
+    if (call.kind !== 'collapse') return undefined;
     return this.#decide(open, call, verdict, window, generator, 'sliding');
   }
 
@@ -515,4 +543,28 @@ export function validateRampJudgeOptions(options: RampJudgeOptions, path = 'opti
     }
   }
   return issues;
+}
+
+/**
+ * A window completed with the best the target could still do in its remaining `remainingMs` at
+ * `rateRps`: every arrival (10 % more than the schedule holds) ends ok, each answered at once
+ * with as many requests per arrival as so far. What breaches even so is certain to breach.
+ */
+export function completedAtBest(w: WindowStats, rateRps: number, remainingMs: number): WindowStats {
+  const arrivals = Math.ceil(((rateRps * remainingMs) / 1000) * 1.1);
+  const perArrival = w.offered > 0 ? Math.max(1, w.sent / w.offered) : 1;
+  const requests = Math.ceil(arrivals * perArrival);
+  const latency = createHistogram();
+  latency.add(w.latency);
+  if (requests > 0) latency.recordValueWithCount(1, requests);
+  return {
+    ...w,
+    durationMs: w.durationMs + remainingMs,
+    offered: w.offered + arrivals,
+    sent: w.sent + requests,
+    responses: w.responses + requests,
+    ok: w.ok + requests,
+    arrivalsOk: w.arrivalsOk + arrivals,
+    latency,
+  };
 }

@@ -7,8 +7,13 @@ import {
   ErrorBurstDetector,
   IntervalAggregator,
   type IntervalStats,
+  formatStartAt,
   resolveRunConfig,
   type RunConfig,
+  ShardStartError,
+  shareOf,
+  sliceOf,
+  START_MARGIN_MS,
   type RunOptions,
   type RunResult,
   type SerializedError,
@@ -23,6 +28,8 @@ export interface RunHooks {
   readonly signal?: AbortSignal;
   /** Called with each interval once every worker has reported it (in order). */
   readonly onInterval?: (interval: IntervalStats, run: RunHandle) => void;
+  /** The wall clock `startAtEpochMs` is read against (default Date.now). */
+  readonly wallClockMs?: () => number;
 }
 
 export type RunRequest = RunOptions & RunHooks;
@@ -86,9 +93,10 @@ export function startRun(request: RunRequest): RunHandle {
 
   const ledger = new BudgetLedger(config.budgets, config.budgetBuffer);
   // Journeys send a variable number of requests per arrival: the cap is a shared counter then.
+  // A shard's counter holds its share of the cap (shareOf), so the shards' requests add up to it.
   const requestCap =
     config.maxRequests !== undefined && (config.requests?.journeys?.length ?? 0) > 0
-      ? { buffer: new SharedArrayBuffer(4), limit: config.maxRequests }
+      ? { buffer: new SharedArrayBuffer(4), limit: config.shard ? shareOf(config.maxRequests, config.shard) : config.maxRequests }
       : undefined;
   const burst = config.errorBurst === false ? undefined : new ErrorBurstDetector(config.errorBurst);
   // With journeys an arrival is a journey: achieved counts journeys that ended ok.
@@ -160,13 +168,20 @@ export function startRun(request: RunRequest): RunHandle {
         );
       });
       await Promise.race([readyPromise, Promise.all(tasks)]);
-      // Start a little in the future so every worker receives t0 before its first arrival is due.
-      const t0Epoch = performance.timeOrigin + performance.now() + 20;
-      t0Perf = t0Epoch - performance.timeOrigin;
+      // Start a little in the future so every worker receives t0 before its first arrival is due;
+      // a shard starts at the shared start time instead, or refuses when it is too late for it.
+      const waitMs = config.startAtEpochMs === undefined ? START_MARGIN_MS : config.startAtEpochMs - (request.wallClockMs ?? Date.now)();
+      if (waitMs < START_MARGIN_MS && !stopped) {
+        send({ type: 'stop', immediate: true });
+        await Promise.all(tasks);
+        throw notReadyError(config.startAtEpochMs!, waitMs);
+      }
+      t0Perf = performance.now() + waitMs;
+      const t0Epoch = performance.timeOrigin + t0Perf;
       started = true;
       resolveStarted(t0Perf);
       if (config.maxDurationMs !== undefined) {
-        maxDurationTimer = setTimeout(() => handle.stop('max-duration', `--max-duration ${config.maxDurationMs} ms reached`), config.maxDurationMs);
+        maxDurationTimer = setTimeout(() => handle.stop('max-duration', `--max-duration ${config.maxDurationMs} ms reached`), waitMs + config.maxDurationMs);
       }
       if (!stopped) send({ type: 'start', t0EpochMs: t0Epoch });
       else send({ type: 'stop', immediate: true });
@@ -197,6 +212,14 @@ export function startRun(request: RunRequest): RunHandle {
   return handle;
 }
 
+function notReadyError(startAtEpochMs: number, waitMs: number): ShardStartError {
+  const late = START_MARGIN_MS - waitMs;
+  return new ShardStartError(
+    `not ready by the start time: the workers were ready ${Math.round(late)} ms too late for ${formatStartAt(startAtEpochMs)} ` +
+      `(they need it ${START_MARGIN_MS} ms ahead); nothing was sent. Give every shard the same, later --start-at`,
+  );
+}
+
 function abortDetail(signal: AbortSignal | undefined): string | undefined {
   const reason = signal?.reason as unknown;
   if (reason instanceof Error) return reason.message;
@@ -214,6 +237,7 @@ function taskFor(
     ...(requestCap ? { requestCap } : {}),
     workerIndex: w,
     workerCount: config.workers,
+    slice: sliceOf(config.shard, config.workers, w),
     curve: config.curve.toJSON(),
     arrivals: config.arrivals,
     seed: config.seed,

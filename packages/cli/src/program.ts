@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { formatIssue, ValidationError } from '@overload/core';
+import { registerMerge } from './commands/merge.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRamp } from './commands/ramp.js';
 import { registerReport } from './commands/report.js';
@@ -24,6 +25,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerPlan(program, setExit);
   registerScenarios(program, setExit);
   registerReport(program, setExit);
+  registerMerge(program, setExit);
   registerTarget(program, setExit);
   registerInit(program, setExit);
   return program;

@@ -30,6 +30,11 @@ export interface RunHooks {
   readonly onInterval?: (interval: IntervalStats, run: RunHandle) => void;
   /** The wall clock `startAtEpochMs` is read against (default Date.now). */
   readonly wallClockMs?: () => number;
+  /**
+   * Called once every worker is ready; resolves with the start time (epoch ms) shared with other
+   * machines — a coordinator's answer once all of its shards are ready. Replaces startAtEpochMs.
+   */
+  readonly awaitStart?: () => Promise<number>;
 }
 
 export type RunRequest = RunOptions & RunHooks;
@@ -74,6 +79,8 @@ export function startRun(request: RunRequest): RunHandle {
     for (const p of ports) p.postMessage(m);
   };
 
+  let resolveStopped!: () => void;
+  const stoppedPromise = new Promise<void>((r) => (resolveStopped = r));
   let resolveStarted!: (t0: number) => void;
   const startedPromise = new Promise<number>((r) => (resolveStarted = r));
   const handle: RunHandle = {
@@ -85,6 +92,7 @@ export function startRun(request: RunRequest): RunHandle {
         stopped = true;
         stopReason = reason;
         stopDetail = detail;
+        resolveStopped();
       }
       send({ type: 'stop', immediate: options?.immediate ?? false });
     },
@@ -168,13 +176,15 @@ export function startRun(request: RunRequest): RunHandle {
         );
       });
       await Promise.race([readyPromise, Promise.all(tasks)]);
+      let startAtEpochMs = config.startAtEpochMs;
+      if (request.awaitStart && !stopped) startAtEpochMs = await Promise.race([request.awaitStart(), stoppedPromise.then(() => undefined)]);
       // Start a little in the future so every worker receives t0 before its first arrival is due;
       // a shard starts at the shared start time instead, or refuses when it is too late for it.
-      const waitMs = config.startAtEpochMs === undefined ? START_MARGIN_MS : config.startAtEpochMs - (request.wallClockMs ?? Date.now)();
-      if (waitMs < START_MARGIN_MS && !stopped) {
+      const waitMs = startAtEpochMs === undefined || stopped ? START_MARGIN_MS : startAtEpochMs - (request.wallClockMs ?? Date.now)();
+      if (waitMs < START_MARGIN_MS) {
         send({ type: 'stop', immediate: true });
         await Promise.all(tasks);
-        throw notReadyError(config.startAtEpochMs!, waitMs);
+        throw notReadyError(startAtEpochMs!, waitMs);
       }
       t0Perf = performance.now() + waitMs;
       const t0Epoch = performance.timeOrigin + t0Perf;
@@ -192,7 +202,7 @@ export function startRun(request: RunRequest): RunHandle {
         throw new WorkerCrashError(`every worker failed: ${workerErrors.map((e) => e.message).join('; ')}`);
       }
       return buildRunResult({
-        config,
+        config: { ...config, startAtEpochMs },
         startedAt,
         durationMs: started ? performance.now() - t0Perf : 0,
         stopReason,

@@ -164,7 +164,7 @@ function incompleteOf(count: number, missing: readonly number[], failed: Incompl
   const parts: string[] = [];
   if (missing.length > 0) parts.push(`no result from shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${count}`);
   for (const f of failed) parts.push(`shard ${f.index} failed: ${f.reason}`);
-  return { missing, failed, detail: `incomplete: ${parts.join('; ')}; the merged numbers cover only the shards that are there` };
+  return { missing, failed, detail: `${parts.join('; ')}; the merged numbers cover only the shards that are there` };
 }
 
 function addEncoded(encoded: readonly string[]) {

@@ -1,0 +1,45 @@
+import { type CliRun, runCli } from './cli.js';
+
+export const TOKEN = 'shard-test-token';
+
+export interface Process {
+  readonly pid: Promise<number>;
+  readonly done: Promise<CliRun>;
+}
+
+function start(args: readonly string[], onStderr?: (chunk: string) => void): Process {
+  let setPid!: (pid: number) => void;
+  const pid = new Promise<number>((r) => (setPid = r));
+  const done = runCli(args, { onSpawn: setPid, ...(onStderr ? { onStderr } : {}) });
+  return { pid, done };
+}
+
+/** The real CLI as a coordinator; resolves its URL from what it prints once it listens. */
+export function startCoordinator(args: readonly string[]): Process & { readonly url: Promise<string> } {
+  let setUrl!: (url: string) => void;
+  let failUrl!: (e: Error) => void;
+  const url = new Promise<string>((resolve, reject) => ((setUrl = resolve), (failUrl = reject)));
+  let text = '';
+  const p = start([...args, '--coordinator-port', '0', '--coordinator-token', TOKEN], (chunk) => {
+    text += chunk;
+    const m = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+    if (m) setUrl(m[1]!);
+  });
+  void p.done.then((r) => failUrl(new Error(`the coordinator exited (${r.code}) before listening: ${r.stderr}`)));
+  return { ...p, url };
+}
+
+/** The real CLI as shard i of n of a coordinator. */
+export function startFollower(args: readonly string[], index: number, count: number, url: string): Process {
+  return start([...args, '--shard', `${index}/${count}`, '--coordinator', url, '--coordinator-token', TOKEN, '--workers', '1']);
+}
+
+export function startProcess(args: readonly string[]): Process {
+  return start(args);
+}
+
+/** Arrival times at the counting server, as epoch ms. */
+export function arrivalEpochs(stats: { firstEpochMs?: unknown; arrivalsMs?: readonly number[] }): number[] {
+  const first = stats.firstEpochMs as number;
+  return (stats.arrivalsMs ?? []).map((ms) => first + ms);
+}

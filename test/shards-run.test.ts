@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHistogram, decodeHistogram, type RunResult, summarizeMs } from '@overload/core';
@@ -81,13 +81,13 @@ describe('shards on one schedule (issue 13)', () => {
     // Results of another run are refused, naming the difference.
     const other = { ...shardResults[2], runId: 'another-run' };
     const otherFile = join(dir, 'other.json');
-    await import('node:fs/promises').then((fs) => fs.writeFile(otherFile, JSON.stringify(other)));
+    await writeFile(otherFile, JSON.stringify(other));
     const refused = await runCli(['merge', files[0]!, otherFile]);
     expect(refused.stderr).toContain('runId differs: shard 0');
     expect(refused.code).toBe(2);
   }, 60_000);
 
-  it('a shard that crashes mid-run makes the coordinator\'s result incomplete (exit 7); killing the coordinator stops every shard within 3 s', async () => {
+  it('a shard that crashes mid-run makes the coordinator\'s result incomplete (exit 7); killing the coordinator stops every shard within 3 s; its kill file stops them all', async () => {
     server = await startChildServer('counting');
     const dir = await mkdtemp(join(tmpdir(), 'overload-coord-'));
     const args = ['run', `${server.url}/`, '--rate', '300', '--duration', '20s'];
@@ -103,7 +103,8 @@ describe('shards on one schedule (issue 13)', () => {
     expect(result.stopReason).toBe('shard-lost');
     expect(result.stopDetail).toMatch(/shard 1 of 3 stopped reporting/);
     expect(c.code, c.stderr).toBe(7);
-    for (const i of [0, 2]) expect((await shards[i]!.done).code).toBe(0);
+    // The other shards were stopped by the coordinator; their runs were incomplete too.
+    for (const i of [0, 2]) expect((await shards[i]!.done).code).toBe(7);
 
     // 2. A killed coordinator: every shard stops sending by itself within 3 s (exit 3).
     const coordinator2 = startCoordinator([...args, '--shards', '3', '--out-dir', join(dir, 'c2'), '-q']);
@@ -121,7 +122,25 @@ describe('shards on one schedule (issue 13)', () => {
       expect(own.stopReason).toBe('coordinator-lost');
       expect(r.code, r.stderr).toBe(3);
     }
-  }, 60_000);
+
+    // 3. The coordinator's kill file stops every shard (exit 3 everywhere).
+    const killFile = join(dir, 'stop-load');
+    const coordinator3 = startCoordinator([...args, '--shards', '2', '--kill-file', killFile, '--out-dir', join(dir, 'c3'), '-q']);
+    const url3 = await coordinator3.url;
+    const shards3 = [0, 1].map((i) => startFollower([...args, '--out-dir', join(dir, `h${i}`), '-q'], i, 2, url3));
+    const before3 = (await server.stats()).count;
+    await waitForCount(server, before3 + 300);
+    await writeFile(killFile, '');
+    const stoppedAt = Date.now();
+    const c3 = await coordinator3.done;
+    expect((await readJson(join(dir, 'c3', 'result.json'))).stopReason).toBe('kill-file');
+    expect(c3.code).toBe(3);
+    for (const [i, s] of shards3.entries()) {
+      expect((await readJson(join(dir, `h${i}`, 'result.json'))).stopReason).toBe('kill-file');
+      expect((await s.done).code).toBe(3);
+    }
+    expect(Math.max(...arrivalEpochs(await server.stats())) - stoppedAt).toBeLessThanOrEqual(1000);
+  }, 90_000);
 });
 
 async function waitForCount(server: ChildServer, n: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { type IntervalStats, type RunResult, serializeError, ShardStartError, type StopReason } from '@overload/core';
 import { defaultWorkers, preflight, type RunHandle, startRun } from '@overload/workers';
-import { EXIT, type ExitCode, exitCodeForError } from '../exit-codes.js';
+import { EXIT, type ExitCode, exitCodeForError, exitCodeForStop } from '../exit-codes.js';
 import type { SendingFlags } from '../commands/session.js';
 import { CommandSession } from '../commands/session.js';
 import type { Progress } from '../output/progress.js';
@@ -95,6 +95,8 @@ export async function followCoordinator(plan0: ResolvedPlan, mode: FollowerMode,
   let coordinatorLost: string | undefined;
   let current: { phaseId: number; handle: RunHandle; go: (startAt: number) => void; done: Promise<RunResult | undefined> } | undefined;
   let first: RunResult | undefined;
+  /** How the last phase ended on this shard (a later phase's stop counts: a recovery stopped by a kill switch). */
+  let lastStop: StopReason | undefined;
   let failure: unknown;
   const queue: IntervalStats[][] = [];
 
@@ -145,6 +147,7 @@ export async function followCoordinator(plan0: ResolvedPlan, mode: FollowerMode,
     const done = handle.result.then(
       async (result) => {
         first ??= result;
+        lastStop = session.guard.stopped?.reason ?? result.stopReason;
         await pushing;
         const stopped = session.guard.stopped;
         await report({ stopReason: stopped?.reason ?? result.stopReason, ...(result.stopDetail || stopped ? { stopDetail: stopped?.detail ?? result.stopDetail } : {}), workerErrors: result.workerErrors ?? [], budgetsUsed: result.budgets.used });
@@ -234,8 +237,9 @@ export async function followCoordinator(plan0: ResolvedPlan, mode: FollowerMode,
   const stored = { ...first, stopReason, ...(coordinatorLost ? { stopDetail: coordinatorLost } : stopped ? { stopDetail: stopped.detail } : {}) };
   const files = await writeResults(stored, `${plan.name}-shard-${shard.index}-of-${shard.count}`, flags);
   process.stdout.write(`${formatRunSummary(stored, `${label} of ${plan.name}`)}\nresults: ${files.join(', ')}\n`);
-  if (coordinatorLost || stopped) return EXIT.stopped;
   if (failure !== undefined) return exitCodeForError(failure);
-  return EXIT.ok;
+  // How the run this shard was part of ended, as far as sending goes: a kill switch or guardrail
+  // anywhere (3), a lost shard (7); a collapse, or the end of the schedule, is not this shard's to judge.
+  return exitCodeForStop(lastStop ?? stopReason) ?? EXIT.ok;
 }
 

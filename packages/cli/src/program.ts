@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { formatIssue, ValidationError } from '@overload/core';
+import { registerK8s } from './commands/k8s.js';
 import { registerMerge } from './commands/merge.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRamp } from './commands/ramp.js';
@@ -26,6 +27,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerScenarios(program, setExit);
   registerReport(program, setExit);
   registerMerge(program, setExit);
+  registerK8s(program, setExit);
   registerTarget(program, setExit);
   registerInit(program, setExit);
   return program;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 import { runCli } from './support/cli.js';
-import { startCoordinator, startFollower } from './support/shards.js';
+import { schemaErrors, startCoordinator, startFollower } from './support/shards.js';
 
 /**
  * A target of known capacity C = 450 req/s that queues beyond it. Steps of 80 from 250 put C
@@ -45,6 +45,7 @@ describe('a distributed ramp to collapse (issue 13)', () => {
     expect(many.run.shards).toEqual({ count: 2, merged: [0, 1] });
     expect(many.recovery.recovered).toBe(true);
     expect(many.recovery.run.shards).toEqual({ count: 2, merged: [0, 1] });
+    expect(await schemaErrors(many)).toEqual([]);
     expect(c.code, c.stderr).toBe(0);
     for (const s of shards) expect((await s.done).code).toBe(0);
     // Each shard's own result is its half of the ramp phase, with the coordinator's run id.
@@ -69,6 +70,7 @@ describe('a distributed ramp to collapse (issue 13)', () => {
     expect(result.knee).toBeUndefined();
     expect(result.inconclusive.reason).toMatch(/shard 1 of 2 stopped reporting/);
     expect(result.stopReason).toBe('shard-lost');
+    expect(await schemaErrors(result)).toEqual([]);
     expect(c.stdout).toMatch(/INCONCLUSIVE|inconclusive/);
     expect(c.code).toBe(7);
     // The surviving shard was stopped by the coordinator, and says the run was incomplete.

@@ -5,7 +5,7 @@ import { createHistogram, decodeHistogram, type RunResult, summarizeMs } from '@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 import { runCli } from './support/cli.js';
-import { arrivalEpochs, startCoordinator, startFollower, startProcess } from './support/shards.js';
+import { arrivalEpochs, schemaErrors, startCoordinator, startFollower, startProcess } from './support/shards.js';
 
 const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as RunResult & Record<string, any>;
 
@@ -65,6 +65,8 @@ describe('shards on one schedule (issue 13)', () => {
       expect(i.latencyMs).toEqual(addAll(shardResults.flatMap((r) => r.intervals.filter((x) => x.index === i.index).map((x) => x.histograms.latency))));
     }
     expect(m.shards).toEqual({ count: 4, merged: [0, 1, 2, 3], startAt });
+    expect(await schemaErrors(m)).toEqual([]);
+    expect(await schemaErrors(shardResults[0])).toEqual([]);
     expect(m.incomplete).toBeUndefined();
     expect(await readFile(join(dir, 'merged', 'latency.hgrm'), 'utf8')).toMatch(/#\[Mean/);
     // The JUnit has a passing testcase for the shards (a self-closing testcase has no failure).
@@ -75,6 +77,7 @@ describe('shards on one schedule (issue 13)', () => {
     expect(partial.stdout).toContain('INCOMPLETE: no result from shard 2 of 4');
     const p = await readJson(join(dir, 'partial', 'result.json'));
     expect(p.incomplete!.missing).toEqual([2]);
+    expect(await schemaErrors(p)).toEqual([]);
     expect(await readFile(join(dir, 'partial', 'junit.xml'), 'utf8')).toContain('type="incomplete"');
     expect(partial.code).toBe(7);
 
@@ -102,6 +105,7 @@ describe('shards on one schedule (issue 13)', () => {
     const result = await readJson(join(dir, 'c', 'result.json'));
     expect(result.stopReason).toBe('shard-lost');
     expect(result.stopDetail).toMatch(/shard 1 of 3 stopped reporting/);
+    expect(await schemaErrors(result)).toEqual([]);
     expect(c.code, c.stderr).toBe(7);
     // The other shards were stopped by the coordinator; their runs were incomplete too.
     for (const i of [0, 2]) expect((await shards[i]!.done).code).toBe(7);

@@ -43,3 +43,15 @@ export function arrivalEpochs(stats: { firstEpochMs?: unknown; arrivalsMs?: read
   const first = stats.firstEpochMs as number;
   return (stats.arrivalsMs ?? []).map((ms) => first + ms);
 }
+
+let validate: ((value: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null } | undefined;
+
+/** Problems docs/result.schema.json finds in a result (none: an empty list). */
+export async function schemaErrors(value: unknown): Promise<string[]> {
+  if (!validate) {
+    const { Ajv2020 } = await import('ajv/dist/2020.js');
+    const { readFile } = await import('node:fs/promises');
+    validate = new Ajv2020({ allErrors: true }).compile(JSON.parse(await readFile(new URL('../../docs/result.schema.json', import.meta.url), 'utf8')));
+  }
+  return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}

@@ -76,7 +76,8 @@ export function startRemoteRun(coordinator: Coordinator, request: RunRequest, ph
     if (shards.every((i) => done.has(i) || gone.has(i))) resolveAllDone();
   };
   const loseShard = (index: number, why: string) => {
-    if (!shards.includes(index) || gone.has(index)) return;
+    // A shard that already reported the phase's end (and then exited, after a signal) lost nothing of it.
+    if (!shards.includes(index) || gone.has(index) || done.has(index)) return;
     gone.add(index);
     lost ??= why;
     workerErrors.push({ code: 'OVL_SHARD_LOST', message: why });

@@ -7,10 +7,10 @@ export interface Process {
   readonly done: Promise<CliRun>;
 }
 
-function start(args: readonly string[], onStderr?: (chunk: string) => void): Process {
+function start(args: readonly string[], onStderr?: (chunk: string) => void, env?: Record<string, string>): Process {
   let setPid!: (pid: number) => void;
   const pid = new Promise<number>((r) => (setPid = r));
-  const done = runCli(args, { onSpawn: setPid, ...(onStderr ? { onStderr } : {}) });
+  const done = runCli(args, { onSpawn: setPid, ...(onStderr ? { onStderr } : {}), ...(env ? { env } : {}) });
   return { pid, done };
 }
 
@@ -30,8 +30,8 @@ export function startCoordinator(args: readonly string[]): Process & { readonly 
 }
 
 /** The real CLI as shard i of n of a coordinator. */
-export function startFollower(args: readonly string[], index: number, count: number, url: string): Process {
-  return start([...args, '--shard', `${index}/${count}`, '--coordinator', url, '--coordinator-token', TOKEN, '--workers', '1']);
+export function startFollower(args: readonly string[], index: number, count: number, url: string, env?: Record<string, string>): Process {
+  return start([...args, '--shard', `${index}/${count}`, '--coordinator', url, '--coordinator-token', TOKEN, '--workers', '1'], undefined, env);
 }
 
 export function startProcess(args: readonly string[]): Process {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 import { runCli } from './support/cli.js';
-import { schemaErrors, startCoordinator, startFollower } from './support/shards.js';
+import { killLeftovers, schemaErrors, startCoordinator, startFollower } from './support/shards.js';
 
 /**
  * A target of known capacity C = 450 req/s that queues beyond it. Steps of 80 from 250 put C
@@ -17,6 +17,7 @@ const RAMP = ['--profile', 'step:start=250,step=80,every=3s,max=650', '--slo', '
 describe('a distributed ramp to collapse (issue 13)', () => {
   let server: ChildServer | undefined;
   afterEach(async () => {
+    killLeftovers();
     await server?.close();
     server = undefined;
   });

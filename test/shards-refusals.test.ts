@@ -4,14 +4,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 import { runCli } from './support/cli.js';
-import { startCoordinator, startFollower } from './support/shards.js';
+import { killLeftovers, startCoordinator, startFollower } from './support/shards.js';
 
 describe('a shard refuses to start rather than smear the schedule (issue 13)', () => {
   let server: ChildServer;
   beforeAll(async () => {
     server = await startChildServer('counting');
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    killLeftovers();
+    await server.close();
+  });
 
   it('not ready by the shared start time: exit 7, says why, sends nothing', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'overload-late-'));

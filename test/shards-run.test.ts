@@ -5,7 +5,7 @@ import { createHistogram, decodeHistogram, type RunResult, summarizeMs } from '@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 import { runCli } from './support/cli.js';
-import { arrivalEpochs, schemaErrors, startCoordinator, startFollower, startProcess } from './support/shards.js';
+import { arrivalEpochs, killLeftovers, schemaErrors, startCoordinator, startFollower, startProcess } from './support/shards.js';
 
 const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as RunResult & Record<string, any>;
 
@@ -18,6 +18,7 @@ function addAll(encoded: readonly string[]) {
 describe('shards on one schedule (issue 13)', () => {
   let server: ChildServer | undefined;
   afterEach(async () => {
+    killLeftovers();
     await server?.close();
     server = undefined;
   });

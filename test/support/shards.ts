@@ -7,10 +7,33 @@ export interface Process {
   readonly done: Promise<CliRun>;
 }
 
+/** Processes started by these helpers that have not exited yet (a failed test leaves none behind). */
+const running = new Set<number>();
+
+/** Kills (SIGKILL, by pid) whatever a test started here and left running. */
+export function killLeftovers(): void {
+  for (const pid of running) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  running.clear();
+}
+
 function start(args: readonly string[], onStderr?: (chunk: string) => void, env?: Record<string, string>): Process {
   let setPid!: (pid: number) => void;
   const pid = new Promise<number>((r) => (setPid = r));
-  const done = runCli(args, { onSpawn: setPid, ...(onStderr ? { onStderr } : {}), ...(env ? { env } : {}) });
+  const done = runCli(args, {
+    onSpawn: (p) => {
+      running.add(p);
+      setPid(p);
+    },
+    ...(onStderr ? { onStderr } : {}),
+    ...(env ? { env } : {}),
+  });
+  void Promise.all([pid, done]).then(([p]) => running.delete(p));
   return { pid, done };
 }
 

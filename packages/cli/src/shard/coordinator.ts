@@ -231,8 +231,9 @@ export class Coordinator {
         case `${API}/leave`: {
           const { index, reason } = body as { index: number; reason: string };
           const s = this.#shards.get(index);
+          // Before the start (a clock beyond the bound) this refuses the run; later it is a loss.
+          this.#refused.set(index, reason);
           if (s) this.#lose(s, `shard ${index} gave up: ${reason}`);
-          else this.#refused.set(index, reason);
           this.#onJoin?.();
           return json(200, { ok: true });
         }

@@ -128,7 +128,7 @@ describe('guardrails through the CLI (issue 4)', () => {
     const r = await runCli(['plan', 'student-reports', '--target', server.url, '--budget', 'emails=50']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('PLAN (dry run');
-    expect(r.stdout).toMatch(/1\s+0ms\s+6s\s+100 req\/s\s+600\s+600/);
+    expect(r.stdout).toMatch(/1\s+0ms\s+6s\s+250 journeys\/s\s+1,500\s+1,500/);
     expect(r.stdout).toContain('emails=50');
     expect(r.stdout).toContain('journey get-report');
     expect((await server.stats()).count).toBe(0);

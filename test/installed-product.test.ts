@@ -142,7 +142,7 @@ describe('the installed product (packed tarballs, npm, a project outside the wor
     const r = await overload('ramp', 'student-reports');
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stderr).toMatch(/^started the embedded demo target at http:\/\/127\.0\.0\.1:\d+ \(pid \d+, nice \d+: below the generator\)/m);
-    expect(r.stdout).toMatch(/^knee \d[\d,]* req\/s; collapsed at \d[\d,]* req\/s: .+; recovered after /m);
+    expect(r.stdout).toMatch(/^knee \d[\d,]* journeys\/s \(\d[\d,]* req\/s\); collapsed at \d[\d,]* journeys\/s \(\d[\d,]* req\/s\): .+; recovered after /m);
     expect(existsSync(join(project, 'overload-results'))).toBe(true);
   }, 240_000);
 });

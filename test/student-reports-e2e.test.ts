@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 
 const TARGET_MAIN = fileURLToPath(new URL('../packages/scenarios/dist/student-reports/target-main.js', import.meta.url));
-// A shortened ramp: the default one climbs from 100 journeys/s; this starts near the knee.
+// A shortened ramp: the default one climbs from 250 journeys/s in steps of 50; this starts near the knee.
 const SHORT = ['--profile', 'step:start=300,step=100,every=4s,max=1300', '--cooldown', '1s', '--recovery-within', '12s'];
 
 /**
@@ -41,7 +41,7 @@ describe('overload ramp student-reports, end to end (issue 5)', () => {
     const queue = result.probes.find((p: { name: string }) => p.name === 'translation_queue');
     expect(Math.max(...queue.points.map((p: { value: number | null }) => p.value ?? 0))).toBeGreaterThan(0);
     expect(result.recovery.recovered).toBe(true);
-    expect(r.stdout).toMatch(/knee [\d,]+ req\/s; collapsed at [\d,]+ req\/s: .*; recovered after/);
+    expect(r.stdout).toMatch(/knee [\d,]+ journeys\/s \([\d,]+ req\/s\); collapsed at [\d,]+ journeys\/s \([\d,]+ req\/s\): .*; recovered after/);
     expect(r.code).toBe(0);
   }, 120_000);
 

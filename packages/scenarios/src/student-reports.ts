@@ -52,8 +52,11 @@ export default defineScenario({
     },
   ],
   // What a district admin tolerates from asking for a report to holding the document (the
-  // journey's p99), no failed reports, and the hidden bottleneck's queue and breaker.
-  slo: 'journey:get-report p99<1s,journey:get-report errors<1%,translation_queue<100,breaker_open==0',
+  // journey's p99), no failed reports, and the hidden bottleneck: 125 waiting translation queries
+  // is where a report request waits longer than the DB client's 250 ms (4 slots × 8 ms each), so
+  // the queue breaches as the failures, their emails and the breaker begin. Journeys that take
+  // longer end later than they started, so the achieved floor allows for that lag.
+  slo: 'journey:get-report p99<1s,journey:get-report errors<1%,achieved>80%,translation_queue<125,breaker_open==0',
   probes: [
     { name: 'translation_queue', kind: 'prometheus', url: '/metrics', metric: 'student_reports_queue_depth', labels: { stage: 'translation' }, intervalMs: 500, timeoutMs: 400 },
     { name: 'render_queue', kind: 'prometheus', url: '/metrics', metric: 'student_reports_queue_depth', labels: { stage: 'render' }, intervalMs: 500, timeoutMs: 400 },

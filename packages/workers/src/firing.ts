@@ -1,7 +1,8 @@
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { ArrivalCursor, RateCurve } from '@overload/core';
-import { Pool, type Dispatcher } from 'undici';
+import { Pool } from 'undici';
 import { classifyError, RequestTimeoutError } from './classify-error.js';
+import { RequestHandler } from './request-handler.js';
 import { WarmConnector } from './connector.js';
 import { DelayQueue } from './delay-queue.js';
 import { FlowEngine, type FlowHost, type FlowRequest, type FlowRun } from './flow-engine.js';
@@ -9,14 +10,6 @@ import { IntervalBuckets } from './interval-buckets.js';
 import type { FromWorker, WorkerTask } from './messages.js';
 import { type PreparedRequest, RequestSource } from './request-source.js';
 
-/** A request in flight as the timeout sweep and the drain see it (a plain one or a flow's). */
-interface Pending {
-  settled: boolean;
-  readonly dispatched: number;
-  abort: ((err?: Error) => void) | null;
-  onError(err: Error): void;
-  abandon(now: number): void;
-}
 
 /**
  * At most this many arrivals are sent in one go before the loop lets I/O run. Only a generator
@@ -26,45 +19,13 @@ const MAX_BATCH = 512;
 /** While requests are in flight the loop wakes at least this often, to enforce timeouts. */
 const SWEEP_MS = 25;
 
-/**
- * One request in flight. It is its own undici dispatch handler, so a request costs one small
- * object. It uses undici's classic handler callbacks (onConnect/onHeaders/onData/onComplete/
- * onError): undici passes those straight through, while the newer controller API is wrapped and
- * parses every response's headers into an object — work the hot path does not need.
- */
-class InFlight implements Dispatcher.DispatchHandler {
-  /** Intended and actual dispatch times, in this thread's performance.now() clock. */
-  readonly intended: number;
-  readonly dispatched: number;
-  readonly request: PreparedRequest;
-  written = 0;
-  status = 0;
-  settled = false;
-  abort: ((err?: Error) => void) | null = null;
+/** A plain request (a URL without a scenario). */
+class InFlight extends RequestHandler {
   readonly #firing: Firing;
 
-  constructor(firing: Firing, intended: number, dispatched: number, request: PreparedRequest) {
+  constructor(firing: Firing, intended: number, dispatched: number, prepared: PreparedRequest) {
+    super(firing.timeoutMs, intended, dispatched, prepared);
     this.#firing = firing;
-    this.intended = intended;
-    this.dispatched = dispatched;
-    this.request = request;
-  }
-
-  onConnect(abort: (err?: Error) => void): void {
-    // Already timed out while queued for a connection: never put it on the wire.
-    if (this.settled) return abort(new RequestTimeoutError(this.#firing.timeoutMs));
-    this.abort = abort;
-    this.written = performance.now();
-  }
-
-  onHeaders(statusCode: number): boolean {
-    this.status = statusCode;
-    return true;
-  }
-
-  /** Bodies are drained and counted by the socket, never buffered. */
-  onData(): boolean {
-    return true;
   }
 
   onComplete(): void {
@@ -117,7 +78,7 @@ export class Firing implements FlowHost {
   /** Later steps of journeys and polls' next tries, by when they are due. */
   readonly #delayed = new DelayQueue<FlowRun>();
   readonly #requestCap: Int32Array | undefined;
-  readonly #queue: (Pending | undefined)[] = [];
+  readonly #queue: (RequestHandler | undefined)[] = [];
   readonly #post: (m: FromWorker) => void;
   #limitReached = false;
   /** When the current timer fires (+Infinity when none is set). */
@@ -362,17 +323,17 @@ export class Firing implements FlowHost {
   complete(req: InFlight): void {
     if (req.settled) return;
     const end = performance.now();
-    const ok = req.request.ok[req.status] === 1;
-    this.#source.settle(req.request, !ok);
-    this.buckets.response(this.intervalAt(end), req.status, ok, (end - req.intended) * 1000, (end - (req.written || req.dispatched)) * 1000);
+    const ok = req.prepared.ok[req.status] === 1;
+    this.#source.settle(req.prepared, !ok);
+    this.buckets.response(this.intervalAt(end), req.status, ok, (end - req.intended) * 1000, req.serviceMs(end) * 1000);
     this.#settle(req, end);
   }
 
   fail(req: InFlight, err: Error): void {
     if (req.settled) return;
     const end = performance.now();
-    this.#source.settle(req.request, true);
-    this.buckets.failure(this.intervalAt(end), classifyError(err), (end - req.intended) * 1000, (end - (req.written || req.dispatched)) * 1000);
+    this.#source.settle(req.prepared, true);
+    this.buckets.failure(this.intervalAt(end), classifyError(err), (end - req.intended) * 1000, req.serviceMs(end) * 1000);
     this.#settle(req, end);
   }
 
@@ -392,8 +353,8 @@ export class Firing implements FlowHost {
     if (req.settled) return;
     req.settled = true;
     // Its outcome will never be known: count its side effects as having happened.
-    this.#source.settle(req.request, true);
-    this.buckets.abandoned(this.intervalAt(now), (now - req.intended) * 1000, (now - (req.written || req.dispatched)) * 1000);
+    this.#source.settle(req.prepared, true);
+    this.buckets.abandoned(this.intervalAt(now), (now - req.intended) * 1000, req.serviceMs(now) * 1000);
   }
 
   /** Requests are queued in dispatch order and share one timeout, so the oldest expires first. */

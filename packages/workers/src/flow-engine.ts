@@ -11,8 +11,8 @@ import {
   ResponseJson,
   type ResponseView,
 } from '@overload/core';
-import type { Dispatcher } from 'undici';
-import { classifyError, RequestTimeoutError } from './classify-error.js';
+import { classifyError } from './classify-error.js';
+import { RequestHandler } from './request-handler.js';
 import type { IntervalBuckets } from './interval-buckets.js';
 import type { PreparedRequest, RequestSource } from './request-source.js';
 
@@ -79,42 +79,29 @@ export class FlowRun {
 }
 
 /**
- * One request of a flow in flight: its own undici handler, like the plain request's, that also
- * keeps what the step needs of the response (the headers it captures, a body it reads, capped).
+ * One request of a flow in flight: a handler like a plain request's that also keeps what its step
+ * needs of the response (the headers it captures, a body it reads, capped).
  */
-export class FlowRequest implements Dispatcher.DispatchHandler, ResponseView {
+export class FlowRequest extends RequestHandler implements ResponseView {
   readonly run: FlowRun;
-  readonly prepared: PreparedRequest;
-  readonly dispatched: number;
-  written = 0;
-  status = 0;
-  settled = false;
-  abort: ((err?: Error) => void) | null = null;
   #headers: Buffer[] | undefined;
   #chunks: Buffer[] | undefined;
   #bytes = 0;
   readonly #engine: FlowEngine;
 
   constructor(engine: FlowEngine, run: FlowRun, prepared: PreparedRequest, dispatched: number) {
+    super(engine.host.timeoutMs, run.tryDue, dispatched, prepared);
     this.#engine = engine;
     this.run = run;
-    this.prepared = prepared;
-    this.dispatched = dispatched;
   }
 
-  onConnect(abort: (err?: Error) => void): void {
-    if (this.settled) return abort(new RequestTimeoutError(this.#engine.host.timeoutMs));
-    this.abort = abort;
-    this.written = performance.now();
-  }
-
-  onHeaders(statusCode: number, headers: Buffer[] | string[] | null): boolean {
+  override onHeaders(statusCode: number, headers: Buffer[] | string[] | null): boolean {
     this.status = statusCode;
     if (this.run.step.needsHeaders.length > 0 && headers) this.#headers = headers as Buffer[];
     return true;
   }
 
-  onData(chunk: Buffer): boolean {
+  override onData(chunk: Buffer): boolean {
     if (this.run.step.needsBody && this.#bytes < MAX_BODY_BYTES) {
       (this.#chunks ??= []).push(chunk);
       this.#bytes += chunk.length;
@@ -249,9 +236,9 @@ export class FlowEngine {
     const ok = req.prepared.ok[req.status] === 1;
     this.#source.settle(req.prepared, !ok);
     const interval = this.host.intervalAt(end);
-    this.host.buckets.response(interval, req.status, ok, (end - run.tryDue) * 1000, (end - (req.written || req.dispatched)) * 1000);
+    this.host.buckets.response(interval, req.status, ok, (end - req.intended) * 1000, req.serviceMs(end) * 1000);
     this.host.requestEnded(end);
-    this.#lastService = end - (req.written || req.dispatched);
+    this.#lastService = req.serviceMs(end);
     if (!ok) return this.#stepEnded(run, 'status', end, true);
     const json = step.needsBody || step.needsHeaders.length > 0 || step.poll || step.check ? new ResponseJson(req) : undefined;
     if (step.poll && !conditionHolds(step.poll.until, json!)) {
@@ -277,9 +264,9 @@ export class FlowEngine {
     const cls = classifyError(err);
     this.#source.settle(req.prepared, true);
     const interval = this.host.intervalAt(end);
-    this.host.buckets.failure(interval, cls, (end - run.tryDue) * 1000, (end - (req.written || req.dispatched)) * 1000);
+    this.host.buckets.failure(interval, cls, (end - req.intended) * 1000, req.serviceMs(end) * 1000);
     this.host.requestEnded(end);
-    this.#lastService = end - (req.written || req.dispatched);
+    this.#lastService = req.serviceMs(end);
     this.#stepEnded(run, cls, end, true);
   }
 
@@ -288,8 +275,8 @@ export class FlowEngine {
     req.settled = true;
     const run = req.run;
     this.#source.settle(req.prepared, true);
-    this.host.buckets.abandoned(this.host.intervalAt(now), (now - run.tryDue) * 1000, (now - (req.written || req.dispatched)) * 1000);
-    this.#lastService = now - (req.written || req.dispatched);
+    this.host.buckets.abandoned(this.host.intervalAt(now), (now - req.intended) * 1000, req.serviceMs(now) * 1000);
+    this.#lastService = req.serviceMs(now);
     this.#stepEnded(run, 'abandoned', now, true);
   }
 

@@ -30,26 +30,34 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
   // The very configuration the run would use (validation, allowlist, rate ceiling included).
   const { curve } = resolveRunConfig({ ...plan.run, profile: plan.profile }, { defaultWorkers: defaultWorkers() });
   const maxRequests = plan.run.maxRequests;
-  const total = maxRequests !== undefined ? Math.min(maxRequests, curve.totalArrivals) : curve.totalArrivals;
+  // With journeys --max-requests caps requests, not arrivals (a journey sends several).
+  const total = maxRequests !== undefined && !(plan.run.requests?.journeys?.length ?? 0) ? Math.min(maxRequests, curve.totalArrivals) : curve.totalArrivals;
   const lines: string[] = [];
   lines.push(`PLAN (dry run: nothing is started and nothing is sent)`);
   lines.push(`name:        ${plan.name}${plan.description ? ` — ${plan.description}` : ''}`);
   if (plan.scenarioFile) lines.push(`scenario:    ${plan.scenarioFile}`);
   lines.push(`target:      ${plan.targetUrl}`);
   lines.push(`allowlist:   ${plan.allowedHosts.length > 0 ? plan.allowedHosts.join(', ') : 'loopback only'}`);
-  lines.push(`profile:     ${plan.profile.kind}, ${formatDurationMs(curve.durationMs)}, peak ${int(curve.peakRps)} req/s, ${int(total)} requests${maxRequests !== undefined && maxRequests < curve.totalArrivals ? ` (capped by --max-requests from ${int(curve.totalArrivals)})` : ''}`);
+  // With journeys the profile's rate is a rate of journeys (each sends several requests).
+  const journeys = (plan.run.requests?.journeys?.length ?? 0) > 0;
+  const unit = journeys ? 'journeys' : 'requests';
+  const perS = journeys ? 'journeys/s' : 'req/s';
+  const capped = maxRequests !== undefined && maxRequests < curve.totalArrivals && !journeys;
+  lines.push(
+    `profile:     ${plan.profile.kind}, ${formatDurationMs(curve.durationMs)}, peak ${int(curve.peakRps)} ${perS}, ${int(total)} ${unit}${capped ? ` (capped by --max-requests from ${int(curve.totalArrivals)})` : ''}${journeys && maxRequests !== undefined ? ` (--max-requests ${int(maxRequests)} counts every request of every journey)` : ''}`,
+  );
   if (plan.slo) {
     const defaults = plan.slo.maxErrorRate === undefined ? ` (and errors<${DEFAULT_MAX_ERROR_RATE * 100}% by default)` : '';
     lines.push(`slo:         ${formatSlo(plan.slo)}${defaults}`);
   }
   lines.push('');
-  const rows = [['step', 'from', 'duration', 'rate', 'requests', 'cumulative']];
+  const rows = [['step', 'from', 'duration', 'rate', unit, 'cumulative']];
   let cumulative = 0;
   const steps = curve.steps.length > 0 ? curve.steps : [{ index: 0, label: plan.profile.kind, startMs: 0, durationMs: curve.durationMs, rateRps: curve.peakRps }];
   for (const s of steps) {
     const n = Math.round(curve.areaAt(s.startMs + s.durationMs) - curve.areaAt(s.startMs));
     cumulative += n;
-    rows.push([`${s.index + 1}`, formatDurationMs(s.startMs), formatDurationMs(s.durationMs), s.label, int(n), int(cumulative)]);
+    rows.push([`${s.index + 1}`, formatDurationMs(s.startMs), formatDurationMs(s.durationMs), journeys ? s.label.replace(/ req\/s$/, ' journeys/s') : s.label, int(n), int(cumulative)]);
   }
   lines.push(table(rows));
   lines.push('');
@@ -62,9 +70,9 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
   }
   const mix = plan.run.requests;
   if (mix) {
-    const journeys = mix.journeys ?? [];
-    const totalWeight = [...mix.templates, ...journeys].reduce((a, t) => a + (t.weight ?? 1), 0);
-    lines.push(`${journeys.length > 0 ? 'arrival mix' : 'request mix'} (expected counts over the whole profile):`);
+    const mixJourneys = mix.journeys ?? [];
+    const totalWeight = [...mix.templates, ...mixJourneys].reduce((a, t) => a + (t.weight ?? 1), 0);
+    lines.push(`${journeys ? 'arrival mix' : 'request mix'} (expected counts over the whole profile):`);
     const perBudget = new Map<string, number>();
     const charge = (sideEffects: Readonly<Record<string, number>> | undefined, times: number) => {
       for (const [effect, amount] of Object.entries(sideEffects ?? {})) perBudget.set(effect, (perBudget.get(effect) ?? 0) + times * amount);
@@ -75,7 +83,7 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
       lines.push(`  ${t.name.padEnd(18)} ${(share * 100).toFixed(0).padStart(3)} %  ~${int(n)}  ${(t.method ?? 'GET').toUpperCase()} ${t.path}`);
       charge(t.sideEffects, n);
     }
-    for (const j of journeys) {
+    for (const j of mixJourneys) {
       const share = (j.weight ?? 1) / totalWeight;
       const n = total * share;
       lines.push(`  journey ${j.name.padEnd(10)} ${(share * 100).toFixed(0).padStart(3)} %  ~${int(n)} journeys, each:`);

@@ -44,7 +44,7 @@ export function formatRampSummary(r: RampResult, title = `${r.target.method} ${r
   }
   const unjudged = r.steps.filter((s) => s.verdict === 'unjudged');
   if (unjudged.length > 0) lines.push(`not judged (never a knee): ${unjudged.map((s) => `step ${s.index + 1} (${s.detail ?? 'a condition could not be judged'})`).join('; ')}`);
-  if (r.run.byName && r.run.byName.length > 0) lines.push('', 'per name, over the ramp:', formatNamesTable(r.run.byName), '');
+  if (r.run.byName && r.run.byName.length > 0) lines.push('', 'per name, over the ramp:', formatNamesTable(r.run.byName));
   if (r.run.generator.saturated) lines.push(`generator: SATURATED (${r.run.generator.reasons.join('; ')})`);
   lines.push('', r.verdictLine);
   return lines.join('\n');

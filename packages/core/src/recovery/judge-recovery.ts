@@ -125,7 +125,7 @@ export function judgeRecovery(intervals: readonly IntervalStats[], slo: Slo, opt
   const why =
     failing.length === 0
       ? `the SLO held only for the last ${formatMs(heldAtEnd)}, short of ${sustain} windows of ${formatMs(windowMs)}`
-      : `${formatMs(all.durationMs)} at ${formatRate(offeredRps(all))} after a ${formatMs(cooldownMs)} cool-down still breached ${failing.map(formatCondition).join(', ')}` +
+      : `${formatMs(all.durationMs)} at ${options.names?.some((n) => n.kind === 'journey') ? formatRate(offeredRps(all)).replace(' req/s', ' journeys/s') : formatRate(offeredRps(all))} after a ${formatMs(cooldownMs)} cool-down still breached ${failing.map(formatCondition).join(', ')}` +
         (probeNames.length > 0 ? `; probes still failing: ${probeNames.join(', ')}` : '');
   return {
     recovered: false,

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ShardStartError } from '@overload/core';
+import { OverloadError, ShardStartError } from '@overload/core';
 import {
   API,
   type DoneMessage,
@@ -129,7 +129,7 @@ export class Coordinator {
       }, timeoutMs);
       const onAbort = () => {
         done();
-        reject(new ShardStartError('stopped while waiting for the shards to join; nothing was sent'));
+        reject(new OverloadError('OVL_ABORTED', 'stopped while waiting for the shards to join; nothing was sent'));
       };
       const done = () => {
         clearTimeout(timer);

@@ -50,7 +50,6 @@ export async function followCoordinator(plan0: ResolvedPlan, mode: FollowerMode,
   const clock = wallClock();
   const label = `shard ${shard.index}/${shard.count}`;
   const say = (line: string) => process.stderr.write(`${label}: ${line}\n`);
-  await preflight({ url: plan0.run.url, allowedHosts: plan0.allowedHosts, timeoutMs: 5000 });
   const post = async (path: string, body: unknown): Promise<Response> =>
     fetch(`${mode.url}${API}${path}`, {
       method: 'POST',
@@ -58,6 +57,14 @@ export async function followCoordinator(plan0: ResolvedPlan, mode: FollowerMode,
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
+
+  try {
+    await preflight({ url: plan0.run.url, allowedHosts: plan0.allowedHosts, timeoutMs: 5000 });
+  } catch (error) {
+    // Tell the coordinator at once, so it refuses the run instead of waiting for this shard.
+    await post('/leave', { index: shard.index, reason: (error as Error).message }).catch(() => undefined);
+    throw error;
+  }
 
   // Join, retrying while the coordinator is not up yet (pods start in any order).
   const joinDeadline = performance.now() + (flags.joinTimeout ?? 300_000);
@@ -98,12 +105,10 @@ export async function followCoordinator(plan0: ResolvedPlan, mode: FollowerMode,
   /** How the last phase ended on this shard (a later phase's stop counts: a recovery stopped by a kill switch). */
   let lastStop: StopReason | undefined;
   let failure: unknown;
-  const queue: IntervalStats[][] = [];
 
   // Intervals leave in order, one request at a time; a failed push is retried (the loss rule ends it).
   let pushing = Promise.resolve();
   const push = (phaseId: number, intervals: IntervalStats[]) => {
-    queue.push(intervals);
     pushing = pushing.then(async () => {
       for (;;) {
         if (coordinatorLost) return;
@@ -111,7 +116,6 @@ export async function followCoordinator(plan0: ResolvedPlan, mode: FollowerMode,
           const res = await post('/intervals', { index: shard.index, phaseId, intervals });
           if (res.status === 410) return noteGone((await res.json()) as { gone?: string });
           lastOkMs = performance.now();
-          queue.shift();
           return;
         } catch {
           await new Promise((r) => setTimeout(r, 200));

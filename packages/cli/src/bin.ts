@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { main } from './program.js';
+import { scrubProcessOutput } from './secrets.js';
 
 // `overload … | head` closes stdout early; that is not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -8,5 +9,7 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
+// Secrets a command registers never reach the terminal, whichever code path prints them.
+scrubProcessOutput();
 
 process.exitCode = await main(process.argv);

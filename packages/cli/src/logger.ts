@@ -1,13 +1,8 @@
+import { ValidationError } from '@overload/core';
 import { pino, type Logger } from 'pino';
+import { REDACTED, secrets } from './secrets.js';
 
-/** Header names whose values are secrets: redacted in logs, summaries and result files. */
-export const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token|.*token.*|.*secret.*|.*password.*)$/i;
-
-export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) out[k] = SECRET_HEADER.test(k) ? '[redacted]' : v;
-  return out;
-}
+export { redactHeaders, SECRET_HEADER } from './secrets.js';
 
 export interface LoggerOptions {
   readonly level?: string;
@@ -17,18 +12,39 @@ export interface LoggerOptions {
 /**
  * Structured logs go to a file (`--log-file`) or to stderr; stdout is kept for the summary so it
  * can be piped. Redaction paths are fixed when the logger is built, so logging never has to
- * think about secrets on the way.
+ * think about secrets on the way; every line also passes through the secret registry on its way
+ * out (pino writes to the file descriptor itself, past process.stderr).
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const destination = options.file ? pino.destination({ dest: options.file, sync: true, mkdir: true }) : pino.destination({ fd: 2, sync: true });
+  let destination: ReturnType<typeof pino.destination>;
+  try {
+    destination = options.file ? pino.destination({ dest: options.file, sync: true, mkdir: true }) : pino.destination({ fd: 2, sync: true });
+  } catch (error) {
+    throw new ValidationError('command line', [{ path: '--log-file', message: `cannot be written: ${(error as Error).message}` }]);
+  }
   return pino(
     {
       level: options.level ?? (options.file ? 'info' : 'warn'),
       base: { app: 'overload' },
       redact: {
-        paths: ['headers.authorization', 'headers.cookie', 'headers["x-api-key"]', 'headers["proxy-authorization"]', '*.headers.authorization', '*.headers.cookie'],
-        censor: '[redacted]',
+        paths: [
+          'headers.authorization',
+          'headers.cookie',
+          'headers["set-cookie"]',
+          'headers["x-api-key"]',
+          'headers["api-key"]',
+          'headers["proxy-authorization"]',
+          '*.headers.authorization',
+          '*.headers.cookie',
+          '*.headers["set-cookie"]',
+          '*.headers["x-api-key"]',
+          '*.headers["api-key"]',
+          'tls.key',
+          '*.tls.key',
+        ],
+        censor: REDACTED,
       },
+      hooks: { streamWrite: (s) => secrets.scrub(s) },
     },
     destination,
   );

@@ -11,6 +11,7 @@ import { registerScenarios } from './commands/scenarios.js';
 import { registerSearch } from './commands/search.js';
 import { registerTarget } from './commands/target.js';
 import { EXIT, EXIT_CODE_TABLE, type ExitCode, exitCodeForError } from './exit-codes.js';
+import { registerArgvSecrets } from './secrets.js';
 import { CLI_VERSION } from './version.js';
 
 export function buildProgram(setExit: (code: ExitCode) => void): Command {
@@ -35,6 +36,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
 
 /** Runs the CLI; returns the process exit code (never calls process.exit itself). */
 export async function main(argv: readonly string[]): Promise<number> {
+  registerArgvSecrets(argv);
   let exitCode: number = EXIT.ok;
   const program = buildProgram((code) => (exitCode = code));
   program.commands.forEach((c) => c.exitOverride());

@@ -70,16 +70,20 @@ export {
   type NameReport,
   type NameStats,
 } from './run/interval.js';
+export { summarizeTls, validateTls, type TlsOptions, type TlsSummary } from './run/tls.js';
 export {
   GENERATOR_WINDOW_MS,
   RESULT_SCHEMA_VERSION,
   buildRunResult,
   generatorHealth,
+  partialOf,
   type GeneratorHealth,
   type IncompleteInfo,
   type ShardInfo,
   type ShardsInfo,
+  type GeneratorMemory,
   type NamedStats,
+  type PartialMark,
   type RunResult,
   type RunTotals,
   type StopReason,
@@ -196,7 +200,9 @@ export {
   type Scenario,
   type ScenarioRecovery,
   type ScenarioSafety,
+  type ScenarioTls,
 } from './scenario/scenario.js';
+export { parseCsvFeeder, parseJsonFeeder, type FeederFileParse } from './scenario/feeder-file.js';
 export { validateRequests, validateRequestShape, type RequestTemplate } from './scenario/request-template.js';
 export {
   checkValue,

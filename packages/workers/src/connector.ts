@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { buildConnector } from 'undici';
+import { destroyOnTlsAlert } from './tls-connect.js';
 
 export type ConnectOptions = buildConnector.BuildOptions;
 
@@ -65,6 +66,7 @@ export class WarmConnector {
         new Promise<void>((resolve) => {
           this.#connect(options, (err, socket) => {
             if (!err && socket && !this.#closed) {
+              socket.on('error', destroyOnTlsAlert);
               socket.once('close', this.#onSpareClosed);
               this.#spare.push(socket as Socket);
             } else socket?.destroy();
@@ -79,6 +81,7 @@ export class WarmConnector {
 
   #track(socket: Socket): void {
     this.live.add(socket);
+    socket.on('error', destroyOnTlsAlert);
     socket.once('close', () => this.live.delete(socket));
   }
 
@@ -96,3 +99,4 @@ export class WarmConnector {
     for (let i = this.#spare.length - 1; i >= 0; i--) if (this.#spare[i]!.destroyed) this.#spare.splice(i, 1);
   };
 }
+

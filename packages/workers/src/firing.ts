@@ -1,6 +1,7 @@
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { ArrivalCursor, RateCurve } from '@overload/core';
 import { Pool } from 'undici';
+import { BodyReadBudget } from './body-budget.js';
 import { classifyError, RequestTimeoutError } from './classify-error.js';
 import { RequestHandler } from './request-handler.js';
 import { WarmConnector } from './connector.js';
@@ -9,6 +10,7 @@ import { FlowEngine, type FlowHost, type FlowRequest, type FlowRun } from './flo
 import { IntervalBuckets } from './interval-buckets.js';
 import type { FromWorker, WorkerTask } from './messages.js';
 import { type PreparedRequest, RequestSource } from './request-source.js';
+import { tlsConnectOptions } from './tls-connect.js';
 
 
 /**
@@ -24,7 +26,7 @@ class InFlight extends RequestHandler {
   readonly #firing: Firing;
 
   constructor(firing: Firing, intended: number, dispatched: number, prepared: PreparedRequest) {
-    super(firing.timeoutMs, intended, dispatched, prepared);
+    super(firing.timeoutMs, firing.bodyBudget, intended, dispatched, prepared);
     this.#firing = firing;
   }
 
@@ -72,6 +74,8 @@ export class Firing implements FlowHost {
   readonly #pool: Pool;
   readonly #cursor: ArrivalCursor;
   readonly buckets: IntervalBuckets;
+  /** Shared by every response of this worker, plain and flows'. */
+  readonly bodyBudget = new BodyReadBudget();
   readonly #source: RequestSource;
   /** Runs a scenario's requests and journeys; undefined for a single fixed request. */
   readonly #flows: FlowEngine | undefined;
@@ -105,7 +109,7 @@ export class Firing implements FlowHost {
     this.#post = post;
     this.timeoutMs = task.timeoutMs;
     this.#source = new RequestSource(task);
-    this.buckets = new IntervalBuckets(this.#source.plan?.names.length ?? 0);
+    this.buckets = new IntervalBuckets(this.#source.plan?.names.length ?? 0, task.origin);
     this.#flows = this.#source.plan ? new FlowEngine(this, this.#source) : undefined;
     this.#requestCap = task.requestCap ? new Int32Array(task.requestCap.buffer) : undefined;
     this.#cursor = new ArrivalCursor(RateCurve.from(task.curve), {
@@ -117,10 +121,11 @@ export class Firing implements FlowHost {
       // counter of requests (takeRequest) instead of a limit on arrival indexes.
       ...(task.maxRequests !== undefined && !task.requestCap ? { limit: task.maxRequests } : {}),
     });
-    this.#connector = new WarmConnector({ timeout: Math.min(task.timeoutMs, 10_000) });
+    this.#connector = new WarmConnector({ ...tlsConnectOptions(task.tls, task.http2), timeout: Math.min(task.timeoutMs, 10_000) });
     this.#pool = new Pool(task.origin, {
       connections: task.connections,
       pipelining: task.pipelining,
+      ...(task.http2 ? { allowH2: true } : {}),
       connect: this.#connector.connect,
       // The request timeout is ours (#sweepTimeouts: total time from dispatch, checked on every
       // wake-up). undici's own are inactivity timers that cost a timer object per request.
@@ -333,7 +338,7 @@ export class Firing implements FlowHost {
     if (req.settled) return;
     const end = performance.now();
     this.#source.settle(req.prepared, true);
-    this.buckets.failure(this.intervalAt(end), classifyError(err), (end - req.intended) * 1000, req.serviceMs(end) * 1000);
+    this.buckets.failure(this.intervalAt(end), classifyError(err), (end - req.intended) * 1000, req.serviceMs(end) * 1000, err);
     this.#settle(req, end);
   }
 
@@ -385,7 +390,7 @@ export class Firing implements FlowHost {
   #flushIntervals(since: number): void {
     const I = this.#task.intervalMs;
     while ((this.buckets.nextFlushIndex + 1) * I <= since) {
-      this.#post({ type: 'interval', report: this.buckets.flush(this.#inFlight, this.#intervalElu()) });
+      this.#post({ type: 'interval', report: this.buckets.flush(this.#inFlight, this.#intervalElu(), undefined, 0, this.bodyBudget.takePauses()) });
     }
   }
 
@@ -401,6 +406,7 @@ export class Firing implements FlowHost {
     this.#ended = true;
     // A settle during this tick may have scheduled another tick: nothing may run after 'done'.
     this.#clearWake();
+    this.bodyBudget.close();
     // Abandon what is still in flight after the drain: counted, and measured up to now (a lower
     // bound on what its user waited), never waited on forever.
     let abandoned = 0;
@@ -417,7 +423,7 @@ export class Firing implements FlowHost {
     const since = now - this.#t0;
     this.#flushIntervals(since);
     const partial = since - this.buckets.nextFlushIndex * this.#task.intervalMs;
-    this.#post({ type: 'interval', report: this.buckets.flush(0, this.#intervalElu(), Math.max(0, partial), abandoned) });
+    this.#post({ type: 'interval', report: this.buckets.flush(0, this.#intervalElu(), Math.max(0, partial), abandoned, this.bodyBudget.takePauses()) });
     this.#post({ type: 'done', abandoned });
     this.#connector.close();
     this.#pool

@@ -13,6 +13,7 @@ import {
 } from '@overload/core';
 import { classifyError } from './classify-error.js';
 import { RequestHandler } from './request-handler.js';
+import type { BodyReadBudget } from './body-budget.js';
 import type { IntervalBuckets } from './interval-buckets.js';
 import type { PreparedRequest, RequestSource } from './request-source.js';
 
@@ -24,6 +25,7 @@ type Failure = ErrorClass | FlowFailureClass;
 /** What the send loop gives the engine. */
 export interface FlowHost {
   readonly buckets: IntervalBuckets;
+  readonly bodyBudget: BodyReadBudget;
   readonly timeoutMs: number;
   intervalAt(now: number): number;
   /** Puts a prepared request on the wire (counts it in flight and under the timeout sweep). */
@@ -90,15 +92,14 @@ export class FlowRequest extends RequestHandler implements ResponseView {
   readonly #engine: FlowEngine;
 
   constructor(engine: FlowEngine, run: FlowRun, prepared: PreparedRequest, dispatched: number) {
-    super(engine.host.timeoutMs, run.tryDue, dispatched, prepared);
+    super(engine.host.timeoutMs, engine.host.bodyBudget, run.tryDue, dispatched, prepared);
     this.#engine = engine;
     this.run = run;
   }
 
-  override onHeaders(statusCode: number, headers: Buffer[] | string[] | null): boolean {
-    this.status = statusCode;
+  override onHeaders(statusCode: number, headers: Buffer[] | string[] | null, resume: () => void): boolean {
     if (this.run.step.needsHeaders.length > 0 && headers) this.#headers = headers as Buffer[];
-    return true;
+    return super.onHeaders(statusCode, headers, resume);
   }
 
   override onData(chunk: Buffer): boolean {
@@ -106,7 +107,7 @@ export class FlowRequest extends RequestHandler implements ResponseView {
       (this.#chunks ??= []).push(chunk);
       this.#bytes += chunk.length;
     }
-    return true;
+    return super.onData(chunk);
   }
 
   onComplete(): void {
@@ -264,7 +265,7 @@ export class FlowEngine {
     const cls = classifyError(err);
     this.#source.settle(req.prepared, true);
     const interval = this.host.intervalAt(end);
-    this.host.buckets.failure(interval, cls, (end - req.intended) * 1000, req.serviceMs(end) * 1000);
+    this.host.buckets.failure(interval, cls, (end - req.intended) * 1000, req.serviceMs(end) * 1000, err);
     this.host.requestEnded(end);
     this.#lastService = req.serviceMs(end);
     this.#stepEnded(run, cls, end, true);

@@ -9,6 +9,7 @@ import {
   type NameReport,
   recordMicros,
 } from '@overload/core';
+import { describeError } from './classify-error.js';
 
 /** One name's counters in one interval (see NameReport). */
 class NameBucket {
@@ -86,11 +87,19 @@ const RING = 8;
 export class IntervalBuckets {
   readonly #ring: Bucket[];
   readonly #names: number;
+  readonly #origin: string;
+  /** Error classes described so far, and the descriptions not reported yet (one per class per worker). */
+  readonly #described = new Set<ErrorClass>();
+  #newExamples: Partial<Record<ErrorClass, string>> | undefined;
   #nextFlush = 0;
 
-  /** `names`: how many request, journey and step names to keep figures for (0: none). */
-  constructor(names = 0) {
+  /**
+   * `names`: how many request, journey and step names to keep figures for (0: none); `origin`:
+   * the target, named in error descriptions.
+   */
+  constructor(names = 0, origin = '') {
     this.#names = names;
+    this.#origin = origin;
     this.#ring = Array.from({ length: RING }, () => new Bucket(names));
     this.#ring.forEach((b, i) => b.reset(i));
   }
@@ -164,9 +173,14 @@ export class IntervalBuckets {
    * latency record at the moment it ended: leaving it out would drop exactly the requests whose
    * users waited longest (a timeout is recorded as at least the timeout).
    */
-  failure(index: number, errorClass: ErrorClass, latencyMicros: number, serviceMicros: number): void {
+  failure(index: number, errorClass: ErrorClass, latencyMicros: number, serviceMicros: number, error?: unknown): void {
     const b = this.bucket(index);
     b.errors[errorClass]++;
+    // The first error of each class is described for a person (naming the host); once is enough.
+    if (error !== undefined && !this.#described.has(errorClass)) {
+      this.#described.add(errorClass);
+      (this.#newExamples ??= {})[errorClass] = describeError(error, errorClass, this.#origin);
+    }
     recordMicros(b.latency, latencyMicros);
     recordMicros(b.serviceTime, serviceMicros);
   }
@@ -179,7 +193,7 @@ export class IntervalBuckets {
   }
 
   /** Reports and recycles the next interval. */
-  flush(inFlight: number, elu: number, durationMs?: number, abandoned = 0): IntervalReport {
+  flush(inFlight: number, elu: number, durationMs?: number, abandoned = 0, bodyReadPauses = 0): IntervalReport {
     const k = this.#nextFlush;
     const b = this.#ring[k % RING]!;
     const statusCodes: Record<string, number> = {};
@@ -201,10 +215,20 @@ export class IntervalBuckets {
       latency: encodeHistogram(b.latency),
       serviceTime: encodeHistogram(b.serviceTime),
       lag: encodeHistogram(b.lag),
+      memoryBytes: threadMemoryBytes(),
+      ...(bodyReadPauses > 0 ? { bodyReadPauses } : {}),
+      ...(this.#newExamples ? { errorExamples: this.#newExamples } : {}),
       ...(this.#names > 0 ? { byName: b.names.map((n) => n.report()) } : {}),
     };
     b.reset(k + RING);
+    this.#newExamples = undefined;
     this.#nextFlush = k + 1;
     return report;
   }
+}
+
+/** This thread's memory: in a worker, process.memoryUsage() counts the thread's own isolate (rss aside). */
+function threadMemoryBytes(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
 }

@@ -55,6 +55,8 @@ export async function warmJit(task: WorkerTask, firstSecondRps: number): Promise
         lateDropMs: 60_000,
         budgets: {},
         budgetBuffer: new SharedArrayBuffer(8),
+        tls: undefined,
+        http2: false,
       },
       () => {},
     );

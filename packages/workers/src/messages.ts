@@ -4,7 +4,7 @@
  * message per request.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { IntervalReport, RequestMix, SerializedCurve, SerializedError, StatusExpectation } from '@overload/core';
+import type { IntervalReport, RequestMix, SerializedCurve, SerializedError, StatusExpectation, TlsOptions } from '@overload/core';
 
 /** The piscina task: one per worker thread for the whole run. */
 export interface WorkerTask {
@@ -47,6 +47,10 @@ export interface WorkerTask {
   /** Budget limits by name and the shared counters every worker charges (see BudgetLedger). */
   readonly budgets: Readonly<Record<string, number>>;
   readonly budgetBuffer: SharedArrayBuffer;
+  /** TLS settings of the target's connections (PEM text). */
+  readonly tls: TlsOptions | undefined;
+  /** Offer HTTP/2 through ALPN. */
+  readonly http2: boolean;
   readonly port: MessagePort;
 }
 

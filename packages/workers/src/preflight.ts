@@ -1,9 +1,10 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect } from 'node:tls';
-import { isHostAllowed, OverloadError, resolveProbes, type ProbeSpec, TargetUnreachableError } from '@overload/core';
+import { isHostAllowed, OverloadError, resolveProbes, type ProbeSpec, TargetUnreachableError, type TlsOptions } from '@overload/core';
 import { Agent } from 'undici';
-import { classifyError } from './classify-error.js';
+import { classifyError, explainError } from './classify-error.js';
+import { tlsConnectOptions, tlsConnector } from './tls-connect.js';
 
 export interface PreflightOptions {
   /** The target; only its origin is used (a TCP connect, and the TLS handshake for https). */
@@ -15,6 +16,8 @@ export interface PreflightOptions {
   /** How long each check may take (default 5 s). */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** The run's TLS settings: the handshake and the probes trust what the load will trust. */
+  readonly tls?: TlsOptions;
 }
 
 export interface PreflightResult {
@@ -53,11 +56,16 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
   const problems: string[] = [];
   const hostPort = hostPortOf(url);
   let connectMs = 0;
-  const agent = new Agent({ connections: 1, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const agent = new Agent({
+    connections: 1,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    ...(options.tls ? { connect: tlsConnector(options.tls, timeoutMs) } : { connectTimeout: timeoutMs }),
+  });
   const checkedProbes: { name: string; url: string; status: number }[] = [];
   try {
     const [target, ...probeResults] = await Promise.allSettled([
-      connectOnce(url, timeoutMs, options.signal),
+      connectOnce(url, timeoutMs, options.signal, options.tls),
       ...probes.map(async (p) => {
         const res = await agent.request({ origin: new URL(p.url).origin, path: pathOf(p.url), method: 'GET', headers: { 'user-agent': 'overload-preflight' }, ...(options.signal ? { signal: options.signal } : {}) });
         await res.body.dump();
@@ -83,14 +91,14 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
 }
 
 /** Opens one connection (TCP, plus TLS for https), closes it, and resolves with how long it took. */
-function connectOnce(url: URL, timeoutMs: number, signal: AbortSignal | undefined): Promise<number> {
+function connectOnce(url: URL, timeoutMs: number, signal: AbortSignal | undefined, tlsOptions: TlsOptions | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
     const started = performance.now();
     const tls = url.protocol === 'https:';
     const socket: Socket = tls
-      ? tlsConnect({ host, port, ...(isIp(host) ? {} : { servername: host }), ALPNProtocols: ['http/1.1'] })
+      ? tlsConnect({ host, port, ...(isIp(host) ? {} : { servername: host }), ALPNProtocols: ['http/1.1'], ...tlsConnectOptions(tlsOptions) })
       : netConnect({ host, port });
     let settled = false;
     const done = (error?: Error) => {
@@ -113,7 +121,10 @@ function connectOnce(url: URL, timeoutMs: number, signal: AbortSignal | undefine
 function describe(error: unknown, timeoutMs: number): string {
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
-  if (classifyError(error) === 'timeout') return `timed out after ${timeoutMs} ms (${typeof code === 'string' ? code : 'timeout'})`;
+  const errorClass = classifyError(error);
+  if (errorClass === 'timeout') return `timed out after ${timeoutMs} ms (${typeof code === 'string' ? code : 'timeout'})`;
+  // A TLS failure says which one, and what fixes it (--ca, --cert/--key, --insecure).
+  if (errorClass.startsWith('tls')) return explainError(error, errorClass);
   if (typeof code === 'string' && !message.includes(code)) return `${code}: ${message}`;
   return message;
 }

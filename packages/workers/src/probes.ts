@@ -10,9 +10,11 @@ import {
   type ProbeSeries,
   type ProbeSpec,
   type ResolvedProbe,
+  type TlsOptions,
 } from '@overload/core';
 import { Pool } from 'undici';
 import { classifyError } from './classify-error.js';
+import { tlsConnector } from './tls-connect.js';
 
 export interface ProbeOptions {
   /** performance.now() at the run's t0; sample times are relative to it (default: when probes start). */
@@ -23,6 +25,8 @@ export interface ProbeOptions {
   readonly allowedHosts?: readonly string[];
   /** Largest response body read (default 1 MiB); a bigger one aborts the poll with `body too large`. */
   readonly maxBodyBytes?: number;
+  /** The run's TLS settings: an https probe trusts what the load trusts (its CA, client certificate, insecure mode). */
+  readonly tls?: TlsOptions;
 }
 
 export interface ProbeHandle {
@@ -55,7 +59,7 @@ export function startProbes(specs: readonly ProbeSpec[], options: ProbeOptions =
         }
       }
     : undefined;
-  const pollers = probes.map((p) => new ProbePoller(p, t0Perf, maxBodyBytes, onSample));
+  const pollers = probes.map((p) => new ProbePoller(p, t0Perf, maxBodyBytes, onSample, options.tls));
   for (const p of pollers) p.start();
   let stopping: Promise<void> | undefined;
   return {
@@ -88,7 +92,13 @@ class ProbePoller {
   #abort: AbortController | undefined;
   #stopped = false;
 
-  constructor(probe: ResolvedProbe, t0Perf: number, maxBodyBytes: number, onSample: ((name: string, sample: ProbeSample) => void) | undefined) {
+  constructor(
+    probe: ResolvedProbe,
+    t0Perf: number,
+    maxBodyBytes: number,
+    onSample: ((name: string, sample: ProbeSample) => void) | undefined,
+    tls: TlsOptions | undefined,
+  ) {
     this.#probe = probe;
     this.#t0Perf = t0Perf;
     this.#onSample = onSample;
@@ -98,7 +108,7 @@ class ProbePoller {
     this.#pool = new Pool(url.origin, {
       connections: 1,
       pipelining: 1,
-      connectTimeout: probe.timeoutMs,
+      ...(tls ? { connect: tlsConnector(tls, probe.timeoutMs) } : { connectTimeout: probe.timeoutMs }),
       headersTimeout: probe.timeoutMs,
       bodyTimeout: probe.timeoutMs,
       maxResponseSize: maxBodyBytes,

@@ -9,6 +9,8 @@ import {
   judgeRecovery,
   parseDurationMs,
   parseSlo,
+  partialOf,
+  type PartialMark,
   type ProbeSeries,
   type ProbeSpec,
   type ProbeWindow,
@@ -108,6 +110,8 @@ export interface RampResult {
   readonly probes: readonly ProbeSeries[];
   readonly stopReason: StopReason;
   readonly stopDetail?: string;
+  /** Present when the ramp was cut short (signal, kill switch, guardrail, worker crash). */
+  readonly partial?: PartialMark;
   /** The ramp phase's full run result (intervals, histograms, generator health). */
   readonly run: RunResult;
 }
@@ -135,6 +139,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
       timeoutMs: Math.min(checked.timeoutMs, 5000),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(checked.tls ? { tls: checked.tls } : {}),
     });
   }
   const { signal } = options;
@@ -199,7 +204,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
     if (signal?.aborted) onAbort();
     const rampT0 = await startedOrEnded(rampHandle);
     if (options.probes && options.probes.length > 0) {
-      probes = startProbes(options.probes, { t0Perf: rampT0, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) });
+      probes = startProbes(options.probes, { t0Perf: rampT0, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}), ...(options.tls ? { tls: options.tls } : {}) });
     }
     const rampRun = await rampHandle.result;
     if (!decided) {
@@ -250,6 +255,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       probes: series,
       stopReason: recoveryLost ? 'shard-lost' : stopReason,
       ...(rampRun.stopDetail ? { stopDetail: burstCollapse ? `error burst: ${rampRun.stopDetail}` : rampRun.stopDetail } : {}),
+      ...partialOf(stopReason, rampRun.stopDetail),
       run: rampRun,
     };
 

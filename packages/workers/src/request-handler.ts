@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
+import { type BodyReadBudget, LARGE_CHUNK_BYTES } from './body-budget.js';
 import { RequestTimeoutError } from './classify-error.js';
 import type { PreparedRequest } from './request-source.js';
 
@@ -21,10 +22,14 @@ export abstract class RequestHandler implements Dispatcher.DispatchHandler {
   status = 0;
   settled = false;
   abort: ((err?: Error) => void) | null = null;
+  /** undici's resume callback (from onHeaders): a body read paused by the budget goes on with it. */
+  resume: (() => void) | null = null;
   readonly #timeoutMs: number;
+  readonly #bodyBudget: BodyReadBudget;
 
-  constructor(timeoutMs: number, intended: number, dispatched: number, prepared: PreparedRequest) {
+  constructor(timeoutMs: number, bodyBudget: BodyReadBudget, intended: number, dispatched: number, prepared: PreparedRequest) {
     this.#timeoutMs = timeoutMs;
+    this.#bodyBudget = bodyBudget;
     this.intended = intended;
     this.dispatched = dispatched;
     this.prepared = prepared;
@@ -37,14 +42,18 @@ export abstract class RequestHandler implements Dispatcher.DispatchHandler {
     this.written = performance.now();
   }
 
-  onHeaders(statusCode: number, _headers?: Buffer[] | string[] | null): boolean {
+  onHeaders(statusCode: number, _headers: Buffer[] | string[] | null, resume: () => void): boolean {
     this.status = statusCode;
+    this.resume = resume;
     return true;
   }
 
-  /** Bodies are drained and counted by the socket, never buffered (unless a subclass needs them). */
-  onData(_chunk?: Buffer): boolean {
-    return true;
+  /**
+   * Bodies are drained and counted by the socket, never buffered (unless a subclass needs them);
+   * a big one yields to the schedule (see BodyReadBudget): false pauses this response's reading.
+   */
+  onData(chunk: Buffer): boolean {
+    return chunk.length < LARGE_CHUNK_BYTES || this.#bodyBudget.take(this, chunk.length);
   }
 
   /** From `dispatched` (or the socket write) to `end`: the service time. */

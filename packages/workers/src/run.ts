@@ -4,6 +4,7 @@ import {
   arrivalNamesOf,
   BudgetLedger,
   buildRunResult,
+  type ErrorClass,
   ErrorBurstDetector,
   IntervalAggregator,
   type IntervalStats,
@@ -100,6 +101,10 @@ export function startRun(request: RunRequest): RunHandle {
   };
 
   const ledger = new BudgetLedger(config.budgets, config.budgetBuffer);
+  const errorExamples: Partial<Record<ErrorClass, string>> = {};
+  // The whole process's resident memory, sampled as intervals arrive: with the workers' own
+  // heap figures it shows that nothing a target sends (a 1 GB body, a trickle) is buffered.
+  const rss = { startBytes: process.memoryUsage.rss(), maxBytes: 0 };
   // Journeys send a variable number of requests per arrival: the cap is a shared counter then.
   // A shard's counter holds its share of the cap (shareOf), so the shards' requests add up to it.
   const requestCap =
@@ -112,6 +117,7 @@ export function startRun(request: RunRequest): RunHandle {
     config.workers,
     config.intervalMs,
     (i) => {
+      rss.maxBytes = Math.max(rss.maxBytes, process.memoryUsage.rss());
       const burstDetail = burst?.push(i);
       if (burstDetail && !stopped) handle.stop('error-burst', burstDetail);
       request.onInterval?.(i, handle);
@@ -133,6 +139,7 @@ export function startRun(request: RunRequest): RunHandle {
     });
     request.signal?.addEventListener('abort', onAbort, { once: true });
     const workerErrors: SerializedError[] = [];
+    let crashedAfterStart = false;
     try {
       let ready = 0;
       let allReady!: () => void;
@@ -145,7 +152,10 @@ export function startRun(request: RunRequest): RunHandle {
           new Promise<void>((resolve) => {
             port1.on('message', (m: FromWorker) => {
               if (m.type === 'ready' && ++ready === config.workers) allReady();
-              else if (m.type === 'interval') aggregator.add(w, m.report);
+              else if (m.type === 'interval') {
+                for (const [c, message] of Object.entries(m.report.errorExamples ?? {})) errorExamples[c as ErrorClass] ??= message;
+                aggregator.add(w, m.report);
+              }
               else if (m.type === 'request-cap') handle.stop('max-requests', `--max-requests ${config.maxRequests} reached`);
               else if (m.type === 'budget-exhausted') {
                 const limit = config.budgets[m.budget];
@@ -167,6 +177,7 @@ export function startRun(request: RunRequest): RunHandle {
             return outcome;
           },
           (error: unknown) => {
+            if (started) crashedAfterStart = true;
             workerErrors.push({ code: 'OVL_WORKER_CRASHED', message: `worker ${w} crashed: ${(error as Error).message}` });
             aggregator.finish(w);
             ports[w]?.close();
@@ -189,6 +200,8 @@ export function startRun(request: RunRequest): RunHandle {
       t0Perf = performance.now() + waitMs;
       const t0Epoch = performance.timeOrigin + t0Perf;
       started = true;
+      // Threads, their JIT warm-up and the warm connections are in place: growth from here is the run's.
+      rss.startBytes = process.memoryUsage.rss();
       resolveStarted(t0Perf);
       if (config.maxDurationMs !== undefined) {
         maxDurationTimer = setTimeout(() => handle.stop('max-duration', `--max-duration ${config.maxDurationMs} ms reached`), waitMs + config.maxDurationMs);
@@ -198,7 +211,9 @@ export function startRun(request: RunRequest): RunHandle {
       await Promise.all(tasks);
       await Promise.all(doneWorkers);
       aggregator.flush();
-      if (workerErrors.length === config.workers && aggregator.intervals.length === 0) {
+      // Every worker failed before t0: nothing was sent, so there is no result to keep. A crash
+      // after t0 keeps what was measured, in a result marked partial (stopReason worker-crash).
+      if (workerErrors.length === config.workers && aggregator.intervals.length === 0 && !crashedAfterStart) {
         throw new WorkerCrashError(`every worker failed: ${workerErrors.map((e) => e.message).join('; ')}`);
       }
       return buildRunResult({
@@ -210,6 +225,8 @@ export function startRun(request: RunRequest): RunHandle {
         aggregator,
         workerErrors,
         budgets: { limits: config.budgets, used: ledger.used() },
+        errorExamples,
+        rss,
       });
     } finally {
       clearTimeout(maxDurationTimer);
@@ -269,6 +286,8 @@ function taskFor(
     requests: config.requests,
     budgets: config.budgets,
     budgetBuffer,
+    tls: config.tls,
+    http2: config.http2,
     port,
   };
 }

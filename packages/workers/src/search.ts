@@ -146,6 +146,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
       ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
       timeoutMs: Math.min(checked.timeoutMs, 5000),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(checked.tls ? { tls: checked.tls } : {}),
     });
   }
   const startedAt = new Date();
@@ -212,7 +213,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
       trialT0 = await Promise.race([handle.started, handle.result.then(() => performance.now())]);
       if (!probes && options.probes && options.probes.length > 0) {
         probeT0 = trialT0;
-        probes = startProbes(options.probes, { t0Perf: probeT0, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) });
+        probes = startProbes(options.probes, { t0Perf: probeT0, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}), ...(options.tls ? { tls: options.tls } : {}) });
       }
       const run = await handle.result;
       const loadStoppedAt = performance.now();

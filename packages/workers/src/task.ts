@@ -2,6 +2,7 @@ import { RateCurve, serializeError } from '@overload/core';
 import { Firing } from './firing.js';
 import { warmJit } from './jit-warmup.js';
 import type { FromWorker, ToWorker, WorkerOutcome, WorkerTask } from './messages.js';
+import { armTestCrash } from './test-crash.js';
 
 /**
  * The piscina task: runs for the whole run in its worker thread. Handshake over the task's
@@ -12,9 +13,13 @@ export default async function fireSlice(task: WorkerTask): Promise<WorkerOutcome
   const port = task.port;
   const post = (m: FromWorker) => port.postMessage(m);
   const firing = new Firing(task, post);
+  let disarm = () => {};
   try {
     port.on('message', (m: ToWorker) => {
-      if (m.type === 'start') firing.start(m.t0EpochMs);
+      if (m.type === 'start') {
+        firing.start(m.t0EpochMs);
+        disarm = armTestCrash(task.workerIndex, () => firing.sent);
+      }
       else if (m.type === 'stop') firing.stop(m.immediate);
     });
     // Optimised code and open connections before the handshake completes: the schedule starts warm.
@@ -23,6 +28,7 @@ export default async function fireSlice(task: WorkerTask): Promise<WorkerOutcome
     await firing.warm();
     post({ type: 'ready' });
     const abandoned = await firing.done;
+    disarm();
     return { workerIndex: task.workerIndex, sent: firing.sent, abandoned };
   } catch (error) {
     return { workerIndex: task.workerIndex, sent: firing.sent, abandoned: 0, error: serializeError(error) };

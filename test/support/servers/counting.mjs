@@ -21,7 +21,7 @@ const server = http.createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (d) => (body += d));
-    req.on('end', () => requests.push({ method: req.method, path: req.url, runId: req.headers['x-overload-run'] ?? null, body }));
+    req.on('end', () => requests.push({ method: req.method, path: req.url, runId: req.headers['x-overload-run'] ?? null, body, authorization: req.headers.authorization ?? null, apiKey: req.headers['x-api-key'] ?? null }));
   } else req.resume();
   const reply = () => { res.statusCode = options.status ?? 200; res.end('ok'); };
   if (options.delayMs) setTimeout(reply, options.delayMs); else reply();

@@ -38,6 +38,16 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
   if (plan.scenarioFile) lines.push(`scenario:    ${plan.scenarioFile}`);
   lines.push(`target:      ${plan.targetUrl}`);
   lines.push(`allowlist:   ${plan.allowedHosts.length > 0 ? plan.allowedHosts.join(', ') : 'loopback only'}`);
+  const tls = plan.run.tls;
+  if (tls || plan.run.http2) {
+    const parts = [
+      tls?.ca ? 'trusts the given CA (--ca)' : undefined,
+      tls?.cert ? 'client certificate (mutual TLS)' : undefined,
+      tls?.insecure ? 'INSECURE: certificates are not checked' : undefined,
+      plan.run.http2 ? 'offers HTTP/2 (ALPN h2)' : undefined,
+    ].filter(Boolean);
+    lines.push(`tls:         ${parts.join('; ')}`);
+  }
   // With journeys the profile's rate is a rate of journeys (each sends several requests).
   const journeys = (plan.run.requests?.journeys?.length ?? 0) > 0;
   const unit = journeys ? 'journeys' : 'requests';

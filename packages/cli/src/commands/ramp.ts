@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type RampEvent, ValidationError, formatCondition, formatShortStep } from '@overload/core';
+import { type RampEvent, ValidationError, formatCondition, formatShortStep, partialOf } from '@overload/core';
 import { ramp, type RampResult } from '@overload/workers';
 import { EXIT, type ExitCode, exitCodeForStop } from '../exit-codes.js';
 import { createLogger, redactHeaders } from '../logger.js';
@@ -91,7 +91,7 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
     progress.done();
     const stopped = session.guard.stopped;
     const stopReason = stopped?.reason ?? result.stopReason;
-    const stored = { ...result, stopReason, ...(stopped ? { stopDetail: stopped.detail } : {}), runbook: runbookOf(plan, flags, session.ledger.used()) };
+    const stored = { ...result, stopReason, ...(stopped ? { stopDetail: stopped.detail } : {}), ...partialOf(stopReason, stopped?.detail ?? result.stopDetail), runbook: runbookOf(plan, flags, session.ledger.used()) };
     const files = await writeResults(stored, plan.name, flags);
     process.stdout.write(`${formatRampSummary(result, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`);
     if (stopped) process.stdout.write(`stopped early: ${stopped.detail}\n`);

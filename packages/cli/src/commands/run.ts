@@ -8,6 +8,7 @@ import {
   type RunResult,
   ValidationError,
   parseStatusList,
+  partialOf,
   resolveRunConfig,
 } from '@overload/core';
 import { defaultWorkers, type ProbeHandle, preflight, startProbes, startRun } from '@overload/workers';
@@ -15,7 +16,7 @@ import { EXIT, type ExitCode, exitCodeForStop } from '../exit-codes.js';
 import { createLogger, redactHeaders } from '../logger.js';
 import { Progress } from '../output/progress.js';
 import { formatRunSummary } from '../output/run-summary.js';
-import { durationArg, rateArg } from '../parse.js';
+import { durationArg, rateArg, statusListArg } from '../parse.js';
 import { resolvePlan } from '../plan/resolve.js';
 import { runbookOf } from '../plan/runbook.js';
 import { addReportOptions } from '../report/options.js';
@@ -39,7 +40,7 @@ export function registerRun(program: Command, setExit: (code: ExitCode) => void)
     .argument('<url|scenario>', 'target URL, e.g. http://127.0.0.1:8080/health, or a scenario name or file')
     .option('--rate <rps>', 'constant rate in requests per second (with --duration)', rateArg)
     .option('--duration <time>', 'how long to run at --rate, e.g. 20s, 2m', durationArg)
-    .option('--expect-status <list>', 'statuses that count as success, e.g. "200-299,404" (default 200-399)');
+    .option('--expect-status <list>', 'statuses that count as success, e.g. "200-299,404" (default 200-399)', statusListArg);
   addScenarioOptions(cmd);
   addLoadOptions(cmd);
   addGuardOptions(cmd);
@@ -92,7 +93,7 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     // Validation and the allowlist first (resolveRunConfig throws), then a pre-flight: a target
     // that is down from the start gets exit 6, not a run of refused connections.
     const checked = resolveRunConfig({ ...plan.run, profile: plan.profile }, { defaultWorkers: defaultWorkers() });
-    await preflight({ url: checked.url, probes: plan.probes, allowedHosts: plan.allowedHosts, timeoutMs: Math.min(checked.timeoutMs, 5000) });
+    await preflight({ url: checked.url, probes: plan.probes, allowedHosts: plan.allowedHosts, timeoutMs: Math.min(checked.timeoutMs, 5000), ...(checked.tls ? { tls: checked.tls } : {}) });
     await session.start();
     if (mode.kind === 'coordinator') distribution = await startDistribution(plan, mode, 'run', ref, session.abort.signal);
     const handle = (distribution?.runner ?? startRun)({
@@ -122,6 +123,7 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
       ...result,
       stopReason,
       ...(stopped ? { stopDetail: stopped.detail } : {}),
+      ...partialOf(stopReason, stopped?.detail ?? result.stopDetail),
       probes: series,
       ...(drains ? { pinch: { releaseAtMs, drains } } : {}),
       runbook: runbookOf(plan, flags, session.ledger.used()),

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { ValidationError } from '@overload/core';
+import { partialOf, ValidationError } from '@overload/core';
 import { search, type SearchRunResult } from '@overload/workers';
 import { EXIT, type ExitCode, exitCodeForStop } from '../exit-codes.js';
 import { Progress } from '../output/progress.js';
 import { formatSearchSummary } from '../output/ramp-summary.js';
-import { durationArg, rateArg } from '../parse.js';
+import { durationArg, durationOrZeroArg, positiveNumberArg, rateArg } from '../parse.js';
 import { resolvePlan } from '../plan/resolve.js';
 import { runbookOf } from '../plan/runbook.js';
 import { addReportOptions } from '../report/options.js';
@@ -33,10 +33,10 @@ export function registerSearch(program: Command, setExit: (code: ExitCode) => vo
   addReportOptions(cmd);
   cmd
     .option('--start <rps>', 'first trial rate (default 100)', rateArg)
-    .option('--factor <n>', 'growth between trials before the first breach (default 2)', (v) => rateArg(v))
-    .option('--precision <fraction>', 'stop when the bracket is within this fraction (default 0.05)', (v) => rateArg(v))
+    .option('--factor <n>', 'growth between trials before the first breach (default 2)', positiveNumberArg('a growth factor > 1, such as 2', 100))
+    .option('--precision <fraction>', 'stop when the bracket is within this fraction (default 0.05)', positiveNumberArg('a fraction > 0 and < 1, such as 0.05', 0.99))
     .option('--min-trial <time>', 'shortest trial (default 5s; longer when the SLO percentile needs more samples)', durationArg)
-    .option('--trial-cooldown <time>', 'quiet time between trials (default 2s)', durationArg)
+    .option('--trial-cooldown <time>', 'quiet time between trials (default 2s)', durationOrZeroArg)
     .option('--recovery-within <time>', 'after a breached trial, how long the target may take to hold the SLO again at a low rate before the next trial (default 15s)', durationArg)
     .addHelpText('after', `\nExamples:\n  $ overload search http://127.0.0.1:8080/ --slo "p99<200ms,errors<1%" --start 200\n  $ overload search student-reports --precision 0.1`)
     .action(async (ref: string, flags: SearchFlags) => setExit(await searchCommand(ref, flags)));
@@ -78,7 +78,12 @@ async function searchCommand(ref: string, flags: SearchFlags): Promise<ExitCode>
     progress.done();
     const stopped = session.guard.stopped;
     const stopReason = stopped?.reason ?? result.stopReason;
-    const stored = { ...result, ...(stopped ? { stopReason: stopped.reason, stopDetail: stopped.detail } : {}), runbook: runbookOf(plan, flags, session.ledger.used()) };
+    const stored = {
+      ...result,
+      ...(stopped ? { stopReason: stopped.reason, stopDetail: stopped.detail } : {}),
+      ...(stopReason ? partialOf(stopReason, stopped?.detail ?? result.stopDetail) : {}),
+      runbook: runbookOf(plan, flags, session.ledger.used()),
+    };
     const files = await writeResults(stored, `${plan.name}-search`, flags);
     process.stdout.write(`${formatSearchSummary(result, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`);
     if (stopped) process.stdout.write(`stopped early: ${stopped.detail}\n`);

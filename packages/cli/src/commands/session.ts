@@ -5,6 +5,7 @@ import { type LiveMetrics, startLiveMetrics } from '../metrics/live-metrics.js';
 import type { Progress } from '../output/progress.js';
 import type { PlanFlags, ResolvedPlan } from '../plan/resolve.js';
 import type { ReportFlags } from '../report/options.js';
+import { checkOutputs } from '../results/check-outputs.js';
 import type { OutputFlags } from '../results/write-results.js';
 
 export interface SessionFlags {
@@ -32,9 +33,9 @@ export class CommandSession {
   #metrics: LiveMetrics | undefined;
   readonly #plan: ResolvedPlan;
   readonly #progress: Progress;
-  readonly #flags: SessionFlags;
+  readonly #flags: SessionFlags & OutputFlags & { logFile?: string };
 
-  constructor(plan: ResolvedPlan, flags: SessionFlags, progress: Progress) {
+  constructor(plan: ResolvedPlan, flags: SessionFlags & OutputFlags & { logFile?: string }, progress: Progress) {
     this.#plan = plan;
     this.#progress = progress;
     this.#flags = flags;
@@ -50,6 +51,9 @@ export class CommandSession {
   }
 
   async start(): Promise<void> {
+    await checkOutputs(this.#flags);
+    // Not a progress line: -q must not hide that certificates go unchecked.
+    if (this.#plan.run.tls?.insecure) process.stderr.write(`${insecureWarning(this.#plan.targetUrl)}\n`);
     await this.guard.start();
     const e = this.#plan.embedded;
     if (e) this.#progress.event(`started the embedded demo target at ${e.url} (pid ${e.pid}${e.nice !== undefined ? `, nice ${e.nice}: below the generator` : ''})`);
@@ -87,6 +91,10 @@ export class CommandSession {
     await this.#metrics?.close();
     await this.#plan.embedded?.stop();
   }
+}
+
+export function insecureWarning(targetUrl: string): string {
+  return `warning: --insecure: the TLS certificates of ${targetUrl} and its probes are NOT checked (any certificate is accepted); the result records it. Use --ca with the target's CA instead wherever you can.`;
 }
 
 /** A step's label as the user reads it: with journeys the profile's rate is a rate of journeys. */

@@ -20,6 +20,7 @@ export function formatRunSummary(r: RunResult, title = `${r.target.method} ${r.t
   );
   const errs = Object.entries(r.errorsByClass).filter(([, n]) => n > 0);
   if (errs.length > 0) lines.push(`errors by class: ${errs.map(([c, n]) => `${c} ${int(n)}`).join(', ')}`);
+  for (const [c, message] of Object.entries(r.errorExamples ?? {})) lines.push(`  first ${c}: ${message}`);
   const codes = Object.entries(r.statusCodes);
   if (codes.length > 0) lines.push(`status codes: ${codes.map(([c, n]) => `${c} ${int(n)}`).join(', ')}`);
   lines.push('');
@@ -42,6 +43,9 @@ export function formatRunSummary(r: RunResult, title = `${r.target.method} ${r.t
       : `generator ok: offered the scheduled load; schedule lag p99 ${ms(g.lagMsP99)}, max ${ms(g.lagMsMax)}, ${g.workers} worker${g.workers === 1 ? '' : 's'}`,
   );
   for (const note of g.notes ?? []) lines.push(`note: ${note}`);
+  if (g.bodyReadPauses) {
+    lines.push(`note: big response bodies came faster than a worker reads them (1 Gbit/s each): they were read at that pace (${int(g.bodyReadPauses)} pauses), and their latencies include the wait; add --workers to read faster`);
+  }
   return lines.join('\n');
 }
 

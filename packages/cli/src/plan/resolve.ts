@@ -27,6 +27,9 @@ import {
 import type { RampRecoveryOptions } from '@overload/workers';
 import { loadScenario, materializeFeeders } from '../scenario/load.js';
 import { type EmbeddedTargetProcess, startEmbeddedTarget } from './embedded-target.js';
+import { envPlaceholderNames, secretHeaderValues, secrets } from '../secrets.js';
+import { checkFlagsTighten } from './tighten.js';
+import { readTlsFiles } from './tls-files.js';
 
 /** Flags shared by ramp, search, run and plan (commander camel-cases them). */
 export interface PlanFlags {
@@ -55,6 +58,13 @@ export interface PlanFlags {
   budget?: Record<string, number>;
   abortOnErrors?: string | boolean;
   runIdHeader?: string;
+  /** `run --rate`: checked against the rate ceiling here, with the scenario's in view. */
+  rate?: number;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  insecure?: boolean;
+  http2?: boolean;
 }
 
 export interface ResolvedPlan {
@@ -82,9 +92,13 @@ export interface ResolvedPlan {
 export async function resolvePlan(ref: string, flags: PlanFlags, options: { startEmbedded: boolean; env?: NodeJS.ProcessEnv }): Promise<ResolvedPlan> {
   const env = options.env ?? process.env;
   const isUrl = /^https?:\/\//i.test(ref);
+  if (!isUrl && /^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) {
+    throw new ValidationError('command line', [{ path: '<url|scenario>', message: `${JSON.stringify(ref)} is a URL, but only http:// and https:// targets can be loaded` }]);
+  }
   const loaded = isUrl ? undefined : await loadScenario(ref, process.cwd(), env);
   const scenario: Scenario | undefined = loaded?.scenario;
   const issues: ValidationIssue[] = [];
+  registerSecrets(scenario, flags, ref, env);
 
   let profile: Profile | undefined = scenario?.profile;
   if (flags.profile !== undefined) {
@@ -125,12 +139,19 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
     else errorBurst = parsed;
   }
 
+  issues.push(...checkFlagsTighten(scenario?.safety, flags));
   const budgets = { ...(scenario?.safety?.budgets ?? {}), ...(flags.budget ?? {}) };
   const maxRps = minDefined(flags.maxRate, scenario?.safety?.maxRps);
   const maxRequests = minDefined(flags.maxRequests, scenario?.safety?.maxRequests);
   const scenarioMaxDuration = scenario?.safety?.maxDurationMs !== undefined ? parseDurationMs(scenario.safety.maxDurationMs) : undefined;
   const maxDurationMs = minDefined(flags.maxDuration, scenarioMaxDuration);
   const allowedHosts = combineAllowlists(scenario?.safety?.allowedHosts, env.OVERLOAD_ALLOWED_HOSTS);
+  if (flags.rate !== undefined && maxRps !== undefined && flags.rate > maxRps) {
+    issues.push({ path: '--rate', message: `${flags.rate} req/s is above the rate ceiling of ${maxRps} req/s (${flags.maxRate !== undefined ? '--max-rate' : 'the scenario\'s safety.maxRps'}): lower --rate, or raise the ceiling` });
+  }
+  const tls = readTlsFiles({ ...(flags.ca !== undefined ? { ca: flags.ca } : {}), ...(flags.cert !== undefined ? { cert: flags.cert } : {}), ...(flags.key !== undefined ? { key: flags.key } : {}), ...(flags.insecure ? { insecure: true } : {}) }, scenario?.tls, loaded ? dirname(loaded.file) : undefined, issues);
+  if (tls?.key) secrets.add([tls.key]);
+  const http2 = flags.http2 === true || scenario?.http2 === true;
 
   const targetGiven = isUrl ? ref : (flags.target ?? scenario?.target);
   if (!targetGiven && !scenario?.embeddedTarget) {
@@ -211,6 +232,8 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
         allowedHosts,
         budgets,
         runId,
+        ...(tls ? { tls } : {}),
+        ...(http2 ? { http2: true } : {}),
         ...(flags.runIdHeader ? { runIdHeader: flags.runIdHeader } : scenario?.safety?.runIdHeader ? { runIdHeader: scenario.safety.runIdHeader } : {}),
       },
       profile,
@@ -225,6 +248,39 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
     await embedded?.stop();
     throw error;
   }
+}
+
+/**
+ * Everything of this command that must never be written out: secret header values (flags and
+ * scenario), the values of the environment variables read by `{{env.NAME}}` placeholders, URL
+ * passwords. Registered before anything runs, so no output of the command can carry them.
+ */
+function registerSecrets(scenario: Scenario | undefined, flags: PlanFlags, ref: string, env: NodeJS.ProcessEnv): void {
+  const values: (string | undefined)[] = [...secretHeaderValues(flags.header)];
+  for (const headers of headerObjectsIn([scenario?.requests, scenario?.journeys])) values.push(...secretHeaderValues(headers));
+  for (const name of envPlaceholderNames([scenario?.requests, scenario?.journeys, flags.header, flags.body, flags.target, ref])) values.push(env[name]);
+  for (const url of [ref, flags.target, scenario?.target]) {
+    if (!url) continue;
+    try {
+      const u = new URL(url);
+      if (u.password) values.push(u.password, decodeURIComponent(u.password));
+    } catch {
+      // not a URL: validation reports it
+    }
+  }
+  secrets.add(values);
+}
+
+/** Every `headers` object in requests and journeys' steps, however deep. */
+function headerObjectsIn(value: unknown, out: Record<string, unknown>[] = []): Record<string, unknown>[] {
+  if (Array.isArray(value)) for (const v of value) headerObjectsIn(v, out);
+  else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'headers' && typeof v === 'object' && v !== null && !Array.isArray(v)) out.push(v as Record<string, unknown>);
+      else headerObjectsIn(v, out);
+    }
+  }
+  return out;
 }
 
 /** The scenario's error-burst guardrail over the defaults (its window may be written as a duration). */

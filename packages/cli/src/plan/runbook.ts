@@ -1,3 +1,4 @@
+import { summarizeTls } from '@overload/core';
 import type { PlanFlags, ResolvedPlan } from './resolve.js';
 
 /**
@@ -16,6 +17,9 @@ export function runbookOf(plan: ResolvedPlan, flags: PlanFlags & { killFile?: st
     slo: plan.slo,
     probes: plan.probes.map((p) => ({ name: p.name, kind: p.kind, url: p.url })),
     recovery: plan.recovery,
+    // Which TLS settings were in force, never their contents (no PEM, no key).
+    ...(plan.run.tls ? { tls: summarizeTls(plan.run.tls) } : {}),
+    ...(plan.run.http2 ? { http2: true } : {}),
     guardrails: {
       allowedHosts: plan.allowedHosts.length > 0 ? plan.allowedHosts : ['loopback'],
       maxRps: plan.run.maxRps ?? null,

@@ -4,6 +4,7 @@ import { hdrFilesOf } from '@overload/core';
 import { renderHtmlReport } from '../report/html.js';
 import { renderJunit } from '../report/junit.js';
 import { mainRunOf, RESULT_KINDS, type StoredResult, toStored } from '../report/stored-result.js';
+import { secrets } from '../secrets.js';
 import { writeJson } from '../write-json.js';
 
 export interface OutputFlags {
@@ -41,13 +42,16 @@ export const RESULT_FILES = {
  * `--json`, `--html` and `--junit` write extra copies where CI wants them. The reports are
  * rendered from the JSON exactly as written, so `overload report result.json` reproduces them.
  */
-export async function writeResults(result: unknown, name: string, flags: OutputFlags): Promise<string[]> {
+export async function writeResults(measured: unknown, name: string, flags: OutputFlags): Promise<string[]> {
+  // Every file below is rendered from the JSON as written (as `overload report` will read it),
+  // with every registered secret already out of it.
+  const result: unknown = JSON.parse(secrets.scrub(JSON.stringify(measured)));
   const written: string[] = [];
   const dir = flags.outDir ?? defaultOutDir(name);
   await mkdir(dir, { recursive: true });
   const put = async (file: string, content: string) => {
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, content);
+    await writeFile(file, secrets.scrub(content));
     written.push(file);
   };
   const main = join(dir, RESULT_FILES.json);

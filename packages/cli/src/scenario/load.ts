@@ -7,7 +7,8 @@ import {
   type Feeder,
   type FeederRow,
   MAX_GENERATED_ROWS,
-  parseCsv,
+  parseCsvFeeder,
+  parseJsonFeeder,
   type Scenario,
   ValidationError,
   validateScenario,
@@ -109,7 +110,20 @@ export async function materializeFeeders(
   for (const [name, feeder] of Object.entries(feeders ?? {})) {
     if (typeof feeder === 'function') {
       const n = Math.max(1, Math.min(rows, MAX_GENERATED_ROWS));
-      out[name] = Array.from({ length: n }, (_, i) => feeder(i));
+      const generated: FeederRow[] = [];
+      for (let i = 0; i < n; i++) {
+        let row: unknown;
+        try {
+          row = feeder(i);
+        } catch (error) {
+          throw new ValidationError('scenario', [{ path: `feeders.${name}`, message: `threw for index ${i}: ${(error as Error)?.message ?? String(error)}` }], 'OVL_INVALID_SCENARIO');
+        }
+        if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+          throw new ValidationError('scenario', [{ path: `feeders.${name}`, message: `must return an object of field → value (for index ${i} it returned ${row === null ? 'null' : Array.isArray(row) ? 'an array' : typeof row})` }], 'OVL_INVALID_SCENARIO');
+        }
+        generated.push(row as FeederRow);
+      }
+      out[name] = generated;
     } else if (Array.isArray(feeder)) {
       out[name] = [...(feeder as FeederRow[])];
     } else {
@@ -121,11 +135,11 @@ export async function materializeFeeders(
       } catch (error) {
         throw new ValidationError('scenario', [{ path: `feeders.${name}`, message: `cannot read ${path}: ${(error as Error).message}` }], 'OVL_INVALID_SCENARIO');
       }
-      const data = f.csv !== undefined ? parseCsv(text) : (JSON.parse(text) as FeederRow[]);
-      if (!Array.isArray(data) || data.length === 0) {
-        throw new ValidationError('scenario', [{ path: `feeders.${name}`, message: `${path} has no rows` }], 'OVL_INVALID_SCENARIO');
+      const parsed = f.csv !== undefined ? parseCsvFeeder(text) : parseJsonFeeder(text);
+      if (!('rows' in parsed)) {
+        throw new ValidationError('scenario', [{ path: `feeders.${name}`, message: `${path}:${parsed.line}: ${parsed.problem}` }], 'OVL_INVALID_SCENARIO');
       }
-      out[name] = data;
+      out[name] = parsed.rows;
     }
   }
   return out;

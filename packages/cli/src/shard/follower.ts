@@ -1,4 +1,4 @@
-import { type IntervalStats, type RunResult, serializeError, ShardStartError, type StopReason } from '@overload/core';
+import { type IntervalStats, partialOf, type RunResult, serializeError, ShardStartError, type StopReason } from '@overload/core';
 import { defaultWorkers, preflight, type RunHandle, startRun } from '@overload/workers';
 import { EXIT, type ExitCode, exitCodeForError, exitCodeForStop } from '../exit-codes.js';
 import type { SendingFlags } from '../commands/session.js';
@@ -59,7 +59,7 @@ export async function followCoordinator(plan0: ResolvedPlan, mode: FollowerMode,
     });
 
   try {
-    await preflight({ url: plan0.run.url, allowedHosts: plan0.allowedHosts, timeoutMs: 5000 });
+    await preflight({ url: plan0.run.url, allowedHosts: plan0.allowedHosts, timeoutMs: 5000, ...(plan0.run.tls ? { tls: plan0.run.tls } : {}) });
   } catch (error) {
     // Tell the coordinator at once, so it refuses the run instead of waiting for this shard.
     await post('/leave', { index: shard.index, reason: (error as Error).message }).catch(() => undefined);
@@ -238,7 +238,8 @@ export async function followCoordinator(plan0: ResolvedPlan, mode: FollowerMode,
   if (!first) throw new ShardStartError(`${label}: the coordinator ended before any phase ran`);
   const stopped = session.guard.stopped;
   const stopReason: StopReason = coordinatorLost ? 'coordinator-lost' : (stopped?.reason ?? first.stopReason);
-  const stored = { ...first, stopReason, ...(coordinatorLost ? { stopDetail: coordinatorLost } : stopped ? { stopDetail: stopped.detail } : {}) };
+  const stopDetail = coordinatorLost ?? stopped?.detail ?? first.stopDetail;
+  const stored = { ...first, stopReason, ...(stopDetail ? { stopDetail } : {}), ...partialOf(stopReason, stopDetail) };
   const files = await writeResults(stored, `${plan.name}-shard-${shard.index}-of-${shard.count}`, flags);
   process.stdout.write(`${formatRunSummary(stored, `${label} of ${plan.name}`)}\nresults: ${files.join(', ')}\n`);
   if (failure !== undefined) return exitCodeForError(failure);

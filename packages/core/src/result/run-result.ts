@@ -3,10 +3,11 @@ import type { Profile } from '../profile/index.js';
 import type { ArrivalProcess } from '../schedule/arrivals.js';
 import { decodeHistogram, encodeHistogram, HISTOGRAM_RECORD_SETTINGS, type HistogramRecordSettings, type LatencySummaryMs, percentileMs, summarizeMs } from '../stats/histogram.js';
 import type { RunConfig } from '../run/config.js';
+import { summarizeTls, type TlsSummary } from '../run/tls.js';
 import { formatMs } from '../collapse/format.js';
 import { generatorVerdictOf, type OfferedSchedule } from '../collapse/generator-verdict.js';
 import { mergeWindow, slidingWindows } from '../collapse/window.js';
-import { type ErrorCounts, emptyErrorCounts, errorTotal, type IntervalAggregator, type IntervalStats, mergeNameReports, type NameStats } from '../run/interval.js';
+import { type ErrorClass, type ErrorCounts, emptyErrorCounts, errorTotal, type IntervalAggregator, type IntervalStats, mergeNameReports, type NameStats } from '../run/interval.js';
 import type { NameEntry } from '../scenario/flow-plan.js';
 import { countArrivals } from '../schedule/arrivals.js';
 import { shareOf, type ShardSpec } from '../shard/shard-spec.js';
@@ -64,6 +65,34 @@ export interface IncompleteInfo {
   readonly detail: string;
 }
 
+/**
+ * Stops that end a run by design: the plan ran out, or a ramp reached its verdict. Any other stop
+ * (a signal, a kill switch, a guardrail, a crash) leaves a partial result.
+ */
+const COMPLETE_STOPS: ReadonlySet<StopReason> = new Set(['completed', 'collapse', 'inconclusive']);
+
+/** Marks a result cut short by something other than its own plan: what was measured is kept, and says why it is incomplete. */
+export interface PartialMark {
+  readonly reason: StopReason;
+  readonly detail: string;
+}
+
+/** `{ partial: { reason, detail } }` for a stop that cut the run short, `{}` otherwise (spread it into a result). */
+export function partialOf(stopReason: StopReason, detail: string | undefined): { partial?: PartialMark } {
+  if (COMPLETE_STOPS.has(stopReason)) return {};
+  return { partial: { reason: stopReason, detail: detail ?? stopReason } };
+}
+
+/** Memory of the generator over a run, to show it stayed bounded whatever the target sent. */
+export interface GeneratorMemory {
+  /** The largest firing-thread memory (V8 heap used + external) in a first interval, and over the run. */
+  readonly workerStartBytes: number;
+  readonly workerMaxBytes: number;
+  /** Resident set size of the whole process at t0 (threads, JIT warm-up and warm connections in place), and the most seen at an interval. */
+  readonly rssStartBytes: number;
+  readonly rssMaxBytes: number;
+}
+
 export interface GeneratorHealth {
   readonly workers: number;
   readonly connectionsPerWorker: number;
@@ -82,6 +111,13 @@ export interface GeneratorHealth {
   readonly reasons: readonly string[];
   /** What the reader should know without it deciding anything, e.g. a lag p99 above lagThresholdMs. */
   readonly notes: readonly string[];
+  readonly memory?: GeneratorMemory;
+  /**
+   * Times a big response body was read at the workers' read budget (1 Gbit/s per worker) instead
+   * of as fast as it came: present when the target sent more than that. The latencies of those
+   * responses include the wait; add workers to read faster.
+   */
+  readonly bodyReadPauses?: number;
 }
 
 export interface RunTotals {
@@ -104,6 +140,8 @@ export interface RunResult {
   readonly durationMs: number;
   readonly stopReason: StopReason;
   readonly stopDetail?: string;
+  /** Present when the run was cut short (signal, kill switch, guardrail, worker crash): what was measured is kept. */
+  readonly partial?: PartialMark;
   readonly target: { readonly url: string; readonly method: string };
   readonly config: {
     readonly profile: Profile;
@@ -119,9 +157,18 @@ export interface RunResult {
     readonly maxRps?: number;
     /** How every histogram of the result was recorded (merges refuse to add different ones). */
     readonly histogram?: HistogramRecordSettings;
+    /** TLS settings in force (never their contents); `insecure: true` means certificates were not checked. */
+    readonly tls?: TlsSummary;
+    /** HTTP/2 was offered (ALPN h2). */
+    readonly http2?: boolean;
   };
   readonly totals: RunTotals;
   readonly errorsByClass: ErrorCounts;
+  /**
+   * The first error message seen in each error class (by any worker), naming the host, e.g.
+   * `staging.example.com:443: certificate signed by an unknown CA (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`.
+   */
+  readonly errorExamples?: Readonly<Partial<Record<ErrorClass, string>>>;
   readonly statusCodes: Readonly<Record<string, number>>;
   /** Coordinated-omission corrected latency: from the intended send time to the end of the response. */
   readonly latencyMs: LatencySummaryMs;
@@ -226,6 +273,9 @@ export function buildRunResult(args: {
   aggregator: IntervalAggregator;
   workerErrors?: readonly SerializedError[];
   budgets: RunResult['budgets'];
+  errorExamples?: Readonly<Partial<Record<ErrorClass, string>>>;
+  /** Process RSS when the run started and the most seen since (sampled by the caller). */
+  rss?: { readonly startBytes: number; readonly maxBytes: number };
 }): RunResult {
   const { config, aggregator } = args;
   const intervals = aggregator.intervals;
@@ -242,6 +292,15 @@ export function buildRunResult(args: {
   const stopDetail = capped ? `--max-requests ${config.maxRequests} reached (the profile wanted ${config.curve.totalArrivals})` : args.stopDetail;
   const lagP99 = percentileMs(aggregator.lag, 99);
   const lagMax = aggregator.lag.totalCount === 0 ? 0 : aggregator.lag.maxValue / 1000;
+  const tls = summarizeTls(config.tls);
+  const memory: GeneratorMemory | undefined = args.rss
+    ? {
+        workerStartBytes: aggregator.workerMemoryStartBytes,
+        workerMaxBytes: aggregator.workerMemoryMaxBytes,
+        rssStartBytes: args.rss.startBytes,
+        rssMaxBytes: Math.max(args.rss.startBytes, args.rss.maxBytes),
+      }
+    : undefined;
   return {
     schemaVersion: RESULT_SCHEMA_VERSION,
     kind: 'run',
@@ -249,6 +308,7 @@ export function buildRunResult(args: {
     durationMs: Math.round(args.durationMs),
     stopReason,
     ...(stopDetail ? { stopDetail } : {}),
+    ...partialOf(stopReason, stopDetail),
     target: { url: config.url, method: config.method },
     config: {
       profile: config.profile,
@@ -262,6 +322,8 @@ export function buildRunResult(args: {
       ...(config.maxRequests !== undefined ? { maxRequests: config.maxRequests } : {}),
       ...(config.maxRps !== undefined ? { maxRps: config.maxRps } : {}),
       histogram: HISTOGRAM_RECORD_SETTINGS,
+      ...(tls ? { tls } : {}),
+      ...(config.http2 ? { http2: true } : {}),
     },
     totals: {
       offered,
@@ -274,10 +336,15 @@ export function buildRunResult(args: {
       abandoned: intervals.reduce((n, i) => n + i.abandoned, 0),
     },
     errorsByClass,
+    ...(args.errorExamples && Object.keys(args.errorExamples).length > 0 ? { errorExamples: args.errorExamples } : {}),
     statusCodes,
     latencyMs: summarizeMs(aggregator.latency),
     serviceTimeMs: summarizeMs(aggregator.serviceTime),
-    generator: generatorHealth(config, intervals, { stopped: stopReason !== 'completed', lagMsP99: lagP99, lagMsMax: lagMax }),
+    generator: {
+      ...generatorHealth(config, intervals, { stopped: stopReason !== 'completed', lagMsP99: lagP99, lagMsMax: lagMax }),
+      ...(memory ? { memory } : {}),
+      ...(aggregator.bodyReadPauses > 0 ? { bodyReadPauses: aggregator.bodyReadPauses } : {}),
+    },
     intervals,
     ...(config.names.length > 0 ? { byName: config.names.map((n, k) => ({ ...n, ...mergeNameReports(intervals.flatMap((i) => (i.byName?.[k] ? [i.byName[k]] : []))) })) } : {}),
     histograms: {

@@ -9,6 +9,7 @@ import { validateBudgets } from '../guard/budgets.js';
 import { compileFlows, type NameEntry, type RequestMix } from '../scenario/flow-plan.js';
 import { validateJourneys } from '../scenario/journey.js';
 import { validateRequests } from '../scenario/request-template.js';
+import { type TlsOptions, validateTls } from './tls.js';
 import { type DurationInput, describe, readDurationMs, readNumber } from '../units.js';
 import { type ShardSpec, validateShard } from '../shard/shard-spec.js';
 
@@ -86,6 +87,13 @@ export interface RunOptions {
    * ready START_MARGIN_MS before it refuses to start (ShardStartError).
    */
   readonly startAtEpochMs?: number;
+  /** CA, client certificate and insecure mode for an https target (see TlsOptions). */
+  readonly tls?: TlsOptions;
+  /**
+   * Offer HTTP/2 (ALPN `h2`) on https connections, through undici's own HTTP/2 client; a server
+   * that does not speak it answers in HTTP/1.1. Requires an https:// target.
+   */
+  readonly http2?: boolean;
 }
 
 /** Options after validation, with every default filled in. */
@@ -124,6 +132,8 @@ export interface RunConfig {
   readonly maxRps: number | undefined;
   readonly shard: ShardSpec | undefined;
   readonly startAtEpochMs: number | undefined;
+  readonly tls: TlsOptions | undefined;
+  readonly http2: boolean;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -215,6 +225,11 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
   }
   if (options.shard !== undefined) issues.push(...validateShard(options.shard, 'shard'));
   if (options.startAtEpochMs !== undefined) readNumber(options.startAtEpochMs, 'startAtEpochMs', issues, { min: 0, what: 'an epoch time in ms' });
+  issues.push(...validateTls(options.tls, 'tls'));
+  if (options.http2 !== undefined && typeof options.http2 !== 'boolean') issues.push({ path: 'http2', message: `must be true or false (got ${describe(options.http2)})` });
+  if (options.http2 === true && url && url.protocol !== 'https:') {
+    issues.push({ path: 'http2', message: `needs an https:// target: HTTP/2 is negotiated in the TLS handshake (ALPN), and cleartext h2c is not offered (got ${url.protocol}//)` });
+  }
   const runIdHeader = options.runIdHeader ?? 'x-overload-run';
   if (!/^[A-Za-z0-9-]+$/.test(runIdHeader)) issues.push({ path: 'runIdHeader', message: `must be a header name (got ${describe(runIdHeader)})` });
 
@@ -259,6 +274,8 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
     maxRps: options.maxRps,
     shard: options.shard,
     startAtEpochMs: options.startAtEpochMs,
+    tls: options.tls,
+    http2: options.http2 === true,
   };
 }
 

@@ -8,13 +8,42 @@ import {
   summarizeMs,
 } from '../stats/histogram.js';
 
-/** How a failed request failed. Transport classes follow undici's error codes; `status` is an unexpected HTTP status. */
-export const ERROR_CLASSES = ['refused', 'reset', 'timeout', 'protocol', 'status', 'other'] as const;
+/**
+ * How a failed request failed, one class per request. Transport classes follow the error's
+ * `code` (undici, node:net, node:tls); `status` is an HTTP response with an unexpected status.
+ * TLS failures have a class each, because each has its own fix: `tlsUnknownCa` (the certificate
+ * chain is not trusted: pass the CA), `tlsHostname` (the certificate is for another name),
+ * `tlsExpired` (expired or not yet valid), `tlsHandshake` (the handshake was refused, e.g. a
+ * client certificate the server wants and did not get, or a peer that does not speak TLS).
+ */
+export const ERROR_CLASSES = [
+  'refused',
+  'reset',
+  'timeout',
+  'protocol',
+  'tlsUnknownCa',
+  'tlsHostname',
+  'tlsExpired',
+  'tlsHandshake',
+  'status',
+  'other',
+] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 export type ErrorCounts = Record<ErrorClass, number>;
 
 export function emptyErrorCounts(): ErrorCounts {
-  return { refused: 0, reset: 0, timeout: 0, protocol: 0, status: 0, other: 0 };
+  return {
+    refused: 0,
+    reset: 0,
+    timeout: 0,
+    protocol: 0,
+    tlsUnknownCa: 0,
+    tlsHostname: 0,
+    tlsExpired: 0,
+    tlsHandshake: 0,
+    status: 0,
+    other: 0,
+  };
 }
 
 /**
@@ -89,6 +118,16 @@ export interface IntervalReport {
   readonly latency: string;
   readonly serviceTime: string;
   readonly lag: string;
+  /**
+   * Memory of the firing thread at the end of the interval (V8 heap used + external memory, from
+   * process.memoryUsage() in the worker, which counts that thread only): bodies are drained, never
+   * buffered, so this stays flat whatever the target sends.
+   */
+  readonly memoryBytes?: number;
+  /** Times a big response body was paused at the worker's read budget (see workers' BodyReadBudget). */
+  readonly bodyReadPauses?: number;
+  /** Descriptions of the first error of each class this worker met, on the interval it met it (see RunResult.errorExamples). */
+  readonly errorExamples?: Readonly<Partial<Record<ErrorClass, string>>>;
   /** Per name, aligned with the plan's names (absent for a single request without a scenario). */
   readonly byName?: readonly NameReport[];
 }
@@ -150,6 +189,12 @@ export class IntervalAggregator {
   readonly latency: Histogram = createHistogram();
   readonly serviceTime: Histogram = createHistogram();
   readonly lag: Histogram = createHistogram();
+  /** The busiest worker's memory in its first report, and the most any worker reported. */
+  workerMemoryStartBytes = 0;
+  workerMemoryMaxBytes = 0;
+  /** Big-body reads paused at the workers' read budget, over the run. */
+  bodyReadPauses = 0;
+  readonly #memorySeen: boolean[];
   readonly #pending = new Map<number, Pending>();
   readonly #reportedUpTo: number[];
   readonly #finished: boolean[];
@@ -167,6 +212,7 @@ export class IntervalAggregator {
     this.#arrivalNames = arrivalNames;
     this.#reportedUpTo = new Array<number>(workers).fill(-1);
     this.#finished = new Array<boolean>(workers).fill(false);
+    this.#memorySeen = new Array<boolean>(workers).fill(false);
     this.#intervalMs = intervalMs;
     this.#onInterval = onInterval;
   }
@@ -175,6 +221,14 @@ export class IntervalAggregator {
     let p = this.#pending.get(report.index);
     if (!p) this.#pending.set(report.index, (p = { reports: [] }));
     p.reports.push(report);
+    this.bodyReadPauses += report.bodyReadPauses ?? 0;
+    if (report.memoryBytes !== undefined) {
+      if (!this.#memorySeen[worker]) {
+        this.#memorySeen[worker] = true;
+        this.workerMemoryStartBytes = Math.max(this.workerMemoryStartBytes, report.memoryBytes);
+      }
+      this.workerMemoryMaxBytes = Math.max(this.workerMemoryMaxBytes, report.memoryBytes);
+    }
     this.#reportedUpTo[worker] = Math.max(this.#reportedUpTo[worker]!, report.index);
     this.#emitReady();
   }

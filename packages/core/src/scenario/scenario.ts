@@ -11,6 +11,7 @@ import { type Feeder, validateFeeders } from './feeder.js';
 import { compileFlows } from './flow-plan.js';
 import { type JourneyTemplate, validateJourneys } from './journey.js';
 import { type RequestTemplate, validateRequests } from './request-template.js';
+import { validateScenarioTls } from './scenario-tls.js';
 
 /** Guardrails a scenario declares; command-line flags can only tighten them. */
 export interface ScenarioSafety {
@@ -65,6 +66,17 @@ export interface Scenario {
   readonly recovery?: ScenarioRecovery;
   /** Per-request timeout (default 10 s). */
   readonly timeoutMs?: DurationInput;
+  /** TLS for an https target: PEM file paths relative to the scenario file; `--ca/--cert/--key/--insecure` override them. */
+  readonly tls?: ScenarioTls;
+  /** Offer HTTP/2 (ALPN h2) to an https target; `--http2` sets it too. */
+  readonly http2?: boolean;
+}
+
+export interface ScenarioTls {
+  readonly ca?: string | readonly string[];
+  readonly cert?: string;
+  readonly key?: string;
+  readonly insecure?: boolean;
 }
 
 /** Identity with types: `export default defineScenario({ … })` gives editors the whole shape. */
@@ -130,6 +142,7 @@ export function validateScenario(value: unknown, options: { env?: Readonly<Recor
   if (s['timeoutMs'] !== undefined) readDurationMs(s['timeoutMs'], 'timeoutMs', issues);
   issues.push(...validateSafety(s['safety']));
   issues.push(...validateRecovery(s['recovery']));
+  issues.push(...validateScenarioTls(s['tls'], s['http2']));
   return issues;
 }
 

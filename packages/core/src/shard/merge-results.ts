@@ -3,11 +3,12 @@ import { arrivalNamesOf, mergeWindow } from '../collapse/window.js';
 import {
   type GeneratorHealth,
   type IncompleteInfo,
+  partialOf,
   RESULT_SCHEMA_VERSION,
   type RunResult,
   type StopReason,
 } from '../result/run-result.js';
-import { emptyErrorCounts, type ErrorCounts, errorTotal, mergeNameReports } from '../run/interval.js';
+import { emptyErrorCounts, type ErrorClass, type ErrorCounts, errorTotal, mergeNameReports } from '../run/interval.js';
 import { createHistogram, decodeHistogram, encodeHistogram, percentileMs, summarizeMs } from '../stats/histogram.js';
 import { mergeShardIntervals } from './merge-intervals.js';
 
@@ -111,6 +112,9 @@ export function mergeShardResults(inputs: readonly ShardInput[]): RunResult {
     for (const c of Object.keys(errorsByClass) as (keyof ErrorCounts)[]) errorsByClass[c] += r.errorsByClass[c] ?? 0;
     for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
   }
+  // One example message per error class, from the first shard that saw one.
+  const errorExamples: Partial<Record<ErrorClass, string>> = {};
+  for (const r of results) for (const [c, m] of Object.entries(r.errorExamples ?? {})) errorExamples[c as ErrorClass] ??= m;
   const totals = mergeWindow(intervals);
   const stopped = shards.find((s) => s.result.stopReason !== 'completed');
   const incomplete = missing.length > 0 || failed.length > 0 ? incompleteOf(count, missing, failed) : undefined;
@@ -122,6 +126,7 @@ export function mergeShardResults(inputs: readonly ShardInput[]): RunResult {
     durationMs: Math.max(...results.map((r) => r.durationMs)),
     stopReason: stopped ? stopped.result.stopReason : 'completed',
     ...(stopped ? { stopDetail: `shard ${stopped.result.shard!.index}: ${stopped.result.stopDetail ?? stopped.result.stopReason}` } : {}),
+    ...(stopped ? partialOf(stopped.result.stopReason, `shard ${stopped.result.shard!.index}: ${stopped.result.stopDetail ?? stopped.result.stopReason}`) : {}),
     target: base.target,
     config: base.config,
     totals: {
@@ -135,6 +140,7 @@ export function mergeShardResults(inputs: readonly ShardInput[]): RunResult {
       abandoned: results.reduce((n, r) => n + r.totals.abandoned, 0),
     },
     errorsByClass,
+    ...(Object.keys(errorExamples).length > 0 ? { errorExamples } : {}),
     statusCodes,
     latencyMs: summarizeMs(latency),
     serviceTimeMs: summarizeMs(serviceTime),

@@ -235,6 +235,12 @@ export async function followCoordinator(plan0: ResolvedPlan, mode: FollowerMode,
     if (failure instanceof ShardStartError) say(failure.message);
     throw failure;
   }
+  if (!first && session.guard.stopped) {
+    // Stopped (a signal, the kill file) before the first phase: the coordinator must not wait for it.
+    await post('/leave', { index: shard.index, reason: session.guard.stopped.detail }).catch(() => undefined);
+    say(`stopped before the run started (${session.guard.stopped.detail}); nothing was sent`);
+    return EXIT.stopped;
+  }
   if (!first) throw new ShardStartError(`${label}: the coordinator ended before any phase ran`);
   const stopped = session.guard.stopped;
   const stopReason: StopReason = coordinatorLost ? 'coordinator-lost' : (stopped?.reason ?? first.stopReason);

@@ -22,6 +22,11 @@ export const EXIT = {
   inconclusive: 5,
   /** The target or a probe could not be reached in the pre-flight check. Nothing was measured. */
   unreachable: 6,
+  /**
+   * Incomplete: a shard is missing or failed (a merge without every shard's result, a distributed
+   * run or ramp that lost a shard, a shard that refused to start). Never a pass.
+   */
+  incomplete: 7,
   /** Internal error or worker crash. */
   internal: 70,
 } as const;
@@ -36,6 +41,7 @@ export const EXIT_CODE_TABLE = `Exit codes:
   4   target did not recover after the load was removed (search: not between trials; the bracket is unreliable)
   5   inconclusive: the load generator did not offer the load (add workers or shards)
   6   target unreachable: the pre-flight check could not connect to the target or a probe (nothing was measured)
+  7   incomplete: a shard is missing or failed (merge, distributed run or ramp; a shard that refused to start)
   70  internal error or worker crash`;
 
 /** Maps an error's stable code to an exit code. */
@@ -45,7 +51,10 @@ export function exitCodeForError(error: unknown): ExitCode {
     case 'OVL_INVALID_OPTIONS':
     case 'OVL_INVALID_SCENARIO':
     case 'OVL_TARGET_NOT_ALLOWED':
+    case 'OVL_SHARD_MISMATCH':
       return EXIT.usage;
+    case 'OVL_SHARD_NOT_STARTED':
+      return EXIT.incomplete;
     case 'OVL_ABORTED':
       return EXIT.stopped;
     case 'OVL_TARGET_UNREACHABLE':
@@ -56,11 +65,24 @@ export function exitCodeForError(error: unknown): ExitCode {
 }
 
 /** Stop reasons that are a guardrail or a kill switch (exit 3); a worker crash is internal (70). */
-export const GUARD_STOPS: ReadonlySet<string> = new Set(['signal', 'kill-file', 'control-endpoint', 'max-duration', 'max-rate', 'budget', 'error-burst', 'max-requests', 'aborted']);
+export const GUARD_STOPS: ReadonlySet<string> = new Set([
+  'signal',
+  'kill-file',
+  'control-endpoint',
+  'max-duration',
+  'max-rate',
+  'budget',
+  'error-burst',
+  'max-requests',
+  'aborted',
+  // A shard with no word from its coordinator stops by itself: the dead man's switch.
+  'coordinator-lost',
+]);
 
 /** The exit code of a run that was stopped before it could finish, if it was. */
 export function exitCodeForStop(stopReason: string | undefined): ExitCode | undefined {
   if (stopReason === 'worker-crash') return EXIT.internal;
+  if (stopReason === 'shard-lost') return EXIT.incomplete;
   if (stopReason !== undefined && GUARD_STOPS.has(stopReason)) return EXIT.stopped;
   return undefined;
 }

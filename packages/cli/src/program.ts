@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { formatIssue, ValidationError } from '@overload/core';
+import { registerK8s } from './commands/k8s.js';
+import { registerMerge } from './commands/merge.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRamp } from './commands/ramp.js';
 import { registerReport } from './commands/report.js';
@@ -25,6 +27,8 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerPlan(program, setExit);
   registerScenarios(program, setExit);
   registerReport(program, setExit);
+  registerMerge(program, setExit);
+  registerK8s(program, setExit);
   registerTarget(program, setExit);
   registerInit(program, setExit);
   return program;

@@ -1,4 +1,4 @@
-import { TargetUnreachableError, ValidationError } from '@overload/core';
+import { ShardMismatchError, ShardStartError, TargetUnreachableError, ValidationError } from '@overload/core';
 import type { RampResult, SearchRunResult } from '@overload/workers';
 import { describe, expect, it } from 'vitest';
 import { rampExitCode } from '../dist/commands/ramp.js';
@@ -27,6 +27,16 @@ describe('exit codes: one table, one code per outcome', () => {
     expect(rampExitCode(ramp({ recovery: { recovered: false } as RampResult['recovery'] }), 'collapse', undefined)).toBe(4);
     expect(rampExitCode(ramp({ verdict: 'inconclusive' }), 'inconclusive', undefined)).toBe(5);
     expect(rampExitCode(ramp({ recovery: { recovered: true } as RampResult['recovery'] }), 'collapse', undefined)).toBe(0);
+  });
+
+  it('a missing shard is 7 (incomplete), results that cannot be merged are 2, a lost coordinator is a stop (3)', () => {
+    expect(EXIT.incomplete).toBe(7);
+    expect(exitCodeForStop('shard-lost')).toBe(7);
+    expect(exitCodeForStop('coordinator-lost')).toBe(3);
+    expect(exitCodeForError(new ShardStartError('not ready by the start time'))).toBe(7);
+    expect(exitCodeForError(new ShardMismatchError([{ path: 'runId', message: 'differs' }]))).toBe(2);
+    expect(rampExitCode(ramp({ verdict: 'inconclusive' }), 'shard-lost', undefined)).toBe(7);
+    expect(EXIT_CODE_TABLE).toMatch(/^ {2}7 {3}incomplete/m);
   });
 
   it('a search never exits 0 on a trial it could not judge', () => {

@@ -10,6 +10,8 @@ export type OverloadErrorCode =
   | 'OVL_TARGET_NOT_ALLOWED'
   | 'OVL_WORKER_CRASHED'
   | 'OVL_ABORTED'
+  | 'OVL_SHARD_MISMATCH'
+  | 'OVL_SHARD_NOT_STARTED'
   | 'OVL_INTERNAL';
 
 export class OverloadError extends Error {
@@ -62,6 +64,30 @@ export class TargetUnreachableError extends OverloadError {
 export class WorkerCrashError extends OverloadError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('OVL_WORKER_CRASHED', message, options);
+  }
+}
+
+/**
+ * Shard results that cannot be added exactly (different histogram settings, schedules or run
+ * ids, a shard given twice): the merge refuses, naming every difference.
+ */
+export class ShardMismatchError extends OverloadError {
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(issues: readonly ValidationIssue[]) {
+    super('OVL_SHARD_MISMATCH', `the shard results cannot be merged (${issues.length} difference${issues.length === 1 ? '' : 's'}):\n${issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}`);
+    this.issues = issues;
+  }
+}
+
+/**
+ * A shard that refused to take part: not ready by the shared start time, a clock too far from the
+ * coordinator's, a coordinator that refused it or never answered. Nothing was sent by it, so the
+ * run it belongs to is incomplete.
+ */
+export class ShardStartError extends OverloadError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('OVL_SHARD_NOT_STARTED', message, options);
   }
 }
 

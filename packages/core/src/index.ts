@@ -3,6 +3,8 @@ export {
   ValidationError,
   TargetUnreachableError,
   WorkerCrashError,
+  ShardMismatchError,
+  ShardStartError,
   assertNoIssues,
   formatIssue,
   serializeError,
@@ -31,6 +33,8 @@ export { ArrivalCursor, countArrivals, type ArrivalCursorOptions, type ArrivalPr
 export { mulberry32 } from './schedule/rng.js';
 export {
   HISTOGRAM_SETTINGS,
+  HISTOGRAM_RECORD_SETTINGS,
+  type HistogramRecordSettings,
   createHistogram,
   decodeHistogram,
   encodeHistogram,
@@ -74,6 +78,9 @@ export {
   generatorHealth,
   partialOf,
   type GeneratorHealth,
+  type IncompleteInfo,
+  type ShardInfo,
+  type ShardsInfo,
   type GeneratorMemory,
   type NamedStats,
   type PartialMark,
@@ -250,3 +257,17 @@ export {
   percentileDistribution,
   type HdrFiles,
 } from './report/hdr-files.js';
+export {
+  MAX_SHARDS,
+  formatShard,
+  parseShardSpec,
+  shardFromEnv,
+  shareOf,
+  sliceOf,
+  splitBudgets,
+  validateShard,
+  type ShardSpec,
+} from './shard/shard-spec.js';
+export { START_MARGIN_MS, formatStartAt, parseStartAt } from './shard/start-at.js';
+export { asReport, mergeShardIntervals } from './shard/merge-intervals.js';
+export { mergeShardResults, type ShardInput } from './shard/merge-results.js';

@@ -115,8 +115,8 @@ export class Firing implements FlowHost {
     this.#cursor = new ArrivalCursor(RateCurve.from(task.curve), {
       arrivals: task.arrivals,
       seed: task.seed,
-      start: task.workerIndex,
-      stride: task.workerCount,
+      start: task.slice.start,
+      stride: task.slice.stride,
       // With journeys an arrival sends a variable number of requests: the cap is then a shared
       // counter of requests (takeRequest) instead of a limit on arrival indexes.
       ...(task.maxRequests !== undefined && !task.requestCap ? { limit: task.maxRequests } : {}),

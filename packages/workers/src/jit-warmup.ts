@@ -45,6 +45,7 @@ export async function warmJit(task: WorkerTask, firstSecondRps: number): Promise
         maxRequests: undefined,
         workerIndex: 0,
         workerCount: 1,
+        slice: { start: 0, stride: 1 },
         connections: 16,
         pipelining: 1,
         warmConnections: 0,

@@ -10,6 +10,11 @@ import type { IntervalReport, RequestMix, SerializedCurve, SerializedError, Stat
 export interface WorkerTask {
   readonly workerIndex: number;
   readonly workerCount: number;
+  /**
+   * The global arrival indexes this worker fires: start, start + stride, … (worker i of N on one
+   * machine: i and N; inside shard s of S: s + S·i and S·N, see ShardSpec).
+   */
+  readonly slice: { readonly start: number; readonly stride: number };
   readonly curve: SerializedCurve;
   readonly arrivals: 'uniform' | 'poisson';
   readonly seed: number;

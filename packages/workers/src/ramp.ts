@@ -32,7 +32,7 @@ import {
 import { checkBaseline } from './baseline.js';
 import { preflight } from './preflight.js';
 import { type ProbeHandle, startProbes } from './probes.js';
-import { defaultWorkers, type RunHandle, startRun } from './run.js';
+import { defaultWorkers, type RunHandle, type RunRequest, startRun } from './run.js';
 import { watchStops } from './stop-watch.js';
 
 export interface RampRecoveryOptions {
@@ -70,7 +70,16 @@ export interface RampOptions extends RunOptions {
   readonly onEvent?: (event: RampEvent | { readonly type: 'phase'; readonly phase: RampPhase }) => void;
   /** Called once per phase with its run handle (guardrails attach their stop switches here). */
   readonly onPhaseStart?: (phase: RampPhase, run: RunHandle) => void;
+  /**
+   * Starts each phase's run (default `startRun`, on this machine). A coordinator passes one that
+   * runs the phase on every shard and hands back their merged intervals, so the ramp is judged,
+   * stopped and checked for recovery exactly as on one machine.
+   */
+  readonly startRun?: (request: RunRequest) => RunHandle;
 }
+
+/** What to do when a shard was lost: the verdict cannot rest on part of the load. */
+export const SHARD_LOST_ADVICE = 'rerun with every shard; see why the shard stopped (its pod\'s logs, or `kubectl describe`)';
 
 export interface RampRecovery extends RecoveryVerdict {
   readonly baselineRps: number;
@@ -199,7 +208,10 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
     }
     const rampRun = await rampHandle.result;
     if (!decided) {
-      const event = judge.finish({ stopped: rampRun.stopReason !== 'completed' });
+      const event =
+        rampRun.stopReason === 'shard-lost'
+          ? judge.abandon(rampRun.stopDetail ?? 'a shard was lost', SHARD_LOST_ADVICE)
+          : judge.finish({ stopped: rampRun.stopReason !== 'completed' });
       if (event) options.onEvent?.(event);
     }
     const summary = judge.summary();
@@ -218,6 +230,10 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
     else if (options.maxRequests !== undefined && rampRun.totals.sent >= options.maxRequests) {
       recovery = { skipped: `--max-requests ${options.maxRequests} was used up by the ramp` };
     } else recovery = await checkRecovery(options.recovery ?? {}, summary, rampRun);
+    // A baseline that lost a shard measured part of its load: no recovery verdict rests on it.
+    const lostIn = 'run' in recovery && recovery.run.stopReason === 'shard-lost' ? recovery.run : undefined;
+    const recoveryLost = lostIn !== undefined;
+    if (lostIn) recovery = { skipped: `a shard was lost during the recovery check: ${lostIn.stopDetail ?? 'shard-lost'}` };
 
     probeWindow();
     await probes?.stop();
@@ -237,7 +253,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       steps: judge.steps,
       recovery,
       probes: series,
-      stopReason,
+      stopReason: recoveryLost ? 'shard-lost' : stopReason,
       ...(rampRun.stopDetail ? { stopDetail: burstCollapse ? `error burst: ${rampRun.stopDetail}` : rampRun.stopDetail } : {}),
       ...partialOf(stopReason, rampRun.stopDetail),
       run: rampRun,
@@ -297,8 +313,8 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
 }
 
 function startPhase(options: RampOptions, phase: RampPhase, judgeInterval: (i: IntervalStats, h: RunHandle) => void, onStop?: (atMs: number) => void): RunHandle {
-  const { signal: _signal, onInterval: _onInterval, ...runOptions } = options;
-  const handle = startRun({
+  const { signal: _signal, onInterval: _onInterval, startRun: runner = startRun, ...runOptions } = options;
+  const handle = runner({
     ...runOptions,
     onInterval: (interval, h) => {
       judgeInterval(interval, h);

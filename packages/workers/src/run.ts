@@ -8,8 +8,13 @@ import {
   ErrorBurstDetector,
   IntervalAggregator,
   type IntervalStats,
+  formatStartAt,
   resolveRunConfig,
   type RunConfig,
+  ShardStartError,
+  shareOf,
+  sliceOf,
+  START_MARGIN_MS,
   type RunOptions,
   type RunResult,
   type SerializedError,
@@ -24,6 +29,13 @@ export interface RunHooks {
   readonly signal?: AbortSignal;
   /** Called with each interval once every worker has reported it (in order). */
   readonly onInterval?: (interval: IntervalStats, run: RunHandle) => void;
+  /** The wall clock `startAtEpochMs` is read against (default Date.now). */
+  readonly wallClockMs?: () => number;
+  /**
+   * Called once every worker is ready; resolves with the start time (epoch ms) shared with other
+   * machines — a coordinator's answer once all of its shards are ready. Replaces startAtEpochMs.
+   */
+  readonly awaitStart?: () => Promise<number>;
 }
 
 export type RunRequest = RunOptions & RunHooks;
@@ -68,6 +80,8 @@ export function startRun(request: RunRequest): RunHandle {
     for (const p of ports) p.postMessage(m);
   };
 
+  let resolveStopped!: () => void;
+  const stoppedPromise = new Promise<void>((r) => (resolveStopped = r));
   let resolveStarted!: (t0: number) => void;
   const startedPromise = new Promise<number>((r) => (resolveStarted = r));
   const handle: RunHandle = {
@@ -79,6 +93,7 @@ export function startRun(request: RunRequest): RunHandle {
         stopped = true;
         stopReason = reason;
         stopDetail = detail;
+        resolveStopped();
       }
       send({ type: 'stop', immediate: options?.immediate ?? false });
     },
@@ -91,9 +106,10 @@ export function startRun(request: RunRequest): RunHandle {
   // heap figures it shows that nothing a target sends (a 1 GB body, a trickle) is buffered.
   const rss = { startBytes: process.memoryUsage.rss(), maxBytes: 0 };
   // Journeys send a variable number of requests per arrival: the cap is a shared counter then.
+  // A shard's counter holds its share of the cap (shareOf), so the shards' requests add up to it.
   const requestCap =
     config.maxRequests !== undefined && (config.requests?.journeys?.length ?? 0) > 0
-      ? { buffer: new SharedArrayBuffer(4), limit: config.maxRequests }
+      ? { buffer: new SharedArrayBuffer(4), limit: config.shard ? shareOf(config.maxRequests, config.shard) : config.maxRequests }
       : undefined;
   const burst = config.errorBurst === false ? undefined : new ErrorBurstDetector(config.errorBurst);
   // With journeys an arrival is a journey: achieved counts journeys that ended ok.
@@ -171,15 +187,24 @@ export function startRun(request: RunRequest): RunHandle {
         );
       });
       await Promise.race([readyPromise, Promise.all(tasks)]);
-      // Start a little in the future so every worker receives t0 before its first arrival is due.
-      const t0Epoch = performance.timeOrigin + performance.now() + 20;
-      t0Perf = t0Epoch - performance.timeOrigin;
+      let startAtEpochMs = config.startAtEpochMs;
+      if (request.awaitStart && !stopped) startAtEpochMs = await Promise.race([request.awaitStart(), stoppedPromise.then(() => undefined)]);
+      // Start a little in the future so every worker receives t0 before its first arrival is due;
+      // a shard starts at the shared start time instead, or refuses when it is too late for it.
+      const waitMs = startAtEpochMs === undefined || stopped ? START_MARGIN_MS : startAtEpochMs - (request.wallClockMs ?? Date.now)();
+      if (waitMs < START_MARGIN_MS) {
+        send({ type: 'stop', immediate: true });
+        await Promise.all(tasks);
+        throw notReadyError(startAtEpochMs!, waitMs);
+      }
+      t0Perf = performance.now() + waitMs;
+      const t0Epoch = performance.timeOrigin + t0Perf;
       started = true;
       // Threads, their JIT warm-up and the warm connections are in place: growth from here is the run's.
       rss.startBytes = process.memoryUsage.rss();
       resolveStarted(t0Perf);
       if (config.maxDurationMs !== undefined) {
-        maxDurationTimer = setTimeout(() => handle.stop('max-duration', `--max-duration ${config.maxDurationMs} ms reached`), config.maxDurationMs);
+        maxDurationTimer = setTimeout(() => handle.stop('max-duration', `--max-duration ${config.maxDurationMs} ms reached`), waitMs + config.maxDurationMs);
       }
       if (!stopped) send({ type: 'start', t0EpochMs: t0Epoch });
       else send({ type: 'stop', immediate: true });
@@ -192,7 +217,7 @@ export function startRun(request: RunRequest): RunHandle {
         throw new WorkerCrashError(`every worker failed: ${workerErrors.map((e) => e.message).join('; ')}`);
       }
       return buildRunResult({
-        config,
+        config: { ...config, startAtEpochMs },
         startedAt,
         durationMs: started ? performance.now() - t0Perf : 0,
         stopReason,
@@ -214,6 +239,14 @@ export function startRun(request: RunRequest): RunHandle {
   return handle;
 }
 
+function notReadyError(startAtEpochMs: number, waitMs: number): ShardStartError {
+  const late = START_MARGIN_MS - waitMs;
+  return new ShardStartError(
+    `not ready by the start time: the workers were ready ${Math.round(late)} ms too late for ${formatStartAt(startAtEpochMs)} ` +
+      `(they need it ${START_MARGIN_MS} ms ahead); nothing was sent. Give every shard the same, later --start-at`,
+  );
+}
+
 function abortDetail(signal: AbortSignal | undefined): string | undefined {
   const reason = signal?.reason as unknown;
   if (reason instanceof Error) return reason.message;
@@ -231,6 +264,7 @@ function taskFor(
     ...(requestCap ? { requestCap } : {}),
     workerIndex: w,
     workerCount: config.workers,
+    slice: sliceOf(config.shard, config.workers, w),
     curve: config.curve.toJSON(),
     arrivals: config.arrivals,
     seed: config.seed,

@@ -24,7 +24,7 @@ export default async function fireSlice(task: WorkerTask): Promise<WorkerOutcome
     });
     // Optimised code and open connections before the handshake completes: the schedule starts warm.
     const curve = RateCurve.from(task.curve);
-    await warmJit(task, curve.areaAt(1000) / task.workerCount);
+    await warmJit(task, curve.areaAt(1000) / task.slice.stride);
     await firing.warm();
     post({ type: 'ready' });
     const abandoned = await firing.done;

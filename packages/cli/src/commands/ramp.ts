@@ -13,8 +13,11 @@ import { addReportOptions } from '../report/options.js';
 import { writeResults } from '../results/write-results.js';
 import { CommandSession, type SendingFlags } from './session.js';
 import { addGuardOptions, addLoadOptions, addOutputOptions, addRecoveryOptions, addScenarioOptions } from './shared-options.js';
+import { type Distribution, startDistribution, withRunId } from '../shard/distribution.js';
+import { followCoordinator } from '../shard/follower.js';
+import { addShardOptions, type ShardFlags, shardModeOf } from '../shard/shard-options.js';
 
-export interface RampFlags extends SendingFlags {
+export interface RampFlags extends SendingFlags, ShardFlags {
   expectKneeAbove?: number;
 }
 
@@ -27,6 +30,7 @@ export function registerRamp(program: Command, setExit: (code: ExitCode) => void
   addRecoveryOptions(cmd);
   addLoadOptions(cmd);
   addGuardOptions(cmd);
+  addShardOptions(cmd);
   addOutputOptions(cmd);
   addReportOptions(cmd);
   cmd
@@ -38,7 +42,9 @@ Examples:
   $ overload ramp student-reports
   $ overload ramp student-reports --target-option bug=sticky-breaker
   $ overload ramp http://127.0.0.1:8080/ --profile "step:start=100,step=100,every=10s,max=2000" --slo "p99<500ms,errors<1%"
-  $ overload ramp scenarios/my-service.ts --target https://staging.example.com --budget emails=100 --kill-file /tmp/stop-load`,
+  $ overload ramp scenarios/my-service.ts --target https://staging.example.com --budget emails=100 --kill-file /tmp/stop-load
+  $ overload ramp scenarios/my-service.ts --shards 4 --coordinator-port 7070        # then 4 shards:
+  $ overload ramp scenarios/my-service.ts --shard 0/4 --coordinator http://127.0.0.1:7070 --coordinator-token <token>`,
     )
     .action(async (ref: string, flags: RampFlags) => setExit(await rampCommand(ref, flags)));
 }
@@ -46,14 +52,20 @@ Examples:
 async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
   const log = createLogger({ ...(flags.logLevel ? { level: flags.logLevel } : {}), ...(flags.logFile ? { file: flags.logFile } : {}) });
   const progress = new Progress(process.stderr, { quiet: flags.quiet ?? false });
-  const plan = await resolvePlan(ref, flags, { startEmbedded: true });
+  const mode = shardModeOf(flags, 'ramp');
+  const resolved = withRunId(await resolvePlan(ref, flags, { startEmbedded: mode.kind === 'single' }), flags.runId);
+  // A shard of a distributed ramp runs the phases its coordinator orders; the coordinator judges.
+  if (mode.kind === 'follower') return followCoordinator(resolved, mode, flags, progress);
+  const plan = resolved;
   const session = new CommandSession(plan, flags, progress);
+  let distribution: Distribution | undefined;
   try {
     const missing = [];
     if (!plan.profile) missing.push({ path: '--profile', message: `is required: scenario "${plan.name}" declares no profile` });
     if (!plan.slo) missing.push({ path: '--slo', message: `is required: scenario "${plan.name}" declares no SLO` });
     if (missing.length > 0) throw new ValidationError('command line', missing);
     await session.start();
+    if (mode.kind === 'coordinator') distribution = await startDistribution(plan, mode, 'ramp', ref, session.abort.signal);
     // Said before the load, not after: a step too short for a percentile can never be the knee.
     // (Steps barely long enough are listed by `overload plan`; here only those that cannot be judged.)
     for (const s of shortStepsOf(plan).filter((x) => !x.edge)) progress.event(`warning: ${formatShortStep(s)}`);
@@ -74,6 +86,7 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
         log.info({ event: event.type }, line ?? event.type);
       },
       onInterval: (interval, phase, handle) => session.interval(interval, phase, handle),
+      ...(distribution ? { startRun: distribution.runner } : {}),
     });
     progress.done();
     const stopped = session.guard.stopped;
@@ -85,6 +98,7 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
     process.stdout.write(`results: ${files.join(', ')}\n`);
     return rampExitCode(result, stopReason, flags.expectKneeAbove);
   } finally {
+    await distribution?.finish('the ramp is over');
     await session.dispose();
   }
 }

@@ -23,8 +23,11 @@ import { addReportOptions } from '../report/options.js';
 import { writeResults } from '../results/write-results.js';
 import { CommandSession, type SendingFlags } from './session.js';
 import { addGuardOptions, addLoadOptions, addOutputOptions, addScenarioOptions } from './shared-options.js';
+import { type Distribution, standaloneShardPlan, startDistribution, withRunId } from '../shard/distribution.js';
+import { followCoordinator } from '../shard/follower.js';
+import { addShardOptions, type ShardFlags, shardModeOf } from '../shard/shard-options.js';
 
-interface RunFlags extends SendingFlags {
+interface RunFlags extends SendingFlags, ShardFlags {
   rate?: number;
   duration?: number;
   expectStatus?: string;
@@ -41,6 +44,7 @@ export function registerRun(program: Command, setExit: (code: ExitCode) => void)
   addScenarioOptions(cmd);
   addLoadOptions(cmd);
   addGuardOptions(cmd);
+  addShardOptions(cmd);
   addOutputOptions(cmd);
   addReportOptions(cmd);
   cmd
@@ -49,6 +53,7 @@ export function registerRun(program: Command, setExit: (code: ExitCode) => void)
       `
 Examples:
   $ overload run http://127.0.0.1:8080/ --rate 1000 --duration 20s --json result.json
+  $ overload run http://127.0.0.1:8080/ --rate 4000 --duration 1m --shard 0/4 --start-at +30s   # then merge: overload merge */result.json
   $ overload run http://127.0.0.1:8080/ --profile "linear:from=100,to=2000,duration=1m" --workers 1
   $ overload run http://127.0.0.1:8080/reports -m POST -H "content-type: application/json" --body '{"a":1}' --rate 50 --duration 10s
   $ overload run student-reports-pinch`,
@@ -74,9 +79,13 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
   const log = createLogger({ ...(flags.logLevel ? { level: flags.logLevel } : {}), ...(flags.logFile ? { file: flags.logFile } : {}) });
   const progress = new Progress(process.stderr, { quiet: flags.quiet ?? false });
   const profileText = profileFlag(flags);
-  const plan = await resolvePlan(ref, { ...flags, ...(profileText !== undefined ? { profile: profileText } : {}) }, { startEmbedded: true });
+  const mode = shardModeOf(flags, 'run');
+  const resolved = withRunId(await resolvePlan(ref, { ...flags, ...(profileText !== undefined ? { profile: profileText } : {}) }, { startEmbedded: mode.kind === 'single' }), flags.runId);
+  if (mode.kind === 'follower') return followCoordinator(resolved, mode, flags, progress);
+  const plan = mode.kind === 'standalone' ? standaloneShardPlan(resolved, mode) : resolved;
   const session = new CommandSession(plan, flags, progress);
   let probes: ProbeHandle | undefined;
+  let distribution: Distribution | undefined;
   try {
     if (!plan.profile) {
       throw new ValidationError('command line', [{ path: '--rate', message: 'is required (give --rate and --duration, or --profile)' }]);
@@ -86,7 +95,8 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     const checked = resolveRunConfig({ ...plan.run, profile: plan.profile }, { defaultWorkers: defaultWorkers() });
     await preflight({ url: checked.url, probes: plan.probes, allowedHosts: plan.allowedHosts, timeoutMs: Math.min(checked.timeoutMs, 5000), ...(checked.tls ? { tls: checked.tls } : {}) });
     await session.start();
-    const handle = startRun({
+    if (mode.kind === 'coordinator') distribution = await startDistribution(plan, mode, 'run', ref, session.abort.signal);
+    const handle = (distribution?.runner ?? startRun)({
       ...plan.run,
       profile: plan.profile,
       budgetBuffer: session.ledger.buffer,
@@ -139,6 +149,7 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     return EXIT.ok;
   } finally {
     await probes?.stop();
+    await distribution?.finish('the run is over');
     await session.dispose();
   }
 }

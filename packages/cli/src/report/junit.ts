@@ -73,6 +73,17 @@ function renderRunJunit(r: StoredRunResult): string {
         : { kind: 'passed' },
     },
   ];
+  if (r.shards) {
+    // A merge of shards: a missing or failed shard fails the suite, as it fails the command (exit 7).
+    cases.push({
+      classname,
+      name: `every shard's result is merged (${r.shards.count} shards)`,
+      timeSec,
+      outcome: r.incomplete
+        ? { kind: 'failure', type: 'incomplete', message: r.incomplete.detail, body: `merged shards: ${r.shards.merged.join(', ') || 'none'}` }
+        : { kind: 'passed' },
+    });
+  }
   cases.push(...nameCases(r, true));
   const summary = `${formatCount(r.totals.sent)} requests, ${formatCount(r.totals.errors)} errors; corrected latency p50 ${formatMs(r.latencyMs.p50)}, p99 ${formatMs(r.latencyMs.p99)}`;
   const props: [string, string][] = [['target', `${r.target.method} ${r.target.url}`], ['run_id', r.runId]];

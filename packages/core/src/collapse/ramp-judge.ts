@@ -265,6 +265,32 @@ export class RampJudge {
     return this.#close(complete, options.stopped ?? !complete);
   }
 
+  /**
+   * Part of the load was lost (a shard crashed or stopped reporting): whatever the intervals say
+   * from here on describes fewer generators than the schedule, so the ramp is inconclusive at the
+   * open step (or the next one), never a knee or a collapse of its own. A decision made before the
+   * loss stands: it was made on every shard's intervals.
+   */
+  abandon(reason: string, advice: string): RampEvent | undefined {
+    if (this.#decision) return undefined;
+    const open = this.#open;
+    this.#open = undefined;
+    let step: StepResult;
+    if (open) {
+      const window = mergeWindow(open.intervals, this.#arrivalNames);
+      const verdict = judgeMerged(window, this.#slo, this.#probes, { probesFromMs: open.step.startMs, ...(this.#names ? { names: this.#names } : {}) });
+      step = this.#result(open, 'inconclusive', verdict, window, 'step', generatorVerdictOf(window, this.#offeredOptions(true)), reason);
+    } else {
+      const last = this.#results[this.#results.length - 1];
+      const next = this.#steps[Math.min(this.#nextStep, this.#steps.length - 1)]!;
+      const window = mergeWindow([], this.#arrivalNames);
+      const verdict = judgeMerged(window, this.#slo, undefined, this.#names ? { names: this.#names } : {});
+      step = last && this.#nextStep >= this.#steps.length ? last : this.#result({ step: next, intervals: [] }, 'inconclusive', verdict, window, 'step', generatorVerdictOf(window, this.#offeredOptions(true)), reason);
+    }
+    this.#decision = { type: 'inconclusive', step, reason, advice };
+    return this.#decision;
+  }
+
   summary(): RampSummary {
     const held = this.#results.filter((s) => s.verdict === 'held');
     const lastHeld = held[held.length - 1];

@@ -1,7 +1,7 @@
 import type { SerializedError } from '../errors.js';
 import type { Profile } from '../profile/index.js';
 import type { ArrivalProcess } from '../schedule/arrivals.js';
-import { decodeHistogram, encodeHistogram, type LatencySummaryMs, percentileMs, summarizeMs } from '../stats/histogram.js';
+import { decodeHistogram, encodeHistogram, HISTOGRAM_RECORD_SETTINGS, type HistogramRecordSettings, type LatencySummaryMs, percentileMs, summarizeMs } from '../stats/histogram.js';
 import type { RunConfig } from '../run/config.js';
 import { summarizeTls, type TlsSummary } from '../run/tls.js';
 import { formatMs } from '../collapse/format.js';
@@ -9,6 +9,8 @@ import { generatorVerdictOf, type OfferedSchedule } from '../collapse/generator-
 import { mergeWindow, slidingWindows } from '../collapse/window.js';
 import { type ErrorClass, type ErrorCounts, emptyErrorCounts, errorTotal, type IntervalAggregator, type IntervalStats, mergeNameReports, type NameStats } from '../run/interval.js';
 import type { NameEntry } from '../scenario/flow-plan.js';
+import { countArrivals } from '../schedule/arrivals.js';
+import { shareOf, type ShardSpec } from '../shard/shard-spec.js';
 
 /** One request, journey or step of a scenario, with its whole-run figures. */
 export type NamedStats = NameEntry & NameStats;
@@ -30,7 +32,38 @@ export type StopReason =
   | 'control-endpoint'
   | 'collapse'
   | 'inconclusive'
-  | 'worker-crash';
+  | 'worker-crash'
+  /** A shard stopped by itself: it lost its coordinator for longer than the heartbeat allows. */
+  | 'coordinator-lost'
+  /** The coordinator stopped every shard: one of them crashed or stopped reporting. */
+  | 'shard-lost';
+
+/** What a shard's result says about its part of the run (see ShardSpec). */
+export interface ShardInfo {
+  readonly index: number;
+  readonly count: number;
+  /** The shared start time (T0) every shard's intervals are keyed from, ISO 8601 UTC. */
+  readonly startAt?: string;
+  /** Arrivals of this shard's slice of the schedule (the whole run's are config.plannedRequests). */
+  readonly plannedArrivals: number;
+}
+
+/** On a result merged from shards (`overload merge`, or a coordinator): which shards it holds. */
+export interface ShardsInfo {
+  readonly count: number;
+  /** Indexes of the shards whose results were added, in order. */
+  readonly merged: readonly number[];
+  readonly startAt?: string;
+}
+
+/** A merged result that lacks a shard: never a pass (exit 7). */
+export interface IncompleteInfo {
+  /** Shards with no result at all (never started, or crashed before writing one). */
+  readonly missing: readonly number[];
+  /** Shards whose result says they failed (a crash), with why. */
+  readonly failed: readonly { readonly index: number; readonly reason: string }[];
+  readonly detail: string;
+}
 
 /**
  * Stops that end a run by design: the plan ran out, or a ramp reached its verdict. Any other stop
@@ -120,6 +153,10 @@ export interface RunResult {
     readonly plannedDurationMs: number;
     readonly peakRps: number;
     readonly maxRequests?: number;
+    /** The --max-rate ceiling the schedule was clamped to, if any. */
+    readonly maxRps?: number;
+    /** How every histogram of the result was recorded (merges refuse to add different ones). */
+    readonly histogram?: HistogramRecordSettings;
     /** TLS settings in force (never their contents); `insecure: true` means certificates were not checked. */
     readonly tls?: TlsSummary;
     /** HTTP/2 was offered (ALPN h2). */
@@ -152,6 +189,12 @@ export interface RunResult {
   readonly runId: string;
   /** Side-effect budgets and what was charged against them (worst case, see BudgetLedger). */
   readonly budgets: { readonly limits: Readonly<Record<string, number>>; readonly used: Readonly<Record<string, number>> };
+  /** Set on one shard's result: its slice of the one schedule. */
+  readonly shard?: ShardInfo;
+  /** Set on a result merged from shards. */
+  readonly shards?: ShardsInfo;
+  /** Set when a merged result lacks a shard. */
+  readonly incomplete?: IncompleteInfo;
 }
 
 /** The run is judged for saturation in windows of this length, sliding by one interval. */
@@ -167,12 +210,14 @@ export const GENERATOR_WINDOW_MS = 5000;
  * held against the generator.
  */
 export function generatorHealth(
-  config: Pick<RunConfig, 'workers' | 'connections' | 'maxInFlight' | 'lagThresholdMs' | 'curve' | 'arrivals'>,
+  config: Pick<RunConfig, 'workers' | 'connections' | 'maxInFlight' | 'lagThresholdMs' | 'curve' | 'arrivals'> & { readonly shard?: ShardSpec | undefined },
   intervals: readonly IntervalStats[],
   options: { readonly stopped: boolean; readonly lagMsP99: number; readonly lagMsMax: number },
 ): GeneratorHealth {
+  // A shard is offered its 1/N of the schedule, within one arrival per window.
+  const share = 1 / (config.shard?.count ?? 1);
   const schedule: OfferedSchedule = {
-    scheduledArrivals: (a, b) => config.curve.areaAt(Math.min(b, config.curve.durationMs)) - config.curve.areaAt(Math.min(a, config.curve.durationMs)),
+    scheduledArrivals: (a, b) => share * (config.curve.areaAt(Math.min(b, config.curve.durationMs)) - config.curve.areaAt(Math.min(a, config.curve.durationMs))),
     arrivals: config.arrivals,
   };
   let judged = intervals;
@@ -275,6 +320,8 @@ export function buildRunResult(args: {
       plannedDurationMs: config.curve.durationMs,
       peakRps: config.curve.peakRps,
       ...(config.maxRequests !== undefined ? { maxRequests: config.maxRequests } : {}),
+      ...(config.maxRps !== undefined ? { maxRps: config.maxRps } : {}),
+      histogram: HISTOGRAM_RECORD_SETTINGS,
       ...(tls ? { tls } : {}),
       ...(config.http2 ? { http2: true } : {}),
     },
@@ -308,5 +355,22 @@ export function buildRunResult(args: {
     ...(args.workerErrors && args.workerErrors.length > 0 ? { workerErrors: args.workerErrors } : {}),
     runId: config.runId,
     budgets: args.budgets,
+    ...(config.shard ? { shard: shardInfoOf(config) } : {}),
+  };
+}
+
+function shardInfoOf(config: RunConfig): ShardInfo {
+  const shard = config.shard!;
+  // With journeys the cap counts requests, not arrival indexes: the slice is the whole schedule's.
+  const journeys = (config.requests?.journeys?.length ?? 0) > 0;
+  const limit = config.maxRequests !== undefined && !journeys ? { limit: config.maxRequests } : {};
+  return {
+    index: shard.index,
+    count: shard.count,
+    ...(config.startAtEpochMs !== undefined ? { startAt: new Date(config.startAtEpochMs).toISOString() } : {}),
+    plannedArrivals:
+      config.arrivals === 'uniform'
+        ? shareOf(Math.min(config.curve.totalArrivals, limit.limit ?? Number.POSITIVE_INFINITY), shard)
+        : countArrivals(config.curve, 0, Number.POSITIVE_INFINITY, { arrivals: config.arrivals, seed: config.seed, start: shard.index, stride: shard.count, ...limit }),
   };
 }

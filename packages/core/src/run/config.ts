@@ -11,6 +11,7 @@ import { validateJourneys } from '../scenario/journey.js';
 import { validateRequests } from '../scenario/request-template.js';
 import { type TlsOptions, validateTls } from './tls.js';
 import { type DurationInput, describe, readDurationMs, readNumber } from '../units.js';
+import { type ShardSpec, validateShard } from '../shard/shard-spec.js';
 
 /** A status expectation: one code, or an inclusive range [from, to]. */
 export type StatusExpectation = number | readonly [number, number];
@@ -75,6 +76,17 @@ export interface RunOptions {
   readonly runId?: string;
   /** Default `x-overload-run`. */
   readonly runIdHeader?: string;
+  /**
+   * This machine's shard of a run spread over several: it fires only the arrivals k ≡ index
+   * (mod count) of the schedule, and the journeys' request cap is split (see ShardSpec).
+   */
+  readonly shard?: ShardSpec;
+  /**
+   * Start the schedule (T0) at this wall-clock time (epoch ms) instead of as soon as the workers
+   * are ready, so that shards on several machines start together. A run whose workers are not
+   * ready START_MARGIN_MS before it refuses to start (ShardStartError).
+   */
+  readonly startAtEpochMs?: number;
   /** CA, client certificate and insecure mode for an https target (see TlsOptions). */
   readonly tls?: TlsOptions;
   /**
@@ -117,6 +129,9 @@ export interface RunConfig {
   readonly budgets: Readonly<Record<string, number>>;
   readonly budgetBuffer: SharedArrayBuffer | undefined;
   readonly runId: string;
+  readonly maxRps: number | undefined;
+  readonly shard: ShardSpec | undefined;
+  readonly startAtEpochMs: number | undefined;
   readonly tls: TlsOptions | undefined;
   readonly http2: boolean;
 }
@@ -208,6 +223,8 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
     issues.push(...mix.issues);
     names = mix.names;
   }
+  if (options.shard !== undefined) issues.push(...validateShard(options.shard, 'shard'));
+  if (options.startAtEpochMs !== undefined) readNumber(options.startAtEpochMs, 'startAtEpochMs', issues, { min: 0, what: 'an epoch time in ms' });
   issues.push(...validateTls(options.tls, 'tls'));
   if (options.http2 !== undefined && typeof options.http2 !== 'boolean') issues.push({ path: 'http2', message: `must be true or false (got ${describe(options.http2)})` });
   if (options.http2 === true && url && url.protocol !== 'https:') {
@@ -220,7 +237,8 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
   assertHostsAllowed([url.href], options.allowedHosts ?? []);
   const compiled = compileProfile(profile);
   const curve = options.maxRps !== undefined ? clampCurve(compiled, options.maxRps) : compiled;
-  const peak = curve.peakRps;
+  // Connections and the in-flight cap are per machine: a shard sizes them for its share of the rate.
+  const peak = curve.peakRps / (options.shard?.count ?? 1);
   const runId = options.runId ?? randomRunId();
   const connections = options.connections ?? defaultConnections(peak, workers);
   return {
@@ -237,7 +255,7 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
     workers,
     connections,
     pipelining: options.pipelining ?? 1,
-    warmConnections: defaultWarmConnections(firstSecondRps(curve), workers, connections),
+    warmConnections: defaultWarmConnections(firstSecondRps(curve) / (options.shard?.count ?? 1), workers, connections),
     maxInFlight: options.maxInFlight ?? defaultMaxInFlight(peak, timeoutMs),
     timeoutMs,
     expectStatus,
@@ -253,6 +271,9 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
     budgets: options.budgets ?? {},
     budgetBuffer: options.budgetBuffer,
     runId,
+    maxRps: options.maxRps,
+    shard: options.shard,
+    startAtEpochMs: options.startAtEpochMs,
     tls: options.tls,
     http2: options.http2 === true,
   };

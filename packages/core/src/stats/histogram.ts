@@ -16,6 +16,24 @@ export const HISTOGRAM_SETTINGS = {
 
 export type Histogram = hdr.Histogram;
 
+/**
+ * The settings as a result file records them (`config.histogram`): histograms recorded with other
+ * settings cannot be added exactly, so `overload merge` compares these before adding anything.
+ */
+export interface HistogramRecordSettings {
+  readonly unit: 'us';
+  readonly lowestDiscernibleValue: number;
+  readonly highestTrackableValue: number;
+  readonly numberOfSignificantValueDigits: number;
+}
+
+export const HISTOGRAM_RECORD_SETTINGS: HistogramRecordSettings = {
+  unit: 'us',
+  lowestDiscernibleValue: HISTOGRAM_SETTINGS.lowestDiscernibleValue,
+  highestTrackableValue: HISTOGRAM_SETTINGS.highestTrackableValue,
+  numberOfSignificantValueDigits: HISTOGRAM_SETTINGS.numberOfSignificantValueDigits,
+};
+
 export function createHistogram(): Histogram {
   return hdr.build(HISTOGRAM_SETTINGS);
 }

@@ -42,6 +42,25 @@ describe('a shard refuses to start rather than smear the schedule (issue 13)', (
     expect((await server.stats()).count).toBe(0);
   });
 
+  it('a shard stopped (SIGINT) while it waits for the others leaves: it exits 3, the coordinator refuses the run (exit 7), nothing is sent', async () => {
+    const args = ['run', `${server.url}/`, '--rate', '100', '--duration', '2s'];
+    const coordinator = startCoordinator([...args, '--shards', '2', '-q']);
+    const url = await coordinator.url;
+    const waiting = startFollower([...args, '-q'], 0, 2, url);
+    const pid = await waiting.pid;
+    // Shard 1 never comes: shard 0 joins and waits; a second is ample for it to join.
+    await new Promise((r) => setTimeout(r, 1500));
+    process.kill(pid, 'SIGINT');
+    const w = await waiting.done;
+    expect(w.stderr).toContain('stopped before the run started');
+    expect(w.stderr).toContain('nothing was sent');
+    expect(w.code).toBe(3);
+    const c = await coordinator.done;
+    expect(c.stderr).toContain('shard 0');
+    expect(c.code).toBe(7);
+    expect((await server.stats()).count).toBe(0);
+  });
+
   it('flags that cannot work are refused with the fix (exit 2)', async () => {
     const ramp = await runCli(['ramp', `${server.url}/`, '--profile', 'step:start=10,step=10,every=2s,max=20', '--slo', 'p99<1s', '--shard', '0/2', '--start-at', '+10s']);
     expect(ramp.stderr).toContain('--coordinator is required for a sharded ramp');

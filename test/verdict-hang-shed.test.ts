@@ -22,16 +22,17 @@ describe('verdicts that count every request (issue 9)', () => {
     expect(result.verdict).toBe('collapsed');
     expect(result.knee).toBeUndefined();
     expect(result.collapse!.step.rateRps).toBe(300);
-    const p99 = result.collapse!.signature.find((c) => c.name === 'p99');
+    // Certain from the first judged interval on (every request timed out), the collapse is called
+    // then, on errors and achieved; p99 needs 1,000 samples, more than that interval holds.
+    expect(result.collapse!.signature.map((c) => c.name)).toEqual(expect.arrayContaining(['errors', 'achieved']));
     // A timed-out request enters the corrected latency at the moment it ended: at least the timeout.
-    expect(p99?.status).toBe('breached');
-    expect(p99!.observed).toBeGreaterThanOrEqual(1000);
-    expect(result.collapse!.signature.map((c) => c.name)).toEqual(expect.arrayContaining(['p99', 'errors', 'achieved']));
+    expect(result.collapse!.step.latencyMs.p50).toBeGreaterThanOrEqual(1000);
+    expect(result.run.latencyMs.p99).toBeGreaterThanOrEqual(1000);
     const t = result.run.totals;
     expect(t.responses).toBe(0);
     // Every request sent ends in the record: answered, failed, or abandoned at the drain.
     expect(t.sent).toBe(t.responses + (t.errors - result.run.errorsByClass.status) + t.abandoned);
-    expect(result.run.errorsByClass.timeout).toBeGreaterThan(1000);
+    expect(result.run.errorsByClass.timeout).toBeGreaterThan(250);
   }, 60_000);
 
   it('shed: fast 503s beyond the capacity are a collapse on errors, never a knee above the shedding point', async () => {

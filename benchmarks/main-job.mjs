@@ -94,7 +94,9 @@ async function main() {
   const neighbouring = distinct.length <= 1 || distinct[distinct.length - 1] - distinct[0] <= stepRps;
   console.log('');
   console.log(`${good} of ${runs} runs exited 0 with a knee, a collapse and a recovery`);
-  console.log(`knees: ${distinct.map((k) => `${k} req/s ×${counts.get(k)}`).join(', ') || 'none'}; ${neighbouring ? 'the same step or a neighbouring one every time' : 'NOT within one step of each other'}`);
+  // The unit the verdict speaks (journeys/s for a journey scenario, req/s otherwise).
+  const unit = rows.map((r) => /knee [\d,.]+ ([a-z]+\/s)/.exec(r.verdictLine ?? '')?.[1]).find(Boolean) ?? 'req/s';
+  console.log(`knees: ${distinct.map((k) => `${k} ${unit} ×${counts.get(k)}`).join(', ') || 'none'}; ${neighbouring ? 'the same step or a neighbouring one every time' : 'NOT within one step of each other'}`);
   const byExit = new Map();
   for (const r of rows) byExit.set(r.exitCode, (byExit.get(r.exitCode) ?? 0) + 1);
   console.log(`exit codes: ${[...byExit].map(([c, n]) => `${c} ×${n}`).join(', ')}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsvFeeder, parseJsonFeeder } from '../src/index.js';
+import { parseCsv, parseCsvFeeder, parseJsonFeeder } from '../src/index.js';
 
 describe('feeder files: rows, or the line and the problem', () => {
   it('reads CSV with quotes, doubled quotes, line breaks in quoted fields, CRLF and a BOM', () => {
@@ -46,5 +46,10 @@ describe('feeder files: rows, or the line and the problem', () => {
     expect(parseJsonFeeder('[\n  {"id": "a,[b]"},\n  {"nested": {"x": [1, 2]}},\n  42\n]')).toEqual({ line: 4, problem: 'element [2] must be an object of field → value (got 42)' });
     expect(parseJsonFeeder('{"id": 1}')).toMatchObject({ line: 1, problem: expect.stringContaining('must be a JSON array of objects') });
     expect(parseJsonFeeder('[]')).toMatchObject({ line: 1, problem: expect.stringContaining('empty array') });
+  });
+
+  it('parseCsv (the library call) is the same strict parser: the rows, or an error naming the line', () => {
+    expect(parseCsv('id,name\n1,"Ada, Countess"\n')).toEqual([{ id: '1', name: 'Ada, Countess' }]);
+    expect(() => parseCsv('id,name\n1,Ada\n2,Bob,extra\n')).toThrow('CSV line 3: has 3 fields, the header has 2');
   });
 });

@@ -1,7 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect } from 'node:tls';
-import { isHostAllowed, OverloadError, resolveProbes, type ProbeSpec, TargetUnreachableError, type TlsOptions } from '@overload/core';
+import { isHostAllowed, OverloadError, resolveProbes, type ProbeSpec, type RunConfig, TargetUnreachableError, type TlsOptions } from '@overload/core';
 import { Agent } from 'undici';
 import { classifyError, explainError } from './classify-error.js';
 import { tlsConnectOptions, tlsConnector } from './tls-connect.js';
@@ -140,4 +140,22 @@ function pathOf(url: string): string {
 
 function isIp(host: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':');
+}
+
+/**
+ * The pre-flight of a ramp or a search, from its checked run config and its options: the target
+ * and TLS the load will use, its probes and their allowlist, at most 5 s per check.
+ */
+export function preflightRun(
+  checked: RunConfig,
+  options: { readonly probes?: readonly ProbeSpec[]; readonly allowedHosts?: readonly string[]; readonly signal?: AbortSignal },
+): Promise<PreflightResult> {
+  return preflight({
+    url: checked.url,
+    ...(options.probes ? { probes: options.probes } : {}),
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    timeoutMs: Math.min(checked.timeoutMs, DEFAULT_PREFLIGHT_TIMEOUT_MS),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(checked.tls ? { tls: checked.tls } : {}),
+  });
 }

@@ -30,7 +30,7 @@ import {
   ValidationError,
 } from '@overload/core';
 import { checkBaseline } from './baseline.js';
-import { preflight } from './preflight.js';
+import { preflightRun } from './preflight.js';
 import { type ProbeHandle, startProbes } from './probes.js';
 import { defaultWorkers, type RunHandle, type RunRequest, startRun } from './run.js';
 import { watchStops } from './stop-watch.js';
@@ -132,16 +132,7 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
   if (options.probes && options.probes.length > 0) resolveProbes(options.probes);
   // So are option mistakes and a disallowed host, before the pre-flight connects anywhere.
   const checked = resolveRunConfig(options, { defaultWorkers: defaultWorkers() });
-  if (options.preflight !== false) {
-    await preflight({
-      url: checked.url,
-      ...(options.probes ? { probes: options.probes } : {}),
-      ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
-      timeoutMs: Math.min(checked.timeoutMs, 5000),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(checked.tls ? { tls: checked.tls } : {}),
-    });
-  }
+  if (options.preflight !== false) await preflightRun(checked, options);
   const { signal } = options;
   const startedAt = new Date();
   let current: RunHandle | undefined;

@@ -26,7 +26,7 @@ import {
   type TrialVerdict,
 } from '@overload/core';
 import { checkBaseline } from './baseline.js';
-import { preflight } from './preflight.js';
+import { preflightRun } from './preflight.js';
 import { type ProbeHandle, startProbes } from './probes.js';
 import { defaultWorkers, type RunHandle, startRun } from './run.js';
 import { watchStops } from './stop-watch.js';
@@ -139,16 +139,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
   const { signal: _s, onInterval: _o, ...runOptions } = options;
   // Options and the allowlist first, then the pre-flight: nothing is sent to a host not allowed.
   const checked = resolveRunConfig({ ...runOptions, profile: { kind: 'constant', rateRps: searchOptions.startRps, durationMs: 1000 } }, { defaultWorkers: defaultWorkers() });
-  if (options.preflight !== false) {
-    await preflight({
-      url: checked.url,
-      ...(options.probes ? { probes: options.probes } : {}),
-      ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
-      timeoutMs: Math.min(checked.timeoutMs, 5000),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(checked.tls ? { tls: checked.tls } : {}),
-    });
-  }
+  if (options.preflight !== false) await preflightRun(checked, options);
   const startedAt = new Date();
   const evidence: SearchTrialEvidence[] = [];
   let sentSoFar = 0;

@@ -1,5 +1,6 @@
 import type { ValidationIssue } from '../errors.js';
 import { describe } from '../units.js';
+import { parseCsvFeeder } from './feeder-file.js';
 
 export type FeederValue = string | number | boolean;
 export type FeederRow = Readonly<Record<string, FeederValue>>;
@@ -45,35 +46,12 @@ export function validateFeeders(feeders: unknown, path: string): ValidationIssue
   return issues;
 }
 
-/** Parses CSV with a header row; quoted fields with "" escapes; numbers stay strings. */
+/**
+ * Parses CSV with a header row (RFC 4180, as feeder files are: see `parseCsvFeeder`); values stay
+ * strings. Throws on a malformed file, naming the line and the problem.
+ */
 export function parseCsv(text: string): FeederRow[] {
-  const rows: string[][] = [];
-  let field = '';
-  let row: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      field = '';
-      if (row.some((f) => f !== '')) rows.push(row);
-      row = [];
-    } else field += c;
-  }
-  row.push(field);
-  if (row.some((f) => f !== '')) rows.push(row);
-  const [header, ...body] = rows;
-  if (!header) return [];
-  return body.map((r) => Object.fromEntries(header.map((h, i) => [h.trim(), r[i] ?? ''])));
+  const parsed = parseCsvFeeder(text);
+  if ('problem' in parsed) throw new Error(`CSV line ${parsed.line}: ${parsed.problem}`);
+  return parsed.rows;
 }

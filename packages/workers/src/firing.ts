@@ -183,7 +183,8 @@ export class Firing implements FlowHost {
     const now = performance.now();
     this.#sweepTimeouts(now);
     this.#flushIntervals(now - this.#t0);
-    if (!this.#hasNext && ((this.#inFlight === 0 && this.#delayed.size === 0) || now >= this.#drainDeadline)) return this.#finish(now);
+    // The clock is read again for the end: a request the sweep just timed out read its own, later.
+    if (!this.#hasNext && ((this.#inFlight === 0 && this.#delayed.size === 0) || now >= this.#drainDeadline)) return this.#finish(performance.now());
     if (behind) return this.#wakeNow();
     this.#sleepUntil(now);
   };
@@ -423,7 +424,7 @@ export class Firing implements FlowHost {
     const since = now - this.#t0;
     this.#flushIntervals(since);
     const partial = since - this.buckets.nextFlushIndex * this.#task.intervalMs;
-    this.#post({ type: 'interval', report: this.buckets.flush(0, this.#intervalElu(), Math.max(0, partial), abandoned, this.bodyBudget.takePauses()) });
+    this.#post({ type: 'interval', report: this.buckets.flush(0, this.#intervalElu(), Math.max(0, partial), abandoned, this.bodyBudget.takePauses(), true) });
     this.#post({ type: 'done', abandoned });
     this.#connector.close();
     this.#pool

@@ -29,6 +29,17 @@ class NameBucket {
     this.serviceTime.reset();
   }
 
+  absorb(o: NameBucket): void {
+    this.count += o.count;
+    this.requests += o.requests;
+    this.ok += o.ok;
+    for (const [c, n] of Object.entries(o.failures)) this.failures[c] = (this.failures[c] ?? 0) + n;
+    this.tries += o.tries;
+    this.maxTries = Math.max(this.maxTries, o.maxTries);
+    this.latency.add(o.latency);
+    this.serviceTime.add(o.serviceTime);
+  }
+
   report(): NameReport {
     return {
       count: this.count,
@@ -72,6 +83,22 @@ class Bucket {
     this.serviceTime.reset();
     this.lag.reset();
     for (const n of this.names) n.reset();
+  }
+
+  /** Adds another bucket's figures to this one's. */
+  absorb(o: Bucket): void {
+    this.offered += o.offered;
+    this.sent += o.sent;
+    this.dropped += o.dropped;
+    this.droppedGenerator += o.droppedGenerator;
+    this.responses += o.responses;
+    this.ok += o.ok;
+    for (const c of Object.keys(o.errors) as ErrorClass[]) this.errors[c] += o.errors[c];
+    for (let s = 0; s < 600; s++) this.statuses[s]! += o.statuses[s]!;
+    this.latency.add(o.latency);
+    this.serviceTime.add(o.serviceTime);
+    this.lag.add(o.lag);
+    for (const [i, n] of this.names.entries()) n.absorb(o.names[i]!);
   }
 }
 
@@ -192,10 +219,22 @@ export class IntervalBuckets {
     recordMicros(b.serviceTime, serviceMicros);
   }
 
-  /** Reports and recycles the next interval. */
-  flush(inFlight: number, elu: number, durationMs?: number, abandoned = 0, bodyReadPauses = 0): IntervalReport {
+  /**
+   * Reports and recycles the next interval. `last` (the run's final, partial interval) also takes
+   * in whatever was recorded in the intervals after it — an outcome whose clock reading crossed a
+   * boundary after the loop read its own — so nothing recorded goes unreported.
+   */
+  flush(inFlight: number, elu: number, durationMs?: number, abandoned = 0, bodyReadPauses = 0, last = false): IntervalReport {
     const k = this.#nextFlush;
     const b = this.#ring[k % RING]!;
+    if (last) {
+      for (let i = k + 1; i < k + RING; i++) {
+        const later = this.#ring[i % RING]!;
+        if (later.index !== i) continue;
+        b.absorb(later);
+        later.reset(i);
+      }
+    }
     const statusCodes: Record<string, number> = {};
     for (let s = 0; s < 600; s++) if (b.statuses[s]! > 0) statusCodes[s] = b.statuses[s]!;
     const report: IntervalReport = {

@@ -8,7 +8,7 @@ import { runCli } from './support/cli.js';
 
 const EMAILS = fileURLToPath(new URL('./fixtures/scenarios/emails.ts', import.meta.url));
 
-describe('side-effect budgets (issue 4)', () => {
+describe('side-effect budgets', () => {
   let server: ChildServer | undefined;
   afterEach(async () => {
     await server?.close();

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 import { runCli } from './support/cli.js';
 
-describe('the control endpoint (issue 4)', () => {
+describe('the control endpoint', () => {
   let server: ChildServer;
   beforeEach(async () => {
     server = await startChildServer('counting');

@@ -22,7 +22,7 @@ function windows(arrivalsMs: readonly number[]): number[] {
   return Array.from(out, (n) => n ?? 0);
 }
 
-describe('guardrails through the CLI (issue 4)', () => {
+describe('guardrails through the CLI', () => {
   let server: ChildServer;
   let dir: string;
   beforeEach(async () => {

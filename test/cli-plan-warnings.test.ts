@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 import { runCli } from './support/cli.js';
 
-describe('steps too short for the SLO\'s percentiles are announced before anything is sent (issue 9)', () => {
+describe('steps too short for the SLO\'s percentiles are announced before anything is sent', () => {
   let server: ChildServer;
   beforeAll(async () => {
     server = await startChildServer('counting');

@@ -13,7 +13,7 @@ interface Seen {
   requests: { method: string; path: string; runId: string | null; body: string }[];
 }
 
-describe('scenario request mix and feeders on the wire (issue 4)', () => {
+describe('scenario request mix and feeders on the wire', () => {
   let server: ChildServer;
   beforeEach(async () => {
     server = await startChildServer('counting');

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { CLI } from './support/cli.js';
 
-describe('overload target (issue 5)', () => {
+describe('overload target', () => {
   it('runs the simulated Student Reports service by hand on 127.0.0.1 until stopped', async () => {
     const child = spawn(process.execPath, [CLI, 'target', 'student-reports', '--port', '0', '--target-option', 'bug=sticky-breaker'], {
       stdio: ['ignore', 'pipe', 'inherit'],

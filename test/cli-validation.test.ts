@@ -12,7 +12,7 @@ const EMAILS = fileURLToPath(new URL('./fixtures/scenarios/emails.ts', import.me
  * Hostile input through the real CLI: every bad value is exit 2 with a message naming the flag
  * (or the file and line) and the accepted form, never a stack trace, and nothing is sent.
  */
-describe('validation that never crashes (issue 12)', () => {
+describe('validation that never crashes', () => {
   let server: ChildServer;
   let dir: string;
   beforeAll(async () => {

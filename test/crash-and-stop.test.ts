@@ -13,7 +13,7 @@ import { runCli } from './support/cli.js';
  * exit code (70 for a crash, 3 for a signal). The crash is a real uncaught exception in the
  * worker thread, armed by the test-only OVERLOAD_TEST_CRASH variable (see workers/src/test-crash.ts).
  */
-describe('crashes and stops leave valid, partial results (issue 12)', () => {
+describe('crashes and stops leave valid, partial results', () => {
   let server: ChildServer;
   let dir: string;
   let validate: ReturnType<InstanceType<typeof Ajv2020>['compile']>;

@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EMBEDDED_TARGET_NICE_OFFSET, startEmbeddedTarget } from '../packages/cli/dist/plan/embedded-target.js';
 
-const TARGET_MAIN = fileURLToPath(new URL('../packages/scenarios/dist/student-reports/target-main.js', import.meta.url));
+const TARGET_MAIN = fileURLToPath(new URL('../scenarios/dist/student-reports/target-main.js', import.meta.url));
 
-describe('the embedded demo target cannot starve the generator (issue 9)', () => {
+describe('the embedded demo target cannot starve the generator', () => {
   it('runs every one of its threads at a lower CPU priority than the generator', async () => {
     const target = await startEmbeddedTarget(TARGET_MAIN, {});
     try {

@@ -3,7 +3,7 @@ import { ValidationError } from '@overload/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 
-describe('run() as a library: cancellable, no open handles (issue 2)', () => {
+describe('run() as a library: cancellable, no open handles', () => {
   let server: ChildServer;
   beforeAll(async () => {
     server = await startChildServer('counting');

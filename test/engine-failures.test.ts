@@ -3,7 +3,7 @@ import { run } from '@overload/workers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 
-describe('honest saturation and classified failures (issue 2)', () => {
+describe('honest saturation and classified failures', () => {
   let server: ChildServer | undefined;
   afterEach(async () => {
     await server?.close();

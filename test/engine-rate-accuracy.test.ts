@@ -2,7 +2,7 @@ import { run } from '@overload/workers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 
-describe('open-loop rate accuracy (issue 2)', () => {
+describe('open-loop rate accuracy', () => {
   let server: ChildServer;
   beforeAll(async () => {
     server = await startChildServer('counting');

@@ -12,7 +12,7 @@ function expectEveryRequestRecorded(result: Awaited<ReturnType<typeof run>>): vo
   expect(decodeHistogram(result.histograms.serviceTime).totalCount).toBe(t.sent);
 }
 
-describe('the send loop (issue 10)', () => {
+describe('the send loop', () => {
   let server: ChildServer | undefined;
   afterEach(async () => {
     await server?.close();

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * The product as a user gets it (issue 14): every package packed with `pnpm pack`, the tarballs
+ * The product as a user gets it: every package packed with `pnpm pack`, the tarballs
  * installed with npm into a new project under the OS temp dir, outside the workspace, and the
  * CLI and the library used from there. Nothing in that project can reach the workspace: the
  * child environment drops the package manager's variables and the workspace's bin folders.

@@ -10,7 +10,7 @@ import { runCli } from './support/cli.js';
 const SCENARIO = fileURLToPath(new URL('./fixtures/scenarios/report-journey.ts', import.meta.url));
 const SCHEMA_FILE = new URL('../docs/result.schema.json', import.meta.url);
 
-describe('journeys through the CLI: per-name results in every output (issue 11)', () => {
+describe('journeys through the CLI: per-name results in every output', () => {
   let server: ChildServer;
   let dir: string;
   let cli: Awaited<ReturnType<typeof runCli>>;

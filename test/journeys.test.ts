@@ -35,7 +35,7 @@ function mix(journeys: JourneyTemplate[], feeders: RequestMix['feeders'] = { stu
 
 const byName = (rows: readonly NamedStats[] | undefined, kind: string, name: string) => rows!.find((r) => r.kind === kind && r.name === name)!;
 
-describe('journeys (issue 11)', () => {
+describe('journeys', () => {
   let server: ChildServer | undefined;
   afterEach(async () => {
     await server?.close();

@@ -1,5 +1,5 @@
 /**
- * Probes (issue 3, item 5): side-channel polls recorded as time series for a whole run, against
+ * Probes: side-channel polls recorded as time series for a whole run, against
  * real loopback servers. Probes are light, so the servers run in this process.
  */
 import { createHook } from 'node:async_hooks';

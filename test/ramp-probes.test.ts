@@ -2,7 +2,7 @@ import { ramp } from '@overload/workers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 
-describe('probes during a ramp (issue 3)', () => {
+describe('probes during a ramp', () => {
   let server: ChildServer | undefined;
   afterEach(async () => {
     await server?.close();

@@ -4,7 +4,7 @@ import { type ChildServer, startChildServer } from './support/child-server.js';
 
 const profile = { kind: 'step', startRps: 200, stepRps: 200, stepDurationMs: '2s', maxRps: 1200 } as const;
 
-describe('recovery check after a collapse (issue 3)', () => {
+describe('recovery check after a collapse', () => {
   let server: ChildServer | undefined;
   afterEach(async () => {
     await server?.close();

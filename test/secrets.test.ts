@@ -19,7 +19,7 @@ const SECRETS = {
  * junit.xml, the histograms, the log file, stdout, stderr (progress lines) — nor of `plan`
  * contains any of them.
  */
-describe('secrets never reach an output (issue 12)', () => {
+describe('secrets never reach an output', () => {
   let server: ChildServer;
   let dir: string;
   let scenario: string;

@@ -17,7 +17,7 @@ function validated(yamlText: string): Record<string, any>[] {
   });
 }
 
-describe('overload k8s: manifests, not a platform (issue 13)', () => {
+describe('overload k8s: manifests, not a platform', () => {
   it('prints an Indexed Job, a coordinator pod, a headless Service, a token Secret and the scenario in a ConfigMap, all valid Kubernetes objects', async () => {
     const r = await runCli([
       'k8s', 'test/fixtures/scenarios/feeders.ts', '--shards', '6', '--image', 'ghcr.io/acme/overload:0.1.0', '--max-duration', '10m',

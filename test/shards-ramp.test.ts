@@ -14,7 +14,7 @@ import { killLeftovers, schemaErrors, startCoordinator, startFollower } from './
 const C = 450;
 const RAMP = ['--profile', 'step:start=250,step=80,every=3s,max=650', '--slo', 'p90<100ms,errors<1%'];
 
-describe('a distributed ramp to collapse (issue 13)', () => {
+describe('a distributed ramp to collapse', () => {
   let server: ChildServer | undefined;
   afterEach(async () => {
     killLeftovers();

@@ -6,7 +6,7 @@ import { type ChildServer, startChildServer } from './support/child-server.js';
 import { runCli } from './support/cli.js';
 import { killLeftovers, startCoordinator, startFollower } from './support/shards.js';
 
-describe('a shard refuses to start rather than smear the schedule (issue 13)', () => {
+describe('a shard refuses to start rather than smear the schedule', () => {
   let server: ChildServer;
   beforeAll(async () => {
     server = await startChildServer('counting');

@@ -15,7 +15,7 @@ function addAll(encoded: readonly string[]) {
   return summarizeMs(h);
 }
 
-describe('shards on one schedule (issue 13)', () => {
+describe('shards on one schedule', () => {
   let server: ChildServer | undefined;
   afterEach(async () => {
     killLeftovers();

@@ -9,7 +9,7 @@ import { parsePrometheusText, selectPrometheusValue } from '@overload/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 
-const TARGET_MAIN = fileURLToPath(new URL('../packages/scenarios/dist/student-reports/target-main.js', import.meta.url));
+const TARGET_MAIN = fileURLToPath(new URL('../scenarios/dist/student-reports/target-main.js', import.meta.url));
 // A shortened ramp: the default one climbs from 250 journeys/s in steps of 50; this starts near the knee.
 const SHORT = ['--profile', 'step:start=300,step=100,every=4s,max=1300', '--cooldown', '1s', '--recovery-within', '12s'];
 
@@ -21,7 +21,7 @@ const SHORT = ['--profile', 'step:start=300,step=100,every=4s,max=1300', '--cool
  */
 const REPORTS_CAPACITY = 4 * (1000 / 8);
 
-describe('overload ramp student-reports, end to end (issue 5)', () => {
+describe('overload ramp student-reports, end to end', () => {
   const children: ChildProcess[] = [];
   afterEach(() => {
     for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGTERM');

@@ -12,7 +12,7 @@ import {
 // The simulated Student Reports service: these tests drive the real server over real loopback
 // HTTP. Every burst is bounded in count, and every server and child process is closed afterwards.
 
-const TARGET_MAIN = fileURLToPath(new URL('../packages/scenarios/dist/student-reports/target-main.js', import.meta.url));
+const TARGET_MAIN = fileURLToPath(new URL('../scenarios/dist/student-reports/target-main.js', import.meta.url));
 
 const targets: StudentReportsTarget[] = [];
 const children: ChildProcess[] = [];

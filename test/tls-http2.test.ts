@@ -12,7 +12,7 @@ import { runCli } from './support/cli.js';
  * HTTPS targets with a private CA, mutual TLS, insecure mode and HTTP/2, against real node:tls
  * and node:http2 servers on 127.0.0.1 with certificates openssl made for this test run.
  */
-describe('TLS and HTTP/2 (issue 12)', () => {
+describe('TLS and HTTP/2', () => {
   let certs: TestCerts;
   const servers: ChildServer[] = [];
   const https = async (cert: 'server' | 'wrongHost' | 'expired', extra: Record<string, unknown> = {}) => {

@@ -15,7 +15,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('verdicts through the CLI, with their exit codes (issue 9)', () => {
+describe('verdicts through the CLI, with their exit codes', () => {
   let server: ChildServer | undefined;
   afterEach(async () => {
     await server?.close();

@@ -2,7 +2,7 @@ import { ramp } from '@overload/workers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 
-describe('verdicts that count every request (issue 9)', () => {
+describe('verdicts that count every request', () => {
   let server: ChildServer | undefined;
   afterEach(async () => {
     await server?.close();

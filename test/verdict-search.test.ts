@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 import { runCli } from './support/cli.js';
 
-describe('search fails loudly (issue 9)', () => {
+describe('search fails loudly', () => {
   let server: ChildServer | undefined;
   afterEach(async () => {
     await server?.close();

@@ -53,7 +53,7 @@ const flag = fc.oneof(
   { weight: 1, arbitrary: fc.stringMatching(/^--?[a-z-]{1,12}$/).map((f) => [f]) },
 );
 
-describe('property: random flags and scenarios never crash the CLI (issue 12)', () => {
+describe('property: random flags and scenarios never crash the CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'overload-prop-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -5,7 +5,7 @@ import { capacityTarget, interval } from './support/intervals.js';
 const steps = compileProfile({ kind: 'step', startRps: 1000, stepRps: 1000, stepDurationMs: '10s', maxRps: 3000 }).steps;
 const slo = parseSlo('p99<500ms,errors<1%');
 
-describe('RampJudge.abandon: a lost shard is never a silent knee (issue 13)', () => {
+describe('RampJudge.abandon: a lost shard is never a silent knee', () => {
   it('makes the open step inconclusive, with the reason, and no knee or collapse', () => {
     const judge = new RampJudge({ steps, slo });
     // Step 1 holds; step 2 is under way when a shard is lost.

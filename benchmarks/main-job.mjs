@@ -96,11 +96,17 @@ async function main() {
   console.log(`${good} of ${runs} runs exited 0 with a knee, a collapse and a recovery`);
   // The unit the verdict speaks (journeys/s for a journey scenario, req/s otherwise).
   const unit = rows.map((r) => /knee [\d,.]+ ([a-z]+\/s)/.exec(r.verdictLine ?? '')?.[1]).find(Boolean) ?? 'req/s';
-  console.log(`knees: ${distinct.map((k) => `${k} ${unit} ×${counts.get(k)}`).join(', ') || 'none'}; ${neighbouring ? 'the same step or a neighbouring one every time' : 'NOT within one step of each other'}`);
+  console.log(
+    `knees: ${distinct.map((k) => `${k} ${unit} ×${counts.get(k)}`).join(', ') || 'none'}; ${neighbouring ? 'the same step or a neighbouring one every time' : 'NOT within one step of each other'}`,
+  );
   const byExit = new Map();
   for (const r of rows) byExit.set(r.exitCode, (byExit.get(r.exitCode) ?? 0) + 1);
   console.log(`exit codes: ${[...byExit].map(([c, n]) => `${c} ×${n}`).join(', ')}`);
-  if (json) await writeFile(json, `${JSON.stringify({ runs, asPromised: good, knees: Object.fromEntries(counts), neighbouring, rows }, null, 2)}\n`);
+  if (json)
+    await writeFile(
+      json,
+      `${JSON.stringify({ runs, asPromised: good, knees: Object.fromEntries(counts), neighbouring, rows }, null, 2)}\n`,
+    );
   process.exitCode = good === runs && neighbouring ? 0 : 1;
 }
 

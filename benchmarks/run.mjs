@@ -145,7 +145,10 @@ async function autocannon(label, extraArgs = [], during) {
   const r = JSON.parse(out);
   const bad = r.errors + r.timeouts + r.non2xx;
   if (bad > 0) throw new Error(`autocannon saw ${bad} errors against our own target; the comparison would be meaningless`);
-  if (label) console.log(`autocannon ${label}: ${fmt(r.requests.average)} req/s closed-loop (${CONNECTIONS} connections, ${PEER_MS / 1000} s, latency p99 ${r.latency.p99} ms)`);
+  if (label)
+    console.log(
+      `autocannon ${label}: ${fmt(r.requests.average)} req/s closed-loop (${CONNECTIONS} connections, ${PEER_MS / 1000} s, latency p99 ${r.latency.p99} ms)`,
+    );
   return { rps: r.requests.average, extra };
 }
 
@@ -169,7 +172,19 @@ async function wrk() {
 }
 
 async function trial(rateRps) {
-  const args = [TRIAL, JSON.stringify({ url: target.url, rateRps, warmupMs: WARMUP_MS, trialMs: TRIAL_MS, workers: WORKERS, connections: CONNECTIONS, pipelining: PIPELINING, journeys: JOURNEYS })];
+  const args = [
+    TRIAL,
+    JSON.stringify({
+      url: target.url,
+      rateRps,
+      warmupMs: WARMUP_MS,
+      trialMs: TRIAL_MS,
+      workers: WORKERS,
+      connections: CONNECTIONS,
+      pipelining: PIPELINING,
+      journeys: JOURNEYS,
+    }),
+  ];
   const { out } = await runChild(process.execPath, args);
   const t = JSON.parse(out.trim().split('\n').pop());
   const problems = [];
@@ -202,7 +217,9 @@ async function search(startRps) {
   let lo = 0;
   let hi = Number.POSITIVE_INFINITY;
   let rate = Math.round(startRps);
-  console.log(`\noverload open-loop search: ${WORKERS} worker(s), ${CONNECTIONS} connections${PIPELINING ? `, pipelining ${PIPELINING}` : ''}, ${WARMUP_MS / 1000} s warm-up + ${TRIAL_MS / 1000} s judged per trial`);
+  console.log(
+    `\noverload open-loop search: ${WORKERS} worker(s), ${CONNECTIONS} connections${PIPELINING ? `, pipelining ${PIPELINING}` : ''}, ${WARMUP_MS / 1000} s warm-up + ${TRIAL_MS / 1000} s judged per trial`,
+  );
   console.log(' #      rate  lag p99  lat p50  lat p99    elu  cores  result');
   while (trials.length < MAX_TRIALS) {
     const t = await trial(rate);
@@ -232,7 +249,10 @@ if (JOURNEYS) {
     );
     console.log(`BENCH mode=${opt.mode} journeys target=${target.kind} workers=${WORKERS} journeys_rps=${Math.round(found.sustainedRps)}`);
     mkdirSync(dirname(opt.json), { recursive: true });
-    writeFileSync(opt.json, `${JSON.stringify({ kind: 'bench-journeys', mode: opt.mode, startedAt: startedAt.toISOString(), node: process.version, target: { kind: target.kind }, workers: WORKERS, connections: CONNECTIONS, ...found }, null, 2)}\n`);
+    writeFileSync(
+      opt.json,
+      `${JSON.stringify({ kind: 'bench-journeys', mode: opt.mode, startedAt: startedAt.toISOString(), node: process.version, target: { kind: target.kind }, workers: WORKERS, connections: CONNECTIONS, ...found }, null, 2)}\n`,
+    );
     console.log(`wrote ${opt.json}`);
   } finally {
     target.stop();
@@ -277,9 +297,25 @@ try {
     cpu: cpus()[0]?.model ?? null,
     pinned: PINNED && canPin() ? { targetCpu: TARGET_CPU, generatorCpu: GENERATOR_CPU } : null,
     target: { kind: target.kind, url: target.url },
-    criteria: { lagMsP99Below: LAG_P99_LIMIT_MS, latencyMsP99Below: BACKLOG_LATENCY_P99_MS, droppedGenerator: 0, dropped: 0, errors: 0, minResponseFraction: MIN_RESPONSE_FRACTION, judgedAfterWarmupMs: WARMUP_MS },
-    peers: { autocannon: { connections: CONNECTIONS, durationMs: PEER_MS, beforeRps: before.rps, afterRps: after.rps, meanRps: autocannonRps }, wrkRps },
-    fixedRate: { rateRps: FIXED_RPS, overload: { usPerRequest: olUs, cores: olFixed.cpu?.cores ?? null, steady: olFixed.steady, firstSecond: olFixed.firstSecond }, autocannonUsPerRequest: acUs, ratio: ratio(olUs, acUs) },
+    criteria: {
+      lagMsP99Below: LAG_P99_LIMIT_MS,
+      latencyMsP99Below: BACKLOG_LATENCY_P99_MS,
+      droppedGenerator: 0,
+      dropped: 0,
+      errors: 0,
+      minResponseFraction: MIN_RESPONSE_FRACTION,
+      judgedAfterWarmupMs: WARMUP_MS,
+    },
+    peers: {
+      autocannon: { connections: CONNECTIONS, durationMs: PEER_MS, beforeRps: before.rps, afterRps: after.rps, meanRps: autocannonRps },
+      wrkRps,
+    },
+    fixedRate: {
+      rateRps: FIXED_RPS,
+      overload: { usPerRequest: olUs, cores: olFixed.cpu?.cores ?? null, steady: olFixed.steady, firstSecond: olFixed.firstSecond },
+      autocannonUsPerRequest: acUs,
+      ratio: ratio(olUs, acUs),
+    },
     openLoop: { workers: WORKERS, connections: CONNECTIONS, pipelining: PIPELINING ?? 1, warmupMs: WARMUP_MS, trialMs: TRIAL_MS, ...found },
     ratios: { peakVsAutocannon: peakRatio, peakVsWrk: wrkRatio, cpuVsAutocannon: ratio(olUs, acUs) },
   };

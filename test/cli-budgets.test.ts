@@ -35,7 +35,19 @@ describe('side-effect budgets', () => {
   it('gives back the reservation of every request that succeeds, so a healthy run is not stopped', async () => {
     server = await startChildServer('counting');
     const dir = await mkdtemp(join(tmpdir(), 'overload-budget-'));
-    const r = await runCli(['run', EMAILS, '--target', server.url, '--budget', 'emails=5', '--profile', 'constant:rate=200,duration=2s', '--out-dir', dir, '-q']);
+    const r = await runCli([
+      'run',
+      EMAILS,
+      '--target',
+      server.url,
+      '--budget',
+      'emails=5',
+      '--profile',
+      'constant:rate=200,duration=2s',
+      '--out-dir',
+      dir,
+      '-q',
+    ]);
     const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
     // An arrival that finds the 5 emails reserved by requests still in flight is dropped (the
     // budget may yet hold): after a stall on a busy machine a few can come due at once.

@@ -33,7 +33,21 @@ describe('guardrails through the CLI', () => {
 
   it('--max-requests 5000: the server receives exactly 5,000 and the run says why it stopped', async () => {
     const out = join(dir, 'r.json');
-    const r = await runCli(['run', server.url, '--rate', '2000', '--duration', '5s', '--max-requests', '5000', '--json', out, '--out-dir', dir, '-q']);
+    const r = await runCli([
+      'run',
+      server.url,
+      '--rate',
+      '2000',
+      '--duration',
+      '5s',
+      '--max-requests',
+      '5000',
+      '--json',
+      out,
+      '--out-dir',
+      dir,
+      '-q',
+    ]);
     expect((await server.stats()).count).toBe(5000);
     const result = JSON.parse(await readFile(out, 'utf8'));
     expect(result.stopReason).toBe('max-requests');
@@ -42,7 +56,17 @@ describe('guardrails through the CLI', () => {
   });
 
   it('--max-rate 500 with a profile ramping to 2,000: no 1 s window at the server above 500', async () => {
-    const r = await runCli(['run', server.url, '--profile', 'linear:from=100,to=2000,duration=6s', '--max-rate', '500', '--out-dir', dir, '-q']);
+    const r = await runCli([
+      'run',
+      server.url,
+      '--profile',
+      'linear:from=100,to=2000,duration=6s',
+      '--max-rate',
+      '500',
+      '--out-dir',
+      dir,
+      '-q',
+    ]);
     const { arrivalsMs, count } = await server.stats<Counted>();
     // The schedule itself never offers more than 500 in any second...
     const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
@@ -61,14 +85,17 @@ describe('guardrails through the CLI', () => {
     const killFile = join(dir, 'stop-now');
     const out = join(dir, 'r.json');
     let triggeredAt = 0;
-    const run = runCli(['run', server.url, '--rate', '1000', '--duration', '30s', '--kill-file', killFile, '--json', out, '--out-dir', dir], {
-      onStderr: (chunk) => {
-        if (triggeredAt === 0 && /\[\s+2s\]/.test(chunk)) {
-          triggeredAt = performance.timeOrigin + performance.now();
-          void writeFile(killFile, 'stop');
-        }
+    const run = runCli(
+      ['run', server.url, '--rate', '1000', '--duration', '30s', '--kill-file', killFile, '--json', out, '--out-dir', dir],
+      {
+        onStderr: (chunk) => {
+          if (triggeredAt === 0 && /\[\s+2s\]/.test(chunk)) {
+            triggeredAt = performance.timeOrigin + performance.now();
+            void writeFile(killFile, 'stop');
+          }
+        },
       },
-    });
+    );
     const r = await run;
     expect(triggeredAt).toBeGreaterThan(0);
     const { arrivalsMs, firstEpochMs, count } = await server.stats<Counted>();
@@ -114,7 +141,15 @@ describe('guardrails through the CLI', () => {
   it('a malformed scenario: exit 2 and an error naming each bad field, nothing sent', async () => {
     const r = await runCli(['ramp', join(FIXTURES, 'malformed.ts'), '--target', server.url]);
     expect(r.code).toBe(2);
-    for (const field of ['name', 'requests[0].path', 'requests[0].weight', 'profile.kind', 'slo', 'safety.budgets.emails', 'safety.maxRps']) {
+    for (const field of [
+      'name',
+      'requests[0].path',
+      'requests[0].weight',
+      'profile.kind',
+      'slo',
+      'safety.budgets.emails',
+      'safety.maxRps',
+    ]) {
       expect(r.stderr, `missing ${field}`).toContain(field);
     }
     const neg = await runCli(['ramp', join(FIXTURES, 'negative-rate.ts'), '--target', server.url]);

@@ -108,7 +108,9 @@ describe('overload init', () => {
     const bad = await runCli(['init', 'a/b', '--target', 'ftp://staging.example.com'], { cwd: dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`name "a/b" must be a file name of letters, digits, '.', '_' or '-'`);
-    expect(bad.stderr).toContain('--target must be an absolute http(s) URL, e.g. https://staging.example.com (got "ftp://staging.example.com")');
+    expect(bad.stderr).toContain(
+      '--target must be an absolute http(s) URL, e.g. https://staging.example.com (got "ftp://staging.example.com")',
+    );
     const missing = await runCli(['init'], { cwd: dir });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("required option '--target <url>' not specified");

@@ -16,7 +16,20 @@ describe('overload run (CLI as a child process)', () => {
 
   it('runs at a rate, prints a summary and writes the result JSON', async () => {
     const out = join(dir, 'result.json');
-    const r = await runCli(['run', `${server.url}/x`, '--rate', '200', '--duration', '2s', '--workers', '1', '--json', out, '-H', 'Authorization: Bearer s3cret']);
+    const r = await runCli([
+      'run',
+      `${server.url}/x`,
+      '--rate',
+      '200',
+      '--duration',
+      '2s',
+      '--workers',
+      '1',
+      '--json',
+      out,
+      '-H',
+      'Authorization: Bearer s3cret',
+    ]);
     expect(r.stderr).toMatch(/\[\s+1s\] offered\s+200\/s/);
     expect(r.stdout).toContain('latency (corrected)');
     expect(r.stdout).toContain('service time');

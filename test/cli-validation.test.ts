@@ -34,33 +34,69 @@ describe('validation that never crashes', () => {
 
   it('flag values: each names the flag and the accepted form', async () => {
     const run = ['run', `${'http'}://127.0.0.1:1/`];
-    await usage([...run, '--rate', '-5', '--duration', '1s'], "option '--rate <rps>' argument '-5' is invalid", 'expected a rate in req/s > 0');
+    await usage(
+      [...run, '--rate', '-5', '--duration', '1s'],
+      "option '--rate <rps>' argument '-5' is invalid",
+      'expected a rate in req/s > 0',
+    );
     await usage([...run, '--rate', '0', '--duration', '1s'], "'--rate <rps>' argument '0' is invalid");
-    await usage([...run, '--rate', '10', '--duration', '0'], "'--duration <time>' argument '0' is invalid", 'expected a duration > 0 such as 30s');
+    await usage(
+      [...run, '--rate', '10', '--duration', '0'],
+      "'--duration <time>' argument '0' is invalid",
+      'expected a duration > 0 such as 30s',
+    );
     await usage([...run, '--rate', '10', '--duration', '1s', '--timeout', 'soon'], "'--timeout <time>' argument 'soon' is invalid");
-    await usage([...run, '--rate', '10', '--duration', '1s', '--log-level', 'bogus'], "'--log-level <level>' argument 'bogus' is invalid", /Allowed choices are fatal, error, warn, info, debug, trace, silent/);
-    await usage([...run, '--rate', '10', '--duration', '1s', '--workers', '0'], "'--workers <n>' argument '0' is invalid", 'expected a number of worker threads from 1 to 256');
+    await usage(
+      [...run, '--rate', '10', '--duration', '1s', '--log-level', 'bogus'],
+      "'--log-level <level>' argument 'bogus' is invalid",
+      /Allowed choices are fatal, error, warn, info, debug, trace, silent/,
+    );
+    await usage(
+      [...run, '--rate', '10', '--duration', '1s', '--workers', '0'],
+      "'--workers <n>' argument '0' is invalid",
+      'expected a number of worker threads from 1 to 256',
+    );
     await usage([...run, '--rate', '10', '--duration', '1s', '--workers', '100000'], 'from 1 to 256');
     await usage([...run, '--rate', '10', '--duration', '1s', '-H', 'x-evil: a\nb'], 'a header value on one line');
-    await usage([...run, '--rate', '10', '--duration', '1s', '--abort-on-errors', '500%/5s'], "'--abort-on-errors <rate/window>' argument '500%/5s' is invalid");
+    await usage(
+      [...run, '--rate', '10', '--duration', '1s', '--abort-on-errors', '500%/5s'],
+      "'--abort-on-errors <rate/window>' argument '500%/5s' is invalid",
+    );
     await usage([...run, '--rate', '10', '--duration', '1s', '--expect-status', '200-700'], 'status codes 100-599');
-    await usage(['ramp', `http://127.0.0.1:${server.port}/`, '--baseline', '150%'], "'--baseline <rate|ratio%>' argument '150%' is invalid");
-    await usage(['run', 'ftp://127.0.0.1/', '--rate', '10', '--duration', '1s'], '"ftp://127.0.0.1/" is a URL, but only http:// and https:// targets can be loaded');
+    await usage(
+      ['ramp', `http://127.0.0.1:${server.port}/`, '--baseline', '150%'],
+      "'--baseline <rate|ratio%>' argument '150%' is invalid",
+    );
+    await usage(
+      ['run', 'ftp://127.0.0.1/', '--rate', '10', '--duration', '1s'],
+      '"ftp://127.0.0.1/" is a URL, but only http:// and https:// targets can be loaded',
+    );
   });
 
   it('a rate above the ceiling is refused, not silently clamped', async () => {
-    await usage(['run', server.url, '--rate', '500', '--duration', '1s', '--max-rate', '100'], '--rate 500 req/s is above the rate ceiling of 100 req/s (--max-rate)');
+    await usage(
+      ['run', server.url, '--rate', '500', '--duration', '1s', '--max-rate', '100'],
+      '--rate 500 req/s is above the rate ceiling of 100 req/s (--max-rate)',
+    );
   });
 
   it('flags only tighten a scenario: a budget or cap above the scenario is refused (exit 2); below, it applies', async () => {
-    await usage(['run', EMAILS, '--target', server.url, '--budget', 'emails=5000'], "--budget emails=5000 is above the scenario's budget emails=1000: flags can only tighten");
+    await usage(
+      ['run', EMAILS, '--target', server.url, '--budget', 'emails=5000'],
+      "--budget emails=5000 is above the scenario's budget emails=1000: flags can only tighten",
+    );
     const dirCap = await mkdtemp(join(tmpdir(), 'overload-caps-'));
     const capped = join(dirCap, 'capped.mjs');
     await writeFile(
       capped,
       `export default { name: 'capped', requests: [{ name: 'home', path: '/' }], profile: { kind: 'constant', rateRps: 50, durationMs: '1s' }, safety: { maxRps: 100, maxRequests: 1000, maxDurationMs: '1m' } };\n`,
     );
-    await usage(['plan', capped, '--target', server.url, '--max-rate', '200', '--max-requests', '5000', '--max-duration', '2m'], "--max-rate 200 is above the scenario's safety.maxRps 100", "--max-requests 5000 is above the scenario's safety.maxRequests 1000", "--max-duration 120000 ms is above the scenario's safety.maxDurationMs 60000 ms");
+    await usage(
+      ['plan', capped, '--target', server.url, '--max-rate', '200', '--max-requests', '5000', '--max-duration', '2m'],
+      "--max-rate 200 is above the scenario's safety.maxRps 100",
+      "--max-requests 5000 is above the scenario's safety.maxRequests 1000",
+      "--max-duration 120000 ms is above the scenario's safety.maxDurationMs 60000 ms",
+    );
     const ok = await runCli(['plan', EMAILS, '--target', server.url, '--budget', 'emails=10']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/budgets: +emails=10\b/);
@@ -71,13 +107,20 @@ describe('validation that never crashes', () => {
     await writeFile(join(d, 'users.csv'), 'id,name\nu1,Ada\nu2,"Bob, Jr\nu3,Cy\n');
     await writeFile(join(d, 'items.json'), '[\n  {"sku": "a"},\n  {"sku": "b",}\n]\n');
     await writeFile(join(d, 'ids.csv'), 'id,name\nu1,Ada,extra\n');
-    const scenario = (feeder: string) => `export default { name: 'f', feeders: { data: ${feeder} }, requests: [{ name: 'x', path: '/{{data.id}}' }], profile: { kind: 'constant', rateRps: 10, durationMs: '1s' } };\n`;
+    const scenario = (feeder: string) =>
+      `export default { name: 'f', feeders: { data: ${feeder} }, requests: [{ name: 'x', path: '/{{data.id}}' }], profile: { kind: 'constant', rateRps: 10, durationMs: '1s' } };\n`;
     await writeFile(join(d, 'csv.mjs'), scenario("{ csv: 'users.csv' }"));
     await writeFile(join(d, 'json.mjs'), scenario("{ json: 'items.json' }"));
     await writeFile(join(d, 'fields.mjs'), scenario("{ csv: 'ids.csv' }"));
     await writeFile(join(d, 'throws.mjs'), scenario("(i) => { if (i === 3) throw new Error('no row 3'); return { id: i }; }"));
-    await usage(['run', join(d, 'csv.mjs'), '--target', server.url], `feeders.data ${join(d, 'users.csv')}:3: a quoted field opened on this line is never closed`);
-    await usage(['run', join(d, 'json.mjs'), '--target', server.url], new RegExp(`feeders\\.data ${join(d, 'items.json').replace(/[.]/g, '\\.')}:3: is not valid JSON at column \\d+`));
+    await usage(
+      ['run', join(d, 'csv.mjs'), '--target', server.url],
+      `feeders.data ${join(d, 'users.csv')}:3: a quoted field opened on this line is never closed`,
+    );
+    await usage(
+      ['run', join(d, 'json.mjs'), '--target', server.url],
+      new RegExp(`feeders\\.data ${join(d, 'items.json').replace(/[.]/g, '\\.')}:3: is not valid JSON at column \\d+`),
+    );
     await usage(['run', join(d, 'fields.mjs'), '--target', server.url], `${join(d, 'ids.csv')}:2: has 3 fields, the header has 2`);
     await usage(['run', join(d, 'throws.mjs'), '--target', server.url], 'feeders.data threw for index 3: no row 3');
   });

@@ -19,7 +19,9 @@ describe('crashes and stops leave valid, partial results', () => {
   let validate: ReturnType<InstanceType<typeof Ajv2020>['compile']>;
   const errorsOf = (value: unknown) => (validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
   beforeAll(async () => {
-    validate = new Ajv2020({ allErrors: true }).compile(JSON.parse(await readFile(new URL('../docs/result.schema.json', import.meta.url), 'utf8')));
+    validate = new Ajv2020({ allErrors: true }).compile(
+      JSON.parse(await readFile(new URL('../docs/result.schema.json', import.meta.url), 'utf8')),
+    );
   });
   beforeEach(async () => {
     server = await startChildServer('counting');
@@ -61,7 +63,19 @@ describe('crashes and stops leave valid, partial results', () => {
     let pid = 0;
     let sent = false;
     const r = await runCli(
-      ['ramp', server.url, '--profile', 'step:start=100,step=100,every=2s,max=1000', '--slo', 'p99<2s', '--no-recovery', '--workers', '1', '--out-dir', dir],
+      [
+        'ramp',
+        server.url,
+        '--profile',
+        'step:start=100,step=100,every=2s,max=1000',
+        '--slo',
+        'p99<2s',
+        '--no-recovery',
+        '--workers',
+        '1',
+        '--out-dir',
+        dir,
+      ],
       {
         onSpawn: (p) => (pid = p),
         onStderr: (chunk) => {

@@ -68,7 +68,11 @@ describe('run() as a library: cancellable, no open handles', () => {
     const before = (await server.stats()).count;
     let error: unknown;
     try {
-      startRun({ url: 'ftp://nowhere', workers: 0, profile: { kind: 'step', startRps: -1, stepRps: 10, stepDurationMs: '1s', maxRps: 100 } });
+      startRun({
+        url: 'ftp://nowhere',
+        workers: 0,
+        profile: { kind: 'step', startRps: -1, stepRps: 10, stepDurationMs: '1s', maxRps: 100 },
+      });
     } catch (e) {
       error = e;
     }

@@ -31,7 +31,21 @@ describe('coordinated omission correction (issues 2 and 9)', () => {
     // service time: 24 connections × 4 stalls = 96 requests, 0.5 %. The ~1,000 arrivals queued
     // behind a stall then go out through those connections; 24 drain them in a few ms (8 took
     // tens of ms on a busy 2-core machine, the target's backlog showing in p90).
-    const r = await runCli(['run', `${server.url}/`, '--rate', '1000', '--duration', '20s', '--connections', '24', '--timeout', '5s', '--json', out, '-q']);
+    const r = await runCli([
+      'run',
+      `${server.url}/`,
+      '--rate',
+      '1000',
+      '--duration',
+      '20s',
+      '--connections',
+      '24',
+      '--timeout',
+      '5s',
+      '--json',
+      out,
+      '-q',
+    ]);
     const result = JSON.parse(await readFile(out, 'utf8'));
     const stats = await server.stats<{ count: number; stallStartsMs: number[]; handledMs: number[] }>();
     expect(stats.stallStartsMs.length).toBe(4);
@@ -44,7 +58,10 @@ describe('coordinated omission correction (issues 2 and 9)', () => {
     const handled = [...stats.handledMs].sort((a, b) => a - b);
     const truth = handled.map((t, k) => Math.max(0, t - k)).sort((a, b) => a - b);
     const at = (q: number) => truth[Math.ceil(q * truth.length) - 1]!;
-    for (const [name, q] of [['p90', 0.9], ['p99', 0.99]] as const) {
+    for (const [name, q] of [
+      ['p90', 0.9],
+      ['p99', 0.99],
+    ] as const) {
       const measured = result.latencyMs[name] as number;
       expect(Math.abs(measured - at(q)) / at(q), `${name}: measured ${measured} ms, the server's truth ${at(q)} ms`).toBeLessThan(0.05);
     }

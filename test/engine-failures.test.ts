@@ -36,7 +36,8 @@ describe('honest saturation and classified failures', () => {
     expect(result.statusCodes['503']).toBe(stats.status);
     expect(result.totals.ok).toBe(stats.ok);
     // Every request is accounted for exactly once: a response or a transport error.
-    const transport = result.errorsByClass.reset + result.errorsByClass.timeout + result.errorsByClass.other + result.errorsByClass.protocol;
+    const transport =
+      result.errorsByClass.reset + result.errorsByClass.timeout + result.errorsByClass.other + result.errorsByClass.protocol;
     expect(result.totals.responses + transport).toBe(result.totals.sent);
     expect(result.intervals.length).toBeGreaterThanOrEqual(2);
   });

@@ -38,7 +38,10 @@ describe('the send loop', () => {
     expect(result.totals.sent).toBe(15000);
     // A loop that polls for the next arrival keeps its thread's event loop busy all the time
     // (utilisation ~1.0 from a few thousand req/s); one that sleeps uses what its requests need.
-    const elu = result.intervals.filter((i) => i.durationMs >= 1000).map((i) => i.generatorElu).sort((a, b) => a - b);
+    const elu = result.intervals
+      .filter((i) => i.durationMs >= 1000)
+      .map((i) => i.generatorElu)
+      .sort((a, b) => a - b);
     expect(elu.length).toBeGreaterThanOrEqual(2);
     expect(elu[Math.floor(elu.length / 2)]).toBeLessThan(0.75);
   });
@@ -58,7 +61,15 @@ describe('the send loop', () => {
     server = await startChildServer('faulty', { hangEvery: 1 });
     // Stopped a second into a 5 s schedule (start-up included): the drain gives in-flight
     // requests 200 ms more, then they are abandoned.
-    const result = await run({ url: server.url, rateRps: 50, durationMs: '5s', timeoutMs: '30s', drainMs: '200ms', errorBurst: false, signal: AbortSignal.timeout(1000) });
+    const result = await run({
+      url: server.url,
+      rateRps: 50,
+      durationMs: '5s',
+      timeoutMs: '30s',
+      drainMs: '200ms',
+      errorBurst: false,
+      signal: AbortSignal.timeout(1000),
+    });
     expect(result.stopReason).toBe('aborted');
     expect(result.totals.sent).toBeGreaterThan(0);
     expect(result.totals.abandoned).toBe(result.totals.sent);

@@ -98,7 +98,13 @@ const ROWS: readonly Row[] = [
     },
   },
   { fault: 'garbage', what: 'non-HTTP bytes instead of a response', exit: 0, stopReason: 'completed', classes: ['protocol'] },
-  { fault: 'premature-close', what: 'a clean close (FIN) after half the promised body', exit: 0, stopReason: 'completed', classes: ['reset'] },
+  {
+    fault: 'premature-close',
+    what: 'a clean close (FIN) after half the promised body',
+    exit: 0,
+    stopReason: 'completed',
+    classes: ['reset'],
+  },
   { fault: 'informational', what: '103 Early Hints, then a 200', exit: 0, stopReason: 'completed', classes: [], status: '200' },
   {
     fault: 'redirect',
@@ -136,10 +142,12 @@ const ROWS: readonly Row[] = [
 function summaryClasses(stdout: string): Record<string, number> {
   const line = /^errors by class: (.*)$/m.exec(stdout)?.[1];
   if (!line) return {};
-  return Object.fromEntries(line.split(', ').map((p) => {
-    const [c, n] = p.split(' ');
-    return [c!, Number(n!.replace(/,/g, ''))];
-  }));
+  return Object.fromEntries(
+    line.split(', ').map((p) => {
+      const [c, n] = p.split(' ');
+      return [c!, Number(n!.replace(/,/g, ''))];
+    }),
+  );
 }
 
 describe('fault matrix: hostile targets through the CLI (docs/faults.md)', () => {
@@ -148,7 +156,9 @@ describe('fault matrix: hostile targets through the CLI (docs/faults.md)', () =>
   const measured: Record<string, unknown>[] = [];
   beforeAll(async () => {
     certs = makeTestCerts();
-    validate = new Ajv2020({ allErrors: true }).compile(JSON.parse(await readFile(new URL('../docs/result.schema.json', import.meta.url), 'utf8')));
+    validate = new Ajv2020({ allErrors: true }).compile(
+      JSON.parse(await readFile(new URL('../docs/result.schema.json', import.meta.url), 'utf8')),
+    );
   });
   afterAll(async () => {
     certs.remove();
@@ -156,19 +166,35 @@ describe('fault matrix: hostile targets through the CLI (docs/faults.md)', () =>
   });
 
   for (const row of ROWS) {
-    const outcome = row.preflight !== undefined ? 'refused by the pre-flight check' : row.classes.join(' + ') || `every response ${row.status}`;
+    const outcome =
+      row.preflight !== undefined ? 'refused by the pre-flight check' : row.classes.join(' + ') || `every response ${row.status}`;
     it(`${row.fault}${row.https ? ` (${row.https} certificate)` : ''}${row.args ? ` ${row.args.join(' ')}` : ''}: exit ${row.exit}, ${outcome}`, async () => {
       const tls = row.https === 'wrong-host' ? { cert: certs.files.wrongHost, key: certs.files.wrongHostKey } : undefined;
       const server = await startChildServer('faults', { fault: row.fault, ...(tls ? { tls } : {}) });
       const dir = await mkdtemp(join(tmpdir(), `overload-fault-${row.fault}-`));
       try {
         const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}/`;
-        const cli = await runCli(['run', url, ...BASE_ARGS, ...(tls ? ['--ca', certs.files.ca] : []), ...(row.args ?? []), '--out-dir', dir]);
+        const cli = await runCli([
+          'run',
+          url,
+          ...BASE_ARGS,
+          ...(tls ? ['--ca', certs.files.ca] : []),
+          ...(row.args ?? []),
+          '--out-dir',
+          dir,
+        ]);
         const stats = await server.stats<FaultStats & { count: number }>();
         if (row.preflight !== undefined) {
           // Refused before the first request: the message names the target and the cause, nothing
           // reached the target and nothing was written.
-          measured.push({ fault: row.https ? `${row.https} certificate` : row.fault, what: row.what, args: row.args ?? [], exit: cli.code, preflight: /pre-flight check failed[^\n]*/.exec(cli.stderr)?.[0] ?? cli.stderr, server: stats });
+          measured.push({
+            fault: row.https ? `${row.https} certificate` : row.fault,
+            what: row.what,
+            args: row.args ?? [],
+            exit: cli.code,
+            preflight: /pre-flight check failed[^\n]*/.exec(cli.stderr)?.[0] ?? cli.stderr,
+            server: stats,
+          });
           expect(cli.code).toBe(row.exit);
           expect(cli.stderr).toContain(`pre-flight check failed, nothing was sent: cannot reach the target 127.0.0.1:${server.port}`);
           expect(cli.stderr).toContain(row.preflight);

@@ -12,7 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * child environment drops the package manager's variables and the workspace's bin folders.
  */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const rootPkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { packageManager: string; devDependencies: Record<string, string> };
+const rootPkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  packageManager: string;
+  devDependencies: Record<string, string>;
+};
 const PNPM = `pnpm@${rootPkg.packageManager.split('@')[1]}`;
 const PACKAGES = ['cli', 'core', 'scenarios', 'workers'];
 /** The packages are released together, at the CLI's version. */
@@ -38,7 +41,10 @@ function userEnv(): NodeJS.ProcessEnv {
     if (/^(npm_|pnpm_|vitest)/i.test(k) || ['INIT_CWD', 'NODE_ENV', 'TEST', 'NODE_OPTIONS'].includes(k)) continue;
     env[k] = v;
   }
-  env.PATH = (process.env.PATH ?? '').split(delimiter).filter((p) => !p.startsWith(ROOT.replace(/\/$/, ''))).join(delimiter);
+  env.PATH = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((p) => !p.startsWith(ROOT.replace(/\/$/, '')))
+    .join(delimiter);
   delete env.FORCE_COLOR;
   env.NO_COLOR = '1';
   return env;
@@ -79,7 +85,14 @@ describe('the installed product (packed tarballs, npm, a project outside the wor
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-service', private: true, type: 'module' }, null, 2));
     const installed = await sh(
       'npm',
-      ['install', '--save-dev', '--no-audit', '--no-fund', ...files.map((f) => join(tarballs, f)), `vitest@${rootPkg.devDependencies['vitest']}`],
+      [
+        'install',
+        '--save-dev',
+        '--no-audit',
+        '--no-fund',
+        ...files.map((f) => join(tarballs, f)),
+        `vitest@${rootPkg.devDependencies['vitest']}`,
+      ],
       project,
     );
     if (installed.code !== 0) throw new Error(`npm install failed (${installed.code}):\n${installed.stderr}`);
@@ -96,15 +109,22 @@ describe('the installed product (packed tarballs, npm, a project outside the wor
         dependencies?: Record<string, string>;
         exports: Record<string, { types?: string } | string>;
       };
-      expect(Object.values(pkg.dependencies ?? {}).filter((range) => range.startsWith('workspace:')), name).toEqual([]);
+      expect(
+        Object.values(pkg.dependencies ?? {}).filter((range) => range.startsWith('workspace:')),
+        name,
+      ).toEqual([]);
       const internal = Object.entries(pkg.dependencies ?? {}).filter(([dep]) => dep.startsWith('@overload/'));
-      expect(Object.fromEntries(internal), name).toEqual(Object.fromEntries(INTERNAL_DEPENDENCIES[name]!.map((d) => [`@overload/${d}`, VERSION])));
+      expect(Object.fromEntries(internal), name).toEqual(
+        Object.fromEntries(INTERNAL_DEPENDENCIES[name]!.map((d) => [`@overload/${d}`, VERSION])),
+      );
       const main = pkg.exports['.'] as { types: string };
       expect(existsSync(join(dir, main.types)), `${name} ${main.types}`).toBe(true);
       expect(existsSync(join(dir, 'README.md')), `${name} README.md`).toBe(true);
       expect(readFileSync(join(dir, 'LICENSE'), 'utf8'), `${name} LICENSE`).toMatch(/^MIT License/);
     }
-    expect(realpathSync(join(project, 'node_modules', '.bin', 'overload'))).toBe(realpathSync(join(project, 'node_modules', '@overload', 'cli', 'bin', 'overload.js')));
+    expect(realpathSync(join(project, 'node_modules', '.bin', 'overload'))).toBe(
+      realpathSync(join(project, 'node_modules', '@overload', 'cli', 'bin', 'overload.js')),
+    );
   });
 
   it('overload --version prints the installed version', async () => {
@@ -132,7 +152,10 @@ describe('the installed product (packed tarballs, npm, a project outside the wor
 
   it('a vitest file using run() and ramp() against a loopback node:http server passes', async () => {
     mkdirSync(join(project, 'test'), { recursive: true });
-    copyFileSync(fileURLToPath(new URL('./fixtures/installed-project/library-check.ts', import.meta.url)), join(project, 'test', 'library.test.ts'));
+    copyFileSync(
+      fileURLToPath(new URL('./fixtures/installed-project/library-check.ts', import.meta.url)),
+      join(project, 'test', 'library.test.ts'),
+    );
     const r = await sh('npx', ['--no', '--', 'vitest', 'run'], project);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/Tests\s+2 passed \(2\)/);
@@ -142,7 +165,9 @@ describe('the installed product (packed tarballs, npm, a project outside the wor
     const r = await overload('ramp', 'student-reports');
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stderr).toMatch(/^started the embedded demo target at http:\/\/127\.0\.0\.1:\d+ \(pid \d+, nice \d+: below the generator\)/m);
-    expect(r.stdout).toMatch(/^knee \d[\d,]* journeys\/s \(\d[\d,]* req\/s\); collapsed at \d[\d,]* journeys\/s \(\d[\d,]* req\/s\): .+; recovered after /m);
+    expect(r.stdout).toMatch(
+      /^knee \d[\d,]* journeys\/s \(\d[\d,]* req\/s\); collapsed at \d[\d,]* journeys\/s \(\d[\d,]* req\/s\): .+; recovered after /m,
+    );
     expect(existsSync(join(project, 'overload-results'))).toBe(true);
   }, 240_000);
 });

@@ -18,9 +18,24 @@ describe('journeys through the CLI: per-name results in every output', () => {
   beforeAll(async () => {
     server = await startChildServer('reports', { readyMs: 60 });
     dir = await mkdtemp(join(tmpdir(), 'overload-journeys-'));
-    cli = await runCli(['run', SCENARIO, '--target', server.url, '--profile', 'constant:rate=40,duration=3s', '--out-dir', dir, '--junit', join(dir, 'junit.xml'), '-q'], {
-      env: { REPORTS_TOKEN: 'not-a-real-token' },
-    });
+    cli = await runCli(
+      [
+        'run',
+        SCENARIO,
+        '--target',
+        server.url,
+        '--profile',
+        'constant:rate=40,duration=3s',
+        '--out-dir',
+        dir,
+        '--junit',
+        join(dir, 'junit.xml'),
+        '-q',
+      ],
+      {
+        env: { REPORTS_TOKEN: 'not-a-real-token' },
+      },
+    );
     result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
   });
   afterAll(() => server.close());
@@ -33,8 +48,15 @@ describe('journeys through the CLI: per-name results in every output', () => {
 
   it('adds up per name: the requests of requests and steps are the totals, in result.json and in every interval', async () => {
     const names: { kind: string; name: string; requests: number; count: number; ok: number }[] = result.byName;
-    expect(names.map((n) => `${n.kind}:${n.name}`)).toEqual(['request:unknown-report', 'journey:get-report', 'step:generate', 'step:poll', 'step:download']);
-    const requests = (rows: { kind: string; requests: number }[]) => rows.filter((n) => n.kind !== 'journey').reduce((a, n) => a + n.requests, 0);
+    expect(names.map((n) => `${n.kind}:${n.name}`)).toEqual([
+      'request:unknown-report',
+      'journey:get-report',
+      'step:generate',
+      'step:poll',
+      'step:download',
+    ]);
+    const requests = (rows: { kind: string; requests: number }[]) =>
+      rows.filter((n) => n.kind !== 'journey').reduce((a, n) => a + n.requests, 0);
     expect(requests(names)).toBe(result.totals.sent);
     for (const i of result.intervals) {
       const kinds = names.map((n) => ({ kind: n.kind }));
@@ -63,7 +85,8 @@ describe('journeys through the CLI: per-name results in every output', () => {
   });
 
   it('never writes the {{env.…}} value into a result file', async () => {
-    for (const f of ['result.json', 'report.html', 'junit.xml']) expect(await readFile(join(dir, f), 'utf8')).not.toContain('not-a-real-token');
+    for (const f of ['result.json', 'report.html', 'junit.xml'])
+      expect(await readFile(join(dir, f), 'utf8')).not.toContain('not-a-real-token');
     expect(cli.stdout + cli.stderr).not.toContain('not-a-real-token');
   });
 
@@ -71,9 +94,13 @@ describe('journeys through the CLI: per-name results in every output', () => {
     const env = { ...process.env } as Record<string, string>;
     delete env.REPORTS_TOKEN;
     const before = (await server.stats<{ created: number }>()).created;
-    const missing = await runCli(['run', SCENARIO, '--target', server.url, '--profile', 'constant:rate=10,duration=1s', '-q'], { env: { ...env, REPORTS_TOKEN: undefined as unknown as string } });
+    const missing = await runCli(['run', SCENARIO, '--target', server.url, '--profile', 'constant:rate=10,duration=1s', '-q'], {
+      env: { ...env, REPORTS_TOKEN: undefined as unknown as string },
+    });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('journeys[0].steps[0].headers.authorization uses {{env.REPORTS_TOKEN}} but the environment variable REPORTS_TOKEN is not set');
+    expect(missing.stderr).toContain(
+      'journeys[0].steps[0].headers.authorization uses {{env.REPORTS_TOKEN}} but the environment variable REPORTS_TOKEN is not set',
+    );
     expect((await server.stats<{ created: number }>()).created).toBe(before);
   });
 });

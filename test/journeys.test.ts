@@ -18,7 +18,14 @@ interface ReportStats {
 const GET_REPORT: JourneyTemplate = {
   name: 'get-report',
   steps: [
-    { name: 'generate', method: 'POST', path: '/reports', headers: { 'x-journey': '{{index}}' }, body: { student: '{{students.name}}' }, capture: { id: { json: '$.id' } } },
+    {
+      name: 'generate',
+      method: 'POST',
+      path: '/reports',
+      headers: { 'x-journey': '{{index}}' },
+      body: { student: '{{students.name}}' },
+      capture: { id: { json: '$.id' } },
+    },
     {
       name: 'poll',
       path: '/reports/{{id}}',
@@ -29,11 +36,15 @@ const GET_REPORT: JourneyTemplate = {
   ],
 };
 
-function mix(journeys: JourneyTemplate[], feeders: RequestMix['feeders'] = { students: [{ name: 'Ada' }, { name: 'Grace "Amazing" O\'Hara\n\\' }] }): RequestMix {
+function mix(
+  journeys: JourneyTemplate[],
+  feeders: RequestMix['feeders'] = { students: [{ name: 'Ada' }, { name: 'Grace "Amazing" O\'Hara\n\\' }] },
+): RequestMix {
   return { templates: [], journeys, feeders, seed: 1, runId: 'journeys-test' };
 }
 
-const byName = (rows: readonly NamedStats[] | undefined, kind: string, name: string) => rows!.find((r) => r.kind === kind && r.name === name)!;
+const byName = (rows: readonly NamedStats[] | undefined, kind: string, name: string) =>
+  rows!.find((r) => r.kind === kind && r.name === name)!;
 
 describe('journeys', () => {
   let server: ChildServer | undefined;
@@ -87,7 +98,9 @@ describe('journeys', () => {
     server = await startChildServer('reports', { neverReady: true });
     const journey: JourneyTemplate = {
       ...GET_REPORT,
-      steps: GET_REPORT.steps.map((st) => (st.name === 'poll' ? { ...st, poll: { until: { json: 'status', equals: 'done' }, intervalMs: '20ms', maxTries: 3 } } : st)),
+      steps: GET_REPORT.steps.map((st) =>
+        st.name === 'poll' ? { ...st, poll: { until: { json: 'status', equals: 'done' }, intervalMs: '20ms', maxTries: 3 } } : st,
+      ),
     };
     const result = await run({ url: server.url, rateRps: 20, durationMs: '1s', requests: mix([journey]) });
     const s = await server.stats<ReportStats>();

@@ -103,7 +103,16 @@ describe('startProbes', () => {
     const samples = new Samples();
     const t0Perf = performance.now() - 5000;
     probes = startProbes(
-      [{ name: 'queue_depth', kind: 'prometheus', url: `${metrics.url}/metrics`, metric: 'student_reports_queue_depth', labels: { stage: 'translation' }, ...FAST }],
+      [
+        {
+          name: 'queue_depth',
+          kind: 'prometheus',
+          url: `${metrics.url}/metrics`,
+          metric: 'student_reports_queue_depth',
+          labels: { stage: 'translation' },
+          ...FAST,
+        },
+      ],
       { t0Perf, onSample: samples.onSample },
     );
     const got = await samples.until('queue_depth', (s) => s.length >= 5);
@@ -181,7 +190,9 @@ describe('startProbes', () => {
       /* never answers */
     });
     const samples = new Samples();
-    probes = startProbes([{ name: 'health', kind: 'http', url: `${stuck.url}/health`, intervalMs: 150, timeoutMs: 60 }], { onSample: samples.onSample });
+    probes = startProbes([{ name: 'health', kind: 'http', url: `${stuck.url}/health`, intervalMs: 150, timeoutMs: 60 }], {
+      onSample: samples.onSample,
+    });
     const got = await samples.until('health', (s) => s.length >= 3);
     expect(got.slice(0, 3).every((s) => s.ok === false && s.value === null && s.error === 'timeout')).toBe(true);
     await probes.stop();
@@ -197,7 +208,10 @@ describe('startProbes', () => {
       res.end(JSON.stringify({ queue: { depth: 1 }, padding: 'x'.repeat(64 * 1024) }));
     });
     const samples = new Samples();
-    probes = startProbes([{ name: 'depth', kind: 'json', url: big.url, path: 'queue.depth', ...FAST }], { onSample: samples.onSample, maxBodyBytes: 4096 });
+    probes = startProbes([{ name: 'depth', kind: 'json', url: big.url, path: 'queue.depth', ...FAST }], {
+      onSample: samples.onSample,
+      maxBodyBytes: 4096,
+    });
     const [first] = await samples.until('depth', (s) => s.length >= 1);
     expect(first).toMatchObject({ value: null, ok: false, error: 'body too large' });
   });
@@ -248,9 +262,9 @@ describe('startProbes', () => {
   it('refuses a probe outside the allowed hosts, and invalid probes, before sending anything', async () => {
     const app = await serve((_req, res) => res.end('ok'));
     const port = new URL(app.url).port;
-    expect(() => startProbes([{ name: 'health', kind: 'http', url: `http://localhost:${port}/` }], { allowedHosts: ['127.0.0.1'] })).toThrow(
-      expect.objectContaining({ code: 'OVL_TARGET_NOT_ALLOWED' }) as unknown as OverloadError,
-    );
+    expect(() =>
+      startProbes([{ name: 'health', kind: 'http', url: `http://localhost:${port}/` }], { allowedHosts: ['127.0.0.1'] }),
+    ).toThrow(expect.objectContaining({ code: 'OVL_TARGET_NOT_ALLOWED' }) as unknown as OverloadError);
     expect(() => startProbes([{ name: 'Health', kind: 'http', url: app.url } as ProbeSpec])).toThrow(ValidationError);
     const ok = startProbes([{ name: 'health', kind: 'http', url: `${app.url}/`, ...FAST }], { allowedHosts: [`127.0.0.1:${port}`] });
     await ok.stop();

@@ -16,7 +16,9 @@ describe('probes during a ramp', () => {
       profile: { kind: 'step', startRps: 100, stepRps: 150, stepDurationMs: '3s', maxRps: 1000 },
       // Latency and throughput limits loose enough that the queue-depth probe breaches first.
       slo: 'p50<5s,achieved>50%,queue_depth<60',
-      probes: [{ name: 'queue_depth', kind: 'prometheus', url: `${server.url}/metrics`, metric: 'queue_depth', intervalMs: 200, timeoutMs: 150 }],
+      probes: [
+        { name: 'queue_depth', kind: 'prometheus', url: `${server.url}/metrics`, metric: 'queue_depth', intervalMs: 200, timeoutMs: 150 },
+      ],
       recovery: false,
     });
     expect(result.verdict).toBe('collapsed');
@@ -43,7 +45,9 @@ describe('probes during a ramp', () => {
     });
     expect(result.verdict).toBe('inconclusive');
     expect(result.knee).toBeUndefined();
-    expect(result.inconclusive!.reason).toMatch(/^generator saturated at 200,000 req\/s \(.*(scheduled arrivals|dropped by the generator|lag grew)/);
+    expect(result.inconclusive!.reason).toMatch(
+      /^generator saturated at 200,000 req\/s \(.*(scheduled arrivals|dropped by the generator|lag grew)/,
+    );
     expect(result.steps[0]!.generator.offered).toBe(false);
     expect(result.inconclusive!.advice).toMatch(/workers|shard/);
     expect(result.recovery).toEqual({ skipped: 'the ramp was inconclusive' });

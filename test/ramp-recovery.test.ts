@@ -17,7 +17,9 @@ describe('recovery check after a collapse', () => {
       url: server.url,
       profile,
       slo: 'p90<200ms,errors<1%',
-      probes: [{ name: 'breaker_open', kind: 'prometheus', url: `${server.url}/metrics`, metric: 'breaker_open', intervalMs: 250, timeoutMs: 200 }],
+      probes: [
+        { name: 'breaker_open', kind: 'prometheus', url: `${server.url}/metrics`, metric: 'breaker_open', intervalMs: 250, timeoutMs: 200 },
+      ],
       recovery: { cooldownMs: '1s', withinMs: '5s', windowMs: '2s' },
     });
     expect(result.verdict).toBe('collapsed');

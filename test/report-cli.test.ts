@@ -19,12 +19,35 @@ describe('report files of a CLI ramp, and `overload report` after the fact', () 
   it('a ramp writes result.json, the HdrHistogram files, report.html and junit.xml; `overload report` reproduces the HTML and JUnit byte for byte', async () => {
     const out = join(dir, 'ramp');
     const r = await runCli([
-      'ramp', `${server.url}/`, '--profile', 'step:start=100,step=100,every=1s,max=500', '--slo', 'p90<50ms,errors<1%',
-      '--cooldown', '300ms', '--recovery-within', '2s', '--workers', '1', '--probe', `depth=prometheus:${server.url}/metrics#queue_depth`, '--out-dir', out, '-q',
+      'ramp',
+      `${server.url}/`,
+      '--profile',
+      'step:start=100,step=100,every=1s,max=500',
+      '--slo',
+      'p90<50ms,errors<1%',
+      '--cooldown',
+      '300ms',
+      '--recovery-within',
+      '2s',
+      '--workers',
+      '1',
+      '--probe',
+      `depth=prometheus:${server.url}/metrics#queue_depth`,
+      '--out-dir',
+      out,
+      '-q',
     ]);
     expect(r.code).toBe(0);
-    expect((await readdir(out)).sort()).toEqual(['intervals.hlog', 'junit.xml', 'latency.hgrm', 'report.html', 'result.json', 'service-time.hgrm']);
-    for (const f of ['result.json', 'latency.hgrm', 'service-time.hgrm', 'intervals.hlog', 'report.html', 'junit.xml']) expect(r.stdout).toContain(join(out, f));
+    expect((await readdir(out)).sort()).toEqual([
+      'intervals.hlog',
+      'junit.xml',
+      'latency.hgrm',
+      'report.html',
+      'result.json',
+      'service-time.hgrm',
+    ]);
+    for (const f of ['result.json', 'latency.hgrm', 'service-time.hgrm', 'intervals.hlog', 'report.html', 'junit.xml'])
+      expect(r.stdout).toContain(join(out, f));
     const result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'));
     const hdr = hdrFilesOf(result.run);
     expect(await readFile(join(out, 'latency.hgrm'), 'utf8')).toBe(hdr.latencyHgrm);
@@ -37,7 +60,14 @@ describe('report files of a CLI ramp, and `overload report` after the fact', () 
     expect(html).toContain('depth (prometheus)');
 
     const again = join(dir, 'again');
-    const rep = await runCli(['report', join(out, 'result.json'), '--html', join(again, 'report.html'), '--junit', join(again, 'junit.xml')]);
+    const rep = await runCli([
+      'report',
+      join(out, 'result.json'),
+      '--html',
+      join(again, 'report.html'),
+      '--junit',
+      join(again, 'junit.xml'),
+    ]);
     expect(rep.code).toBe(0);
     expect(rep.stdout).toContain(join(again, 'report.html'));
     expect(await readFile(join(again, 'report.html'), 'utf8')).toBe(html);

@@ -10,7 +10,9 @@ import { type ChildServer, startChildServer } from './support/child-server.js';
 
 // hdr-histogram-js is core's dependency, not the workspace root's: read the files back with the
 // very library HdrHistogram's JavaScript users would use, resolved from where core gets it.
-const hdr = createRequire(new URL('../packages/core/package.json', import.meta.url))('hdr-histogram-js') as typeof import('../packages/core/node_modules/hdr-histogram-js/dist/index.js');
+const hdr = createRequire(new URL('../packages/core/package.json', import.meta.url))(
+  'hdr-histogram-js',
+) as typeof import('../packages/core/node_modules/hdr-histogram-js/dist/index.js');
 
 interface HgrmRow {
   readonly valueMs: number;
@@ -58,7 +60,7 @@ describe('HdrHistogram files (.hgrm and interval log) of a real run', () => {
   });
   afterAll(() => server.close());
 
-  it('.hgrm: the percentile distribution in ms reproduces the run\'s percentiles, max, mean and count', () => {
+  it(".hgrm: the percentile distribution in ms reproduces the run's percentiles, max, mean and count", () => {
     const files = hdrFilesOf(result);
     for (const [text, summary, encoded] of [
       [files.latencyHgrm, result.latencyMs, result.histograms.latency],
@@ -92,7 +94,9 @@ describe('HdrHistogram files (.hgrm and interval log) of a real run', () => {
   it('interval log: HistogramLogReader reads every interval back at its time; the merge of each tag is the whole-run histogram', () => {
     const { intervalLog } = hdrFilesOf(result);
     expect(intervalLog).toContain('#[Histogram log format version 1.3]');
-    expect(intervalLog).toContain(`#[StartTime: ${(Date.parse(result.startedAt) / 1000).toFixed(3)} (seconds since epoch), ${result.startedAt}]`);
+    expect(intervalLog).toContain(
+      `#[StartTime: ${(Date.parse(result.startedAt) / 1000).toFixed(3)} (seconds since epoch), ${result.startedAt}]`,
+    );
     expect(hdr.listTags(intervalLog).sort()).toEqual([INTERVAL_LOG_TAGS.latency, INTERVAL_LOG_TAGS.serviceTime].sort());
     const byTag = readLog(intervalLog);
     const startMs = Date.parse(result.startedAt);
@@ -108,11 +112,17 @@ describe('HdrHistogram files (.hgrm and interval log) of a real run', () => {
         expect(h.endTimeStampMsec).toBeCloseTo(startMs + expected.startMs + expected.durationMs, 0);
         expect(h.totalCount).toBe(decodeHistogram(expected.histograms[key]).totalCount);
       });
-      const merged = hdr.build({ bitBucketSize: 32, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+      const merged = hdr.build({
+        bitBucketSize: 32,
+        lowestDiscernibleValue: 1,
+        highestTrackableValue: 3_600_000_000,
+        numberOfSignificantValueDigits: 3,
+      });
       for (const h of intervals) merged.add(h);
       expect(summarizeMs(merged)).toEqual(summary);
       const run = decodeHistogram(whole);
-      for (const p of [0, 10, 50, 75, 90, 95, 99, 99.9, 99.99, 100]) expect(merged.getValueAtPercentile(p)).toBe(run.getValueAtPercentile(p));
+      for (const p of [0, 10, 50, 75, 90, 95, 99, 99.9, 99.99, 100])
+        expect(merged.getValueAtPercentile(p)).toBe(run.getValueAtPercentile(p));
       expect(merged.totalCount).toBe(run.totalCount);
     }
   });

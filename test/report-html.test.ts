@@ -30,7 +30,13 @@ interface PageReport {
 async function openReport(browser: Browser, file: string, screenshot?: string): Promise<PageReport> {
   const html = await readFile(file, 'utf8');
   const seriesColours = Object.fromEntries(
-    embeddedCharts(html).map((c) => [`chart-${c.id}`, c.series.filter((s) => s.values.some((v) => v !== null)).map((s) => hexToRgb(s.color)).filter(([r, g, b]) => Math.max(r, g, b) - Math.min(r, g, b) > 80)]),
+    embeddedCharts(html).map((c) => [
+      `chart-${c.id}`,
+      c.series
+        .filter((s) => s.values.some((v) => v !== null))
+        .map((s) => hexToRgb(s.color))
+        .filter(([r, g, b]) => Math.max(r, g, b) - Math.min(r, g, b) > 80),
+    ]),
   );
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   const errors: string[] = [];
@@ -42,22 +48,29 @@ async function openReport(browser: Browser, file: string, screenshot?: string): 
   page.on('request', (r) => requests.push(r.url()));
   try {
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-    await page.waitForFunction(() => document.querySelectorAll('.chart').length === document.querySelectorAll('.chart canvas').length, undefined, { timeout: 10_000 });
-    const charts = await page.evaluate((colours) =>
-      [...document.querySelectorAll<HTMLElement>('.chart')].map((el) => {
-        const canvases = el.querySelectorAll('canvas');
-        const wanted = colours[el.id] ?? [];
-        let seriesPixels = 0;
-        canvases.forEach((c) => {
-          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-          for (let i = 0; i < d.length; i += 4) {
-            if (d[i + 3]! < 200) continue;
-            if (wanted.some(([r, g, b]) => Math.abs(d[i]! - r) <= 30 && Math.abs(d[i + 1]! - g) <= 30 && Math.abs(d[i + 2]! - b) <= 30)) seriesPixels++;
-          }
-        });
-        return { id: el.id, canvases: canvases.length, seriesPixels };
-      }),
-    seriesColours);
+    await page.waitForFunction(
+      () => document.querySelectorAll('.chart').length === document.querySelectorAll('.chart canvas').length,
+      undefined,
+      { timeout: 10_000 },
+    );
+    const charts = await page.evaluate(
+      (colours) =>
+        [...document.querySelectorAll<HTMLElement>('.chart')].map((el) => {
+          const canvases = el.querySelectorAll('canvas');
+          const wanted = colours[el.id] ?? [];
+          let seriesPixels = 0;
+          canvases.forEach((c) => {
+            const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+            for (let i = 0; i < d.length; i += 4) {
+              if (d[i + 3]! < 200) continue;
+              if (wanted.some(([r, g, b]) => Math.abs(d[i]! - r) <= 30 && Math.abs(d[i + 1]! - g) <= 30 && Math.abs(d[i + 2]! - b) <= 30))
+                seriesPixels++;
+            }
+          });
+          return { id: el.id, canvases: canvases.length, seriesPixels };
+        }),
+      seriesColours,
+    );
     const chartDivs = await page.locator('.chart').count();
     if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
     return { errors, requests: requests.filter((u) => u !== pathToFileURL(file).href), charts, chartDivs };
@@ -71,7 +84,9 @@ function hexToRgb(hex: string): [number, number, number] {
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
 
-function embeddedCharts(html: string): { id: string; marks: { x: number; label: string }[]; series: { label: string; color: string; values: (number | null)[] }[] }[] {
+function embeddedCharts(
+  html: string,
+): { id: string; marks: { x: number; label: string }[]; series: { label: string; color: string; values: (number | null)[] }[] }[] {
   const json = /<script type="application\/json" id="overload-report-data">(.*?)<\/script>/s.exec(html)![1]!;
   return JSON.parse(json).charts;
 }
@@ -93,7 +108,11 @@ describe('self-contained HTML report in headless Chromium', () => {
   let dir: string;
   let rampResult: RampResult;
   beforeAll(async () => {
-    [server, browser, dir] = await Promise.all([startChildServer('capacity', { capacityRps: 300 }), launchChromium(), mkdtemp(join(tmpdir(), 'overload-report-html-'))]);
+    [server, browser, dir] = await Promise.all([
+      startChildServer('capacity', { capacityRps: 300 }),
+      launchChromium(),
+      mkdtemp(join(tmpdir(), 'overload-report-html-')),
+    ]);
     rampResult = await ramp({
       url: server.url,
       profile: { kind: 'step', startRps: 100, stepRps: 100, stepDurationMs: '2s', maxRps: 700 },
@@ -101,7 +120,9 @@ describe('self-contained HTML report in headless Chromium', () => {
       workers: 1,
       // The machine runs other suites too: tolerate long scheduling hiccups (up to the 1 s late-drop
       // limit) so the verdict is the target's; this test is about the report, not the generator.
-      probes: [{ name: 'queue_depth', kind: 'prometheus', url: `${server.url}/metrics`, metric: 'queue_depth', intervalMs: 500, timeoutMs: 400 }],
+      probes: [
+        { name: 'queue_depth', kind: 'prometheus', url: `${server.url}/metrics`, metric: 'queue_depth', intervalMs: 500, timeoutMs: 400 },
+      ],
       recovery: { cooldownMs: '500ms', withinMs: '4s', windowMs: '2s' },
     });
   }, 90_000);

@@ -118,7 +118,9 @@ describe('JUnit XML of a real ramp', () => {
     const classOf = (s: { index: number; label: string }) => `step ${s.index + 1}: ${s.label}`;
     const failed = cases.filter((c) => c.children.some((k) => k.tag === 'failure'));
     // Exactly the collapse signature fails, in the breached step.
-    expect(failed.map((c) => [c.attrs.classname, c.attrs.name]).sort()).toEqual(result.collapse!.signature.map((c) => [classOf(collapse), conditionName(c)]).sort());
+    expect(failed.map((c) => [c.attrs.classname, c.attrs.name]).sort()).toEqual(
+      result.collapse!.signature.map((c) => [classOf(collapse), conditionName(c)]).sort(),
+    );
     for (const f of failed) {
       const failure = f.children.find((k) => k.tag === 'failure')!;
       expect(failure.attrs.type).toBe('breached');
@@ -148,7 +150,10 @@ describe('JUnit XML of a real ramp', () => {
     const inconclusive = {
       ...stored,
       verdict: 'inconclusive' as const,
-      steps: [...stored.steps.slice(0, -1), { ...last, verdict: 'inconclusive' as const, detail: 'generator saturated at 400 req/s (lag p99 23 ms > 5 ms) <&>' }],
+      steps: [
+        ...stored.steps.slice(0, -1),
+        { ...last, verdict: 'inconclusive' as const, detail: 'generator saturated at 400 req/s (lag p99 23 ms > 5 ms) <&>' },
+      ],
       recovery: { skipped: 'the ramp was inconclusive' },
     };
     const root = await parseXml(browser, renderJunit(inconclusive));
@@ -156,7 +161,13 @@ describe('JUnit XML of a real ramp', () => {
     const cases = root.children[0]!.children.filter((c) => c.tag === 'testcase');
     const errors = cases.filter((c) => c.children[0]?.tag === 'error');
     expect(errors).toHaveLength(last.conditions.length);
-    expect(errors[0]!.children[0]!.attrs).toMatchObject({ type: 'inconclusive', message: 'inconclusive: generator saturated at 400 req/s (lag p99 23 ms > 5 ms) <&>' });
-    expect(cases.find((c) => c.attrs.classname === 'recovery')!.children[0]).toMatchObject({ tag: 'skipped', attrs: { message: 'not checked: the ramp was inconclusive' } });
+    expect(errors[0]!.children[0]!.attrs).toMatchObject({
+      type: 'inconclusive',
+      message: 'inconclusive: generator saturated at 400 req/s (lag p99 23 ms > 5 ms) <&>',
+    });
+    expect(cases.find((c) => c.attrs.classname === 'recovery')!.children[0]).toMatchObject({
+      tag: 'skipped',
+      attrs: { message: 'not checked: the ramp was inconclusive' },
+    });
   });
 });

@@ -37,7 +37,9 @@ describe('docs/result.schema.json against real results', () => {
         profile: { kind: 'step', startRps: 100, stepRps: 100, stepDurationMs: '1500ms', maxRps: 600 },
         slo: 'p90<50ms,errors<1%,queue_depth<1000',
         workers: 1,
-        probes: [{ name: 'queue_depth', kind: 'prometheus', url: `${server.url}/metrics`, metric: 'queue_depth', intervalMs: 500, timeoutMs: 400 }],
+        probes: [
+          { name: 'queue_depth', kind: 'prometheus', url: `${server.url}/metrics`, metric: 'queue_depth', intervalMs: 500, timeoutMs: 400 },
+        ],
         recovery: { cooldownMs: '300ms', withinMs: '3s', windowMs: '1s' },
       }),
     );
@@ -51,7 +53,17 @@ describe('docs/result.schema.json against real results', () => {
 
   it('a library search() result (trials, evidence) is valid', async () => {
     results.search = asWritten(
-      await search({ url: server.url, slo: 'p50<50ms,errors<1%', startRps: 100, precision: 0.5, minTrialMs: '1s', warmupMs: 200, cooldownMs: '200ms', maxTrials: 4, workers: 1 }),
+      await search({
+        url: server.url,
+        slo: 'p50<50ms,errors<1%',
+        startRps: 100,
+        precision: 0.5,
+        minTrialMs: '1s',
+        warmupMs: 200,
+        cooldownMs: '200ms',
+        maxTrials: 4,
+        workers: 1,
+      }),
     );
     expect(results.search.evidence.length).toBeGreaterThan(0);
     // The breach at 400 req/s was followed by a baseline before the next trial.
@@ -61,7 +73,24 @@ describe('docs/result.schema.json against real results', () => {
 
   it('a CLI ramp result with its runbook, and a CLI run result, are valid', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'overload-schema-'));
-    const r = await runCli(['ramp', `${server.url}/`, '--profile', 'step:start=100,step=100,every=1s,max=300', '--slo', 'p90<50ms', '--no-recovery', '--workers', '1', '--budget', 'emails=50', '--max-rate', '1000', '--out-dir', dir, '-q']);
+    const r = await runCli([
+      'ramp',
+      `${server.url}/`,
+      '--profile',
+      'step:start=100,step=100,every=1s,max=300',
+      '--slo',
+      'p90<50ms',
+      '--no-recovery',
+      '--workers',
+      '1',
+      '--budget',
+      'emails=50',
+      '--max-rate',
+      '1000',
+      '--out-dir',
+      dir,
+      '-q',
+    ]);
     expect(r.code).toBe(0);
     results.cliRamp = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
     expect(results.cliRamp.runbook.guardrails.budgets).toEqual({ emails: { limit: 50, used: 0 } });
@@ -82,7 +111,11 @@ describe('docs/result.schema.json against real results', () => {
       ['run', (r) => (r.stopReason = 'finished'), 'must be equal to one of the allowed values'],
       ['ramp', (r) => delete r.verdictLine, "must have required property 'verdictLine'"],
       ['ramp', (r) => delete r.steps[0].conditions[0].ok, "must have required property 'ok'"],
-      ['ramp', (r) => ((r.steps[0].judged.begin = r.steps[0].judged.startMs), delete r.steps[0].judged.startMs), "must have required property 'startMs'"],
+      [
+        'ramp',
+        (r) => ((r.steps[0].judged.begin = r.steps[0].judged.startMs), delete r.steps[0].judged.startMs),
+        "must have required property 'startMs'",
+      ],
       ['ramp', (r) => delete r.run.histograms, "must have required property 'histograms'"],
       ['search', (r) => delete r.bracket, "must have required property 'bracket'"],
       ['search', (r) => (r.trials[0].phase = 'sideways'), 'must be equal to one of the allowed values'],

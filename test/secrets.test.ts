@@ -47,7 +47,26 @@ describe('secrets never reach an output', () => {
   it('a run: the target gets every secret, no output file, log line or progress line has one', async () => {
     const out = join(dir, 'out');
     const r = await runCli(
-      ['run', scenario, '--target', server.url, '-H', `x-api-key: ${SECRETS.flagKey}`, '--workers', '1', '--out-dir', out, '--json', join(dir, 'copy.json'), '--junit', join(dir, 'junit.xml'), '--log-file', join(dir, 'run.log'), '--log-level', 'debug'],
+      [
+        'run',
+        scenario,
+        '--target',
+        server.url,
+        '-H',
+        `x-api-key: ${SECRETS.flagKey}`,
+        '--workers',
+        '1',
+        '--out-dir',
+        out,
+        '--json',
+        join(dir, 'copy.json'),
+        '--junit',
+        join(dir, 'junit.xml'),
+        '--log-file',
+        join(dir, 'run.log'),
+        '--log-level',
+        'debug',
+      ],
       { env },
     );
     expect(r.code, r.stderr).toBe(0);
@@ -59,7 +78,9 @@ describe('secrets never reach an output', () => {
     expect(JSON.parse(seen.requests[0]!.body)).toEqual({ note: SECRETS.envBody });
     // And nothing written contains them.
     const files = [...(await readdir(out)).map((f) => join(out, f)), join(dir, 'copy.json'), join(dir, 'junit.xml'), join(dir, 'run.log')];
-    expect(files.map((f) => f.split('/').pop())).toEqual(expect.arrayContaining(['result.json', 'report.html', 'latency.hgrm', 'copy.json', 'junit.xml', 'run.log']));
+    expect(files.map((f) => f.split('/').pop())).toEqual(
+      expect.arrayContaining(['result.json', 'report.html', 'latency.hgrm', 'copy.json', 'junit.xml', 'run.log']),
+    );
     const log = await readFile(join(dir, 'run.log'), 'utf8');
     expect(log).toContain('run started');
     for (const f of files) {
@@ -91,7 +112,10 @@ describe('secrets never reach an output', () => {
     const bad = await runCli(['plan', scenario, '--target', server.url, '-H', `authorization Bearer ${SECRETS.flagKey}`], { env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("option '-H, --header <name:value>' argument");
-    const other = await runCli(['plan', scenario, '--target', server.url, '-H', `authorization: Bearer ${SECRETS.flagKey}`, '--seed', SECRETS.flagKey], { env });
+    const other = await runCli(
+      ['plan', scenario, '--target', server.url, '-H', `authorization: Bearer ${SECRETS.flagKey}`, '--seed', SECRETS.flagKey],
+      { env },
+    );
     expect(other.code).toBe(2);
     expect(other.stderr).toContain("'--seed <n>' argument '[redacted]' is invalid");
     for (const r of [bad, other]) expect(r.stderr.includes(SECRETS.flagKey)).toBe(false);

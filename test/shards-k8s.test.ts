@@ -20,8 +20,22 @@ function validated(yamlText: string): Record<string, any>[] {
 describe('overload k8s: manifests, not a platform', () => {
   it('prints an Indexed Job, a coordinator pod, a headless Service, a token Secret and the scenario in a ConfigMap, all valid Kubernetes objects', async () => {
     const r = await runCli([
-      'k8s', 'test/fixtures/scenarios/feeders.ts', '--shards', '6', '--image', 'ghcr.io/acme/overload:0.1.0', '--max-duration', '10m',
-      '--target', 'https://staging.example.com', '--command', 'run', '--budget', 'emails=100', '--namespace', 'load',
+      'k8s',
+      'test/fixtures/scenarios/feeders.ts',
+      '--shards',
+      '6',
+      '--image',
+      'ghcr.io/acme/overload:0.1.0',
+      '--max-duration',
+      '10m',
+      '--target',
+      'https://staging.example.com',
+      '--command',
+      'run',
+      '--budget',
+      'emails=100',
+      '--namespace',
+      'load',
     ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -36,22 +50,46 @@ describe('overload k8s: manifests, not a platform', () => {
     expect(spec.backoffLimitPerIndex).toBe(0);
     expect(spec.podReplacementPolicy).toBe('Failed');
     expect(spec.template.spec.restartPolicy).toBe('Never');
-    expect(spec.podFailurePolicy.rules).toEqual([{ action: 'FailJob', onExitCodes: { containerName: 'shard', operator: 'In', values: [2, 3, 6, 7] } }]);
+    expect(spec.podFailurePolicy.rules).toEqual([
+      { action: 'FailJob', onExitCodes: { containerName: 'shard', operator: 'In', values: [2, 3, 6, 7] } },
+    ]);
     // The deadline follows --max-duration (plus the join timeout and a minute), so Kubernetes ends what overload did not.
     expect(spec.activeDeadlineSeconds).toBe(600 + 300 + 60);
 
     const shard = spec.template.spec.containers[0];
     expect(shard.args.slice(0, 2)).toEqual(['run', '/scenarios/feeders.ts']);
-    expect(shard.args).toEqual(expect.arrayContaining(['--shards', '6', '--coordinator', 'http://overload-feeders-coordinator.load.svc:7070', '--budget', 'emails=100', '--max-duration', '600s']));
+    expect(shard.args).toEqual(
+      expect.arrayContaining([
+        '--shards',
+        '6',
+        '--coordinator',
+        'http://overload-feeders-coordinator.load.svc:7070',
+        '--budget',
+        'emails=100',
+        '--max-duration',
+        '600s',
+      ]),
+    );
     expect(shard.args).not.toContain('--shard');
-    expect(shard.env).toEqual([{ name: 'OVERLOAD_COORDINATOR_TOKEN', valueFrom: { secretKeyRef: { name: 'overload-feeders-token', key: 'token' } } }]);
+    expect(shard.env).toEqual([
+      { name: 'OVERLOAD_COORDINATOR_TOKEN', valueFrom: { secretKeyRef: { name: 'overload-feeders-token', key: 'token' } } },
+    ]);
     expect(secret.stringData.token).toMatch(/^[0-9a-f]{32}$/);
 
     // The headless Service selects the coordinator pod, on the port the coordinator listens on.
     expect(service.spec.clusterIP).toBe('None');
     for (const [k, v] of Object.entries(service.spec.selector)) expect(pod.metadata.labels[k]).toBe(v);
     const coordinator = pod.spec.containers.find((c: any) => c.name === 'coordinator');
-    expect(coordinator.args).toEqual(expect.arrayContaining(['--coordinator-port', '7070', '--coordinator-host', '0.0.0.0', '--control-token', '$(OVERLOAD_COORDINATOR_TOKEN)']));
+    expect(coordinator.args).toEqual(
+      expect.arrayContaining([
+        '--coordinator-port',
+        '7070',
+        '--coordinator-host',
+        '0.0.0.0',
+        '--control-token',
+        '$(OVERLOAD_COORDINATOR_TOKEN)',
+      ]),
+    );
     expect(pod.spec.restartPolicy).toBe('Never');
 
     // The scenario and its data files are in the ConfigMap, mounted back at their relative paths.
@@ -62,14 +100,36 @@ describe('overload k8s: manifests, not a platform', () => {
   });
 
   it('the schemas catch what a cluster would refuse (so the check above can fail)', async () => {
-    const r = await runCli(['k8s', 'test/fixtures/scenarios/feeders.ts', '--shards', '2', '--image', 'img', '--max-duration', '1m', '--target', 'http://127.0.0.1:9/']);
+    const r = await runCli([
+      'k8s',
+      'test/fixtures/scenarios/feeders.ts',
+      '--shards',
+      '2',
+      '--image',
+      'img',
+      '--max-duration',
+      '1m',
+      '--target',
+      'http://127.0.0.1:9/',
+    ]);
     const job = validated(r.stdout).find((o) => o.kind === 'Job')!;
     expect(() => new Job({ ...job, spec: { ...job.spec, completionMode: 'Ordered' } } as any).validate()).toThrow(/completionMode/);
-    expect(() => new Job({ ...job, spec: { ...job.spec, backoffLimitPerIndex: 'none' } } as any).validate()).toThrow(/backoffLimitPerIndex/);
+    expect(() => new Job({ ...job, spec: { ...job.spec, backoffLimitPerIndex: 'none' } } as any).validate()).toThrow(
+      /backoffLimitPerIndex/,
+    );
   });
 
   it('refuses what cannot work on a cluster, naming the flag (exit 2)', async () => {
-    const noDeadline = await runCli(['k8s', 'test/fixtures/scenarios/feeders.ts', '--shards', '2', '--image', 'img', '--target', 'http://127.0.0.1:9/']);
+    const noDeadline = await runCli([
+      'k8s',
+      'test/fixtures/scenarios/feeders.ts',
+      '--shards',
+      '2',
+      '--image',
+      'img',
+      '--target',
+      'http://127.0.0.1:9/',
+    ]);
     expect(noDeadline.stderr).toContain('--max-duration is required');
     expect(noDeadline.code).toBe(2);
     const bundled = await runCli(['k8s', 'student-reports', '--shards', '2', '--image', 'img', '--max-duration', '1m']);

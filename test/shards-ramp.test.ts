@@ -32,7 +32,18 @@ describe('a distributed ramp to collapse', () => {
 
     server = await startChildServer('capacity', { capacityRps: C });
     const args = ['ramp', `${server.url}/`, ...RAMP];
-    const coordinator = startCoordinator([...args, '--shards', '2', '--cooldown', '1s', '--recovery-within', '6s', '--out-dir', join(dir, 'coordinator'), '-q']);
+    const coordinator = startCoordinator([
+      ...args,
+      '--shards',
+      '2',
+      '--cooldown',
+      '1s',
+      '--recovery-within',
+      '6s',
+      '--out-dir',
+      join(dir, 'coordinator'),
+      '-q',
+    ]);
     const url = await coordinator.url;
     const shards = [0, 1].map((i) => startFollower([...args, '--out-dir', join(dir, `shard${i}`), '-q'], i, 2, url));
     const c = await coordinator.done;

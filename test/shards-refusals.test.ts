@@ -19,14 +19,32 @@ describe('a shard refuses to start rather than smear the schedule', () => {
   it('not ready by the shared start time: exit 7, says why, sends nothing', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'overload-late-'));
     const startAt = new Date(Date.now() + 30).toISOString();
-    const r = await runCli(['run', `${server.url}/`, '--rate', '100', '--duration', '2s', '--workers', '1', '--shard', '1/2', '--start-at', startAt, '--run-id', 'late', '--out-dir', dir, '-q']);
+    const r = await runCli([
+      'run',
+      `${server.url}/`,
+      '--rate',
+      '100',
+      '--duration',
+      '2s',
+      '--workers',
+      '1',
+      '--shard',
+      '1/2',
+      '--start-at',
+      startAt,
+      '--run-id',
+      'late',
+      '--out-dir',
+      dir,
+      '-q',
+    ]);
     expect(r.stderr).toMatch(/not ready by the start time: the workers were ready \d+ ms too late for .*; nothing was sent/);
     expect((await server.stats()).count).toBe(0);
     expect(await readdir(dir)).toEqual([]);
     expect(r.code).toBe(7);
   });
 
-  it('a clock off from the coordinator\'s by more than the bound: the shard refuses, the coordinator sends nothing (exit 7 both)', async () => {
+  it("a clock off from the coordinator's by more than the bound: the shard refuses, the coordinator sends nothing (exit 7 both)", async () => {
     const args = ['run', `${server.url}/`, '--rate', '100', '--duration', '2s'];
     const coordinator = startCoordinator([...args, '--shards', '2', '-q']);
     const url = await coordinator.url;
@@ -62,7 +80,18 @@ describe('a shard refuses to start rather than smear the schedule', () => {
   });
 
   it('flags that cannot work are refused with the fix (exit 2)', async () => {
-    const ramp = await runCli(['ramp', `${server.url}/`, '--profile', 'step:start=10,step=10,every=2s,max=20', '--slo', 'p99<1s', '--shard', '0/2', '--start-at', '+10s']);
+    const ramp = await runCli([
+      'ramp',
+      `${server.url}/`,
+      '--profile',
+      'step:start=10,step=10,every=2s,max=20',
+      '--slo',
+      'p99<1s',
+      '--shard',
+      '0/2',
+      '--start-at',
+      '+10s',
+    ]);
     expect(ramp.stderr).toContain('--coordinator is required for a sharded ramp');
     expect(ramp.code).toBe(2);
     const noStart = await runCli(['run', `${server.url}/`, '--rate', '10', '--duration', '1s', '--shard', '0/2']);
@@ -71,7 +100,18 @@ describe('a shard refuses to start rather than smear the schedule', () => {
     const demo = await runCli(['run', 'student-reports', '--shard', '0/2', '--start-at', '+10s']);
     expect(demo.stderr).toContain('--target is required to shard "student-reports"');
     expect(demo.code).toBe(2);
-    const noZone = await runCli(['run', `${server.url}/`, '--rate', '10', '--duration', '1s', '--shard', '0/2', '--start-at', '2026-12-01T10:00:00']);
+    const noZone = await runCli([
+      'run',
+      `${server.url}/`,
+      '--rate',
+      '10',
+      '--duration',
+      '1s',
+      '--shard',
+      '0/2',
+      '--start-at',
+      '2026-12-01T10:00:00',
+    ]);
     expect(noZone.stderr).toContain('--start-at must be an ISO time with its zone');
     expect(noZone.code).toBe(2);
     expect((await server.stats()).count).toBe(0);

@@ -32,7 +32,25 @@ describe('shards on one schedule', () => {
     const startAtMs = Date.now() + 8000;
     const startAt = new Date(startAtMs).toISOString();
     const shards = [0, 1, 2, 3].map((i) =>
-      startProcess(['run', `${server!.url}/`, '--rate', String(rateRps), '--duration', `${seconds}s`, '--workers', '1', '--shard', `${i}/4`, '--start-at', startAt, '--run-id', 'four-shards', '--out-dir', join(dir, `s${i}`), '-q']),
+      startProcess([
+        'run',
+        `${server!.url}/`,
+        '--rate',
+        String(rateRps),
+        '--duration',
+        `${seconds}s`,
+        '--workers',
+        '1',
+        '--shard',
+        `${i}/4`,
+        '--start-at',
+        startAt,
+        '--run-id',
+        'four-shards',
+        '--out-dir',
+        join(dir, `s${i}`),
+        '-q',
+      ]),
     );
     const runs = await Promise.all(shards.map((s) => s.done));
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
@@ -55,7 +73,9 @@ describe('shards on one schedule', () => {
     // overload merge: the percentiles of one histogram holding every shard's samples.
     const files = [0, 1, 2, 3].map((i) => join(dir, `s${i}`, 'result.json'));
     const shardResults = await Promise.all(files.map(readJson));
-    expect(shardResults.map((r) => r.shard)).toEqual([0, 1, 2, 3].map((index) => ({ index, count: 4, startAt, plannedArrivals: (rateRps * seconds) / 4 })));
+    expect(shardResults.map((r) => r.shard)).toEqual(
+      [0, 1, 2, 3].map((index) => ({ index, count: 4, startAt, plannedArrivals: (rateRps * seconds) / 4 })),
+    );
     const merged = await runCli(['merge', ...files, '--out-dir', join(dir, 'merged')]);
     expect(merged.code, merged.stderr).toBe(0);
     const m = await readJson(join(dir, 'merged', 'result.json'));
@@ -63,7 +83,9 @@ describe('shards on one schedule', () => {
     expect(m.latencyMs).toEqual(addAll(shardResults.flatMap((r) => r.intervals.map((i) => i.histograms.latency))));
     expect(m.serviceTimeMs).toEqual(addAll(shardResults.flatMap((r) => r.intervals.map((i) => i.histograms.serviceTime))));
     for (const i of m.intervals) {
-      expect(i.latencyMs).toEqual(addAll(shardResults.flatMap((r) => r.intervals.filter((x) => x.index === i.index).map((x) => x.histograms.latency))));
+      expect(i.latencyMs).toEqual(
+        addAll(shardResults.flatMap((r) => r.intervals.filter((x) => x.index === i.index).map((x) => x.histograms.latency))),
+      );
     }
     expect(m.shards).toEqual({ count: 4, merged: [0, 1, 2, 3], startAt });
     expect(await schemaErrors(m)).toEqual([]);
@@ -71,7 +93,9 @@ describe('shards on one schedule', () => {
     expect(m.incomplete).toBeUndefined();
     expect(await readFile(join(dir, 'merged', 'latency.hgrm'), 'utf8')).toMatch(/#\[Mean/);
     // The JUnit has a passing testcase for the shards (a self-closing testcase has no failure).
-    expect(await readFile(join(dir, 'merged', 'junit.xml'), 'utf8')).toMatch(/<testcase name="every shard&apos;s result is merged \(4 shards\)" classname="run" time="[\d.]+"\/>/);
+    expect(await readFile(join(dir, 'merged', 'junit.xml'), 'utf8')).toMatch(
+      /<testcase name="every shard&apos;s result is merged \(4 shards\)" classname="run" time="[\d.]+"\/>/,
+    );
 
     // A shard never started: the merge is incomplete, lists it, and exits 7.
     const partial = await runCli(['merge', files[0]!, files[1]!, files[3]!, '--out-dir', join(dir, 'partial')]);
@@ -91,7 +115,7 @@ describe('shards on one schedule', () => {
     expect(refused.code).toBe(2);
   }, 60_000);
 
-  it('a shard that crashes mid-run makes the coordinator\'s result incomplete (exit 7); killing the coordinator stops every shard within 3 s; its kill file stops them all', async () => {
+  it("a shard that crashes mid-run makes the coordinator's result incomplete (exit 7); killing the coordinator stops every shard within 3 s; its kill file stops them all", async () => {
     server = await startChildServer('counting');
     const dir = await mkdtemp(join(tmpdir(), 'overload-coord-'));
     const args = ['run', `${server.url}/`, '--rate', '300', '--duration', '20s'];

@@ -37,17 +37,32 @@ describe('overload ramp student-reports, end to end', () => {
     expect(result.knee.rateRps).toBeLessThanOrEqual(REPORTS_CAPACITY);
     expect(result.collapse.step.rateRps).toBe(result.knee.rateRps + 100);
     const signature: string[] = result.collapse.signature.map((c: { name: string }) => c.name);
-    expect(signature.some((n) => n === 'translation_queue' || /^p\d+/.test(n)), signature.join(',')).toBe(true);
+    expect(
+      signature.some((n) => n === 'translation_queue' || /^p\d+/.test(n)),
+      signature.join(','),
+    ).toBe(true);
     const queue = result.probes.find((p: { name: string }) => p.name === 'translation_queue');
     expect(Math.max(...queue.points.map((p: { value: number | null }) => p.value ?? 0))).toBeGreaterThan(0);
     expect(result.recovery.recovered).toBe(true);
-    expect(r.stdout).toMatch(/knee [\d,]+ journeys\/s \([\d,]+ req\/s\); collapsed at [\d,]+ journeys\/s \([\d,]+ req\/s\): .*; recovered after/);
+    expect(r.stdout).toMatch(
+      /knee [\d,]+ journeys\/s \([\d,]+ req\/s\); collapsed at [\d,]+ journeys\/s \([\d,]+ req\/s\): .*; recovered after/,
+    );
     expect(r.code).toBe(0);
   }, 120_000);
 
   it('with the sticky breaker, the recovery check fails, names the breaker, and exits 4', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'overload-sr-'));
-    const r = await runCli(['ramp', 'student-reports', ...SHORT, '--recovery-within', '3s', '--target-option', 'bug=sticky-breaker', '--out-dir', dir]);
+    const r = await runCli([
+      'ramp',
+      'student-reports',
+      ...SHORT,
+      '--recovery-within',
+      '3s',
+      '--target-option',
+      'bug=sticky-breaker',
+      '--out-dir',
+      dir,
+    ]);
     const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
     expect(result.verdict).toBe('collapsed');
     expect(result.recovery.recovered).toBe(false);
@@ -58,7 +73,9 @@ describe('overload ramp student-reports, end to end', () => {
   }, 120_000);
 
   it('forcing failures stops the run at the email budget; the target never sends more emails', async () => {
-    const target = spawn(process.execPath, [TARGET_MAIN, '--port', '0', '--fail-renders', '--option', 'respondAfterRender=true'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const target = spawn(process.execPath, [TARGET_MAIN, '--port', '0', '--fail-renders', '--option', 'respondAfterRender=true'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     children.push(target);
     const [line] = (await once(createInterface({ input: target.stdout! }), 'line')) as [string];
     const { url } = JSON.parse(line) as { url: string };

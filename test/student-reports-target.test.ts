@@ -138,7 +138,11 @@ async function runToExit(args: string[]): Promise<{ code: number | null; stdout:
  */
 async function holdSlotAndFail(target: StudentReportsTarget, count: number): Promise<{ holder: Promise<Reply>; replies: Reply[] }> {
   const holder = postReport(target.url, 'd-hold', 's-hold');
-  await waitFor('the holder to take the DB slot', () => target.snapshot().translation.inProgress, (n) => n === 1);
+  await waitFor(
+    'the holder to take the DB slot',
+    () => target.snapshot().translation.inProgress,
+    (n) => n === 1,
+  );
   const replies: Reply[] = [];
   for (let i = 0; i < count; i++) replies.push(await postReport(target.url, 'd-fail', `s-${i}`));
   return { holder, replies };
@@ -155,7 +159,11 @@ describe('student-reports target: happy path', () => {
     expect(typeof created.body.id).toBe('string');
     const id = created.body.id as string;
 
-    const done = await waitFor('the report to render', () => getJson(`${target.url}/reports/${id}`), (r) => r.body.status === 'done');
+    const done = await waitFor(
+      'the report to render',
+      () => getJson(`${target.url}/reports/${id}`),
+      (r) => r.body.status === 'done',
+    );
     expect(done).toEqual({ status: 200, body: { id, status: 'done' } });
 
     const doc = await fetch(`${target.url}/reports/${id}/document`);
@@ -233,7 +241,11 @@ describe('student-reports target: overload', () => {
     expect(accepted + failed + refused).toBe(burst);
     expect(accepted).toBeGreaterThan(0);
 
-    const after = await waitFor('the render queue to drain', () => scrape(target.url), (s) => s.get('student_reports_queue_depth{stage="render"}') === 0 && s.get('student_reports_in_progress{stage="render"}') === 0);
+    const after = await waitFor(
+      'the render queue to drain',
+      () => scrape(target.url),
+      (s) => s.get('student_reports_queue_depth{stage="render"}') === 0 && s.get('student_reports_in_progress{stage="render"}') === 0,
+    );
     expect(metric(after, 'student_reports_queue_depth{stage="translation"}')).toBe(0);
     expect(metric(after, 'student_reports_requested_total')).toBe(burst);
     expect(metric(after, 'student_reports_synthetic_requests_total')).toBe(burst);
@@ -268,7 +280,13 @@ describe('student-reports target: overload', () => {
 });
 
 describe('student-reports target: circuit breaker', () => {
-  const breakerOptions = { translationSlots: 1, translationQueryMs: 800, translationTimeoutMs: 10, breakerThreshold: 5, breakerResetMs: 300 };
+  const breakerOptions = {
+    translationSlots: 1,
+    translationQueryMs: 800,
+    translationTimeoutMs: 10,
+    breakerThreshold: 5,
+    breakerResetMs: 300,
+  };
 
   it('opens after 5 consecutive failures, fails fast without email, and closes after breakerResetMs', async () => {
     const target = await start(breakerOptions);
@@ -371,8 +389,15 @@ describe('student-reports target-main (child process)', () => {
       ids.push(created.body.id as string);
     }
     for (const id of ids) {
-      await waitFor(`report ${id} to fail`, () => getJson(`${url}/reports/${id}`), (r) => r.body.status === 'failed');
-      expect(await getJson(`${url}/reports/${id}/document`)).toEqual({ status: 409, body: { error: 'report not ready', id, status: 'failed' } });
+      await waitFor(
+        `report ${id} to fail`,
+        () => getJson(`${url}/reports/${id}`),
+        (r) => r.body.status === 'failed',
+      );
+      expect(await getJson(`${url}/reports/${id}/document`)).toEqual({
+        status: 409,
+        body: { error: 'report not ready', id, status: 'failed' },
+      });
     }
     const samples = await scrape(url);
     expect(metric(samples, 'student_reports_failed_total')).toBe(5);

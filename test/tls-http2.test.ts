@@ -38,7 +38,9 @@ describe('TLS and HTTP/2', () => {
     expect(without.totals.sent).toBe(50);
     expect(without.errorsByClass.tlsUnknownCa).toBe(50);
     expect(without.totals.responses).toBe(0);
-    expect(without.errorExamples?.tlsUnknownCa).toMatch(new RegExp(`^127\\.0\\.0\\.1:${server.port}: its certificate is not signed by a trusted CA .*--ca`));
+    expect(without.errorExamples?.tlsUnknownCa).toMatch(
+      new RegExp(`^127\\.0\\.0\\.1:${server.port}: its certificate is not signed by a trusted CA .*--ca`),
+    );
     const withCa = await lib(url, { ca: certs.read('ca') });
     expect(withCa.totals.ok).toBe(50);
     expect(withCa.totals.errors).toBe(0);
@@ -88,7 +90,9 @@ describe('TLS and HTTP/2', () => {
   it('probes use the same TLS options as the load', async () => {
     const { url } = await https('server');
     const read = async (tls?: { ca: string }) => {
-      const p = startProbes([{ name: 'up', kind: 'http', url: `${url}health`, intervalMs: 1000, timeoutMs: 900 }], { ...(tls ? { tls } : {}) });
+      const p = startProbes([{ name: 'up', kind: 'http', url: `${url}health`, intervalMs: 1000, timeoutMs: 900 }], {
+        ...(tls ? { tls } : {}),
+      });
       await new Promise((r) => setTimeout(r, 500));
       await p.stop();
       return p.series()[0]!.points[0]!;
@@ -102,7 +106,10 @@ describe('TLS and HTTP/2', () => {
       const dir = await mkdtemp(join(tmpdir(), 'overload-tls-'));
       const r = await runCli([...args, '--out-dir', dir, '-q'], { env });
       const file = join(dir, 'result.json');
-      const result = await readFile(file, 'utf8').then((t) => JSON.parse(t) as RunResult & { runbook?: Record<string, unknown> }, () => undefined);
+      const result = await readFile(file, 'utf8').then(
+        (t) => JSON.parse(t) as RunResult & { runbook?: Record<string, unknown> },
+        () => undefined,
+      );
       return { ...r, result, dir };
     };
 
@@ -127,13 +134,27 @@ describe('TLS and HTTP/2', () => {
       expect(r.code).toBe(0);
       expect(r.result!.errorsByClass.tlsHandshake).toBe(40);
       expect(r.stdout).toContain('errors by class: tlsHandshake 40');
-      expect(r.stdout).toContain(`first tlsHandshake: 127.0.0.1:${server.port}: the TLS handshake was refused (a client certificate it wants? --cert/--key`);
+      expect(r.stdout).toContain(
+        `first tlsHandshake: 127.0.0.1:${server.port}: the TLS handshake was refused (a client certificate it wants? --cert/--key`,
+      );
     });
 
     it('--http2 through the CLI: the server sees HTTP/2 only, and the result and runbook record it', async () => {
       const h2 = await startChildServer('h2', { cert: certs.files.server, key: certs.files.serverKey });
       servers.push(h2);
-      const r = await cli(['run', `https://127.0.0.1:${h2.port}/`, '--rate', '40', '--duration', '1s', '--workers', '1', '--ca', certs.files.ca, '--http2']);
+      const r = await cli([
+        'run',
+        `https://127.0.0.1:${h2.port}/`,
+        '--rate',
+        '40',
+        '--duration',
+        '1s',
+        '--workers',
+        '1',
+        '--ca',
+        certs.files.ca,
+        '--http2',
+      ]);
       expect(r.result!.totals.ok).toBe(40);
       expect((await h2.stats<{ byVersion: Record<string, number> }>()).byVersion).toEqual({ '2.0': 40 });
       expect(r.result!.config.http2).toBe(true);
@@ -157,7 +178,10 @@ describe('TLS and HTTP/2', () => {
       await writeFile(join(dir, 'me.pem'), certs.read('client'));
       await writeFile(join(dir, 'me.key'), certs.read('clientKey'));
       const file = join(dir, 'mtls.mjs');
-      await writeFile(file, `export default { name: 'mtls', target: '${url}', requests: [{ name: 'home', path: '/' }], tls: { ca: 'ca.pem', cert: 'me.pem', key: 'me.key' } };\n`);
+      await writeFile(
+        file,
+        `export default { name: 'mtls', target: '${url}', requests: [{ name: 'home', path: '/' }], tls: { ca: 'ca.pem', cert: 'me.pem', key: 'me.key' } };\n`,
+      );
       const r = await cli(['run', file, '--rate', '40', '--duration', '1s', '--workers', '1']);
       expect(r.code).toBe(0);
       expect(r.result!.totals.ok).toBe(40);

@@ -27,8 +27,19 @@ describe('verdicts through the CLI, with their exit codes', () => {
     server = await startChildServer('capacity', { capacityRps: 500, breaker: { tripQueue: 20, flap: { openMs: 2000, passMs: 4500 } } });
     const dir = await mkdtemp(join(tmpdir(), 'overload-flap-'));
     const r = await runCli([
-      'ramp', `${server.url}/`, '--profile', 'step:start=200,step=200,every=2s,max=1200', '--slo', 'p90<200ms,errors<1%',
-      '--cooldown', '1s', '--recovery-within', '6s', '--out-dir', dir, '-q',
+      'ramp',
+      `${server.url}/`,
+      '--profile',
+      'step:start=200,step=200,every=2s,max=1200',
+      '--slo',
+      'p90<200ms,errors<1%',
+      '--cooldown',
+      '1s',
+      '--recovery-within',
+      '6s',
+      '--out-dir',
+      dir,
+      '-q',
     ]);
     const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
     expect(result.verdict).toBe('collapsed');
@@ -42,7 +53,17 @@ describe('verdicts through the CLI, with their exit codes', () => {
   it('unreachable: nothing listening gets exit 6 with host:port and the error, and no collapse or recovery check', async () => {
     const port = await closedPort();
     const dir = await mkdtemp(join(tmpdir(), 'overload-down-'));
-    const r = await runCli(['ramp', `http://127.0.0.1:${port}/`, '--profile', 'step:start=100,step=100,every=2s,max=300', '--slo', 'p99<1s', '--out-dir', dir, '-q']);
+    const r = await runCli([
+      'ramp',
+      `http://127.0.0.1:${port}/`,
+      '--profile',
+      'step:start=100,step=100,every=2s,max=300',
+      '--slo',
+      'p99<1s',
+      '--out-dir',
+      dir,
+      '-q',
+    ]);
     expect(r.stderr).toContain(`127.0.0.1:${port}`);
     expect(r.stderr).toContain('ECONNREFUSED');
     expect(r.stderr).toContain('nothing was sent');
@@ -62,8 +83,18 @@ describe('verdicts through the CLI, with their exit codes', () => {
     server = await startChildServer('counting');
     const port = await closedPort();
     const r = await runCli([
-      'ramp', `${server.url}/`, '--profile', 'step:start=100,step=100,every=2s,max=300', '--slo', 'p99<1s',
-      '--probe', `depth=prometheus:http://127.0.0.1:${port}/metrics#queue_depth`, '--no-recovery', '-q', '--out-dir', await mkdtemp(join(tmpdir(), 'overload-probe-down-')),
+      'ramp',
+      `${server.url}/`,
+      '--profile',
+      'step:start=100,step=100,every=2s,max=300',
+      '--slo',
+      'p99<1s',
+      '--probe',
+      `depth=prometheus:http://127.0.0.1:${port}/metrics#queue_depth`,
+      '--no-recovery',
+      '-q',
+      '--out-dir',
+      await mkdtemp(join(tmpdir(), 'overload-probe-down-')),
     ]);
     expect(r.stderr).toMatch(new RegExp(`probe "depth" at http://127.0.0.1:${port}/metrics: .*ECONNREFUSED`));
     expect((await server.stats()).count).toBe(0);
@@ -73,7 +104,19 @@ describe('verdicts through the CLI, with their exit codes', () => {
   it('a really overloaded generator: one worker asked for 200,000 req/s is inconclusive (exit 5), never a result about the target', async () => {
     server = await startChildServer('counting');
     const dir = await mkdtemp(join(tmpdir(), 'overload-overloaded-'));
-    const r = await runCli(['run', `${server.url}/`, '--workers', '1', '--rate', '200000', '--duration', '3s', '--json', join(dir, 'result.json'), '-q']);
+    const r = await runCli([
+      'run',
+      `${server.url}/`,
+      '--workers',
+      '1',
+      '--rate',
+      '200000',
+      '--duration',
+      '3s',
+      '--json',
+      join(dir, 'result.json'),
+      '-q',
+    ]);
     const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
     expect(result.generator.saturated).toBe(true);
     expect(result.generator.reasons.join('; ')).toMatch(/firing thread was busy|scheduled arrivals|lag grew|dropped by the generator/);
@@ -87,8 +130,19 @@ describe('verdicts through the CLI, with their exit codes', () => {
     const dir = await mkdtemp(join(tmpdir(), 'overload-capacity-'));
     // Steps of 40 from 250: 410 and 450 are the steps within one step below C.
     const r = await runCli([
-      'ramp', `${server.url}/`, '--profile', 'step:start=250,step=40,every=3s,max=610', '--slo', 'p90<100ms,errors<1%',
-      '--cooldown', '1s', '--recovery-within', '8s', '--out-dir', dir, '-q',
+      'ramp',
+      `${server.url}/`,
+      '--profile',
+      'step:start=250,step=40,every=3s,max=610',
+      '--slo',
+      'p90<100ms,errors<1%',
+      '--cooldown',
+      '1s',
+      '--recovery-within',
+      '8s',
+      '--out-dir',
+      dir,
+      '-q',
     ]);
     const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
     expect(result.verdict, r.stdout).toBe('collapsed');
@@ -96,7 +150,10 @@ describe('verdicts through the CLI, with their exit codes', () => {
     expect(result.knee.rateRps).toBeLessThanOrEqual(C);
     expect(result.collapse.step.rateRps).toBe(result.knee.rateRps + 40);
     const signature: string[] = result.collapse.signature.map((c: { name: string }) => c.name);
-    expect(signature.some((n) => n === 'achieved' || n === 'p90'), signature.join(',')).toBe(true);
+    expect(
+      signature.some((n) => n === 'achieved' || n === 'p90'),
+      signature.join(','),
+    ).toBe(true);
     expect(result.stopReason).toBe('collapse');
     // The ramp stopped at the collapse: no step above it was sent.
     expect(result.steps.at(-1).index).toBe(result.collapse.step.index);

@@ -16,7 +16,21 @@ describe('search fails loudly', () => {
     server = await startChildServer('counting');
     const dir = await mkdtemp(join(tmpdir(), 'overload-search-stop-'));
     // The first trial (200 req/s for 2 s + a 1 s warm-up) would send 600: the cap stops it at 300.
-    const r = await runCli(['search', `${server.url}/`, '--slo', 'p90<100ms', '--start', '200', '--min-trial', '2s', '--max-requests', '300', '--out-dir', dir, '-q']);
+    const r = await runCli([
+      'search',
+      `${server.url}/`,
+      '--slo',
+      'p90<100ms',
+      '--start',
+      '200',
+      '--min-trial',
+      '2s',
+      '--max-requests',
+      '300',
+      '--out-dir',
+      dir,
+      '-q',
+    ]);
     const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
     expect(result.trials.map((t: { verdict: string }) => t.verdict)).toEqual(['stopped']);
     expect(result.stopReason).toBe('max-requests');
@@ -31,8 +45,21 @@ describe('search fails loudly', () => {
     server = await startChildServer('capacity', { capacityRps: 500, breaker: { tripQueue: 20, resetMs: 1000, sticky: true } });
     const dir = await mkdtemp(join(tmpdir(), 'overload-search-stuck-'));
     const r = await runCli([
-      'search', `${server.url}/`, '--slo', 'p90<200ms,errors<1%', '--start', '200', '--min-trial', '2s', '--trial-cooldown', '500ms',
-      '--recovery-within', '3s', '--out-dir', dir, '-q',
+      'search',
+      `${server.url}/`,
+      '--slo',
+      'p90<200ms,errors<1%',
+      '--start',
+      '200',
+      '--min-trial',
+      '2s',
+      '--trial-cooldown',
+      '500ms',
+      '--recovery-within',
+      '3s',
+      '--out-dir',
+      dir,
+      '-q',
     ]);
     const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
     expect(result.trials.map((t: { rateRps: number; verdict: string }) => [t.rateRps, t.verdict])).toEqual([

@@ -19,7 +19,14 @@ const JOURNEY_MIX = {
     {
       name: 'get-report',
       steps: [
-        { name: 'generate', method: 'POST', path: '/reports', body: { student: '{{index}}' }, expectStatus: [202], capture: { id: { json: 'id' } } },
+        {
+          name: 'generate',
+          method: 'POST',
+          path: '/reports',
+          body: { student: '{{index}}' },
+          expectStatus: [202],
+          capture: { id: { json: 'id' } },
+        },
         { name: 'poll', path: '/reports/{{id}}', poll: { until: { json: 'status', equals: 'done' }, intervalMs: '100ms', maxTries: 10 } },
         { name: 'download', path: '/reports/{{id}}/document' },
       ],
@@ -90,7 +97,10 @@ process.stdout.write(
       elu: steady.map((i) => Math.round(100 * i.generatorElu) / 100),
     },
     firstSecond: first ? { lagMsP99: first.lagMsP99, latencyMsP99: first.latencyMs.p99 } : null,
-    cpu: cpuS === null ? null : { seconds: cpuS, cores: cpuS / (o.trialMs / 1000), usPerRequest: sentSteady > 0 ? (cpuS * 1e6) / sentSteady : null },
+    cpu:
+      cpuS === null
+        ? null
+        : { seconds: cpuS, cores: cpuS / (o.trialMs / 1000), usPerRequest: sentSteady > 0 ? (cpuS * 1e6) / sentSteady : null },
     connections: result.generator.connectionsPerWorker,
     journeys: journeyStats(),
   })}\n`,

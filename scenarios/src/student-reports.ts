@@ -13,7 +13,8 @@ const DISTRICTS = Array.from({ length: 24 }, (_, i) => ({ id: `district-${String
 
 export default defineScenario({
   name: 'student-reports',
-  description: 'Student Reports before back to school: ramp the generate → poll → download journey to collapse, find the hidden DB bottleneck, check recovery',
+  description:
+    'Student Reports before back to school: ramp the generate → poll → download journey to collapse, find the hidden DB bottleneck, check recovery',
   embeddedTarget: {
     // Relative to this file as shipped: dist/student-reports.js next to dist/student-reports/.
     module: './student-reports/target-main.js',
@@ -60,10 +61,33 @@ export default defineScenario({
   probes: [
     // The queue fills in a second or two and empties as soon as the breaker opens: sampled every
     // 200 ms so the window in which it breaches is seen.
-    { name: 'translation_queue', kind: 'prometheus', url: '/metrics', metric: 'student_reports_queue_depth', labels: { stage: 'translation' }, intervalMs: 200, timeoutMs: 150 },
-    { name: 'render_queue', kind: 'prometheus', url: '/metrics', metric: 'student_reports_queue_depth', labels: { stage: 'render' }, intervalMs: 500, timeoutMs: 400 },
+    {
+      name: 'translation_queue',
+      kind: 'prometheus',
+      url: '/metrics',
+      metric: 'student_reports_queue_depth',
+      labels: { stage: 'translation' },
+      intervalMs: 200,
+      timeoutMs: 150,
+    },
+    {
+      name: 'render_queue',
+      kind: 'prometheus',
+      url: '/metrics',
+      metric: 'student_reports_queue_depth',
+      labels: { stage: 'render' },
+      intervalMs: 500,
+      timeoutMs: 400,
+    },
     { name: 'breaker_open', kind: 'prometheus', url: '/metrics', metric: 'student_reports_breaker_open', intervalMs: 200, timeoutMs: 150 },
-    { name: 'emails_sent', kind: 'prometheus', url: '/metrics', metric: 'student_reports_emails_sent_total', intervalMs: 500, timeoutMs: 400 },
+    {
+      name: 'emails_sent',
+      kind: 'prometheus',
+      url: '/metrics',
+      metric: 'student_reports_emails_sent_total',
+      intervalMs: 500,
+      timeoutMs: 400,
+    },
     { name: 'health', kind: 'http', url: '/health', intervalMs: 500, timeoutMs: 400 },
   ],
   // 250 → 900 journeys/s in steps of 50 every 6 s; each journey is a report request, a poll or

@@ -53,12 +53,36 @@ export function makeTestCerts(): TestCerts {
   const sign = (name: string, subject: string, ext: string, dates: string[]) => {
     ssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
     writeFileSync(join(dir, `${name}.ext`), `[ ext ]\n${ext}\n`);
-    ssl('ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-in', `${name}.csr`, '-out', `${name}.pem`, '-notext', '-extfile', `${name}.ext`, '-extensions', 'ext', ...dates);
+    ssl(
+      'ca',
+      '-batch',
+      '-config',
+      'ca.cnf',
+      '-cert',
+      'ca.pem',
+      '-keyfile',
+      'ca.key',
+      '-in',
+      `${name}.csr`,
+      '-out',
+      `${name}.pem`,
+      '-notext',
+      '-extfile',
+      `${name}.ext`,
+      '-extensions',
+      'ext',
+      ...dates,
+    );
   };
   const valid = ['-days', '2'];
   sign('server', '/CN=127.0.0.1', 'subjectAltName = IP:127.0.0.1,DNS:localhost', valid);
   sign('wrong-host', '/CN=wrong.example', 'subjectAltName = DNS:wrong.example', valid);
-  sign('expired', '/CN=127.0.0.1', 'subjectAltName = IP:127.0.0.1,DNS:localhost', ['-startdate', '20200101000000Z', '-enddate', '20200102000000Z']);
+  sign('expired', '/CN=127.0.0.1', 'subjectAltName = IP:127.0.0.1,DNS:localhost', [
+    '-startdate',
+    '20200101000000Z',
+    '-enddate',
+    '20200102000000Z',
+  ]);
   sign('client', '/CN=overload test client', 'extendedKeyUsage = clientAuth', valid);
   const files = {
     ca: join(dir, 'ca.pem'),

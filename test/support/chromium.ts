@@ -10,10 +10,21 @@ export const CHROMIUM = process.env.OVERLOAD_CHROMIUM ?? '/usr/bin/chromium';
  */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`headless Chromium is needed for the report tests: install Debian's chromium (apt-get install chromium) or set OVERLOAD_CHROMIUM (looked for ${CHROMIUM})`);
+    throw new Error(
+      `headless Chromium is needed for the report tests: install Debian's chromium (apt-get install chromium) or set OVERLOAD_CHROMIUM (looked for ${CHROMIUM})`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }

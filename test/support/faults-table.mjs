@@ -14,7 +14,9 @@ const out = [
 for (const r of rows) {
   if (r.preflight) {
     const cause = r.preflight.replace(/^.*cannot reach the target [^:]+:\d+ \([^)]*\): /, '').replace(/\. Check that it is running.*$/, '');
-    out.push(`| \`${r.fault}\` | ${r.what} | none: refused by the pre-flight check (${cause}) | ${r.exit} | — | 0 / 0 (the target saw ${r.server.requests} requests) | — | — | — |`);
+    out.push(
+      `| \`${r.fault}\` | ${r.what} | none: refused by the pre-flight check (${cause}) | ${r.exit} | — | 0 / 0 (the target saw ${r.server.requests} requests) | — | — | — |`,
+    );
     continue;
   }
   const classes = Object.entries(r.errorsByClass).map(([c, n]) => `\`${c}\` ${int(n)}`);

@@ -54,7 +54,11 @@ export function startCoordinator(args: readonly string[]): Process & { readonly 
 
 /** The real CLI as shard i of n of a coordinator. */
 export function startFollower(args: readonly string[], index: number, count: number, url: string, env?: Record<string, string>): Process {
-  return start([...args, '--shard', `${index}/${count}`, '--coordinator', url, '--coordinator-token', TOKEN, '--workers', '1'], undefined, env);
+  return start(
+    [...args, '--shard', `${index}/${count}`, '--coordinator', url, '--coordinator-token', TOKEN, '--workers', '1'],
+    undefined,
+    env,
+  );
 }
 
 export function startProcess(args: readonly string[]): Process {
@@ -67,14 +71,16 @@ export function arrivalEpochs(stats: { firstEpochMs?: unknown; arrivalsMs?: read
   return (stats.arrivalsMs ?? []).map((ms) => first + ms);
 }
 
-let validate: ((value: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null } | undefined;
+let validate: (((value: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null }) | undefined;
 
 /** Problems docs/result.schema.json finds in a result (none: an empty list). */
 export async function schemaErrors(value: unknown): Promise<string[]> {
   if (!validate) {
     const { Ajv2020 } = await import('ajv/dist/2020.js');
     const { readFile } = await import('node:fs/promises');
-    validate = new Ajv2020({ allErrors: true }).compile(JSON.parse(await readFile(new URL('../../docs/result.schema.json', import.meta.url), 'utf8')));
+    validate = new Ajv2020({ allErrors: true }).compile(
+      JSON.parse(await readFile(new URL('../../docs/result.schema.json', import.meta.url), 'utf8')),
+    );
   }
   return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }

@@ -18,7 +18,9 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   let destination: ReturnType<typeof pino.destination>;
   try {
-    destination = options.file ? pino.destination({ dest: options.file, sync: true, mkdir: true }) : pino.destination({ fd: 2, sync: true });
+    destination = options.file
+      ? pino.destination({ dest: options.file, sync: true, mkdir: true })
+      : pino.destination({ fd: 2, sync: true });
   } catch (error) {
     throw new ValidationError('command line', [{ path: '--log-file', message: `cannot be written: ${(error as Error).message}` }]);
   }

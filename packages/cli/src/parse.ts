@@ -24,7 +24,8 @@ export function durationOrZeroArg(value: string): number {
 export function intArg(min: number, max: number, what = 'an integer'): (value: string) => number {
   return (value: string) => {
     const n = /^\s*[+]?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
-    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected ${what} from ${min} to ${max.toLocaleString('en-US')} (got "${value}")`);
+    if (!Number.isSafeInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected ${what} from ${min} to ${max.toLocaleString('en-US')} (got "${value}")`);
     return n;
   };
 }
@@ -38,7 +39,10 @@ export const MAX_RATE_RPS = 10_000_000;
 
 export function rateArg(value: string): number {
   const n = /^\s*[+]?(\d+(\.\d*)?|\.\d+)([eE][+]?\d+)?\s*$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isFinite(n) || n <= 0 || n > MAX_RATE_RPS) throw new InvalidArgumentError(`expected a rate in req/s > 0 and <= ${MAX_RATE_RPS.toLocaleString('en-US')}, such as 500 or 12.5 (got "${value}")`);
+  if (!Number.isFinite(n) || n <= 0 || n > MAX_RATE_RPS)
+    throw new InvalidArgumentError(
+      `expected a rate in req/s > 0 and <= ${MAX_RATE_RPS.toLocaleString('en-US')}, such as 500 or 12.5 (got "${value}")`,
+    );
   return n;
 }
 
@@ -57,11 +61,14 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 export function headerArg(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const colon = value.indexOf(':');
   // The value is never quoted back: it may be a credential.
-  if (colon <= 0) throw new InvalidArgumentError('expected "name: value", such as "content-type: application/json" (no ":" after a header name)');
+  if (colon <= 0)
+    throw new InvalidArgumentError('expected "name: value", such as "content-type: application/json" (no ":" after a header name)');
   const name = value.slice(0, colon).trim();
   const headerValue = value.slice(colon + 1).trim();
-  if (!TOKEN.test(name)) throw new InvalidArgumentError(`expected "name: value" with a header name of letters, digits and -_. (got "${name}")`);
-  if (/[\r\n\0]/.test(headerValue)) throw new InvalidArgumentError(`expected a header value on one line (the value of "${name}" has a line break)`);
+  if (!TOKEN.test(name))
+    throw new InvalidArgumentError(`expected "name: value" with a header name of letters, digits and -_. (got "${name}")`);
+  if (/[\r\n\0]/.test(headerValue))
+    throw new InvalidArgumentError(`expected a header value on one line (the value of "${name}" has a line break)`);
   return { ...previous, [name]: headerValue };
 }
 
@@ -82,7 +89,8 @@ export function urlArg(value: string): string {
   } catch {
     throw new InvalidArgumentError(`expected an absolute http:// or https:// URL such as https://staging.example.com (got "${value}")`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`expected an http:// or https:// URL (got "${value}")`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidArgumentError(`expected an http:// or https:// URL (got "${value}")`);
   return value;
 }
 

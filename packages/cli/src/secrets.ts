@@ -8,7 +8,8 @@
  */
 
 /** Header names whose values are secrets. */
-export const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|apikey|x-auth-token|.*token.*|.*secret.*|.*password.*|.*api[-_]?key.*)$/i;
+export const SECRET_HEADER =
+  /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|apikey|x-auth-token|.*token.*|.*secret.*|.*password.*|.*api[-_]?key.*)$/i;
 
 export const REDACTED = '[redacted]';
 
@@ -79,7 +80,8 @@ export function secretHeaderValues(headers: Readonly<Record<string, unknown>> | 
 export function registerArgvSecrets(argv: readonly string[]): void {
   const values: string[] = [];
   argv.forEach((arg, i) => {
-    const value = arg === '-H' || arg === '--header' ? argv[i + 1] : arg.startsWith('--header=') ? arg.slice('--header='.length) : undefined;
+    const value =
+      arg === '-H' || arg === '--header' ? argv[i + 1] : arg.startsWith('--header=') ? arg.slice('--header='.length) : undefined;
     if (value === undefined) return;
     const colon = value.indexOf(':');
     if (colon > 0) values.push(...secretHeaderValues({ [value.slice(0, colon).trim()]: value.slice(colon + 1).trim() }));

@@ -43,7 +43,9 @@ describe('exit codes: one table, one code per outcome', () => {
     expect(searchExitCode(search({ stopReason: 'budget' }), 'budget', undefined)).toBe(3);
     expect(searchExitCode(search({ stopReason: 'worker-crash' }), 'worker-crash', undefined)).toBe(70);
     expect(searchExitCode(search({ reliable: false }), undefined, undefined)).toBe(4);
-    expect(searchExitCode(search({ trials: [{ verdict: 'inconclusive' }] as unknown as SearchRunResult['trials'] }), undefined, undefined)).toBe(5);
+    expect(
+      searchExitCode(search({ trials: [{ verdict: 'inconclusive' }] as unknown as SearchRunResult['trials'] }), undefined, undefined),
+    ).toBe(5);
     expect(searchExitCode(search({ sustainableRps: 400 }), undefined, 500)).toBe(1);
     expect(searchExitCode(search({ sustainableRps: 400 }), undefined, 300)).toBe(0);
   });

@@ -20,7 +20,23 @@ function interval(index: number) {
   for (let i = 0; i < 100; i++) recordMicros(h, 2000 + i * 10);
   const e = encodeHistogram(h);
   return mergeReports(index, 1000, [
-    { index, offered: 100, sent: 100, dropped: 0, droppedGenerator: 0, responses: 100, ok: 100, errors: emptyErrorCounts(), abandoned: 0, statusCodes: { 200: 100 }, inFlight: 3, elu: 0.1, latency: e, serviceTime: e, lag: encodeHistogram(createHistogram()) },
+    {
+      index,
+      offered: 100,
+      sent: 100,
+      dropped: 0,
+      droppedGenerator: 0,
+      responses: 100,
+      ok: 100,
+      errors: emptyErrorCounts(),
+      abandoned: 0,
+      statusCodes: { 200: 100 },
+      inFlight: 3,
+      elu: 0.1,
+      latency: e,
+      serviceTime: e,
+      lag: encodeHistogram(createHistogram()),
+    },
   ]);
 }
 

@@ -35,18 +35,83 @@ function expectCleanAnswer(r: { code: number; stdout: string; stderr: string }, 
 }
 
 const FLAGS_WITH_VALUES = [
-  '--profile', '--slo', '--probe', '--target', '--target-option', '--workers', '--connections', '--pipelining', '--timeout',
-  '--max-in-flight', '--arrivals', '--seed', '--method', '-H', '--body', '--ca', '--cert', '--key', '--max-rate',
-  '--max-requests', '--max-duration', '--budget', '--abort-on-errors', '--kill-file', '--control-port', '--control-token',
-  '--run-id-header', '--cooldown', '--recovery-within', '--baseline',
+  '--profile',
+  '--slo',
+  '--probe',
+  '--target',
+  '--target-option',
+  '--workers',
+  '--connections',
+  '--pipelining',
+  '--timeout',
+  '--max-in-flight',
+  '--arrivals',
+  '--seed',
+  '--method',
+  '-H',
+  '--body',
+  '--ca',
+  '--cert',
+  '--key',
+  '--max-rate',
+  '--max-requests',
+  '--max-duration',
+  '--budget',
+  '--abort-on-errors',
+  '--kill-file',
+  '--control-port',
+  '--control-token',
+  '--run-id-header',
+  '--cooldown',
+  '--recovery-within',
+  '--baseline',
 ];
 const BOOLEAN_FLAGS = ['--insecure', '--http2', '--no-recovery', '--no-abort-on-errors'];
-const TRICKY = ['', ' ', '0', '-1', '-0', '1e309', 'NaN', 'Infinity', '0x10', '1_000', '10%', '150%', '50%/5s', '5s', '0ms', '1h', '2m30s',
-  'step:start=100,step=100,every=10s,max=2000', 'constant:rate=50,duration=2s', 'stages:1s@10,1s@0', '{"kind":"linear"}', 'p99<500ms,errors<1%',
-  'emails=100', 'emails=-5', 'q=prometheus:http://127.0.0.1:9/metrics#q', 'GET', 'x-a: b', 'authorization: Bearer x', 'http://127.0.0.1:9/',
-  'https://example.com/', 'ftp://x', '/nonexistent.pem', '🙂', '"', '{{index}}', '9'.repeat(40)];
+const TRICKY = [
+  '',
+  ' ',
+  '0',
+  '-1',
+  '-0',
+  '1e309',
+  'NaN',
+  'Infinity',
+  '0x10',
+  '1_000',
+  '10%',
+  '150%',
+  '50%/5s',
+  '5s',
+  '0ms',
+  '1h',
+  '2m30s',
+  'step:start=100,step=100,every=10s,max=2000',
+  'constant:rate=50,duration=2s',
+  'stages:1s@10,1s@0',
+  '{"kind":"linear"}',
+  'p99<500ms,errors<1%',
+  'emails=100',
+  'emails=-5',
+  'q=prometheus:http://127.0.0.1:9/metrics#q',
+  'GET',
+  'x-a: b',
+  'authorization: Bearer x',
+  'http://127.0.0.1:9/',
+  'https://example.com/',
+  'ftp://x',
+  '/nonexistent.pem',
+  '🙂',
+  '"',
+  '{{index}}',
+  '9'.repeat(40),
+];
 
-const value = fc.oneof(fc.constantFrom(...TRICKY), fc.string({ maxLength: 12 }), fc.integer({ min: -1e6, max: 1e9 }).map(String), fc.double({ noNaN: false }).map(String));
+const value = fc.oneof(
+  fc.constantFrom(...TRICKY),
+  fc.string({ maxLength: 12 }),
+  fc.integer({ min: -1e6, max: 1e9 }).map(String),
+  fc.double({ noNaN: false }).map(String),
+);
 const flag = fc.oneof(
   { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...FLAGS_WITH_VALUES), value).map(([f, v]) => [f, v]) },
   { weight: 2, arbitrary: fc.constantFrom(...BOOLEAN_FLAGS).map((f) => [f]) },
@@ -59,22 +124,57 @@ describe('property: random flags and scenarios never crash the CLI', () => {
 
   it('random flag strings on `plan`: exit 0 or 2 with a message', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('http://127.0.0.1:9/', 'https://127.0.0.1:9/x', 'student-reports', 'no-such-scenario', '', './nope.ts'), fc.array(flag, { maxLength: 6 }), async (target, flags) => {
-        const args = ['plan', target, '--profile', 'constant:rate=10,duration=1s', ...flags.flat()];
-        expectCleanAnswer(await cli(args), args);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('http://127.0.0.1:9/', 'https://127.0.0.1:9/x', 'student-reports', 'no-such-scenario', '', './nope.ts'),
+        fc.array(flag, { maxLength: 6 }),
+        async (target, flags) => {
+          const args = ['plan', target, '--profile', 'constant:rate=10,duration=1s', ...flags.flat()];
+          expectCleanAnswer(await cli(args), args);
+        },
+      ),
       { numRuns: 300 },
     );
   }, 120_000);
 
-  const scalar = fc.oneof(fc.string({ maxLength: 8 }), fc.integer({ min: -10, max: 1e6 }), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom(...TRICKY));
+  const scalar = fc.oneof(
+    fc.string({ maxLength: 8 }),
+    fc.integer({ min: -10, max: 1e6 }),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.constantFrom(...TRICKY),
+  );
   const loose = fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 6 }), scalar, { maxKeys: 3 }));
   const profile = fc.oneof(
-    fc.record({ kind: fc.constantFrom('constant', 'linear', 'step', 'stages', 'spike', 'pinch', 'exponential', 'nope'), rateRps: loose, durationMs: loose, startRps: loose, stepRps: loose, stepDurationMs: loose, maxRps: loose, stages: loose }, { requiredKeys: ['kind'] }),
+    fc.record(
+      {
+        kind: fc.constantFrom('constant', 'linear', 'step', 'stages', 'spike', 'pinch', 'exponential', 'nope'),
+        rateRps: loose,
+        durationMs: loose,
+        startRps: loose,
+        stepRps: loose,
+        stepDurationMs: loose,
+        maxRps: loose,
+        stages: loose,
+      },
+      { requiredKeys: ['kind'] },
+    ),
     loose,
   );
   const request = fc.oneof(
-    fc.record({ name: loose, path: fc.oneof(fc.constantFrom('/', '/a/{{index}}', '/{{nope.x}}', '/{{env.OVERLOAD_PROP_UNSET}}', 'relative'), loose), method: loose, weight: loose, headers: loose, body: loose, expectStatus: loose, sideEffects: loose }, { requiredKeys: [] }),
+    fc.record(
+      {
+        name: loose,
+        path: fc.oneof(fc.constantFrom('/', '/a/{{index}}', '/{{nope.x}}', '/{{env.OVERLOAD_PROP_UNSET}}', 'relative'), loose),
+        method: loose,
+        weight: loose,
+        headers: loose,
+        body: loose,
+        expectStatus: loose,
+        sideEffects: loose,
+      },
+      { requiredKeys: [] },
+    ),
     loose,
   );
   const scenario = fc.record(
@@ -82,12 +182,34 @@ describe('property: random flags and scenarios never crash the CLI', () => {
       name: fc.oneof(fc.constant('prop'), loose),
       target: fc.oneof(fc.constant('http://127.0.0.1:9/'), loose),
       requests: fc.oneof(fc.array(request, { maxLength: 3 }), loose),
-      journeys: fc.oneof(fc.array(fc.record({ name: loose, steps: fc.oneof(fc.array(request, { maxLength: 2 }), loose) }, { requiredKeys: [] }), { maxLength: 2 }), loose),
-      feeders: fc.oneof(fc.dictionary(fc.string({ maxLength: 5 }), fc.oneof(loose, fc.record({ csv: loose }), fc.record({ json: loose })), { maxKeys: 2 }), loose),
+      journeys: fc.oneof(
+        fc.array(fc.record({ name: loose, steps: fc.oneof(fc.array(request, { maxLength: 2 }), loose) }, { requiredKeys: [] }), {
+          maxLength: 2,
+        }),
+        loose,
+      ),
+      feeders: fc.oneof(
+        fc.dictionary(fc.string({ maxLength: 5 }), fc.oneof(loose, fc.record({ csv: loose }), fc.record({ json: loose })), { maxKeys: 2 }),
+        loose,
+      ),
       profile,
       slo: loose,
       probes: loose,
-      safety: fc.oneof(fc.record({ maxRps: loose, maxRequests: loose, maxDurationMs: loose, budgets: loose, allowedHosts: loose, errorBurst: loose, runIdHeader: loose }, { requiredKeys: [] }), loose),
+      safety: fc.oneof(
+        fc.record(
+          {
+            maxRps: loose,
+            maxRequests: loose,
+            maxDurationMs: loose,
+            budgets: loose,
+            allowedHosts: loose,
+            errorBurst: loose,
+            runIdHeader: loose,
+          },
+          { requiredKeys: [] },
+        ),
+        loose,
+      ),
       recovery: loose,
       timeoutMs: loose,
       tls: fc.oneof(fc.record({ ca: loose, cert: loose, key: loose, insecure: loose }, { requiredKeys: [] }), loose),
@@ -116,13 +238,32 @@ describe('property: random flags and scenarios never crash the CLI', () => {
       { numRuns: 500 },
     );
     fc.assert(
-      fc.property(fc.record({ url: loose, rateRps: loose, durationMs: loose, profile, workers: loose, connections: loose, timeoutMs: loose, headers: loose, tls: loose, http2: loose, budgets: loose, maxRps: loose }, { requiredKeys: [] }), (o) => {
-        try {
-          resolveRunConfig(o as never, { defaultWorkers: 1 });
-        } catch (error) {
-          expect(error instanceof ValidationError || error instanceof OverloadError, String(error)).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.record(
+          {
+            url: loose,
+            rateRps: loose,
+            durationMs: loose,
+            profile,
+            workers: loose,
+            connections: loose,
+            timeoutMs: loose,
+            headers: loose,
+            tls: loose,
+            http2: loose,
+            budgets: loose,
+            maxRps: loose,
+          },
+          { requiredKeys: [] },
+        ),
+        (o) => {
+          try {
+            resolveRunConfig(o as never, { defaultWorkers: 1 });
+          } catch (error) {
+            expect(error instanceof ValidationError || error instanceof OverloadError, String(error)).toBe(true);
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });

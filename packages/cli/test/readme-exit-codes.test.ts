@@ -17,7 +17,14 @@ describe('exit codes: the README table is the code table', () => {
     const help = [...EXIT_CODE_TABLE.matchAll(/^ {2}(\d+) +(.+)$/gm)].map((m) => ({ code: Number(m[1]), meaning: m[2]! }));
     expect(help.map((h) => h.code)).toEqual(rows.map((r) => r.code));
     // Same meaning: both start with the same two words (markdown, punctuation and articles aside).
-    const firstWords = (text: string) => text.toLowerCase().replace(/[^a-z0-9\s]/g, ' ').split(/\s+/).filter((w) => w !== '' && !['the', 'a', 'an'].includes(w)).slice(0, 2).join(' ');
+    const firstWords = (text: string) =>
+      text
+        .toLowerCase()
+        .replace(/[^a-z0-9\s]/g, ' ')
+        .split(/\s+/)
+        .filter((w) => w !== '' && !['the', 'a', 'an'].includes(w))
+        .slice(0, 2)
+        .join(' ');
     for (const [i, h] of help.entries()) expect(firstWords(h.meaning), `code ${h.code}`).toBe(firstWords(rows[i]!.meaning));
   });
 

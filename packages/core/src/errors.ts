@@ -75,7 +75,10 @@ export class ShardMismatchError extends OverloadError {
   readonly issues: readonly ValidationIssue[];
 
   constructor(issues: readonly ValidationIssue[]) {
-    super('OVL_SHARD_MISMATCH', `the shard results cannot be merged (${issues.length} difference${issues.length === 1 ? '' : 's'}):\n${issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}`);
+    super(
+      'OVL_SHARD_MISMATCH',
+      `the shard results cannot be merged (${issues.length} difference${issues.length === 1 ? '' : 's'}):\n${issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}`,
+    );
     this.issues = issues;
   }
 }

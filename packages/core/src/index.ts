@@ -144,10 +144,26 @@ export {
   type Slo,
 } from './slo/slo.js';
 export { formatProbeCondition, formatSlo, parseSlo } from './slo/parse-slo.js';
-export { achievedRps, arrivalNamesOf, mergeWindow, offeredRps, slidingWindows, type IntervalTrace, type WindowStats } from './collapse/window.js';
+export {
+  achievedRps,
+  arrivalNamesOf,
+  mergeWindow,
+  offeredRps,
+  slidingWindows,
+  type IntervalTrace,
+  type WindowStats,
+} from './collapse/window.js';
 export type { ConditionStatus } from './collapse/condition-status.js';
 export { judgeProbeCondition, samplesIn } from './collapse/probe-window.js';
-export { judgeMerged, judgeWindow, scopeIndexes, validateScopedNames, verdictOf, type ConditionVerdict, type WindowVerdict } from './collapse/judge-window.js';
+export {
+  judgeMerged,
+  judgeWindow,
+  scopeIndexes,
+  validateScopedNames,
+  verdictOf,
+  type ConditionVerdict,
+  type WindowVerdict,
+} from './collapse/judge-window.js';
 export {
   GENERATOR_SATURATED_ADVICE,
   SATURATION_RULE,
@@ -158,7 +174,14 @@ export {
   type GeneratorVerdictOptions,
   type OfferedSchedule,
 } from './collapse/generator-verdict.js';
-export { STEP_SAMPLE_MARGIN, formatShortStep, minRequestsPerArrival, stepsTooShort, type ShortStep, type StepSampleOptions } from './collapse/step-samples.js';
+export {
+  STEP_SAMPLE_MARGIN,
+  formatShortStep,
+  minRequestsPerArrival,
+  stepsTooShort,
+  type ShortStep,
+  type StepSampleOptions,
+} from './collapse/step-samples.js';
 export {
   RampJudge,
   defaultWarmupMs,
@@ -190,7 +213,14 @@ export {
   type RecoveryVerdict,
 } from './recovery/judge-recovery.js';
 export { clampCurve } from './guard/max-rate.js';
-export { DEFAULT_ALLOWED_HOSTS, assertHostsAllowed, combineAllowlists, isHostAllowed, isLoopbackHost, TargetNotAllowedError } from './guard/allowlist.js';
+export {
+  DEFAULT_ALLOWED_HOSTS,
+  assertHostsAllowed,
+  combineAllowlists,
+  isHostAllowed,
+  isLoopbackHost,
+  TargetNotAllowedError,
+} from './guard/allowlist.js';
 export { DEFAULT_ERROR_BURST, ErrorBurstDetector, parseErrorBurst, type ErrorBurstOptions } from './guard/error-burst.js';
 export { BudgetLedger, budgetNameOf, parseBudget, validateBudgets } from './guard/budgets.js';
 export {

@@ -61,7 +61,12 @@ export function readNumber(
   value: unknown,
   path: string,
   issues: ValidationIssue[],
-  { min = 0, allowMin = true, integer = false, what = 'a number' }: {
+  {
+    min = 0,
+    allowMin = true,
+    integer = false,
+    what = 'a number',
+  }: {
     min?: number;
     allowMin?: boolean;
     integer?: boolean;

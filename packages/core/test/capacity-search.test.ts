@@ -76,7 +76,11 @@ describe('CapacitySearch', () => {
     expect(result.converged).toBe(true);
     expect(result.bracket[0]).toBeLessThanOrEqual(130);
     expect(result.bracket[1]).toBeGreaterThan(130);
-    expect(runAgainst(0.5, { startRps: 4 })).toMatchObject({ converged: false, reason: 'breached even at 1 req/s; nothing lower was tried', bracket: [null, 1] });
+    expect(runAgainst(0.5, { startRps: 4 })).toMatchObject({
+      converged: false,
+      reason: 'breached even at 1 req/s; nothing lower was tried',
+      bracket: [null, 1],
+    });
   });
 
   it('stops at the ceiling, on an inconclusive trial, or after maxTrials, saying which', () => {

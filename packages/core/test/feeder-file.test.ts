@@ -14,12 +14,18 @@ describe('feeder files: rows, or the line and the problem', () => {
   });
 
   it('names the line of a CSV row with too many or too few fields, counting quoted line breaks', () => {
-    expect(parseCsvFeeder('a,b\n1,2\n"x\ny",3\n4,5,6\n')).toEqual({ line: 5, problem: 'has 3 fields, the header has 2 (a stray comma or an unquoted comma?)' });
+    expect(parseCsvFeeder('a,b\n1,2\n"x\ny",3\n4,5,6\n')).toEqual({
+      line: 5,
+      problem: 'has 3 fields, the header has 2 (a stray comma or an unquoted comma?)',
+    });
     expect(parseCsvFeeder('a,b,c\n1,2\n')).toMatchObject({ line: 2, problem: expect.stringContaining('has 2 fields, the header has 3') });
   });
 
   it('names an unclosed quote by the line it opened on, and stray quotes', () => {
-    expect(parseCsvFeeder('a,b\n1,2\n3,"never closed\n4,5\n')).toEqual({ line: 3, problem: 'a quoted field opened on this line is never closed' });
+    expect(parseCsvFeeder('a,b\n1,2\n3,"never closed\n4,5\n')).toEqual({
+      line: 3,
+      problem: 'a quoted field opened on this line is never closed',
+    });
     expect(parseCsvFeeder('a,b\n1,x"y\n')).toMatchObject({ line: 2, problem: expect.stringContaining('a quote inside an unquoted field') });
     expect(parseCsvFeeder('a,b\n"1"x,2\n')).toMatchObject({ line: 2, problem: expect.stringContaining('after a closing quote') });
   });
@@ -43,7 +49,10 @@ describe('feeder files: rows, or the line and the problem', () => {
   });
 
   it('names the line of an element that is not an object, and refuses what is not a non-empty array', () => {
-    expect(parseJsonFeeder('[\n  {"id": "a,[b]"},\n  {"nested": {"x": [1, 2]}},\n  42\n]')).toEqual({ line: 4, problem: 'element [2] must be an object of field → value (got 42)' });
+    expect(parseJsonFeeder('[\n  {"id": "a,[b]"},\n  {"nested": {"x": [1, 2]}},\n  42\n]')).toEqual({
+      line: 4,
+      problem: 'element [2] must be an object of field → value (got 42)',
+    });
     expect(parseJsonFeeder('{"id": 1}')).toMatchObject({ line: 1, problem: expect.stringContaining('must be a JSON array of objects') });
     expect(parseJsonFeeder('[]')).toMatchObject({ line: 1, problem: expect.stringContaining('empty array') });
   });

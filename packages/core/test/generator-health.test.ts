@@ -16,10 +16,20 @@ describe('generatorHealth: a run is saturated only when the load was not offered
   it('a target that stalls makes the lag jump, not the generator saturated', () => {
     // 1,000 req/s for 20 s; after each 1 s stall of the target the flood of responses delays a
     // few sends by 8 ms: lag p99 8 ms (the old rule's "saturated", exit 5). Every arrival went out.
-    const run = intervals(0, 20, (k) => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: k % 5 === 3 ? [[0.5, 980], [8, 20]] : [[0.5, 1000]] }));
+    const run = intervals(0, 20, (k) => ({
+      offered: 1000,
+      latencyMs: [[5, 1000]],
+      lagMs:
+        k % 5 === 3
+          ? [
+              [0.5, 980],
+              [8, 20],
+            ]
+          : [[0.5, 1000]],
+    }));
     const g = generatorHealth(config(), run, { stopped: false, lagMsP99: 8, lagMsMax: 9 });
     expect(g).toMatchObject({ saturated: false, reasons: [], droppedGenerator: 0 });
-    expect(g.notes).toEqual(['schedule lag p99 8.0 ms > 5 ms: the corrected latencies include that much of the generator\'s own delay']);
+    expect(g.notes).toEqual(["schedule lag p99 8.0 ms > 5 ms: the corrected latencies include that much of the generator's own delay"]);
   });
 
   it('a generator asked for far more than it can send falls short of the schedule in every window', () => {
@@ -38,11 +48,15 @@ describe('generatorHealth: a run is saturated only when the load was not offered
     // arrival was reached on time (dropping 90 % at the in-flight cap is cheap), but the thread
     // was busy 97–100 % of every second, reading 20,000 responses a second: its own limit.
     const run = intervals(0, 7, (k) =>
-      k < 3 ? { offered: 200_000, dropped: 180_000, latencyMs: [[900, 20_000]], lagMs: [[1.5, 20_000]], elu: k === 0 ? 0.92 : 0.98 } : { offered: 0, latencyMs: [[1500, 20_000]], elu: 1 },
+      k < 3
+        ? { offered: 200_000, dropped: 180_000, latencyMs: [[900, 20_000]], lagMs: [[1.5, 20_000]], elu: k === 0 ? 0.92 : 0.98 }
+        : { offered: 0, latencyMs: [[1500, 20_000]], elu: 1 },
     );
     const g = generatorHealth(config(200_000, 3000), run, { stopped: false, lagMsP99: 4, lagMsMax: 160 });
     expect(g.saturated).toBe(true);
-    expect(g.reasons).toEqual(['the firing thread was busy 98 % of the window: it could not send, or read responses, any faster from 0 ms to 5 s']);
+    expect(g.reasons).toEqual([
+      'the firing thread was busy 98 % of the window: it could not send, or read responses, any faster from 0 ms to 5 s',
+    ]);
   });
 
   it('a generator that dropped arrivals is saturated, wherever the drops were', () => {
@@ -53,7 +67,9 @@ describe('generatorHealth: a run is saturated only when the load was not offered
   });
 
   it('a run stopped from outside is not short for the interval it stopped in, nor for the drain', () => {
-    const run = intervals(0, 9, (k) => (k < 6 ? { offered: 1000, latencyMs: [[5, 1000]] } : k === 6 ? { offered: 400, latencyMs: [[5, 400]] } : { offered: 0 }));
+    const run = intervals(0, 9, (k) =>
+      k < 6 ? { offered: 1000, latencyMs: [[5, 1000]] } : k === 6 ? { offered: 400, latencyMs: [[5, 400]] } : { offered: 0 },
+    );
     expect(generatorHealth(config(), run, { stopped: true, lagMsP99: 1, lagMsMax: 2 }).saturated).toBe(false);
     expect(generatorHealth(config(), run, { stopped: false, lagMsP99: 1, lagMsMax: 2 }).saturated).toBe(true);
     expect(GENERATOR_WINDOW_MS).toBe(5000);

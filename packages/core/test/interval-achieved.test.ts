@@ -1,4 +1,12 @@
-import { arrivalNamesOf, createHistogram, emptyErrorCounts, encodeHistogram, type IntervalReport, mergeReports, type NameReport } from '@overload/core';
+import {
+  arrivalNamesOf,
+  createHistogram,
+  emptyErrorCounts,
+  encodeHistogram,
+  type IntervalReport,
+  mergeReports,
+  type NameReport,
+} from '@overload/core';
 import { describe, expect, it } from 'vitest';
 
 const empty = encodeHistogram(createHistogram());

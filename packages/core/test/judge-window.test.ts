@@ -20,7 +20,15 @@ const byName = (conditions: readonly ConditionVerdict[], name: string) => condit
 describe('judgeWindow: latency', () => {
   it('takes percentiles from the merged histograms, never the average of interval percentiles', () => {
     // Five seconds at 1,000 responses each; one bad second in which 60 took 2 s.
-    const window = intervals(0, 5, (k) => ({ latencyMs: k === 2 ? [[10, 940], [2000, 60]] : [[10, 1000]] }));
+    const window = intervals(0, 5, (k) => ({
+      latencyMs:
+        k === 2
+          ? [
+              [10, 940],
+              [2000, 60],
+            ]
+          : [[10, 1000]],
+    }));
     const slo = parseSlo('p99<500ms');
     const p99s = window.map((i) => i.latencyMs.p99);
     const averaged = p99s.reduce((a, b) => a + b, 0) / p99s.length;
@@ -55,7 +63,11 @@ describe('judgeWindow: latency', () => {
     const fastButFew = judgeWindow([interval({ latencyMs: [[5, 999]] })], parseSlo('p99<500ms'));
     // It did not pass: a step judged like this can never be the knee.
     expect(fastButFew).toMatchObject({ ok: false, breached: false, unjudged: true });
-    expect(judgeWindow([interval({ latencyMs: [[5, 1000]] })], parseSlo('p99<500ms'))).toMatchObject({ ok: true, breached: false, unjudged: false });
+    expect(judgeWindow([interval({ latencyMs: [[5, 1000]] })], parseSlo('p99<500ms'))).toMatchObject({
+      ok: true,
+      breached: false,
+      unjudged: false,
+    });
   });
 
   it('counts timeouts recorded at the moment they ended towards the percentile', () => {
@@ -78,7 +90,14 @@ describe('judgeWindow: errors, achieved, drops', () => {
   it('error rate = errors / (responses + transport errors)', () => {
     // 95 responses (3 of them 503s) and 5 timeouts: 8 failures in 100 attempts.
     const v = judgeWindow([interval({ latencyMs: [[5, 95]], statusErrors: 3, transportErrors: 5 })], parseSlo('errors<1%'));
-    expect(byName(v.conditions, 'errors')).toMatchObject({ kind: 'errors', observed: 8, limit: 1, unit: '%', status: 'breached', detail: '8 of 100 requests failed' });
+    expect(byName(v.conditions, 'errors')).toMatchObject({
+      kind: 'errors',
+      observed: 8,
+      limit: 1,
+      unit: '%',
+      status: 'breached',
+      detail: '8 of 100 requests failed',
+    });
     expect(formatCondition(byName(v.conditions, 'errors'))).toBe('errors 8 % > 1 %');
     const fine = judgeWindow([interval({ latencyMs: [[5, 1000]], statusErrors: 10 })], parseSlo('errors<1%'));
     expect(byName(fine.conditions, 'errors')).toMatchObject({ observed: 1, status: 'held' }); // limits are inclusive
@@ -102,14 +121,21 @@ describe('judgeWindow: errors, achieved, drops', () => {
   });
 
   it('achieved = successful responses / arrivals asked of the target: fast errors are not throughput', () => {
-    const short = judgeWindow(intervals(0, 2, () => ({ offered: 1000, latencyMs: [[5, 710]] })), parseSlo('p99<500ms'));
+    const short = judgeWindow(
+      intervals(0, 2, () => ({ offered: 1000, latencyMs: [[5, 710]] })),
+      parseSlo('p99<500ms'),
+    );
     const achieved = byName(short.conditions, 'achieved');
     expect(achieved).toMatchObject({ kind: 'achieved', observed: 0.71, limit: 0.95, op: '>=', unit: 'ratio', status: 'breached' });
     expect(formatCondition(achieved)).toBe('achieved 71 % < 95 %');
     // A target shedding 40 % of its load as fast 503s answers every request, quickly: those
     // answers pull the percentiles down and are not throughput.
     const shed = judgeWindow([interval({ offered: 1000, latencyMs: [[1, 1000]], statusErrors: 400 })], parseSlo('p99<200ms,errors<100%'));
-    expect(byName(shed.conditions, 'achieved')).toMatchObject({ observed: 0.6, status: 'breached', detail: '600 successful responses for 1,000 arrivals' });
+    expect(byName(shed.conditions, 'achieved')).toMatchObject({
+      observed: 0.6,
+      status: 'breached',
+      detail: '600 successful responses for 1,000 arrivals',
+    });
     expect(byName(shed.conditions, 'p99').status).toBe('held');
     // Arrivals the generator itself never sent are not the target's shortfall.
     const genDrops = judgeWindow([interval({ offered: 1000, droppedGenerator: 200, latencyMs: [[5, 800]] })], parseSlo('p99<500ms'));
@@ -117,7 +143,10 @@ describe('judgeWindow: errors, achieved, drops', () => {
     // A custom floor.
     expect(judgeWindow([interval({ offered: 100, latencyMs: [[5, 80]] })], parseSlo('achieved>80%')).breached).toBe(false);
     // Nothing offered, nothing to judge.
-    expect(byName(judgeWindow([interval({})], parseSlo('p99<1s')).conditions, 'achieved')).toMatchObject({ status: 'unjudged', detail: 'not judged: nothing offered' });
+    expect(byName(judgeWindow([interval({})], parseSlo('p99<1s')).conditions, 'achieved')).toMatchObject({
+      status: 'unjudged',
+      detail: 'not judged: nothing offered',
+    });
   });
 
   it('with journeys, achieved counts the journeys that ended ok, not their requests', () => {
@@ -127,16 +156,31 @@ describe('judgeWindow: errors, achieved, drops', () => {
     const w = mergeWindow([interval({ offered: 1000, latencyMs: [[5, 3000]], namesOk: [600, 1000, 1000, 600] })], arrivalNamesOf(names));
     expect(w).toMatchObject({ ok: 3000, arrivalsOk: 600 });
     const v = judgeMerged(w, parseSlo('p99<1s'));
-    expect(byName(v.conditions, 'achieved')).toMatchObject({ observed: 0.6, status: 'breached', detail: '600 arrivals that ended ok for 1,000 arrivals' });
+    expect(byName(v.conditions, 'achieved')).toMatchObject({
+      observed: 0.6,
+      status: 'breached',
+      detail: '600 arrivals that ended ok for 1,000 arrivals',
+    });
     // Without the names, three requests per arrival would read as 300 % achieved.
-    expect(byName(judgeMerged(mergeWindow([interval({ offered: 1000, latencyMs: [[5, 3000]], namesOk: [600, 1000, 1000, 600] })]), parseSlo('p99<1s')).conditions, 'achieved').observed).toBe(3);
+    expect(
+      byName(
+        judgeMerged(mergeWindow([interval({ offered: 1000, latencyMs: [[5, 3000]], namesOk: [600, 1000, 1000, 600] })]), parseSlo('p99<1s'))
+          .conditions,
+        'achieved',
+      ).observed,
+    ).toBe(3);
     expect(arrivalNamesOf([{ kind: 'request' }, { kind: 'journey' }, { kind: 'step' }])).toEqual([0, 1]);
     expect(arrivalNamesOf([])).toBeUndefined();
   });
 
   it('any drop at the in-flight cap breaches by default; drops<N% sets a ceiling', () => {
     const one = [interval({ latencyMs: [[5, 999]], dropped: 1 })];
-    expect(byName(judgeWindow(one, parseSlo('p99<1s')).conditions, 'drops')).toMatchObject({ kind: 'drops', observed: 0.1, limit: 0, status: 'breached' });
+    expect(byName(judgeWindow(one, parseSlo('p99<1s')).conditions, 'drops')).toMatchObject({
+      kind: 'drops',
+      observed: 0.1,
+      limit: 0,
+      status: 'breached',
+    });
     expect(judgeWindow(one, parseSlo('p99<1s')).breached).toBe(true);
     expect(judgeWindow(one, parseSlo('p99<1s,drops<1%')).breached).toBe(false);
   });
@@ -144,7 +188,12 @@ describe('judgeWindow: errors, achieved, drops', () => {
 
 describe('judgeWindow: probes', () => {
   const window = intervals(10_000, 5, () => ({ latencyMs: [[5, 100]] })); // [10 s, 15 s)
-  const sample = (tMs: number, value: number | null, ok = value !== null, error?: string): ProbeSample => ({ tMs, value, ok, ...(error ? { error } : {}) });
+  const sample = (tMs: number, value: number | null, ok = value !== null, error?: string): ProbeSample => ({
+    tMs,
+    value,
+    ok,
+    ...(error ? { error } : {}),
+  });
 
   it('judges a gauge on every sample inside the window and reports the worst', () => {
     const slo = parseSlo('queue_depth<1000');
@@ -157,18 +206,28 @@ describe('judgeWindow: probes', () => {
     const absorbed = { queue_depth: [sample(11_000, 5000), sample(14_000, 20)] };
     expect(byName(judgeWindow(window, slo, absorbed).conditions, 'queue_depth')).toMatchObject({ observed: 5000, status: 'breached' });
     // Samples outside the window do not count.
-    expect(byName(judgeWindow(window, slo, { queue_depth: [sample(9_000, 5000), sample(12_000, 20)] }).conditions, 'queue_depth').status).toBe('held');
+    expect(
+      byName(judgeWindow(window, slo, { queue_depth: [sample(9_000, 5000), sample(12_000, 20)] }).conditions, 'queue_depth').status,
+    ).toBe('held');
   });
 
   it('an unreachable probe breaches its conditions instead of crashing', () => {
     const slo = parseSlo('queue_depth<1000,health ok');
-    const probes = { queue_depth: [sample(11_000, 10), sample(13_000, null, false, 'ECONNREFUSED')], health: [sample(12_000, 0, false, 'status 503')] };
+    const probes = {
+      queue_depth: [sample(11_000, 10), sample(13_000, null, false, 'ECONNREFUSED')],
+      health: [sample(12_000, 0, false, 'status 503')],
+    };
     const v = judgeWindow(window, slo, probes);
     expect(v.breached).toBe(true);
-    expect(v.conditions.filter((c) => c.status === 'breached').map(formatCondition)).toEqual(['queue_depth unreachable: ECONNREFUSED', 'health not ok: status 503']);
+    expect(v.conditions.filter((c) => c.status === 'breached').map(formatCondition)).toEqual([
+      'queue_depth unreachable: ECONNREFUSED',
+      'health not ok: status 503',
+    ]);
     expect(Number.isNaN(byName(v.conditions, 'queue_depth').observed)).toBe(true);
     // breaker_open==0 with a sample that read nothing.
-    expect(judgeWindow(window, parseSlo('breaker_open==0'), { breaker_open: [sample(12_000, null, false, 'timeout')] }).breached).toBe(true);
+    expect(judgeWindow(window, parseSlo('breaker_open==0'), { breaker_open: [sample(12_000, null, false, 'timeout')] }).breached).toBe(
+      true,
+    );
   });
 
   it('leaves a probe without samples in the window unjudged', () => {

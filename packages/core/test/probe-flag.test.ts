@@ -3,23 +3,36 @@ import { describe, expect, it } from 'vitest';
 
 describe('parseProbeFlag', () => {
   it('reads a prometheus probe with a label selector written as the page writes it', () => {
-    expect(parseProbeFlag('queue_depth=prometheus:http://127.0.0.1:9000/metrics#student_reports_queue_depth{stage="translation"}')).toEqual({
-      name: 'queue_depth',
+    expect(parseProbeFlag('queue_depth=prometheus:http://127.0.0.1:9000/metrics#student_reports_queue_depth{stage="translation"}')).toEqual(
+      {
+        name: 'queue_depth',
+        kind: 'prometheus',
+        url: 'http://127.0.0.1:9000/metrics',
+        metric: 'student_reports_queue_depth',
+        labels: { stage: 'translation' },
+      },
+    );
+    expect(parseProbeFlag('up=prometheus:http://127.0.0.1:9000/metrics#up')).toEqual({
+      name: 'up',
       kind: 'prometheus',
       url: 'http://127.0.0.1:9000/metrics',
-      metric: 'student_reports_queue_depth',
-      labels: { stage: 'translation' },
+      metric: 'up',
     });
-    expect(parseProbeFlag('up=prometheus:http://127.0.0.1:9000/metrics#up')).toEqual({ name: 'up', kind: 'prometheus', url: 'http://127.0.0.1:9000/metrics', metric: 'up' });
   });
 
   it('reads a health check, with an optional expected status list', () => {
-    expect(parseProbeFlag('health=http:http://127.0.0.1:9000/health')).toEqual({ name: 'health', kind: 'http', url: 'http://127.0.0.1:9000/health' });
+    expect(parseProbeFlag('health=http:http://127.0.0.1:9000/health')).toEqual({
+      name: 'health',
+      kind: 'http',
+      url: 'http://127.0.0.1:9000/health',
+    });
     expect(parseProbeFlag('health=http:http://127.0.0.1:9000/health#200-299,429')).toMatchObject({ expectStatus: [[200, 299], 429] });
   });
 
   it('reads a json probe, keeping the query string in the URL', () => {
-    expect(parseProbeFlag('depth=json:http://127.0.0.1:9000/status?verbose=1#items[0].count', { intervalMs: '2s', timeoutMs: 250 })).toEqual({
+    expect(
+      parseProbeFlag('depth=json:http://127.0.0.1:9000/status?verbose=1#items[0].count', { intervalMs: '2s', timeoutMs: 250 }),
+    ).toEqual({
       name: 'depth',
       kind: 'json',
       url: 'http://127.0.0.1:9000/status?verbose=1',
@@ -37,7 +50,10 @@ describe('parseProbeFlag', () => {
     ['Queue=http:http://127.0.0.1:9000/', /--probe\.name must be lower-case/],
     ['q=smtp:http://127.0.0.1:9000/', /--probe\.kind must be one of "http", "json", "prometheus" \(got "smtp"\)/],
     ['q=http:127.0.0.1:9000/health', /--probe\.url must be an absolute http:\/\/ or https:\/\/ URL \(got "127\.0\.0\.1:9000\/health"\)/],
-    ['health=http://127.0.0.1:9000/health', /--probe is missing the probe kind before the URL: write health=http:http:\/\/127\.0\.0\.1:9000\/health/],
+    [
+      'health=http://127.0.0.1:9000/health',
+      /--probe is missing the probe kind before the URL: write health=http:http:\/\/127\.0\.0\.1:9000\/health/,
+    ],
     ['q=http:http://127.0.0.1:9000/#abc', /--probe\.expectStatus\[0\] must be a status code/],
   ])('explains what is wrong with %j', (text, expected) => {
     try {

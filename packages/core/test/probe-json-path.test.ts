@@ -5,7 +5,10 @@ const DOC = {
   queue: { depth: 17, paused: false },
   items: [{ count: 3 }, { count: 9 }],
   'translation.v2': { depth: 4 },
-  matrix: [[1, 2], [3, 4]],
+  matrix: [
+    [1, 2],
+    [3, 4],
+  ],
 };
 
 describe('readJsonPath', () => {
@@ -45,9 +48,12 @@ describe('parseJsonPath', () => {
     expect(parseJsonPath('a.b[2]["c.d"].e-f')).toEqual({ ok: true, segments: ['a', 'b', 2, 'c.d', 'e-f'] });
   });
 
-  it.each(['', '.a', 'a.', 'a..b', 'a[x]', 'a[-1]', 'a[1', 'a]', 'a["unterminated]', 'a["bad\\q"]', 'a b"c'])('rejects %j with a reason', (path) => {
-    const parsed = parseJsonPath(path);
-    expect(parsed.ok).toBe(false);
-    if (!parsed.ok) expect(parsed.error.length).toBeGreaterThan(0);
-  });
+  it.each(['', '.a', 'a.', 'a..b', 'a[x]', 'a[-1]', 'a[1', 'a]', 'a["unterminated]', 'a["bad\\q"]', 'a b"c'])(
+    'rejects %j with a reason',
+    (path) => {
+      const parsed = parseJsonPath(path);
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) expect(parsed.error.length).toBeGreaterThan(0);
+    },
+  );
 });

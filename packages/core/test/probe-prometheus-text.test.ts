@@ -46,7 +46,16 @@ describe('parsePrometheusText', () => {
 
   it('skips malformed lines without losing the good ones around them', () => {
     const samples = parsePrometheusText(
-      ['good_one 1', 'no_value', 'bad{label=unquoted} 2', 'unterminated{a="x 3', 'junk_value abc', 'too many 1 2 3', '9starts_with_digit 4', 'good_two 5'].join('\n'),
+      [
+        'good_one 1',
+        'no_value',
+        'bad{label=unquoted} 2',
+        'unterminated{a="x 3',
+        'junk_value abc',
+        'too many 1 2 3',
+        '9starts_with_digit 4',
+        'good_two 5',
+      ].join('\n'),
     );
     expect(samples.map((s) => s.name)).toEqual(['good_one', 'good_two']);
   });

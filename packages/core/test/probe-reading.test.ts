@@ -17,24 +17,42 @@ describe('readProbeResponse', () => {
   it('json: the number at the path, booleans as 1/0, anything else a stated error', () => {
     const depth = probe({ kind: 'json', path: 'queue.depth' });
     expect(readProbeResponse(depth, 200, '{"queue":{"depth":42}}')).toEqual({ value: 42, ok: true });
-    expect(readProbeResponse(probe({ kind: 'json', path: 'breaker.open' }), 200, '{"breaker":{"open":true}}')).toEqual({ value: 1, ok: true });
+    expect(readProbeResponse(probe({ kind: 'json', path: 'breaker.open' }), 200, '{"breaker":{"open":true}}')).toEqual({
+      value: 1,
+      ok: true,
+    });
     expect(readProbeResponse(depth, 200, '{"queue":{}}')).toEqual({ value: null, ok: false, error: 'no value at queue.depth' });
-    expect(readProbeResponse(depth, 200, '{"queue":{"depth":"42"}}')).toEqual({ value: null, ok: false, error: 'queue.depth is a string, not a number' });
-    expect(readProbeResponse(depth, 200, '{"queue":{"depth":null}}')).toEqual({ value: null, ok: false, error: 'queue.depth is null, not a number' });
+    expect(readProbeResponse(depth, 200, '{"queue":{"depth":"42"}}')).toEqual({
+      value: null,
+      ok: false,
+      error: 'queue.depth is a string, not a number',
+    });
+    expect(readProbeResponse(depth, 200, '{"queue":{"depth":null}}')).toEqual({
+      value: null,
+      ok: false,
+      error: 'queue.depth is null, not a number',
+    });
     expect(readProbeResponse(depth, 200, '<html>')).toEqual({ value: null, ok: false, error: 'body is not JSON' });
     expect(readProbeResponse(depth, 500, '{"queue":{"depth":42}}')).toEqual({ value: null, ok: false, error: 'status 500' });
   });
 
   it('prometheus: the matching sample, summed; a missing metric or NaN is not ok', () => {
     const page = 'q{stage="a"} 3\nq{stage="b"} 4\nbroken NaN\n';
-    expect(readProbeResponse(probe({ kind: 'prometheus', metric: 'q', labels: { stage: 'b' } }), 200, page)).toEqual({ value: 4, ok: true });
+    expect(readProbeResponse(probe({ kind: 'prometheus', metric: 'q', labels: { stage: 'b' } }), 200, page)).toEqual({
+      value: 4,
+      ok: true,
+    });
     expect(readProbeResponse(probe({ kind: 'prometheus', metric: 'q' }), 200, page)).toEqual({ value: 7, ok: true });
     expect(readProbeResponse(probe({ kind: 'prometheus', metric: 'q', labels: { stage: 'c' } }), 200, page)).toEqual({
       value: null,
       ok: false,
       error: 'no sample of q{stage="c"}',
     });
-    expect(readProbeResponse(probe({ kind: 'prometheus', metric: 'broken' }), 200, page)).toEqual({ value: null, ok: false, error: 'value is NaN' });
+    expect(readProbeResponse(probe({ kind: 'prometheus', metric: 'broken' }), 200, page)).toEqual({
+      value: null,
+      ok: false,
+      error: 'value is NaN',
+    });
   });
 });
 

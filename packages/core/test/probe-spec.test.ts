@@ -8,7 +8,13 @@ describe('validateProbes', () => {
     const specs = [
       { name: 'health', kind: 'http', url: 'http://127.0.0.1:9000/health' },
       { name: 'depth', kind: 'json', url: 'http://127.0.0.1:9000/status', path: 'queue.depth', intervalMs: '2s', timeoutMs: 300 },
-      { name: 'queue_depth', kind: 'prometheus', url: 'http://127.0.0.1:9000/metrics', metric: 'student_reports_queue_depth', labels: { stage: 'translation' } },
+      {
+        name: 'queue_depth',
+        kind: 'prometheus',
+        url: 'http://127.0.0.1:9000/metrics',
+        metric: 'student_reports_queue_depth',
+        labels: { stage: 'translation' },
+      },
     ] as const;
     expect(validateProbes(specs)).toEqual([]);
     expect(resolveProbes([...specs])).toEqual([
@@ -93,7 +99,10 @@ describe('validateProbes', () => {
 describe('resolveProbes', () => {
   it('throws one ValidationError carrying every issue', () => {
     try {
-      resolveProbes([{ name: 'x', kind: 'prometheus', url: 'http://127.0.0.1:1/' } as never, { name: 'x', kind: 'json', url: 'http://127.0.0.1:1/' } as never]);
+      resolveProbes([
+        { name: 'x', kind: 'prometheus', url: 'http://127.0.0.1:1/' } as never,
+        { name: 'x', kind: 'json', url: 'http://127.0.0.1:1/' } as never,
+      ]);
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ValidationError);

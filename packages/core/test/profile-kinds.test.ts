@@ -31,7 +31,9 @@ describe('step profile', () => {
     expect(rates(curve)).toEqual(Array.from({ length: 20 }, (_, k) => 100 * (k + 1)));
     expect(labels(curve)[0]).toBe('100 req/s');
     expect(labels(curve)[19]).toBe('2000 req/s');
-    expect(curve.steps.map((s) => [s.index, s.startMs, s.durationMs])).toEqual(Array.from({ length: 20 }, (_, k) => [k, k * 10_000, 10_000]));
+    expect(curve.steps.map((s) => [s.index, s.startMs, s.durationMs])).toEqual(
+      Array.from({ length: 20 }, (_, k) => [k, k * 10_000, 10_000]),
+    );
     expect(curve.durationMs).toBe(200_000);
     expect(curve.rateAt(95_000)).toBe(1000);
     expect(curve.totalArea).toBe(210_000); // 10 s × (100 + … + 2000)
@@ -52,17 +54,22 @@ describe('step profile', () => {
 
   it('decimal steps read as the decimals the user wrote, however many steps', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 0, max: 200 }), (startCents, stepCents, steps) => {
-        const text = (cents: number): number => Number(`${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`);
-        const curve = compileProfile({
-          kind: 'step',
-          startRps: text(startCents),
-          stepRps: text(stepCents),
-          stepDurationMs: 100,
-          maxRps: text(startCents + steps * stepCents),
-        });
-        expect(labels(curve)).toEqual(Array.from({ length: steps + 1 }, (_, k) => `${text(startCents + k * stepCents)} req/s`));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 0, max: 200 }),
+        (startCents, stepCents, steps) => {
+          const text = (cents: number): number => Number(`${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`);
+          const curve = compileProfile({
+            kind: 'step',
+            startRps: text(startCents),
+            stepRps: text(stepCents),
+            stepDurationMs: 100,
+            maxRps: text(startCents + steps * stepCents),
+          });
+          expect(labels(curve)).toEqual(Array.from({ length: steps + 1 }, (_, k) => `${text(startCents + k * stepCents)} req/s`));
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -128,7 +135,9 @@ describe('exponential profile', () => {
         const exactSteps = Math.log(profile.maxRps / profile.startRps) / Math.log(profile.factor);
         // Within 1e-9 of an integer the max is reached up to float error: allow either count.
         const expectedSteps = Math.floor(exactSteps + 1e-9) + 1;
-        expect(r.length === expectedSteps || (Math.abs(exactSteps - Math.round(exactSteps)) < 1e-9 && r.length === expectedSteps - 1)).toBe(true);
+        expect(r.length === expectedSteps || (Math.abs(exactSteps - Math.round(exactSteps)) < 1e-9 && r.length === expectedSteps - 1)).toBe(
+          true,
+        );
         r.forEach((rate, k) => {
           expect(rate).toBeGreaterThan(0);
           expect(rate).toBeLessThanOrEqual(profile.maxRps);
@@ -146,7 +155,11 @@ describe('spike profile', () => {
   it('base until atMs, the spike for its duration, base again after', () => {
     const curve = compileProfile({ kind: 'spike', baseRps: 100, spikeRps: 2000, atMs: '10s', spikeDurationMs: '5s', durationMs: '30s' });
     expect(labels(curve)).toEqual(['base 100 req/s', 'spike 2000 req/s', 'after 100 req/s']);
-    expect(curve.steps.map((s) => [s.startMs, s.durationMs])).toEqual([[0, 10_000], [10_000, 5000], [15_000, 15_000]]);
+    expect(curve.steps.map((s) => [s.startMs, s.durationMs])).toEqual([
+      [0, 10_000],
+      [10_000, 5000],
+      [15_000, 15_000],
+    ]);
     expect([curve.rateAt(9_999), curve.rateAt(10_000), curve.rateAt(14_999), curve.rateAt(15_000)]).toEqual([100, 2000, 2000, 100]);
     expect(curve.totalArea).toBe(100 * 25 + 2000 * 5);
     expect(curve.peakRps).toBe(2000);
@@ -180,11 +193,22 @@ describe('stages profile (k6 ramping-arrival-rate)', () => {
     expect(curve.rateAt(105_000)).toBeCloseTo(1000, 9);
     expect([30_000, 90_000, 120_000].map((t) => curve.areaAt(t))).toEqual([1500, 64_500, 94_500]);
     expect(labels(curve)).toEqual(['stage 1: 0→100 req/s', 'stage 2: 100→2000 req/s', 'stage 3: 2000→0 req/s']);
-    expect(curve.steps.map((s) => [s.startMs, s.durationMs, s.rateRps])).toEqual([[0, 30_000, 100], [30_000, 60_000, 2000], [90_000, 30_000, 2000]]);
+    expect(curve.steps.map((s) => [s.startMs, s.durationMs, s.rateRps])).toEqual([
+      [0, 30_000, 100],
+      [30_000, 60_000, 2000],
+      [90_000, 30_000, 2000],
+    ]);
   });
 
   it('startRps sets the rate at t0, and a flat stage is labelled with its one rate', () => {
-    const curve = compileProfile({ kind: 'stages', startRps: 300, stages: [{ durationMs: '10s', targetRps: 300 }, { durationMs: '10s', targetRps: 100 }] });
+    const curve = compileProfile({
+      kind: 'stages',
+      startRps: 300,
+      stages: [
+        { durationMs: '10s', targetRps: 300 },
+        { durationMs: '10s', targetRps: 100 },
+      ],
+    });
     expect(curve.rateAt(0)).toBe(300);
     expect(labels(curve)).toEqual(['stage 1: 300 req/s', 'stage 2: 300→100 req/s']);
   });

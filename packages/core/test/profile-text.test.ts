@@ -1,4 +1,12 @@
-import { ValidationError, compileProfile, formatDurationMs, parseDurationMs, parseProfileText, validateProfile, type Profile } from '@overload/core';
+import {
+  ValidationError,
+  compileProfile,
+  formatDurationMs,
+  parseDurationMs,
+  parseProfileText,
+  validateProfile,
+  type Profile,
+} from '@overload/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -38,9 +46,15 @@ describe('parseDurationMs', () => {
 
   it('reads back what formatDurationMs prints (whole ms under 1 s, tenths of a second above)', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.nat(999), fc.integer({ min: 10, max: 1_000_000 }).map((ds) => ds * 100)), (ms) => {
-        expect(parseDurationMs(formatDurationMs(ms))).toBe(ms);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.nat(999),
+          fc.integer({ min: 10, max: 1_000_000 }).map((ds) => ds * 100),
+        ),
+        (ms) => {
+          expect(parseDurationMs(formatDurationMs(ms))).toBe(ms);
+        },
+      ),
     );
   });
 });
@@ -54,7 +68,13 @@ describe('parseProfileText', () => {
 
   it('k6-style stages: duration@target', () => {
     const parsed = parseProfileText('stages:30s@100,1m@2000');
-    expect(parsed).toEqual({ kind: 'stages', stages: [{ durationMs: '30s', targetRps: 100 }, { durationMs: '1m', targetRps: 2000 }] });
+    expect(parsed).toEqual({
+      kind: 'stages',
+      stages: [
+        { durationMs: '30s', targetRps: 100 },
+        { durationMs: '1m', targetRps: 2000 },
+      ],
+    });
     expect(compileProfile(parsed as Profile).durationMs).toBe(90_000);
   });
 
@@ -76,14 +96,20 @@ describe('parseProfileText', () => {
       spikeDurationMs: '2s',
       durationMs: '10s',
     });
-    for (const text of ['constant:rate=500,duration=30s', 'linear:from=10,to=1000,duration=1m', 'pinch:base=50,hold=20s,release=500,after=20s']) {
+    for (const text of [
+      'constant:rate=500,duration=30s',
+      'linear:from=10,to=1000,duration=1m',
+      'pinch:base=50,hold=20s,release=500,after=20s',
+    ]) {
       expect(validateProfile(parseProfileText(text))).toEqual([]);
     }
   });
 
   it('tolerates spaces around parts, keys and values; keeps decimals and negatives as numbers', () => {
     expect(parseProfileText('  constant: rate = 2.5 , duration = 30s ')).toEqual({ kind: 'constant', rateRps: 2.5, durationMs: '30s' });
-    expect(validateProfile(parseProfileText('constant:rate=-1,duration=1s'))).toEqual([{ path: 'profile.rateRps', message: 'must be > 0 (got -1)' }]);
+    expect(validateProfile(parseProfileText('constant:rate=-1,duration=1s'))).toEqual([
+      { path: 'profile.rateRps', message: 'must be > 0 (got -1)' },
+    ]);
   });
 
   it('JSON passes through; invalid JSON is a ValidationError on path "profile"', () => {

@@ -1,4 +1,12 @@
-import { PROFILE_KINDS, type Profile, type ProfileKind, ValidationError, compileProfile, formatIssue, validateProfile } from '@overload/core';
+import {
+  PROFILE_KINDS,
+  type Profile,
+  type ProfileKind,
+  ValidationError,
+  compileProfile,
+  formatIssue,
+  validateProfile,
+} from '@overload/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PROFILE_ARBS } from './support/profiles.js';
@@ -64,9 +72,15 @@ describe('validateProfile: every problem, each with its path', () => {
     expect(validateProfile({ kind: 'step', startRps: 500, stepRps: 100, stepDurationMs: '10s', maxRps: 100 })).toEqual([
       { path: 'profile.maxRps', message: 'must be >= startRps (500) (got 100)' },
     ]);
-    expect(paths(validateProfile({ kind: 'step', startRps: 1, stepRps: 0.001, stepDurationMs: '1s', maxRps: 1000 }))).toEqual(['profile.stepRps']);
-    expect(paths(validateProfile({ kind: 'exponential', startRps: 1, factor: 1, stepDurationMs: '1s', maxRps: 10 }))).toEqual(['profile.factor']);
-    expect(paths(validateProfile({ kind: 'exponential', startRps: 1, factor: 1.0001, stepDurationMs: '1s', maxRps: 1e6 }))).toEqual(['profile.factor']);
+    expect(paths(validateProfile({ kind: 'step', startRps: 1, stepRps: 0.001, stepDurationMs: '1s', maxRps: 1000 }))).toEqual([
+      'profile.stepRps',
+    ]);
+    expect(paths(validateProfile({ kind: 'exponential', startRps: 1, factor: 1, stepDurationMs: '1s', maxRps: 10 }))).toEqual([
+      'profile.factor',
+    ]);
+    expect(paths(validateProfile({ kind: 'exponential', startRps: 1, factor: 1.0001, stepDurationMs: '1s', maxRps: 1e6 }))).toEqual([
+      'profile.factor',
+    ]);
     const spikePastEnd = { kind: 'spike', baseRps: 10, spikeRps: 100, atMs: '20s', spikeDurationMs: '15s', durationMs: '30s' };
     expect(paths(validateProfile(spikePastEnd))).toEqual(['profile.durationMs']);
     expect(paths(validateProfile({ kind: 'pinch', baseRps: 100, holdMs: '10s', releaseRps: 100 }))).toEqual(['profile.releaseRps']);
@@ -77,7 +91,7 @@ describe('validateProfile: every problem, each with its path', () => {
     ]);
   });
 
-  it('uses the caller\'s path prefix', () => {
+  it("uses the caller's path prefix", () => {
     expect(paths(validateProfile({ kind: 'stages', stages: [{ durationMs: -1, targetRps: 1 }] }, 'scenario.profile'))).toEqual([
       'scenario.profile.stages[0].durationMs',
     ]);
@@ -131,7 +145,14 @@ describe.each(Object.keys(FIELDS) as (keyof typeof FIELDS)[])('validateProfile o
 
 describe('compileProfile', () => {
   it('throws one ValidationError whose message lists each problem on its own line', () => {
-    const bad = { kind: 'stages', stages: [{ durationMs: '30s', targetRps: 100 }, { durationMs: '1m', targetRps: -1 }, { durationMs: '0s', targetRps: 5 }] };
+    const bad = {
+      kind: 'stages',
+      stages: [
+        { durationMs: '30s', targetRps: 100 },
+        { durationMs: '1m', targetRps: -1 },
+        { durationMs: '0s', targetRps: 5 },
+      ],
+    };
     let thrown: unknown;
     try {
       compileProfile(bad as unknown as Profile);

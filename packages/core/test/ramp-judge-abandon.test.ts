@@ -22,7 +22,8 @@ describe('RampJudge.abandon: a lost shard is never a silent knee', () => {
 
   it('leaves a collapse decided before the loss standing (it was judged on every shard)', () => {
     const judge = new RampJudge({ steps, slo });
-    for (let t = 0; t < 30_000 && !judge.decision; t += 1000) judge.push(interval({ startMs: t, ...capacityTarget([1000, 2000, 3000][Math.floor(t / 10_000)]!, 2500) }));
+    for (let t = 0; t < 30_000 && !judge.decision; t += 1000)
+      judge.push(interval({ startMs: t, ...capacityTarget([1000, 2000, 3000][Math.floor(t / 10_000)]!, 2500) }));
     expect(judge.abandon('shard 1 lost', 'rerun')).toBeUndefined();
     expect(judge.summary()).toMatchObject({ verdict: 'collapsed', knee: { rateRps: 2000 } });
   });

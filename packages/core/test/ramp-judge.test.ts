@@ -101,7 +101,13 @@ describe('RampJudge: knee and collapse', () => {
     // 150 req/s: a 5 s window has 750 responses (p99 needs 1,000), the judged 9 s of the step 1,350.
     const slow: ProfileStep[] = [{ index: 0, label: '150 req/s', startMs: 0, durationMs: 10_000, rateRps: 150 }];
     const judge = new RampJudge({ steps: slow, slo });
-    const events = drive(judge, 10, () => ({ offered: 150, latencyMs: [[5, 140], [900, 10]] }));
+    const events = drive(judge, 10, () => ({
+      offered: 150,
+      latencyMs: [
+        [5, 140],
+        [900, 10],
+      ],
+    }));
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ atMs: 9000, event: { type: 'collapse', window: { kind: 'step', durationMs: 9000 } } });
   });
@@ -151,7 +157,9 @@ describe('RampJudge: the saturation rule', () => {
     const judge = new RampJudge({ steps, slo });
     drive(judge, 30, (t) => {
       const rate = rateAt(steps, t);
-      return rate === 2000 ? { offered: rate, latencyMs: [[3, rate]], statusErrors: rate * 0.4, lagMs: [[8, rate]] } : { offered: rate, latencyMs: [[5, rate]] };
+      return rate === 2000
+        ? { offered: rate, latencyMs: [[3, rate]], statusErrors: rate * 0.4, lagMs: [[8, rate]] }
+        : { offered: rate, latencyMs: [[5, rate]] };
     });
     const summary = judge.summary();
     expect(summary.verdict).toBe('collapsed');
@@ -164,7 +172,16 @@ describe('RampJudge: the saturation rule', () => {
     const judge = new RampJudge({ steps, slo });
     const events = drive(judge, 30, (t) => {
       const rate = rateAt(steps, t);
-      return rate === 2000 ? { offered: rate, latencyMs: [[50, rate * 0.98], [520, rate * 0.02]], lagMs: [[40, rate]] } : { offered: rate, latencyMs: [[5, rate]] };
+      return rate === 2000
+        ? {
+            offered: rate,
+            latencyMs: [
+              [50, rate * 0.98],
+              [520, rate * 0.02],
+            ],
+            lagMs: [[40, rate]],
+          }
+        : { offered: rate, latencyMs: [[5, rate]] };
     });
     // Not decided on the first ambiguous window (t = 15 s): only when the step ends.
     expect(events.map((e) => [e.atMs, e.event.type])).toEqual([
@@ -185,7 +202,23 @@ describe('RampJudge: the saturation rule', () => {
       const rate = rateAt(steps, t);
       if (rate !== 2000) return { offered: rate, latencyMs: [[5, rate]] };
       // Marginal at first, then the queue builds and p99 runs away.
-      return t < 17_000 ? { offered: rate, latencyMs: [[50, rate * 0.98], [520, rate * 0.02]], lagMs: [[40, rate]] } : { offered: rate, latencyMs: [[50, rate * 0.9], [3000, rate * 0.1]], lagMs: [[40, rate]] };
+      return t < 17_000
+        ? {
+            offered: rate,
+            latencyMs: [
+              [50, rate * 0.98],
+              [520, rate * 0.02],
+            ],
+            lagMs: [[40, rate]],
+          }
+        : {
+            offered: rate,
+            latencyMs: [
+              [50, rate * 0.9],
+              [3000, rate * 0.1],
+            ],
+            lagMs: [[40, rate]],
+          };
     });
     expect(judge.summary()).toMatchObject({ verdict: 'collapsed', knee: { rateRps: 1000 }, collapse: { step: { rateRps: 2000 } } });
   });
@@ -209,7 +242,9 @@ describe('RampJudge: the saturation rule', () => {
     // A window of one interval, from t0.
     const oneStep: ProfileStep[] = [{ index: 0, label: '200000 req/s', startMs: 0, durationMs: 3000, rateRps: 200_000 }];
     const judge = new RampJudge({ steps: oneStep, slo: parseSlo('p99<1s,achieved>10%'), warmupMs: 500, windowMs: 1000 });
-    const event = judge.push(interval({ startMs: 0, offered: 200_000, dropped: 92_000, latencyMs: [[900, 10_500]], lagMs: [[19, 108_000]], elu: 0.93 }));
+    const event = judge.push(
+      interval({ startMs: 0, offered: 200_000, dropped: 92_000, latencyMs: [[900, 10_500]], lagMs: [[19, 108_000]], elu: 0.93 }),
+    );
     expect(event?.type).toBe('inconclusive');
     expect(judge.summary().inconclusive?.reason).toBe(
       'generator saturated at 200,000 req/s (the firing thread was busy 93 % of the window and its lag grew 19 ms)',
@@ -220,7 +255,9 @@ describe('RampJudge: the saturation rule', () => {
     const judge = new RampJudge({ steps, slo });
     const events = drive(judge, 30, (t) => {
       const rate = rateAt(steps, t);
-      return rate === 2000 ? { offered: rate, droppedGenerator: 50, latencyMs: [[5, rate - 50]] } : { offered: rate, latencyMs: [[5, rate]] };
+      return rate === 2000
+        ? { offered: rate, droppedGenerator: 50, latencyMs: [[5, rate - 50]] }
+        : { offered: rate, latencyMs: [[5, rate]] };
     });
     expect(events.map((e) => e.event.type)).toEqual(['step-held', 'inconclusive']);
     expect(judge.summary()).toMatchObject({ verdict: 'inconclusive', lastHeld: { rateRps: 1000 } });
@@ -243,7 +280,8 @@ describe('RampJudge: the saturation rule', () => {
     // The error-burst guardrail stopped the run 3 ms into the step's last second, [9 s, 10 s):
     // that interval is a full one (the drain goes on), yet it reached 3 arrivals of 1,000. 2 % of
     // requests fail all along: not a breach the judge can call before the step is over.
-    const at = (t: number) => (t < 9000 ? { offered: 1000, transportErrors: 20, latencyMs: [[5, 980]] as const } : { offered: 3, transportErrors: 3 });
+    const at = (t: number) =>
+      t < 9000 ? { offered: 1000, transportErrors: 20, latencyMs: [[5, 980]] as const } : { offered: 3, transportErrors: 3 };
     const feed = (judge: RampJudge) => {
       for (let t = 0; t < 10_000 && !judge.decision; t += 1000) {
         if (t === 9000) judge.sendingStopped(9003);
@@ -292,7 +330,9 @@ describe('RampJudge: unjudged conditions', () => {
     expect(judge.steps.map((s) => s.verdict)).toEqual(['held', 'held', 'unjudged', 'breached']);
     expect(summary.knee?.rateRps).toBe(200);
     expect(summary.unjudged?.map((s) => s.rateRps)).toEqual([300]);
-    expect(formatVerdictLine(summary)).toBe('knee 200 req/s (not judged above it: 300 req/s); collapsed at 400 req/s: queue_depth 500 >= 100');
+    expect(formatVerdictLine(summary)).toBe(
+      'knee 200 req/s (not judged above it: 300 req/s); collapsed at 400 req/s: queue_depth 500 >= 100',
+    );
   });
 
   it('a ramp in which no step could be judged is inconclusive, with what to change', () => {
@@ -308,7 +348,9 @@ describe('RampJudge: unjudged conditions', () => {
     const judge = new RampJudge({ steps, slo });
     drive(judge, 30, (t) => {
       const rate = rateAt(steps, t);
-      return rate === 2000 ? { offered: rate, latencyMs: [[5, rate * 0.5]], failedMs: [[2000, rate * 0.5]] } : { offered: rate, latencyMs: [[5, rate]] };
+      return rate === 2000
+        ? { offered: rate, latencyMs: [[5, rate * 0.5]], failedMs: [[2000, rate * 0.5]] }
+        : { offered: rate, latencyMs: [[5, rate]] };
     });
     const summary = judge.summary();
     expect(summary.verdict).toBe('collapsed');
@@ -337,16 +379,25 @@ describe('RampJudge: probes', () => {
     expect(summary.knee?.rateRps).toBe(1000);
   });
 
-  it('a queue over its limit in the warm-up is this step\'s, even when a breaker emptied it before the warm-up ended', () => {
+  it("a queue over its limit in the warm-up is this step's, even when a breaker emptied it before the warm-up ended", () => {
     // 4 s steps (warm-up 0.8 s): in the 2,000 req/s step the queue reads 143 at 8.9 s, then the
     // breaker opens and answers 503s, and the queue reads 0 from 9.5 s on.
     const short = compileProfile({ kind: 'step', startRps: 1000, stepRps: 1000, stepDurationMs: '4s', maxRps: 2000 }).steps;
     const queue: ProbeSample[] = [];
     const judge = new RampJudge({ steps: short, slo: parseSlo('p99<500ms,translation_queue<100') });
     for (let t = 0; t < 8000 && !judge.decision; t += 1000) {
-      queue.push({ tMs: t + 400, value: t < 4000 ? 10 : t === 4000 ? 143 : 0, ok: true }, { tMs: t + 900, value: t < 4000 ? 12 : 0, ok: true });
+      queue.push(
+        { tMs: t + 400, value: t < 4000 ? 10 : t === 4000 ? 143 : 0, ok: true },
+        { tMs: t + 900, value: t < 4000 ? 12 : 0, ok: true },
+      );
       const rate = rateAt(short, t);
-      judge.push(interval({ startMs: t, ...(t < 5000 ? { offered: rate, latencyMs: [[5, rate]] } : { offered: rate, latencyMs: [[1, rate]], statusErrors: rate }) }), { translation_queue: queue });
+      judge.push(
+        interval({
+          startMs: t,
+          ...(t < 5000 ? { offered: rate, latencyMs: [[5, rate]] } : { offered: rate, latencyMs: [[1, rate]], statusErrors: rate }),
+        }),
+        { translation_queue: queue },
+      );
     }
     const summary = judge.summary();
     expect(summary.collapse?.signature.map((c) => c.name)).toEqual(['errors', 'achieved', 'translation_queue']);
@@ -357,10 +408,15 @@ describe('RampJudge: probes', () => {
   it('an unreachable probe is a breach, not a crash', () => {
     const judge = new RampJudge({ steps, slo: parseSlo('p99<500ms,health ok') });
     const health: ProbeSample[] = [];
-    const events = drive(judge, 30, (t) => {
-      health.push(t < 12_000 ? { tMs: t, value: 1, ok: true } : { tMs: t, value: null, ok: false, error: 'ECONNREFUSED' });
-      return { offered: rateAt(steps, t), latencyMs: [[5, rateAt(steps, t)]] };
-    }, { health });
+    const events = drive(
+      judge,
+      30,
+      (t) => {
+        health.push(t < 12_000 ? { tMs: t, value: 1, ok: true } : { tMs: t, value: null, ok: false, error: 'ECONNREFUSED' });
+        return { offered: rateAt(steps, t), latencyMs: [[5, rateAt(steps, t)]] };
+      },
+      { health },
+    );
     expect(events.map((e) => e.event.type)).toEqual(['step-held', 'collapse']);
     expect(formatVerdictLine(judge.summary())).toBe('knee 1,000 req/s; collapsed at 2,000 req/s: health not ok: ECONNREFUSED');
   });
@@ -380,7 +436,10 @@ describe('RampJudge: bookkeeping', () => {
     const judge = new RampJudge({ steps, slo });
     expect(judge.push(interval({ startMs: 40_000, offered: 10, transportErrors: 10 }))).toBeUndefined();
     expect(judge.steps).toEqual([]);
-    expect(judge.summary()).toMatchObject({ verdict: 'inconclusive', inconclusive: { reason: 'the ramp ended before any step was completed' } });
+    expect(judge.summary()).toMatchObject({
+      verdict: 'inconclusive',
+      inconclusive: { reason: 'the ramp ended before any step was completed' },
+    });
     const broken = new RampJudge({ steps, slo, warmupMs: 0, windowMs: 1000 });
     expect(broken.push(interval({ startMs: 0, offered: 1000, transportErrors: 1000 }))?.type).toBe('collapse');
     expect(broken.push(interval({ startMs: 1000, offered: 1000, latencyMs: [[5, 1000]] }))).toBeUndefined();
@@ -394,9 +453,16 @@ describe('RampJudge: bookkeeping', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(ValidationError);
-      expect((e as ValidationError).issues.map((i) => i.path)).toEqual(['options.steps', 'options.slo.latency[0].maxMs', 'options.windowMs', 'options.warmupMs']);
+      expect((e as ValidationError).issues.map((i) => i.path)).toEqual([
+        'options.steps',
+        'options.slo.latency[0].maxMs',
+        'options.windowMs',
+        'options.warmupMs',
+      ]);
     }
-    expect(() => new RampJudge({ steps, slo, warmupMs: 10_000 })).toThrow(/options.warmupMs must be shorter than the shortest step \(10000 ms\)/);
+    expect(() => new RampJudge({ steps, slo, warmupMs: 10_000 })).toThrow(
+      /options.warmupMs must be shorter than the shortest step \(10000 ms\)/,
+    );
   });
 });
 

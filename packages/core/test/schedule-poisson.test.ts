@@ -8,13 +8,17 @@ const seedArb = fc.integer({ min: 0, max: 2 ** 32 - 1 });
 describe('Poisson schedule: reproducible', () => {
   it('the same seed gives the identical schedule; omitting the seed is reproducible too', () => {
     const curve = compileProfile({ kind: 'linear', fromRps: 0, toRps: 2000, durationMs: '10s' });
-    expect(firstDifference(collect(curve, { arrivals: 'poisson', seed: 42 }), collect(curve, { arrivals: 'poisson', seed: 42 }))).toBeNull();
+    expect(
+      firstDifference(collect(curve, { arrivals: 'poisson', seed: 42 }), collect(curve, { arrivals: 'poisson', seed: 42 })),
+    ).toBeNull();
     expect(firstDifference(collect(curve, { arrivals: 'poisson' }), collect(curve, { arrivals: 'poisson' }))).toBeNull();
   });
 
   it('different seeds give different schedules', () => {
     const curve = compileProfile({ kind: 'constant', rateRps: 100, durationMs: '10s' });
-    const firstOffsets = [1, 2, 3, 42, 2 ** 31, 2 ** 32 - 1].map((seed) => collect(curve, { arrivals: 'poisson', seed }).offsetsMs.slice(0, 5).join());
+    const firstOffsets = [1, 2, 3, 42, 2 ** 31, 2 ** 32 - 1].map((seed) =>
+      collect(curve, { arrivals: 'poisson', seed }).offsetsMs.slice(0, 5).join(),
+    );
     expect(new Set(firstOffsets).size).toBe(firstOffsets.length);
   });
 
@@ -33,15 +37,19 @@ describe.each(PROFILE_KINDS)('Poisson schedule of a %s profile', (kind) => {
         fc.integer({ min: 1, max: 6 }),
         fc.double({ min: 0, max: 1.1, noNaN: true }),
         (profile, seed, workers, fraction) => {
-        const curve = compileProfile(profile);
-        const single = collect(curve, { arrivals: 'poisson', seed });
-        const slices = Array.from({ length: workers }, (_, w) => collect(curve, { arrivals: 'poisson', seed, start: w, stride: workers }));
-        expect(firstDifference(unionOfSlices(slices), single)).toBeNull();
+          const curve = compileProfile(profile);
+          const single = collect(curve, { arrivals: 'poisson', seed });
+          const slices = Array.from({ length: workers }, (_, w) =>
+            collect(curve, { arrivals: 'poisson', seed, start: w, stride: workers }),
+          );
+          expect(firstDifference(unionOfSlices(slices), single)).toBeNull();
 
-        const limit = Math.floor(fraction * single.indexes.length);
-        const prefix = { indexes: single.indexes.slice(0, limit), offsetsMs: single.offsetsMs.slice(0, limit) };
-        const capped = Array.from({ length: workers }, (_, w) => collect(curve, { arrivals: 'poisson', seed, start: w, stride: workers, limit }));
-        expect(firstDifference(unionOfSlices(capped), prefix)).toBeNull();
+          const limit = Math.floor(fraction * single.indexes.length);
+          const prefix = { indexes: single.indexes.slice(0, limit), offsetsMs: single.offsetsMs.slice(0, limit) };
+          const capped = Array.from({ length: workers }, (_, w) =>
+            collect(curve, { arrivals: 'poisson', seed, start: w, stride: workers, limit }),
+          );
+          expect(firstDifference(unionOfSlices(capped), prefix)).toBeNull();
         },
       ),
       { numRuns: 40 },
@@ -79,7 +87,8 @@ describe('Poisson schedule: statistics', () => {
 
   it('counts per 1 s window are Poisson-dispersed (variance ≈ mean), unlike the uniform schedule', () => {
     const curve = compileProfile({ kind: 'constant', rateRps: 200, durationMs: '400s' });
-    const windows = (offsetsMs: number[]): number[] => Array.from({ length: 400 }, (_, s) => countInWindow(offsetsMs, s * 1000, (s + 1) * 1000));
+    const windows = (offsetsMs: number[]): number[] =>
+      Array.from({ length: 400 }, (_, s) => countInWindow(offsetsMs, s * 1000, (s + 1) * 1000));
     const poisson = windows(collect(curve, { arrivals: 'poisson', seed: 99 }).offsetsMs);
     const mean = poisson.reduce((s, c) => s + c, 0) / poisson.length;
     const variance = poisson.reduce((s, c) => s + (c - mean) ** 2, 0) / (poisson.length - 1);

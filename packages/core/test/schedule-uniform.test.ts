@@ -1,14 +1,7 @@
 import { ArrivalCursor, PROFILE_KINDS, RateCurve, compileProfile, countArrivals, validateProfile } from '@overload/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  PROFILE_ARBS,
-  collect,
-  countAtOrBefore,
-  countInWindow,
-  firstDifference,
-  unionOfSlices,
-} from './support/profiles.js';
+import { PROFILE_ARBS, collect, countAtOrBefore, countInWindow, firstDifference, unionOfSlices } from './support/profiles.js';
 
 const RUNS = 60;
 
@@ -26,15 +19,19 @@ describe.each(PROFILE_KINDS)('uniform schedule of a %s profile', (kind) => {
 
   it('arrivals in [0, T] equal the area under the rate ±1, and the whole run schedules totalArrivals', () => {
     fc.assert(
-      fc.property(profileArb, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 20 }), (profile, fractions) => {
-        const curve = compileProfile(profile);
-        const { offsetsMs } = collect(curve);
-        for (const t of [0, ...fractions.map((f) => f * curve.durationMs), curve.durationMs]) {
-          const count = countAtOrBefore(offsetsMs, t);
-          expect(Math.abs(count - curve.areaAt(t)), `T=${t} count=${count} area=${curve.areaAt(t)}`).toBeLessThanOrEqual(1);
-        }
-        expect(offsetsMs.length).toBe(curve.totalArrivals);
-      }),
+      fc.property(
+        profileArb,
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 20 }),
+        (profile, fractions) => {
+          const curve = compileProfile(profile);
+          const { offsetsMs } = collect(curve);
+          for (const t of [0, ...fractions.map((f) => f * curve.durationMs), curve.durationMs]) {
+            const count = countAtOrBefore(offsetsMs, t);
+            expect(Math.abs(count - curve.areaAt(t)), `T=${t} count=${count} area=${curve.areaAt(t)}`).toBeLessThanOrEqual(1);
+          }
+          expect(offsetsMs.length).toBe(curve.totalArrivals);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -67,7 +64,8 @@ describe.each(PROFILE_KINDS)('uniform schedule of a %s profile', (kind) => {
           const toMs = Math.min(fromMs + 1000, curve.durationMs);
           const expected = curve.areaAt(toMs) - curve.areaAt(fromMs);
           // The last window is closed at durationMs so an arrival at the very end still counts.
-          const count = toMs === curve.durationMs ? offsetsMs.length - countInWindow(offsetsMs, 0, fromMs) : countInWindow(offsetsMs, fromMs, toMs);
+          const count =
+            toMs === curve.durationMs ? offsetsMs.length - countInWindow(offsetsMs, 0, fromMs) : countInWindow(offsetsMs, fromMs, toMs);
           expect(Math.abs(count - expected), `window ${fromMs}–${toMs} ms: ${count} vs ${expected}`).toBeLessThanOrEqual(1);
         }
       }),
@@ -92,15 +90,20 @@ describe.each(PROFILE_KINDS)('uniform schedule of a %s profile', (kind) => {
 
   it('limit caps the global index exactly, for one schedule and for its slices', () => {
     fc.assert(
-      fc.property(profileArb, fc.integer({ min: 1, max: 5 }), fc.double({ min: 0, max: 1.1, noNaN: true }), (profile, workers, fraction) => {
-        const curve = compileProfile(profile);
-        const single = collect(curve);
-        const limit = Math.floor(fraction * single.indexes.length);
-        const prefix = { indexes: single.indexes.slice(0, limit), offsetsMs: single.offsetsMs.slice(0, limit) };
-        expect(firstDifference(collect(curve, { limit }), prefix)).toBeNull();
-        const slices = Array.from({ length: workers }, (_, w) => collect(curve, { start: w, stride: workers, limit }));
-        expect(firstDifference(unionOfSlices(slices), prefix)).toBeNull();
-      }),
+      fc.property(
+        profileArb,
+        fc.integer({ min: 1, max: 5 }),
+        fc.double({ min: 0, max: 1.1, noNaN: true }),
+        (profile, workers, fraction) => {
+          const curve = compileProfile(profile);
+          const single = collect(curve);
+          const limit = Math.floor(fraction * single.indexes.length);
+          const prefix = { indexes: single.indexes.slice(0, limit), offsetsMs: single.offsetsMs.slice(0, limit) };
+          expect(firstDifference(collect(curve, { limit }), prefix)).toBeNull();
+          const slices = Array.from({ length: workers }, (_, w) => collect(curve, { start: w, stride: workers, limit }));
+          expect(firstDifference(unionOfSlices(slices), prefix)).toBeNull();
+        },
+      ),
       { numRuns: RUNS },
     );
   });

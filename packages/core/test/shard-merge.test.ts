@@ -26,9 +26,22 @@ import { describe, expect, it } from 'vitest';
 const INTERVALS = 3;
 
 /** A shard's result as the engine builds it: its interval histograms, merged by the aggregator. */
-function shardResult(shard: ShardSpec, samplesUs: readonly (readonly number[])[], over: { runId?: string; seed?: number; stopReason?: RunResult['stopReason'] } = {}): RunResult {
+function shardResult(
+  shard: ShardSpec,
+  samplesUs: readonly (readonly number[])[],
+  over: { runId?: string; seed?: number; stopReason?: RunResult['stopReason'] } = {},
+): RunResult {
   const config = resolveRunConfig(
-    { url: 'http://127.0.0.1:9/', rateRps: 100, durationMs: `${INTERVALS}s`, workers: 1, shard, runId: over.runId ?? 'run-1', seed: over.seed ?? 1, startAtEpochMs: 1_800_000_000_000 },
+    {
+      url: 'http://127.0.0.1:9/',
+      rateRps: 100,
+      durationMs: `${INTERVALS}s`,
+      workers: 1,
+      shard,
+      runId: over.runId ?? 'run-1',
+      seed: over.seed ?? 1,
+      startAtEpochMs: 1_800_000_000_000,
+    },
     { defaultWorkers: 1 },
   );
   const aggregator = new IntervalAggregator(1, 1000);
@@ -58,7 +71,14 @@ function shardResult(shard: ShardSpec, samplesUs: readonly (readonly number[])[]
   });
   aggregator.finish(0);
   aggregator.flush();
-  return buildRunResult({ config, startedAt: new Date(0), durationMs: INTERVALS * 1000, stopReason: over.stopReason ?? 'completed', aggregator, budgets: { limits: { emails: shareOf(10, shard) }, used: {} } });
+  return buildRunResult({
+    config,
+    startedAt: new Date(0),
+    durationMs: INTERVALS * 1000,
+    stopReason: over.stopReason ?? 'completed',
+    aggregator,
+    budgets: { limits: { emails: shareOf(10, shard) }, used: {} },
+  });
 }
 
 /**
@@ -74,22 +94,28 @@ function summaryOf(samples: readonly number[]) {
 describe('one schedule, N slices', () => {
   it('shards × workers fire exactly the arrivals of the one schedule, each once', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 50, max: 900 }), fc.boolean(), (shards, workers, rateRps, poisson) => {
-        const curve = compileProfile({ kind: 'linear', fromRps: 10, toRps: rateRps, durationMs: 2000 });
-        const arrivals = poisson ? 'poisson' : 'uniform';
-        const whole: [number, number][] = [];
-        const one = new ArrivalCursor(curve, { arrivals, seed: 7 });
-        while (one.next()) whole.push([one.index, one.offsetMs]);
-        const union: [number, number][] = [];
-        for (let s = 0; s < shards; s++) {
-          for (let w = 0; w < workers; w++) {
-            const c = new ArrivalCursor(curve, { arrivals, seed: 7, ...sliceOf({ index: s, count: shards }, workers, w) });
-            while (c.next()) union.push([c.index, c.offsetMs]);
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 50, max: 900 }),
+        fc.boolean(),
+        (shards, workers, rateRps, poisson) => {
+          const curve = compileProfile({ kind: 'linear', fromRps: 10, toRps: rateRps, durationMs: 2000 });
+          const arrivals = poisson ? 'poisson' : 'uniform';
+          const whole: [number, number][] = [];
+          const one = new ArrivalCursor(curve, { arrivals, seed: 7 });
+          while (one.next()) whole.push([one.index, one.offsetMs]);
+          const union: [number, number][] = [];
+          for (let s = 0; s < shards; s++) {
+            for (let w = 0; w < workers; w++) {
+              const c = new ArrivalCursor(curve, { arrivals, seed: 7, ...sliceOf({ index: s, count: shards }, workers, w) });
+              while (c.next()) union.push([c.index, c.offsetMs]);
+            }
           }
-        }
-        union.sort((a, b) => a[0] - b[0]);
-        expect(union).toEqual(whole);
-      }),
+          union.sort((a, b) => a[0] - b[0]);
+          expect(union).toEqual(whole);
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -119,16 +145,23 @@ describe('one schedule, N slices', () => {
 });
 
 describe('overload merge: exact, or it refuses', () => {
-  it('gives the percentiles of one histogram holding every shard\'s samples, overall and per interval', () => {
+  it("gives the percentiles of one histogram holding every shard's samples, overall and per interval", () => {
     const latencyUs = fc.integer({ min: 1, max: 20_000_000 });
     fc.assert(
       fc.property(
-        fc.integer({ min: 2, max: 5 }).chain((count) =>
-          fc.array(fc.array(fc.array(latencyUs, { maxLength: 60 }), { minLength: INTERVALS, maxLength: INTERVALS }), { minLength: count, maxLength: count }),
-        ),
+        fc
+          .integer({ min: 2, max: 5 })
+          .chain((count) =>
+            fc.array(fc.array(fc.array(latencyUs, { maxLength: 60 }), { minLength: INTERVALS, maxLength: INTERVALS }), {
+              minLength: count,
+              maxLength: count,
+            }),
+          ),
         (perShard) => {
           const count = perShard.length;
-          const merged = mergeShardResults(perShard.map((samples, index) => ({ source: `s${index}.json`, result: shardResult({ index, count }, samples) })));
+          const merged = mergeShardResults(
+            perShard.map((samples, index) => ({ source: `s${index}.json`, result: shardResult({ index, count }, samples) })),
+          );
           const all = perShard.flat(2);
           expect(merged.latencyMs).toEqual(summaryOf(all));
           expect(merged.totals.sent).toBe(all.length);
@@ -147,10 +180,17 @@ describe('overload merge: exact, or it refuses', () => {
   it('refuses different run ids, schedules and histogram settings, naming each difference', () => {
     const a = shardResult({ index: 0, count: 2 }, [[1000], [1000], [1000]]);
     const b = shardResult({ index: 1, count: 2 }, [[1000], [1000], [1000]], { runId: 'other', seed: 9 });
-    const c = { ...b, runId: 'run-1', config: { ...b.config, seed: 1, histogram: { ...b.config.histogram!, numberOfSignificantValueDigits: 2 } } };
+    const c = {
+      ...b,
+      runId: 'run-1',
+      config: { ...b.config, seed: 1, histogram: { ...b.config.histogram!, numberOfSignificantValueDigits: 2 } },
+    };
     const error = (() => {
       try {
-        mergeShardResults([{ source: 'a.json', result: a }, { source: 'b.json', result: b }]);
+        mergeShardResults([
+          { source: 'a.json', result: a },
+          { source: 'b.json', result: b },
+        ]);
       } catch (e) {
         return e as ShardMismatchError;
       }
@@ -159,13 +199,21 @@ describe('overload merge: exact, or it refuses', () => {
     expect(error!.code).toBe('OVL_SHARD_MISMATCH');
     expect(error!.message).toContain('runId differs: shard 0 (a.json) has "run-1", shard 1 (b.json) has "other"');
     expect(error!.message).toContain('config.seed differs');
-    expect(() => mergeShardResults([{ source: 'a.json', result: a }, { source: 'c.json', result: c }])).toThrow(/config\.histogram differs/);
+    expect(() =>
+      mergeShardResults([
+        { source: 'a.json', result: a },
+        { source: 'c.json', result: c },
+      ]),
+    ).toThrow(/config\.histogram differs/);
     const single = { ...a, shard: undefined };
     expect(() => mergeShardResults([{ source: 'plain.json', result: single }])).toThrow(/not a shard's result/);
   });
 
   it('a missing or crashed shard makes the merge incomplete, listing it', () => {
-    const s = (index: number, stopReason?: RunResult['stopReason']) => ({ source: `s${index}.json`, result: shardResult({ index, count: 4 }, [[500], [500], [500]], stopReason ? { stopReason } : {}) });
+    const s = (index: number, stopReason?: RunResult['stopReason']) => ({
+      source: `s${index}.json`,
+      result: shardResult({ index, count: 4 }, [[500], [500], [500]], stopReason ? { stopReason } : {}),
+    });
     const merged = mergeShardResults([s(0), s(2, 'worker-crash'), s(3)]);
     expect(merged.incomplete?.missing).toEqual([1]);
     expect(merged.incomplete?.failed.map((f) => f.index)).toEqual([2]);

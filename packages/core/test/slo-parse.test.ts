@@ -1,12 +1,4 @@
-import {
-  type Slo,
-  ValidationError,
-  formatSlo,
-  minSamplesForPercentile,
-  parseSlo,
-  strictestPercentile,
-  validateSlo,
-} from '@overload/core';
+import { type Slo, ValidationError, formatSlo, minSamplesForPercentile, parseSlo, strictestPercentile, validateSlo } from '@overload/core';
 import { describe, expect, it } from 'vitest';
 
 function issuesOf(fn: () => unknown): string[] {
@@ -83,10 +75,18 @@ describe('parseSlo', () => {
 describe('validateSlo', () => {
   it('returns every problem with its path', () => {
     const issues = validateSlo({
-      latency: [{ percentile: 99, maxMs: 500 }, { percentile: 99, maxMs: -1 }, { percentile: 120, maxMs: 5 }],
+      latency: [
+        { percentile: 99, maxMs: 500 },
+        { percentile: 99, maxMs: -1 },
+        { percentile: 120, maxMs: 5 },
+      ],
       maxErrorRate: -0.1,
       minAchievedRatio: 95,
-      probes: [{ probe: 'q d', op: '<', value: 3 }, { probe: 'health', op: 'ok', value: 1 }, { probe: 'x', op: '=~' }],
+      probes: [
+        { probe: 'q d', op: '<', value: 3 },
+        { probe: 'health', op: 'ok', value: 1 },
+        { probe: 'x', op: '=~' },
+      ],
     }).map((i) => `${i.path} ${i.message}`);
     expect(issues).toEqual([
       'slo.latency[1].percentile repeats slo.latency[0] (p99); give each percentile one limit',

@@ -89,7 +89,7 @@ describe('SLO conditions on a journey, a step or a request', () => {
     expect(v.ok).toBe(false);
   });
 
-  it('takes the lag out once per request a journey sent before it calls a breach the target\'s', () => {
+  it("takes the lag out once per request a journey sent before it calls a breach the target's", () => {
     const slow = Array.from({ length: 2000 }, () => 120);
     const i = withNames(interval({ index: 0, latencyMs: [[5, 1000]], lagMs: [[40, 1000]] }), [named(slow, 0, 3), named(slow), named(slow)]);
     const v = judgeMerged(mergeWindow([i]), parseSlo('journey:get-report p99<100ms'), undefined, { names: NAMES });
@@ -108,6 +108,8 @@ describe('SLO conditions on a journey, a step or a request', () => {
       journeys: [{ name: 'get-report', steps: [{ name: 'generate', path: '/r' }] }],
       slo: 'step:download errors<1%',
     });
-    expect(issues.map((i) => `${i.path} ${i.message}`)).toEqual(['slo names step:download, but the run has no such step (steps: get-report/generate)']);
+    expect(issues.map((i) => `${i.path} ${i.message}`)).toEqual([
+      'slo names step:download, but the run has no such step (steps: get-report/generate)',
+    ]);
   });
 });

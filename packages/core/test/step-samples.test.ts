@@ -1,4 +1,12 @@
-import { STEP_SAMPLE_MARGIN, compileProfile, formatShortStep, judgedMsOf, minRequestsPerArrival, parseSlo, stepsTooShort } from '@overload/core';
+import {
+  STEP_SAMPLE_MARGIN,
+  compileProfile,
+  formatShortStep,
+  judgedMsOf,
+  minRequestsPerArrival,
+  parseSlo,
+  stepsTooShort,
+} from '@overload/core';
 import { describe, expect, it } from 'vitest';
 
 describe('stepsTooShort: what plan warns about before anything is sent', () => {
@@ -19,7 +27,7 @@ describe('stepsTooShort: what plan warns about before anything is sent', () => {
     expect(STEP_SAMPLE_MARGIN).toBe(1.1);
   });
 
-  it('uses the judge\'s own warm-up and interval rules, and is silent without a percentile', () => {
+  it("uses the judge's own warm-up and interval rules, and is silent without a percentile", () => {
     // 4 s steps: the warm-up is 0.8 s, so the first interval (midpoint 0.5 s) is not judged.
     expect(judgedMsOf(4000, 800)).toBe(3000);
     expect(judgedMsOf(6000, 1000)).toBe(5000);

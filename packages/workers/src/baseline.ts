@@ -70,7 +70,13 @@ export async function checkBaseline(c: BaselineCheck): Promise<BaselineOutcome> 
       h.stop('completed', 'recovered');
     }
   });
-  baselineT0 = await Promise.race([handle.started, handle.result.then(() => performance.now(), () => performance.now())]);
+  baselineT0 = await Promise.race([
+    handle.started,
+    handle.result.then(
+      () => performance.now(),
+      () => performance.now(),
+    ),
+  ]);
   const run = await handle.result;
   verdict ??= judgeSoFar(run.intervals);
   return { verdict, run, cooldownMs: Math.round(Math.max(0, baselineT0 - c.loadStoppedAt)) };

@@ -63,11 +63,11 @@ export function classifyError(error: unknown): ErrorClass {
 }
 
 const TLS_ADVICE: Partial<Record<ErrorClass, string>> = {
-  tlsUnknownCa: 'its certificate is not signed by a trusted CA (give the CA with --ca, or tls.ca in the scenario; --insecure to skip the check)',
+  tlsUnknownCa:
+    'its certificate is not signed by a trusted CA (give the CA with --ca, or tls.ca in the scenario; --insecure to skip the check)',
   tlsHostname: 'its certificate is for another host name (use the name it was issued for; --insecure to skip the check)',
   tlsExpired: 'its certificate has expired or is not valid yet (--insecure to skip the check)',
   tlsHandshake: 'the TLS handshake was refused (a client certificate it wants? --cert/--key; or a peer that does not speak TLS)',
-
 };
 
 /**

@@ -99,4 +99,3 @@ export class WarmConnector {
     for (let i = this.#spare.length - 1; i >= 0; i--) if (this.#spare[i]!.destroyed) this.#spare.splice(i, 1);
   };
 }
-

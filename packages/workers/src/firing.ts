@@ -12,7 +12,6 @@ import type { FromWorker, WorkerTask } from './messages.js';
 import { type PreparedRequest, RequestSource } from './request-source.js';
 import { tlsConnectOptions } from './tls-connect.js';
 
-
 /**
  * At most this many arrivals are sent in one go before the loop lets I/O run. Only a generator
  * that has fallen behind (a GC pause, a stolen core) ever has this many due at once.
@@ -184,7 +183,8 @@ export class Firing implements FlowHost {
     this.#sweepTimeouts(now);
     this.#flushIntervals(now - this.#t0);
     // The clock is read again for the end: a request the sweep just timed out read its own, later.
-    if (!this.#hasNext && ((this.#inFlight === 0 && this.#delayed.size === 0) || now >= this.#drainDeadline)) return this.#finish(performance.now());
+    if (!this.#hasNext && ((this.#inFlight === 0 && this.#delayed.size === 0) || now >= this.#drainDeadline))
+      return this.#finish(performance.now());
     if (behind) return this.#wakeNow();
     this.#sleepUntil(now);
   };
@@ -391,7 +391,10 @@ export class Firing implements FlowHost {
   #flushIntervals(since: number): void {
     const I = this.#task.intervalMs;
     while ((this.buckets.nextFlushIndex + 1) * I <= since) {
-      this.#post({ type: 'interval', report: this.buckets.flush(this.#inFlight, this.#intervalElu(), undefined, 0, this.bodyBudget.takePauses()) });
+      this.#post({
+        type: 'interval',
+        report: this.buckets.flush(this.#inFlight, this.#intervalElu(), undefined, 0, this.bodyBudget.takePauses()),
+      });
     }
   }
 
@@ -424,7 +427,10 @@ export class Firing implements FlowHost {
     const since = now - this.#t0;
     this.#flushIntervals(since);
     const partial = since - this.buckets.nextFlushIndex * this.#task.intervalMs;
-    this.#post({ type: 'interval', report: this.buckets.flush(0, this.#intervalElu(), Math.max(0, partial), abandoned, this.bodyBudget.takePauses(), true) });
+    this.#post({
+      type: 'interval',
+      report: this.buckets.flush(0, this.#intervalElu(), Math.max(0, partial), abandoned, this.bodyBudget.takePauses(), true),
+    });
     this.#post({ type: 'done', abandoned });
     this.#connector.close();
     this.#pool

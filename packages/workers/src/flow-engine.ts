@@ -292,10 +292,18 @@ export class FlowEngine {
     const step = run.step;
     const interval = this.host.intervalAt(end);
     const buckets = this.host.buckets;
-    buckets.nameEnded(interval, step.stat, failure, measured ? (end - run.stepDue) * 1000 : -1, measured ? this.#lastService * 1000 : -1, run.tries);
+    buckets.nameEnded(
+      interval,
+      step.stat,
+      failure,
+      measured ? (end - run.stepDue) * 1000 : -1,
+      measured ? this.#lastService * 1000 : -1,
+      run.tries,
+    );
     if (failure !== undefined) run.failure ??= failure;
     const last = run.stepIndex === run.flow.steps.length - 1;
-    if (last || (failure !== undefined && step.stopOnFailure) || failure === 'abandoned' || failure === 'max-requests') return this.#flowEnded(run, end);
+    if (last || (failure !== undefined && step.stopOnFailure) || failure === 'abandoned' || failure === 'max-requests')
+      return this.#flowEnded(run, end);
     run.stepIndex++;
     run.tries = 0;
     const next = run.step;
@@ -308,7 +316,15 @@ export class FlowEngine {
 
   #flowEnded(run: FlowRun, end: number): void {
     if (run.flow.kind === 'journey') {
-      this.host.buckets.nameEnded(this.host.intervalAt(end), run.flow.stat, run.failure, (end - run.intended) * 1000, this.#lastService * 1000, run.requests, true);
+      this.host.buckets.nameEnded(
+        this.host.intervalAt(end),
+        run.flow.stat,
+        run.failure,
+        (end - run.intended) * 1000,
+        this.#lastService * 1000,
+        run.requests,
+        true,
+      );
     }
     this.active--;
     this.host.flowEnded();

@@ -170,7 +170,15 @@ export class IntervalBuckets {
    * A request, step or journey ended: ok, or failed with a class. Without a latency (a step that
    * failed before sending anything: a missing capture, a budget) it is counted but not measured.
    */
-  nameEnded(index: number, stat: number, failure: string | undefined, latencyMicros: number, serviceMicros: number, tries: number, journey = false): void {
+  nameEnded(
+    index: number,
+    stat: number,
+    failure: string | undefined,
+    latencyMicros: number,
+    serviceMicros: number,
+    tries: number,
+    journey = false,
+  ): void {
     const n = this.bucket(index).names[stat]!;
     n.count++;
     // A journey's requests are its steps': counted once it ends, under the journey's own name.

@@ -1,7 +1,15 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect } from 'node:tls';
-import { isHostAllowed, OverloadError, resolveProbes, type ProbeSpec, type RunConfig, TargetUnreachableError, type TlsOptions } from '@overload/core';
+import {
+  isHostAllowed,
+  OverloadError,
+  resolveProbes,
+  type ProbeSpec,
+  type RunConfig,
+  TargetUnreachableError,
+  type TlsOptions,
+} from '@overload/core';
 import { Agent } from 'undici';
 import { classifyError, explainError } from './classify-error.js';
 import { tlsConnectOptions, tlsConnector } from './tls-connect.js';
@@ -67,7 +75,13 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
     const [target, ...probeResults] = await Promise.allSettled([
       connectOnce(url, timeoutMs, options.signal, options.tls),
       ...probes.map(async (p) => {
-        const res = await agent.request({ origin: new URL(p.url).origin, path: pathOf(p.url), method: 'GET', headers: { 'user-agent': 'overload-preflight' }, ...(options.signal ? { signal: options.signal } : {}) });
+        const res = await agent.request({
+          origin: new URL(p.url).origin,
+          path: pathOf(p.url),
+          method: 'GET',
+          headers: { 'user-agent': 'overload-preflight' },
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
         await res.body.dump();
         return { name: p.name, url: p.url, status: res.statusCode };
       }),
@@ -98,7 +112,13 @@ function connectOnce(url: URL, timeoutMs: number, signal: AbortSignal | undefine
     const started = performance.now();
     const tls = url.protocol === 'https:';
     const socket: Socket = tls
-      ? tlsConnect({ host, port, ...(isIp(host) ? {} : { servername: host }), ALPNProtocols: ['http/1.1'], ...tlsConnectOptions(tlsOptions) })
+      ? tlsConnect({
+          host,
+          port,
+          ...(isIp(host) ? {} : { servername: host }),
+          ALPNProtocols: ['http/1.1'],
+          ...tlsConnectOptions(tlsOptions),
+        })
       : netConnect({ host, port });
     let settled = false;
     const done = (error?: Error) => {
@@ -111,7 +131,10 @@ function connectOnce(url: URL, timeoutMs: number, signal: AbortSignal | undefine
       else resolve(performance.now() - started);
     };
     const onAbort = () => done(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
-    const timer = setTimeout(() => done(Object.assign(new Error(`no connection within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
+    const timer = setTimeout(
+      () => done(Object.assign(new Error(`no connection within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+      timeoutMs,
+    );
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.once(tls ? 'secureConnect' : 'connect', () => done());
     socket.once('error', (error) => done(error));

@@ -79,7 +79,7 @@ export interface RampOptions extends RunOptions {
 }
 
 /** What to do when a shard was lost: the verdict cannot rest on part of the load. */
-export const SHARD_LOST_ADVICE = 'rerun with every shard; see why the shard stopped (its pod\'s logs, or `kubectl describe`)';
+export const SHARD_LOST_ADVICE = "rerun with every shard; see why the shard stopped (its pod's logs, or `kubectl describe`)";
 
 export interface RampRecovery extends RecoveryVerdict {
   readonly baselineRps: number;
@@ -156,15 +156,20 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       rampStoppedAtMs = atMs;
       judge?.sendingStopped(atMs);
     };
-    const rampHandle = startPhase(options, 'ramp', (interval, h) => {
-      if (decided || !judge) return;
-      const event = judge.push(interval, probeWindow());
-      if (event) options.onEvent?.(event);
-      if (event?.type === 'collapse' || event?.type === 'inconclusive') {
-        decided = true;
-        h.stop(event.type, event.type === 'collapse' ? `collapsed at ${event.step.label}` : event.reason);
-      }
-    }, onRampStop);
+    const rampHandle = startPhase(
+      options,
+      'ramp',
+      (interval, h) => {
+        if (decided || !judge) return;
+        const event = judge.push(interval, probeWindow());
+        if (event) options.onEvent?.(event);
+        if (event?.type === 'collapse' || event?.type === 'inconclusive') {
+          decided = true;
+          h.stop(event.type, event.type === 'collapse' ? `collapsed at ${event.step.label}` : event.reason);
+        }
+      },
+      onRampStop,
+    );
     current = rampHandle;
     const steps = rampHandle.config.curve.steps;
     if (steps.length === 0) {
@@ -195,7 +200,11 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
     if (signal?.aborted) onAbort();
     const rampT0 = await startedOrEnded(rampHandle);
     if (options.probes && options.probes.length > 0) {
-      probes = startProbes(options.probes, { t0Perf: rampT0, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}), ...(options.tls ? { tls: options.tls } : {}) });
+      probes = startProbes(options.probes, {
+        t0Perf: rampT0,
+        ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+        ...(options.tls ? { tls: options.tls } : {}),
+      });
     }
     const rampRun = await rampHandle.result;
     if (!decided) {
@@ -236,7 +245,9 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       target: rampRun.target,
       slo,
       verdict: summary.verdict,
-      verdictLine: formatVerdictLine(summary, 'recovered' in recovery ? recovery : undefined, { journeys: (rampHandle.config.requests?.journeys?.length ?? 0) > 0 }),
+      verdictLine: formatVerdictLine(summary, 'recovered' in recovery ? recovery : undefined, {
+        journeys: (rampHandle.config.requests?.journeys?.length ?? 0) > 0,
+      }),
       ...(summary.knee ? { knee: summary.knee } : {}),
       ...(summary.lastHeld ? { lastHeld: summary.lastHeld } : {}),
       ...(summary.collapse ? { collapse: summary.collapse } : {}),
@@ -261,7 +272,11 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
       // interval in which anything was offered bounds it from above, within one interval.
       const lastOffered = [...rampRun.intervals].reverse().find((i) => i.offered > 0);
       const stoppedAt =
-        rampStoppedAtMs !== undefined ? rampT0 + rampStoppedAtMs : lastOffered ? rampT0 + lastOffered.startMs + lastOffered.durationMs : performance.now();
+        rampStoppedAtMs !== undefined
+          ? rampT0 + rampStoppedAtMs
+          : lastOffered
+            ? rampT0 + lastOffered.startMs + lastOffered.durationMs
+            : performance.now();
       options.onEvent?.({ type: 'phase', phase: 'cooldown' });
       await sleep(cooldownMs, undefined, signal ? { signal } : {}).catch(() => undefined);
       if (signal?.aborted) return { skipped: 'the run was aborted during the cool-down' };
@@ -303,7 +318,12 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
   }
 }
 
-function startPhase(options: RampOptions, phase: RampPhase, judgeInterval: (i: IntervalStats, h: RunHandle) => void, onStop?: (atMs: number) => void): RunHandle {
+function startPhase(
+  options: RampOptions,
+  phase: RampPhase,
+  judgeInterval: (i: IntervalStats, h: RunHandle) => void,
+  onStop?: (atMs: number) => void,
+): RunHandle {
   const { signal: _signal, onInterval: _onInterval, startRun: runner = startRun, ...runOptions } = options;
   const handle = runner({
     ...runOptions,
@@ -321,7 +341,13 @@ function startPhase(options: RampOptions, phase: RampPhase, judgeInterval: (i: I
 
 /** t0 of a run, or now if it ended before starting (so callers never wait forever). */
 function startedOrEnded(h: RunHandle): Promise<number> {
-  return Promise.race([h.started, h.result.then(() => performance.now(), () => performance.now())]);
+  return Promise.race([
+    h.started,
+    h.result.then(
+      () => performance.now(),
+      () => performance.now(),
+    ),
+  ]);
 }
 
 function abortDetail(signal: AbortSignal | undefined): string | undefined {

@@ -155,13 +155,11 @@ export function startRun(request: RunRequest): RunHandle {
               else if (m.type === 'interval') {
                 for (const [c, message] of Object.entries(m.report.errorExamples ?? {})) errorExamples[c as ErrorClass] ??= message;
                 aggregator.add(w, m.report);
-              }
-              else if (m.type === 'request-cap') handle.stop('max-requests', `--max-requests ${config.maxRequests} reached`);
+              } else if (m.type === 'request-cap') handle.stop('max-requests', `--max-requests ${config.maxRequests} reached`);
               else if (m.type === 'budget-exhausted') {
                 const limit = config.budgets[m.budget];
                 handle.stop('budget', `the ${m.budget} budget (${limit}) would be exceeded by the next request`);
-              }
-              else if (m.type === 'done') {
+              } else if (m.type === 'done') {
                 aggregator.finish(w);
                 port1.close();
                 resolve();
@@ -204,7 +202,10 @@ export function startRun(request: RunRequest): RunHandle {
       rss.startBytes = process.memoryUsage.rss();
       resolveStarted(t0Perf);
       if (config.maxDurationMs !== undefined) {
-        maxDurationTimer = setTimeout(() => handle.stop('max-duration', `--max-duration ${config.maxDurationMs} ms reached`), waitMs + config.maxDurationMs);
+        maxDurationTimer = setTimeout(
+          () => handle.stop('max-duration', `--max-duration ${config.maxDurationMs} ms reached`),
+          waitMs + config.maxDurationMs,
+        );
       }
       if (!stopped) send({ type: 'start', t0EpochMs: t0Epoch });
       else send({ type: 'stop', immediate: true });

@@ -138,7 +138,10 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
   };
   const { signal: _s, onInterval: _o, ...runOptions } = options;
   // Options and the allowlist first, then the pre-flight: nothing is sent to a host not allowed.
-  const checked = resolveRunConfig({ ...runOptions, profile: { kind: 'constant', rateRps: searchOptions.startRps, durationMs: 1000 } }, { defaultWorkers: defaultWorkers() });
+  const checked = resolveRunConfig(
+    { ...runOptions, profile: { kind: 'constant', rateRps: searchOptions.startRps, durationMs: 1000 } },
+    { defaultWorkers: defaultWorkers() },
+  );
   if (options.preflight !== false) await preflightRun(checked, options);
   const startedAt = new Date();
   const evidence: SearchTrialEvidence[] = [];
@@ -189,7 +192,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
       });
       options.onPhaseStart?.(trial, handle, 'trial');
       const arrivalNames = arrivalNamesOf(handle.config.names);
-    const names = handle.config.names;
+      const names = handle.config.names;
       judge = new RampJudge({
         steps: handle.config.curve.steps,
         slo,
@@ -204,7 +207,11 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
       trialT0 = await Promise.race([handle.started, handle.result.then(() => performance.now())]);
       if (!probes && options.probes && options.probes.length > 0) {
         probeT0 = trialT0;
-        probes = startProbes(options.probes, { t0Perf: probeT0, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}), ...(options.tls ? { tls: options.tls } : {}) });
+        probes = startProbes(options.probes, {
+          t0Perf: probeT0,
+          ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+          ...(options.tls ? { tls: options.tls } : {}),
+        });
       }
       const run = await handle.result;
       const loadStoppedAt = performance.now();
@@ -213,7 +220,8 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
       const summary = judge.summary();
       const step = judge.steps[0];
       // An error burst the judge itself calls a breach is the trial's verdict; any other stop is not.
-      const stoppedFromOutside = !JUDGED_STOPS.has(run.stopReason) && !(run.stopReason === 'error-burst' && summary.verdict === 'collapsed');
+      const stoppedFromOutside =
+        !JUDGED_STOPS.has(run.stopReason) && !(run.stopReason === 'error-burst' && summary.verdict === 'collapsed');
       let verdict: TrialVerdict;
       let detail: string | undefined;
       if (stoppedFromOutside) {
@@ -222,7 +230,8 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
         stop = { reason: run.stopReason, ...(run.stopDetail ? { detail: run.stopDetail } : {}) };
       } else {
         verdict = summary.verdict === 'collapsed' ? 'breached' : summary.verdict === 'inconclusive' ? 'inconclusive' : 'held';
-        detail = summary.verdict === 'collapsed' ? summary.collapse!.signature.map(formatCondition).join(', ') : summary.inconclusive?.reason;
+        detail =
+          summary.verdict === 'collapsed' ? summary.collapse!.signature.map(formatCondition).join(', ') : summary.inconclusive?.reason;
       }
       machine.record(next.rateRps, verdict, detail);
       let item: SearchTrialEvidence = {
@@ -282,7 +291,9 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
           const baselineStopped = !JUDGED_STOPS.has(outcome.run.stopReason);
           if (baselineStopped) {
             stop = { reason: outcome.run.stopReason, ...(outcome.run.stopDetail ? { detail: outcome.run.stopDetail } : {}) };
-            machine.abandon(`stopped during the baseline after the trial at ${next.rateRps} req/s (${outcome.run.stopReason}${outcome.run.stopDetail ? `: ${outcome.run.stopDetail}` : ''})`);
+            machine.abandon(
+              `stopped during the baseline after the trial at ${next.rateRps} req/s (${outcome.run.stopReason}${outcome.run.stopDetail ? `: ${outcome.run.stopDetail}` : ''})`,
+            );
           } else if (!outcome.verdict.recovered) {
             machine.notRecovered(outcome.verdict.detail);
           }

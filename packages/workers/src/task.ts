@@ -19,8 +19,7 @@ export default async function fireSlice(task: WorkerTask): Promise<WorkerOutcome
       if (m.type === 'start') {
         firing.start(m.t0EpochMs);
         disarm = armTestCrash(task.workerIndex, () => firing.sent);
-      }
-      else if (m.type === 'stop') firing.stop(m.immediate);
+      } else if (m.type === 'stop') firing.stop(m.immediate);
     });
     // Optimised code and open connections before the handshake completes: the schedule starts warm.
     const curve = RateCurve.from(task.curve);

@@ -46,7 +46,8 @@ function parseMainArgs(argv: readonly string[]): MainArgs | 'help' {
   if (values.help) return 'help';
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const port = Number(values.port);
-  if (!/^\d+$/.test(values.port!) || port > 65_535) throw new UsageError(`--port must be an integer from 0 to 65535 (got ${JSON.stringify(values.port)})`);
+  if (!/^\d+$/.test(values.port!) || port > 65_535)
+    throw new UsageError(`--port must be an integer from 0 to 65535 (got ${JSON.stringify(values.port)})`);
 
   const options: Record<string, unknown> = {};
   for (const pair of values.option ?? []) {

@@ -126,7 +126,8 @@ export function resolveStudentReportsOptions(input: Partial<StudentReportsOption
     }
   }
   for (const key of ['failRenders', 'respondAfterRender', 'runAbandonedQueries'] as const) {
-    if (typeof merged[key] !== 'boolean') issues.push({ path: `options.${key}`, message: `must be true or false (got ${describe(merged[key])})` });
+    if (typeof merged[key] !== 'boolean')
+      issues.push({ path: `options.${key}`, message: `must be true or false (got ${describe(merged[key])})` });
   }
   if (!STUDENT_REPORTS_BUGS.includes(merged.bug as StudentReportsBug)) {
     issues.push({ path: 'options.bug', message: `must be one of ${STUDENT_REPORTS_BUGS.join(', ')} (got ${describe(merged.bug)})` });
@@ -147,7 +148,12 @@ export function resolveLoopbackHost(host: string): string {
   if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4) && v4.split('.').every((part) => Number(part) <= 255)) return trimmed;
   if (trimmed === '::1' || trimmed === '0:0:0:0:0:0:0:1') return trimmed;
   throw new TargetOptionsError(
-    [{ path: 'host', message: `must be a loopback address such as 127.0.0.1 or ::1 (got ${JSON.stringify(host)}); the simulated target never listens beyond this machine` }],
+    [
+      {
+        path: 'host',
+        message: `must be a loopback address such as 127.0.0.1 or ::1 (got ${JSON.stringify(host)}); the simulated target never listens beyond this machine`,
+      },
+    ],
     'OVL_TARGET_NOT_ALLOWED',
   );
 }

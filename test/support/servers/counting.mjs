@@ -21,16 +21,30 @@ const server = http.createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (d) => (body += d));
-    req.on('end', () => requests.push({ method: req.method, path: req.url, runId: req.headers['x-overload-run'] ?? null, body, authorization: req.headers.authorization ?? null, apiKey: req.headers['x-api-key'] ?? null }));
+    req.on('end', () =>
+      requests.push({
+        method: req.method,
+        path: req.url,
+        runId: req.headers['x-overload-run'] ?? null,
+        body,
+        authorization: req.headers.authorization ?? null,
+        apiKey: req.headers['x-api-key'] ?? null,
+      }),
+    );
   } else req.resume();
-  const reply = () => { res.statusCode = options.status ?? 200; res.end('ok'); };
-  if (options.delayMs) setTimeout(reply, options.delayMs); else reply();
+  const reply = () => {
+    res.statusCode = options.status ?? 200;
+    res.end('ok');
+  };
+  if (options.delayMs) setTimeout(reply, options.delayMs);
+  else reply();
 });
 server.on('connection', () => connectionsEpochMs.push(performance.timeOrigin + performance.now()));
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
 process.on('message', (m) => {
-  if (m.type === 'stats') process.send({ id: m.id, stats: { count: arrivals.length, arrivalsMs: arrivals, firstEpochMs, requests, connectionsEpochMs } });
+  if (m.type === 'stats')
+    process.send({ id: m.id, stats: { count: arrivals.length, arrivalsMs: arrivals, firstEpochMs, requests, connectionsEpochMs } });
 });
 process.on('SIGTERM', () => process.exit(0));
 process.on('disconnect', () => process.exit(0));

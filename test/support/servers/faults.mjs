@@ -103,7 +103,9 @@ function respond(socket) {
       return socket.end('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n' + 'x'.repeat(50));
     case 'informational':
       stats.faulted++;
-      return socket.write('HTTP/1.1 103 Early Hints\r\nlink: </style.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+      return socket.write(
+        'HTTP/1.1 103 Early Hints\r\nlink: </style.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok',
+      );
     case 'redirect':
       stats.faulted++;
       return socket.write(`HTTP/1.1 302 Found\r\nlocation: ${elsewhereUrl}\r\ncontent-length: 0\r\n\r\n`);

@@ -13,7 +13,9 @@ const handledMs = [];
 function stall() {
   stallStartsMs.push(performance.now() - firstAt);
   const end = performance.now() + o.stallMs;
-  while (performance.now() < end) { /* the whole process is stuck, as in a long GC pause */ }
+  while (performance.now() < end) {
+    /* the whole process is stuck, as in a long GC pause */
+  }
   if (++stallsDone < o.stalls) setTimeout(stall, o.periodMs - o.stallMs);
 }
 const server = http.createServer((req, res) => {

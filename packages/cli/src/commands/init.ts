@@ -19,7 +19,7 @@ const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/i;
 export function registerInit(program: Command, setExit: (code: ExitCode) => void): void {
   program
     .command('init')
-    .description("write a commented scenario for your service (scenarios/<name>.ts) and a CI workflow that ramps staging")
+    .description('write a commented scenario for your service (scenarios/<name>.ts) and a CI workflow that ramps staging')
     .argument('[name]', 'scenario name (default: the package name, or the folder name)')
     .requiredOption('--target <url>', 'base URL of the service to ramp, e.g. https://staging.example.com')
     .option('--force', 'overwrite files that already exist')
@@ -42,7 +42,10 @@ export function initCommand(nameArg: string | undefined, flags: InitFlags, cwd: 
   const issues: ValidationIssue[] = [];
   const name = nameArg ?? defaultName(cwd);
   if (!NAME_PATTERN.test(name)) {
-    issues.push({ path: nameArg === undefined ? '[name]' : `name "${name}"`, message: "must be a file name of letters, digits, '.', '_' or '-' (e.g. checkout)" });
+    issues.push({
+      path: nameArg === undefined ? '[name]' : `name "${name}"`,
+      message: "must be a file name of letters, digits, '.', '_' or '-' (e.g. checkout)",
+    });
   }
   let target: URL | undefined;
   try {
@@ -61,7 +64,10 @@ export function initCommand(nameArg: string | undefined, flags: InitFlags, cwd: 
   const existing = flags.force ? [] : files.filter((f) => existsSync(join(cwd, f.path)));
   if (existing.length > 0) {
     const names = existing.map((f) => f.path).join(' and ');
-    throw new OverloadError('OVL_INVALID_OPTIONS', `${names} already exist${existing.length === 1 ? 's' : ''}; nothing was written (pass --force to overwrite)`);
+    throw new OverloadError(
+      'OVL_INVALID_OPTIONS',
+      `${names} already exist${existing.length === 1 ? 's' : ''}; nothing was written (pass --force to overwrite)`,
+    );
   }
   for (const f of files) {
     mkdirSync(dirname(join(cwd, f.path)), { recursive: true });
@@ -84,5 +90,10 @@ function defaultName(cwd: string): string {
   } catch {
     // No package.json (or not JSON): the folder's name will do.
   }
-  return name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'service';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[^a-z0-9]+/, '') || 'service'
+  );
 }

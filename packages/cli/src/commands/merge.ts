@@ -13,7 +13,9 @@ interface MergeFlags extends OutputFlags {
 export function registerMerge(program: Command, setExit: (code: ExitCode) => void): void {
   const cmd = program
     .command('merge')
-    .description("add the results of a run's shards into the result of the one run: exact HDR merges, or a refusal; a missing shard makes it incomplete (exit 7)")
+    .description(
+      "add the results of a run's shards into the result of the one run: exact HDR merges, or a refusal; a missing shard makes it incomplete (exit 7)",
+    )
     .argument('<result.json...>', 'the result.json of every shard (written by run --shard i/N)')
     .option('--out-dir <dir>', 'write the merged result files here (default ./overload-results/<name>-merged-<time>)')
     .option('--json <file>', 'also write the merged result JSON to this file')
@@ -54,7 +56,9 @@ async function mergeCommand(files: string[], flags: MergeFlags): Promise<ExitCod
   // A merged run always gets its JUnit: CI reads a missing shard from it as a failed test.
   const written = await writeResults(merged, name, { ...flags, outDir, junit: flags.junit ?? join(outDir, RESULT_FILES.junit) });
   if (!flags.quiet) {
-    process.stdout.write(`${formatRunSummary(merged, `shards ${merged.shards!.merged.join(', ')} of ${merged.shards!.count} (run id ${merged.runId})`)}\n`);
+    process.stdout.write(
+      `${formatRunSummary(merged, `shards ${merged.shards!.merged.join(', ')} of ${merged.shards!.count} (run id ${merged.runId})`)}\n`,
+    );
   }
   if (merged.incomplete) process.stdout.write(`INCOMPLETE: ${merged.incomplete.detail}\n`);
   process.stdout.write(`results: ${written.join(', ')}\n`);

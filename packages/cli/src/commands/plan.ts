@@ -1,5 +1,14 @@
 import type { Command } from 'commander';
-import { budgetNameOf, DEFAULT_MAX_ERROR_RATE, formatDurationMs, formatShortStep, formatSlo, parseDurationMs, resolveRunConfig, ValidationError } from '@overload/core';
+import {
+  budgetNameOf,
+  DEFAULT_MAX_ERROR_RATE,
+  formatDurationMs,
+  formatShortStep,
+  formatSlo,
+  parseDurationMs,
+  resolveRunConfig,
+  ValidationError,
+} from '@overload/core';
 import { defaultWorkers } from '@overload/workers';
 import { type ExitCode, EXIT } from '../exit-codes.js';
 import { int, table } from '../output/format.js';
@@ -16,7 +25,10 @@ export function registerPlan(program: Command, setExit: (code: ExitCode) => void
   addRecoveryOptions(cmd);
   addLoadOptions(cmd);
   addGuardOptions(cmd);
-  cmd.addHelpText('after', '\nExamples:\n  $ overload plan student-reports\n  $ overload plan http://127.0.0.1:8080/ --profile "step:start=100,step=100,every=10s,max=1000" --max-rate 800');
+  cmd.addHelpText(
+    'after',
+    '\nExamples:\n  $ overload plan student-reports\n  $ overload plan http://127.0.0.1:8080/ --profile "step:start=100,step=100,every=10s,max=1000" --max-rate 800',
+  );
   cmd.action(async (ref: string, flags: PlanFlags) => {
     process.stdout.write(`${await planText(ref, flags)}\n`);
     setExit(EXIT.ok);
@@ -26,12 +38,16 @@ export function registerPlan(program: Command, setExit: (code: ExitCode) => void
 /** The dry-run plan, written to read like a runbook. Starts nothing, sends nothing. */
 export async function planText(ref: string, flags: PlanFlags): Promise<string> {
   const plan = await resolvePlan(ref, flags, { startEmbedded: false });
-  if (!plan.profile) throw new ValidationError('command line', [{ path: '--profile', message: `is required: "${plan.name}" declares no profile` }]);
+  if (!plan.profile)
+    throw new ValidationError('command line', [{ path: '--profile', message: `is required: "${plan.name}" declares no profile` }]);
   // The very configuration the run would use (validation, allowlist, rate ceiling included).
   const { curve } = resolveRunConfig({ ...plan.run, profile: plan.profile }, { defaultWorkers: defaultWorkers() });
   const maxRequests = plan.run.maxRequests;
   // With journeys --max-requests caps requests, not arrivals (a journey sends several).
-  const total = maxRequests !== undefined && !(plan.run.requests?.journeys?.length ?? 0) ? Math.min(maxRequests, curve.totalArrivals) : curve.totalArrivals;
+  const total =
+    maxRequests !== undefined && !(plan.run.requests?.journeys?.length ?? 0)
+      ? Math.min(maxRequests, curve.totalArrivals)
+      : curve.totalArrivals;
   const lines: string[] = [];
   lines.push(`PLAN (dry run: nothing is started and nothing is sent)`);
   lines.push(`name:        ${plan.name}${plan.description ? ` — ${plan.description}` : ''}`);
@@ -63,11 +79,21 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
   lines.push('');
   const rows = [['step', 'from', 'duration', 'rate', unit, 'cumulative']];
   let cumulative = 0;
-  const steps = curve.steps.length > 0 ? curve.steps : [{ index: 0, label: plan.profile.kind, startMs: 0, durationMs: curve.durationMs, rateRps: curve.peakRps }];
+  const steps =
+    curve.steps.length > 0
+      ? curve.steps
+      : [{ index: 0, label: plan.profile.kind, startMs: 0, durationMs: curve.durationMs, rateRps: curve.peakRps }];
   for (const s of steps) {
     const n = Math.round(curve.areaAt(s.startMs + s.durationMs) - curve.areaAt(s.startMs));
     cumulative += n;
-    rows.push([`${s.index + 1}`, formatDurationMs(s.startMs), formatDurationMs(s.durationMs), journeys ? s.label.replace(/ req\/s$/, ' journeys/s') : s.label, int(n), int(cumulative)]);
+    rows.push([
+      `${s.index + 1}`,
+      formatDurationMs(s.startMs),
+      formatDurationMs(s.durationMs),
+      journeys ? s.label.replace(/ req\/s$/, ' journeys/s') : s.label,
+      int(n),
+      int(cumulative),
+    ]);
   }
   lines.push(table(rows));
   lines.push('');
@@ -85,12 +111,15 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
     lines.push(`${journeys ? 'arrival mix' : 'request mix'} (expected counts over the whole profile):`);
     const perBudget = new Map<string, number>();
     const charge = (sideEffects: Readonly<Record<string, number>> | undefined, times: number) => {
-      for (const [effect, amount] of Object.entries(sideEffects ?? {})) perBudget.set(effect, (perBudget.get(effect) ?? 0) + times * amount);
+      for (const [effect, amount] of Object.entries(sideEffects ?? {}))
+        perBudget.set(effect, (perBudget.get(effect) ?? 0) + times * amount);
     };
     for (const t of mix.templates) {
       const share = (t.weight ?? 1) / totalWeight;
       const n = total * share;
-      lines.push(`  ${t.name.padEnd(18)} ${(share * 100).toFixed(0).padStart(3)} %  ~${int(n)}  ${(t.method ?? 'GET').toUpperCase()} ${t.path}`);
+      lines.push(
+        `  ${t.name.padEnd(18)} ${(share * 100).toFixed(0).padStart(3)} %  ~${int(n)}  ${(t.method ?? 'GET').toUpperCase()} ${t.path}`,
+      );
       charge(t.sideEffects, n);
     }
     for (const j of mixJourneys) {
@@ -99,8 +128,17 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
       lines.push(`  journey ${j.name.padEnd(10)} ${(share * 100).toFixed(0).padStart(3)} %  ~${int(n)} journeys, each:`);
       for (const step of j.steps) {
         // A polling step may send up to its tries (or its time over its interval) requests.
-        const tries = step.poll ? Math.min(step.poll.maxTries ?? Number.POSITIVE_INFINITY, step.poll.maxMs !== undefined ? Math.floor(parseDurationMs(step.poll.maxMs) / parseDurationMs(step.poll.intervalMs)) + 1 : Number.POSITIVE_INFINITY) : 1;
-        const detail = step.poll ? `  (polls every ${formatDurationMs(parseDurationMs(step.poll.intervalMs))}, at most ${int(tries)} tries)` : '';
+        const tries = step.poll
+          ? Math.min(
+              step.poll.maxTries ?? Number.POSITIVE_INFINITY,
+              step.poll.maxMs !== undefined
+                ? Math.floor(parseDurationMs(step.poll.maxMs) / parseDurationMs(step.poll.intervalMs)) + 1
+                : Number.POSITIVE_INFINITY,
+            )
+          : 1;
+        const detail = step.poll
+          ? `  (polls every ${formatDurationMs(parseDurationMs(step.poll.intervalMs))}, at most ${int(tries)} tries)`
+          : '';
         lines.push(`    ${step.name.padEnd(16)} ${(step.method ?? 'GET').toUpperCase()} ${step.path}${detail}`);
         charge(step.sideEffects, n * tries);
       }
@@ -111,7 +149,9 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
       for (const [effect, n] of perBudget) {
         const { budget } = budgetNameOf(effect);
         const limit = plan.budgets[budget];
-        lines.push(`  ${effect.padEnd(18)} up to ~${int(n)}${limit !== undefined ? `  budget ${budget}=${int(limit)}: the run stops before it is exceeded` : '  (no budget)'}`);
+        lines.push(
+          `  ${effect.padEnd(18)} up to ~${int(n)}${limit !== undefined ? `  budget ${budget}=${int(limit)}: the run stops before it is exceeded` : '  (no budget)'}`,
+        );
       }
     }
   } else {
@@ -122,10 +162,20 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
   lines.push(`  max rate:        ${plan.run.maxRps !== undefined ? `${int(plan.run.maxRps)} req/s` : 'none'}`);
   lines.push(`  max requests:    ${maxRequests !== undefined ? int(maxRequests) : 'none'}`);
   lines.push(`  max duration:    ${plan.maxDurationMs !== undefined ? formatDurationMs(plan.maxDurationMs) : 'none'}`);
-  lines.push(`  budgets:         ${Object.entries(plan.budgets).map(([k, v]) => `${k}=${int(v)}`).join(', ') || 'none'}`);
+  lines.push(
+    `  budgets:         ${
+      Object.entries(plan.budgets)
+        .map(([k, v]) => `${k}=${int(v)}`)
+        .join(', ') || 'none'
+    }`,
+  );
   const eb = plan.run.errorBurst;
-  lines.push(`  error burst:     ${eb ? `stop above ${Math.round((eb.maxErrorRate ?? 0.5) * 100)} % errors over ${formatDurationMs(eb.windowMs ?? 5000)}` : 'off'}`);
-  lines.push(`  kill switches:   SIGINT/SIGTERM (drain, then write results; twice = at once)${(flags as { killFile?: string }).killFile ? `, kill file ${(flags as { killFile?: string }).killFile}` : ''}${(flags as { controlPort?: number }).controlPort !== undefined ? ', control endpoint on 127.0.0.1' : ''}`);
+  lines.push(
+    `  error burst:     ${eb ? `stop above ${Math.round((eb.maxErrorRate ?? 0.5) * 100)} % errors over ${formatDurationMs(eb.windowMs ?? 5000)}` : 'off'}`,
+  );
+  lines.push(
+    `  kill switches:   SIGINT/SIGTERM (drain, then write results; twice = at once)${(flags as { killFile?: string }).killFile ? `, kill file ${(flags as { killFile?: string }).killFile}` : ''}${(flags as { controlPort?: number }).controlPort !== undefined ? ', control endpoint on 127.0.0.1' : ''}`,
+  );
   lines.push(`  run id header:   ${plan.run.runIdHeader ?? 'x-overload-run'}: ${plan.run.runId}`);
   const r = plan.recovery;
   lines.push(

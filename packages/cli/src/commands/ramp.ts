@@ -69,7 +69,10 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
     // Said before the load, not after: a step too short for a percentile can never be the knee.
     // (Steps barely long enough are listed by `overload plan`; here only those that cannot be judged.)
     for (const s of shortStepsOf(plan).filter((x) => !x.edge)) progress.event(`warning: ${formatShortStep(s)}`);
-    log.info({ plan: { ...plan.run, headers: redactHeaders(plan.run.headers ?? {}), requests: undefined }, target: plan.targetUrl }, 'ramp starting');
+    log.info(
+      { plan: { ...plan.run, headers: redactHeaders(plan.run.headers ?? {}), requests: undefined }, target: plan.targetUrl },
+      'ramp starting',
+    );
     const result = await ramp({
       ...plan.run,
       profile: plan.profile!,
@@ -91,7 +94,13 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
     progress.done();
     const stopped = session.guard.stopped;
     const stopReason = stopped?.reason ?? result.stopReason;
-    const stored = { ...result, stopReason, ...(stopped ? { stopDetail: stopped.detail } : {}), ...partialOf(stopReason, stopped?.detail ?? result.stopDetail), runbook: runbookOf(plan, flags, session.ledger.used()) };
+    const stored = {
+      ...result,
+      stopReason,
+      ...(stopped ? { stopDetail: stopped.detail } : {}),
+      ...partialOf(stopReason, stopped?.detail ?? result.stopDetail),
+      runbook: runbookOf(plan, flags, session.ledger.used()),
+    };
     const files = await writeResults(stored, plan.name, flags);
     process.stdout.write(`${formatRampSummary(result, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`);
     if (stopped) process.stdout.write(`stopped early: ${stopped.detail}\n`);
@@ -114,7 +123,10 @@ function describeEvent(event: Parameters<NonNullable<Parameters<typeof ramp>[0][
     case 'step-unjudged':
       return `step ${e.step.index + 1} (${label(e.step)}) not judged, so not a knee: ${e.step.detail ?? 'a condition could not be judged'}`;
     case 'collapse':
-      return `step ${e.step.index + 1} (${label(e.step)}) COLLAPSED: ${e.verdict.conditions.filter((c) => c.status === 'breached').map(formatCondition).join(', ')}`;
+      return `step ${e.step.index + 1} (${label(e.step)}) COLLAPSED: ${e.verdict.conditions
+        .filter((c) => c.status === 'breached')
+        .map(formatCondition)
+        .join(', ')}`;
     case 'inconclusive':
       return `step ${e.step.index + 1} (${label(e.step)}) INCONCLUSIVE: ${e.reason}; ${e.advice}`;
   }

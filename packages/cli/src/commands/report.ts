@@ -18,7 +18,10 @@ export function registerReport(program: Command, setExit: (code: ExitCode) => vo
     .command('report')
     .description('render the reports of a previous run from its result.json (HTML, JUnit); nothing is sent')
     .argument('<result.json>', 'a result file written by run, ramp or search')
-    .option('--html <file>', `write the HTML report here (default: ${RESULT_FILES.html} next to the result, when no other output is asked for)`)
+    .option(
+      '--html <file>',
+      `write the HTML report here (default: ${RESULT_FILES.html} next to the result, when no other output is asked for)`,
+    )
     .option('--junit <file>', 'write JUnit XML here: one testcase per SLO condition per step, plus the recovery check')
     .addHelpText(
       'after',

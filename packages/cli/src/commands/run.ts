@@ -67,10 +67,14 @@ Examples:
 export function profileFlag(flags: RunFlags): string | undefined {
   if (flags.rate === undefined && flags.duration === undefined) return flags.profile;
   if (flags.profile !== undefined) {
-    throw new ValidationError('command line', [{ path: '--rate', message: 'cannot be combined with --profile; put the rate in the profile' }]);
+    throw new ValidationError('command line', [
+      { path: '--rate', message: 'cannot be combined with --profile; put the rate in the profile' },
+    ]);
   }
   if (flags.rate === undefined || flags.duration === undefined) {
-    throw new ValidationError('command line', [{ path: flags.rate === undefined ? '--rate' : '--duration', message: 'is required (give --rate and --duration, or --profile)' }]);
+    throw new ValidationError('command line', [
+      { path: flags.rate === undefined ? '--rate' : '--duration', message: 'is required (give --rate and --duration, or --profile)' },
+    ]);
   }
   return JSON.stringify({ kind: 'constant', rateRps: flags.rate, durationMs: flags.duration } satisfies Profile);
 }
@@ -80,7 +84,14 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
   const progress = new Progress(process.stderr, { quiet: flags.quiet ?? false });
   const profileText = profileFlag(flags);
   const mode = shardModeOf(flags, 'run');
-  const resolved = withRunId(await resolvePlan(ref, { ...flags, ...(profileText !== undefined ? { profile: profileText } : {}) }, { startEmbedded: mode.kind === 'single' }), flags.runId);
+  const resolved = withRunId(
+    await resolvePlan(
+      ref,
+      { ...flags, ...(profileText !== undefined ? { profile: profileText } : {}) },
+      { startEmbedded: mode.kind === 'single' },
+    ),
+    flags.runId,
+  );
   if (mode.kind === 'follower') return followCoordinator(resolved, mode, flags, progress);
   const plan = mode.kind === 'standalone' ? standaloneShardPlan(resolved, mode) : resolved;
   const session = new CommandSession(plan, flags, progress);
@@ -93,7 +104,13 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     // Validation and the allowlist first (resolveRunConfig throws), then a pre-flight: a target
     // that is down from the start gets exit 6, not a run of refused connections.
     const checked = resolveRunConfig({ ...plan.run, profile: plan.profile }, { defaultWorkers: defaultWorkers() });
-    await preflight({ url: checked.url, probes: plan.probes, allowedHosts: plan.allowedHosts, timeoutMs: Math.min(checked.timeoutMs, 5000), ...(checked.tls ? { tls: checked.tls } : {}) });
+    await preflight({
+      url: checked.url,
+      probes: plan.probes,
+      allowedHosts: plan.allowedHosts,
+      timeoutMs: Math.min(checked.timeoutMs, 5000),
+      ...(checked.tls ? { tls: checked.tls } : {}),
+    });
     await session.start();
     if (mode.kind === 'coordinator') distribution = await startDistribution(plan, mode, 'run', ref, session.abort.signal);
     const handle = (distribution?.runner ?? startRun)({
@@ -104,7 +121,10 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
       onInterval: (i, h) => session.interval(i, 'run', h),
     });
     session.guard.attach('run', handle);
-    log.info({ url: plan.run.url, headers: redactHeaders(plan.run.headers ?? {}), profile: plan.profile, runId: handle.config.runId }, 'run started');
+    log.info(
+      { url: plan.run.url, headers: redactHeaders(plan.run.headers ?? {}), profile: plan.profile, runId: handle.config.runId },
+      'run started',
+    );
     if (plan.probes.length > 0) {
       const t0 = await Promise.race([handle.started, handle.result.then(() => performance.now())]);
       probes = startProbes(plan.probes, { t0Perf: t0, allowedHosts: plan.allowedHosts });
@@ -116,7 +136,9 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     progress.done();
     const releaseAtMs = pinchReleaseAtMs(handle.config.curve);
     const drains: QueueDrain[] | undefined =
-      releaseAtMs === undefined ? undefined : series.filter((s) => /queue|depth|backlog/i.test(s.name)).map((s) => analyzeDrain(s, releaseAtMs));
+      releaseAtMs === undefined
+        ? undefined
+        : series.filter((s) => /queue|depth|backlog/i.test(s.name)).map((s) => analyzeDrain(s, releaseAtMs));
     const stopped = session.guard.stopped;
     const stopReason = stopped?.reason ?? result.stopReason;
     const stored = {
@@ -129,7 +151,9 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
       runbook: runbookOf(plan, flags, session.ledger.used()),
     };
     const files = await writeResults(stored, plan.name, flags);
-    process.stdout.write(`${formatRunSummary({ ...result, stopReason }, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`);
+    process.stdout.write(
+      `${formatRunSummary({ ...result, stopReason }, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`,
+    );
     if (drains) {
       for (const d of drains) {
         process.stdout.write(

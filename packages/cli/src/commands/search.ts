@@ -33,12 +33,27 @@ export function registerSearch(program: Command, setExit: (code: ExitCode) => vo
   addReportOptions(cmd);
   cmd
     .option('--start <rps>', 'first trial rate (default 100)', rateArg)
-    .option('--factor <n>', 'growth between trials before the first breach (default 2)', positiveNumberArg('a growth factor > 1, such as 2', 100))
-    .option('--precision <fraction>', 'stop when the bracket is within this fraction (default 0.05)', positiveNumberArg('a fraction > 0 and < 1, such as 0.05', 0.99))
+    .option(
+      '--factor <n>',
+      'growth between trials before the first breach (default 2)',
+      positiveNumberArg('a growth factor > 1, such as 2', 100),
+    )
+    .option(
+      '--precision <fraction>',
+      'stop when the bracket is within this fraction (default 0.05)',
+      positiveNumberArg('a fraction > 0 and < 1, such as 0.05', 0.99),
+    )
     .option('--min-trial <time>', 'shortest trial (default 5s; longer when the SLO percentile needs more samples)', durationArg)
     .option('--trial-cooldown <time>', 'quiet time between trials (default 2s)', durationOrZeroArg)
-    .option('--recovery-within <time>', 'after a breached trial, how long the target may take to hold the SLO again at a low rate before the next trial (default 15s)', durationArg)
-    .addHelpText('after', `\nExamples:\n  $ overload search http://127.0.0.1:8080/ --slo "p99<200ms,errors<1%" --start 200\n  $ overload search student-reports --precision 0.1`)
+    .option(
+      '--recovery-within <time>',
+      'after a breached trial, how long the target may take to hold the SLO again at a low rate before the next trial (default 15s)',
+      durationArg,
+    )
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ overload search http://127.0.0.1:8080/ --slo "p99<200ms,errors<1%" --start 200\n  $ overload search student-reports --precision 0.1`,
+    )
     .action(async (ref: string, flags: SearchFlags) => setExit(await searchCommand(ref, flags)));
 }
 
@@ -65,14 +80,20 @@ async function searchCommand(ref: string, flags: SearchFlags): Promise<ExitCode>
       ...(flags.recoveryWithin !== undefined ? { recovery: { withinMs: flags.recoveryWithin } } : {}),
       onPhaseStart: (trial, handle, kind) => {
         session.guard.attach(kind === 'trial' ? `trial ${trial + 1}` : `baseline after trial ${trial + 1}`, handle);
-        if (kind === 'trial') progress.event(`trial ${trial + 1}: ${handle.config.curve.peakRps} req/s for ${(handle.config.curve.durationMs / 1000).toFixed(0)} s`);
+        if (kind === 'trial')
+          progress.event(
+            `trial ${trial + 1}: ${handle.config.curve.peakRps} req/s for ${(handle.config.curve.durationMs / 1000).toFixed(0)} s`,
+          );
       },
       onInterval: (interval, trial, handle) => session.interval(interval, `trial ${trial + 1}`, handle),
-      onBaseline: (trial, rateRps) => progress.event(`trial ${trial + 1}: waiting for the target to recover at ${rateRps} req/s before the next trial`),
+      onBaseline: (trial, rateRps) =>
+        progress.event(`trial ${trial + 1}: waiting for the target to recover at ${rateRps} req/s before the next trial`),
       onTrial: (t) =>
         progress.event(
           `trial ${t.index + 1} at ${t.rateRps} req/s: ${t.verdict}${t.detail ? ` (${t.detail})` : ''}` +
-            (t.recovery ? `; ${t.recovery.recovered ? `recovered after ${(t.recovery.timeToRecoverMs! / 1000).toFixed(1)} s` : 'did NOT recover'}` : ''),
+            (t.recovery
+              ? `; ${t.recovery.recovered ? `recovered after ${(t.recovery.timeToRecoverMs! / 1000).toFixed(1)} s` : 'did NOT recover'}`
+              : ''),
         ),
     });
     progress.done();
@@ -88,7 +109,8 @@ async function searchCommand(ref: string, flags: SearchFlags): Promise<ExitCode>
     process.stdout.write(`${formatSearchSummary(result, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`);
     if (stopped) process.stdout.write(`stopped early: ${stopped.detail}\n`);
     process.stdout.write(`results: ${files.join(', ')}\n`);
-    if (!stopped && result.stopReason) process.stdout.write(`search stopped: ${result.stopReason}${result.stopDetail ? ` (${result.stopDetail})` : ''}\n`);
+    if (!stopped && result.stopReason)
+      process.stdout.write(`search stopped: ${result.stopReason}${result.stopDetail ? ` (${result.stopDetail})` : ''}\n`);
     return searchExitCode(result, stopReason, flags.expectKneeAbove);
   } finally {
     await session.dispose();

@@ -56,8 +56,12 @@ export class CommandSession {
     if (this.#plan.run.tls?.insecure) process.stderr.write(`${insecureWarning(this.#plan.targetUrl)}\n`);
     await this.guard.start();
     const e = this.#plan.embedded;
-    if (e) this.#progress.event(`started the embedded demo target at ${e.url} (pid ${e.pid}${e.nice !== undefined ? `, nice ${e.nice}: below the generator` : ''})`);
-    if (this.guard.control) this.#progress.event(`control endpoint ${this.guard.control.url} (Authorization: Bearer ${this.guard.control.token})`);
+    if (e)
+      this.#progress.event(
+        `started the embedded demo target at ${e.url} (pid ${e.pid}${e.nice !== undefined ? `, nice ${e.nice}: below the generator` : ''})`,
+      );
+    if (this.guard.control)
+      this.#progress.event(`control endpoint ${this.guard.control.url} (Authorization: Bearer ${this.guard.control.token})`);
     if (this.#flags.metricsPort !== undefined) {
       this.#metrics = await startLiveMetrics({ port: this.#flags.metricsPort, labels: { run_id: this.#plan.run.runId ?? '' } });
       this.#progress.event(`live metrics at ${this.#metrics.url}`);
@@ -98,6 +102,9 @@ export function insecureWarning(targetUrl: string): string {
 }
 
 /** A step's label as the user reads it: with journeys the profile's rate is a rate of journeys. */
-export function arrivalLabel(label: string, config: { readonly requests?: { readonly journeys?: readonly unknown[] } | undefined }): string {
+export function arrivalLabel(
+  label: string,
+  config: { readonly requests?: { readonly journeys?: readonly unknown[] } | undefined },
+): string {
   return (config.requests?.journeys?.length ?? 0) > 0 ? label.replace(/ req\/s$/, ' journeys/s') : label;
 }

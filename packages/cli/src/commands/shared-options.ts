@@ -46,7 +46,8 @@ function ratioOrRateArg(value: string): number {
   const pct = /^(\d+(?:\.\d+)?)%$/.exec(value.trim());
   if (pct) {
     const ratio = Number(pct[1]) / 100;
-    if (!(ratio > 0 && ratio <= 1)) throw new InvalidArgumentError(`expected a % of the knee from 0 to 100 %, such as 10%, or a rate in req/s (got "${value}")`);
+    if (!(ratio > 0 && ratio <= 1))
+      throw new InvalidArgumentError(`expected a % of the knee from 0 to 100 %, such as 10%, or a rate in req/s (got "${value}")`);
     return ratio;
   }
   const rate = rateArg(value);
@@ -60,18 +61,30 @@ export function addLoadOptions(cmd: Command): Command {
   return cmd
     .option('--workers <n>', 'worker threads (default: cores - 1, at least 1)', intArg(1, 256, 'a number of worker threads'))
     .option('--connections <n>', 'connections per worker (default: fits the rate)', intArg(1, 65_535, 'a number of connections'))
-    .option('--pipelining <n>', 'HTTP/1.1 requests sent on a connection before the first answer (default 1: none)', intArg(1, 1024, 'a number of requests'))
+    .option(
+      '--pipelining <n>',
+      'HTTP/1.1 requests sent on a connection before the first answer (default 1: none)',
+      intArg(1, 1024, 'a number of requests'),
+    )
     .option('--timeout <time>', 'per-request timeout (default 10s)', durationArg)
-    .option('--max-in-flight <n>', 'cap on requests in flight; arrivals beyond it are dropped and counted', intArg(1, 10_000_000, 'a number of requests'))
+    .option(
+      '--max-in-flight <n>',
+      'cap on requests in flight; arrivals beyond it are dropped and counted',
+      intArg(1, 10_000_000, 'a number of requests'),
+    )
     .addOption(new Option('--arrivals <process>', 'arrival process').choices(['uniform', 'poisson']))
     .option('--seed <n>', 'seed for poisson arrivals and the request mix', intArg(1, 2 ** 31 - 1, 'a seed'))
     .option('-m, --method <method>', 'HTTP method (URL targets)', methodArg)
-    .option('-H, --header <name:value>', 'request header (repeatable); Authorization, Cookie and API-key values are never written out', headerArg)
+    .option(
+      '-H, --header <name:value>',
+      'request header (repeatable); Authorization, Cookie and API-key values are never written out',
+      headerArg,
+    )
     .option('--body <text>', 'request body (URL targets)')
     .option('--ca <file>', 'trust this CA (PEM) for the https target and its probes, instead of the default trust store')
     .option('--cert <file>', 'client certificate (PEM) for mutual TLS (with --key)')
     .option('--key <file>', 'private key (PEM, unencrypted) of the client certificate')
-    .option('--insecure', 'do not check the target\'s TLS certificate (a warning is printed and the result records it)')
+    .option('--insecure', "do not check the target's TLS certificate (a warning is printed and the result records it)")
     .option('--http2', 'offer HTTP/2 (ALPN h2) to the https target; servers without it answer in HTTP/1.1');
 }
 
@@ -93,11 +106,15 @@ export function addGuardOptions(cmd: Command): Command {
 /** Scenario and judgement options (ramp, search, plan). */
 export function addScenarioOptions(cmd: Command): Command {
   return cmd
-    .option('--target <url>', 'base URL of the target (overrides the scenario; default: the scenario\'s embedded demo target)', urlArg)
+    .option('--target <url>', "base URL of the target (overrides the scenario; default: the scenario's embedded demo target)", urlArg)
     .option('--target-option <key=value>', 'option for the embedded demo target, e.g. bug=sticky-breaker (repeatable)', keyValueArg)
     .option('--profile <profile>', 'ramp profile, e.g. "step:start=100,step=100,every=10s,max=2000" or "stages:30s@100,1m@2000" or JSON')
     .option('--slo <conditions>', 'SLO, e.g. "p99<500ms,p50<100ms,errors<1%,achieved>95%,queue_depth<1000"')
-    .option('--probe <name=kind:url>', 'side-channel probe, e.g. "depth=prometheus:http://127.0.0.1:9100/metrics#queue_depth" (repeatable)', collect);
+    .option(
+      '--probe <name=kind:url>',
+      'side-channel probe, e.g. "depth=prometheus:http://127.0.0.1:9100/metrics#queue_depth" (repeatable)',
+      collect,
+    );
 }
 
 export function addRecoveryOptions(cmd: Command): Command {

@@ -21,19 +21,31 @@ export function registerTarget(program: Command, setExit: (code: ExitCode) => vo
       if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port 0-65535 (got "${v}")`);
       return n;
     })
-    .option('--target-option <key=value>', 'target option, e.g. bug=sticky-breaker (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-    .addHelpText('after', '\nExamples:\n  $ overload target student-reports --port 9000\n  $ overload target student-reports --target-option bug=sticky-breaker')
+    .option('--target-option <key=value>', 'target option, e.g. bug=sticky-breaker (repeatable)', (v: string, prev: string[] = []) => [
+      ...prev,
+      v,
+    ])
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ overload target student-reports --port 9000\n  $ overload target student-reports --target-option bug=sticky-breaker',
+    )
     .action(async (ref: string, flags: { port?: number; targetOption?: string[] }) => {
       const { scenario, file } = await loadScenario(ref);
       if (!scenario.embeddedTarget) {
-        throw new ValidationError('scenario', [{ path: 'embeddedTarget', message: `scenario "${scenario.name}" has no embedded target` }], 'OVL_INVALID_SCENARIO');
+        throw new ValidationError(
+          'scenario',
+          [{ path: 'embeddedTarget', message: `scenario "${scenario.name}" has no embedded target` }],
+          'OVL_INVALID_SCENARIO',
+        );
       }
       const module = resolve(dirname(file), scenario.embeddedTarget.module);
       const options = [
         ...Object.entries(scenario.embeddedTarget.options ?? {}).map(([k, v]) => `${k}=${String(v)}`),
         ...(flags.targetOption ?? []),
       ];
-      const child = spawn(process.execPath, [module, '--port', String(flags.port ?? 0), ...options.flatMap((o) => ['--option', o])], { stdio: 'inherit' });
+      const child = spawn(process.execPath, [module, '--port', String(flags.port ?? 0), ...options.flatMap((o) => ['--option', o])], {
+        stdio: 'inherit',
+      });
       const forward = (signal: NodeJS.Signals) => child.kill(signal);
       process.on('SIGINT', forward);
       process.on('SIGTERM', forward);

@@ -25,9 +25,19 @@ export function detectPackageManager(cwd: string): PackageManager {
   if (existsSync(join(cwd, 'yarn.lock')) || declared === 'yarn') {
     // Yarn 2+ (a .yarnrc.yml) renamed --frozen-lockfile to --immutable.
     const berry = existsSync(join(cwd, '.yarnrc.yml'));
-    return { name: 'yarn', exec: 'yarn overload', ciInstall: berry ? 'yarn install --immutable' : 'yarn install --frozen-lockfile', pinned: declared === 'yarn' };
+    return {
+      name: 'yarn',
+      exec: 'yarn overload',
+      ciInstall: berry ? 'yarn install --immutable' : 'yarn install --frozen-lockfile',
+      pinned: declared === 'yarn',
+    };
   }
-  return { name: 'npm', exec: 'npx overload', ciInstall: existsSync(join(cwd, 'package-lock.json')) ? 'npm ci' : 'npm install', pinned: false };
+  return {
+    name: 'npm',
+    exec: 'npx overload',
+    ciInstall: existsSync(join(cwd, 'package-lock.json')) ? 'npm ci' : 'npm install',
+    pinned: false,
+  };
 }
 
 /** The name in package.json's `packageManager` field (corepack's), if any. */

@@ -51,10 +51,18 @@ const SCENARIO_DIR = '/scenarios';
 const RESULTS_DIR = '/results';
 
 export function manifests(o: ManifestOptions): (ISecret | IConfigMap | IService | IPod | IJob)[] {
-  const labels = (role: string) => ({ 'app.kubernetes.io/name': 'overload', 'app.kubernetes.io/instance': o.name, 'app.kubernetes.io/component': role });
+  const labels = (role: string) => ({
+    'app.kubernetes.io/name': 'overload',
+    'app.kubernetes.io/instance': o.name,
+    'app.kubernetes.io/component': role,
+  });
   const meta = (suffix: string, role: string) => ({ name: `${o.name}-${suffix}`, namespace: o.namespace, labels: labels(role) });
   // ConfigMap keys cannot hold "/": files are stored under flat keys and mounted back at their paths.
-  const entries = Object.entries(o.files).map(([path, content], i) => ({ key: `f${i}-${path.replace(/[^-._a-zA-Z0-9]/g, '_')}`.slice(0, 253), path, content }));
+  const entries = Object.entries(o.files).map(([path, content], i) => ({
+    key: `f${i}-${path.replace(/[^-._a-zA-Z0-9]/g, '_')}`.slice(0, 253),
+    path,
+    content,
+  }));
   const volumes: IVolume[] = [
     { name: 'scenario', configMap: { name: `${o.name}-scenario`, items: entries.map((e) => ({ key: e.key, path: e.path })) } },
     { name: 'results', emptyDir: {} },
@@ -76,11 +84,16 @@ export function manifests(o: ManifestOptions): (ISecret | IConfigMap | IService 
     // the same token as the shards; Kubernetes expands $(VAR) in args from the container's env.
     args: [
       ...common,
-      '--coordinator-port', String(o.port),
-      '--coordinator-host', '0.0.0.0',
-      '--join-timeout', `${Math.ceil(o.joinTimeoutMs / 1000)}s`,
-      '--control-port', String(CONTROL_PORT),
-      '--control-token', '$(OVERLOAD_COORDINATOR_TOKEN)',
+      '--coordinator-port',
+      String(o.port),
+      '--coordinator-host',
+      '0.0.0.0',
+      '--join-timeout',
+      `${Math.ceil(o.joinTimeoutMs / 1000)}s`,
+      '--control-port',
+      String(CONTROL_PORT),
+      '--control-token',
+      '$(OVERLOAD_COORDINATOR_TOKEN)',
     ],
     env: [tokenEnv],
     ports: [{ name: 'coordinator', containerPort: o.port }],
@@ -106,7 +119,12 @@ export function manifests(o: ManifestOptions): (ISecret | IConfigMap | IService 
   const deadlineS = Math.ceil((o.maxDurationMs + o.joinTimeoutMs) / 1000) + 60;
   return [
     { apiVersion: 'v1', kind: 'Secret', metadata: meta('token', 'token'), type: 'Opaque', stringData: { token: o.token } },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('scenario', 'scenario'), data: Object.fromEntries(entries.map((e) => [e.key, e.content])) },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta('scenario', 'scenario'),
+      data: Object.fromEntries(entries.map((e) => [e.key, e.content])),
+    },
     {
       apiVersion: 'v1',
       kind: 'Service',
@@ -132,7 +150,9 @@ export function manifests(o: ManifestOptions): (ISecret | IConfigMap | IService 
         backoffLimitPerIndex: 0,
         podReplacementPolicy: 'Failed',
         activeDeadlineSeconds: deadlineS,
-        podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { containerName: 'shard', operator: 'In', values: [...FAIL_JOB_EXIT_CODES] } }] },
+        podFailurePolicy: {
+          rules: [{ action: 'FailJob', onExitCodes: { containerName: 'shard', operator: 'In', values: [...FAIL_JOB_EXIT_CODES] } }],
+        },
         template: {
           metadata: { labels: labels('shard') },
           spec: { restartPolicy: 'Never', containers: [shard], volumes },

@@ -58,14 +58,26 @@ export async function startLiveMetrics(options: LiveMetricsOptions): Promise<Liv
 
   const offeredRate = gauge('overload_offered_rate_rps', 'Arrivals the schedule intended per second, last interval.');
   const achievedRate = gauge('overload_achieved_rate_rps', 'Responses received per second, last interval.');
-  const latency = gauge('overload_latency_seconds', 'Coordinated-omission corrected latency (intended send to response) of the last interval; quantile 1 is the max.', ['quantile']);
-  const serviceTime = gauge('overload_service_time_seconds', 'Service time (actual send to response) of the last interval; quantile 1 is the max.', ['quantile']);
+  const latency = gauge(
+    'overload_latency_seconds',
+    'Coordinated-omission corrected latency (intended send to response) of the last interval; quantile 1 is the max.',
+    ['quantile'],
+  );
+  const serviceTime = gauge(
+    'overload_service_time_seconds',
+    'Service time (actual send to response) of the last interval; quantile 1 is the max.',
+    ['quantile'],
+  );
   const inFlight = gauge('overload_in_flight', 'Requests in flight at the end of the last interval.');
   const offered = counter('overload_offered_total', 'Arrivals the schedule intended.');
   const sent = counter('overload_sent_total', 'Requests sent.');
   const responses = counter('overload_responses_total', 'Responses received (any status).');
   const errors = counter('overload_errors_total', 'Failed requests, by how they failed.', ['class']);
-  const dropped = counter('overload_dropped_total', 'Arrivals not sent: at the in-flight cap (target too slow) or by the generator (reached too late).', ['reason']);
+  const dropped = counter(
+    'overload_dropped_total',
+    'Arrivals not sent: at the in-flight cap (target too slow) or by the generator (reached too late).',
+    ['reason'],
+  );
   const intervals = counter('overload_intervals_total', 'Intervals published so far.');
   const budgetUsed = gauge('overload_budget_used', 'Side effects charged against each budget (worst case).', ['budget']);
   const budgetLimit = gauge('overload_budget_limit', 'Limit of each side-effect budget.', ['budget']);

@@ -40,10 +40,16 @@ export function formatRampSummary(r: RampResult, title = `${r.target.method} ${r
   }
   if (r.recovery) {
     if ('skipped' in r.recovery) lines.push(`recovery check: skipped (${r.recovery.skipped})`);
-    else lines.push(`recovery check at ${int(r.recovery.baselineRps)} ${journeys ? 'journeys' : 'req'}/s after a ${ms(r.recovery.cooldownMs)} cool-down: ${r.recovery.detail}`);
+    else
+      lines.push(
+        `recovery check at ${int(r.recovery.baselineRps)} ${journeys ? 'journeys' : 'req'}/s after a ${ms(r.recovery.cooldownMs)} cool-down: ${r.recovery.detail}`,
+      );
   }
   const unjudged = r.steps.filter((s) => s.verdict === 'unjudged');
-  if (unjudged.length > 0) lines.push(`not judged (never a knee): ${unjudged.map((s) => `step ${s.index + 1} (${s.detail ?? 'a condition could not be judged'})`).join('; ')}`);
+  if (unjudged.length > 0)
+    lines.push(
+      `not judged (never a knee): ${unjudged.map((s) => `step ${s.index + 1} (${s.detail ?? 'a condition could not be judged'})`).join('; ')}`,
+    );
   if (r.run.byName && r.run.byName.length > 0) lines.push('', 'per name, over the ramp:', formatNamesTable(r.run.byName));
   if (r.run.generator.saturated) lines.push(`generator: SATURATED (${r.run.generator.reasons.join('; ')})`);
   lines.push('', r.verdictLine);
@@ -72,6 +78,8 @@ export function formatSearchSummary(r: SearchRunResult, title = `${r.target.meth
     r.sustainableRps !== undefined
       ? `highest sustainable rate ${int(r.sustainableRps)} req/s${hi !== null ? ` (breached at ${int(hi)} req/s)` : ''}; ${r.reason}`
       : `no sustainable rate found${lo === null && hi !== null ? ` (breached even at ${int(hi)} req/s)` : ''}; ${r.reason}`,
-    ...(r.reliable ? [] : ['the bracket is UNRELIABLE: the target did not recover between trials, so later trials measured a target still broken']),
+    ...(r.reliable
+      ? []
+      : ['the bracket is UNRELIABLE: the target did not recover between trials, so later trials measured a target still broken']),
   ].join('\n');
 }

@@ -44,7 +44,9 @@ export function formatRunSummary(r: RunResult, title = `${r.target.method} ${r.t
   );
   for (const note of g.notes ?? []) lines.push(`note: ${note}`);
   if (g.bodyReadPauses) {
-    lines.push(`note: big response bodies came faster than a worker reads them (1 Gbit/s each): they were read at that pace (${int(g.bodyReadPauses)} pauses), and their latencies include the wait; add --workers to read faster`);
+    lines.push(
+      `note: big response bodies came faster than a worker reads them (1 Gbit/s each): they were read at that pace (${int(g.bodyReadPauses)} pauses), and their latencies include the wait; add --workers to read faster`,
+    );
   }
   return lines.join('\n');
 }

@@ -27,7 +27,10 @@ export const EMBEDDED_TARGET_NICE_OFFSET = 10;
  * still gets every cycle the generator leaves idle, and its own collapse is what it would be on
  * its own machine.
  */
-export async function startEmbeddedTarget(modulePath: string, options: Readonly<Record<string, string | number | boolean>>): Promise<EmbeddedTargetProcess> {
+export async function startEmbeddedTarget(
+  modulePath: string,
+  options: Readonly<Record<string, string | number | boolean>>,
+): Promise<EmbeddedTargetProcess> {
   const args = ['--port', '0', ...Object.entries(options).flatMap(([k, v]) => ['--option', `${k}=${String(v)}`])];
   const child = fork(modulePath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let stderr = '';

@@ -89,11 +89,17 @@ export interface ResolvedPlan {
  * scenario and flags before anything starts; the embedded target (demo mode) is started only
  * once everything else is known to be valid, and only when no target was given.
  */
-export async function resolvePlan(ref: string, flags: PlanFlags, options: { startEmbedded: boolean; env?: NodeJS.ProcessEnv }): Promise<ResolvedPlan> {
+export async function resolvePlan(
+  ref: string,
+  flags: PlanFlags,
+  options: { startEmbedded: boolean; env?: NodeJS.ProcessEnv },
+): Promise<ResolvedPlan> {
   const env = options.env ?? process.env;
   const isUrl = /^https?:\/\//i.test(ref);
   if (!isUrl && /^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) {
-    throw new ValidationError('command line', [{ path: '<url|scenario>', message: `${JSON.stringify(ref)} is a URL, but only http:// and https:// targets can be loaded` }]);
+    throw new ValidationError('command line', [
+      { path: '<url|scenario>', message: `${JSON.stringify(ref)} is a URL, but only http:// and https:// targets can be loaded` },
+    ]);
   }
   const loaded = isUrl ? undefined : await loadScenario(ref, process.cwd(), env);
   const scenario: Scenario | undefined = loaded?.scenario;
@@ -116,7 +122,8 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
     try {
       slo = typeof sloText === 'string' ? parseSlo(sloText) : sloText;
     } catch (error) {
-      if (error instanceof ValidationError) issues.push(...error.issues.map((i) => ({ ...i, path: flags.slo !== undefined ? `--slo ${i.path}` : i.path })));
+      if (error instanceof ValidationError)
+        issues.push(...error.issues.map((i) => ({ ...i, path: flags.slo !== undefined ? `--slo ${i.path}` : i.path })));
       else throw error;
     }
   }
@@ -147,25 +154,46 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
   const maxDurationMs = minDefined(flags.maxDuration, scenarioMaxDuration);
   const allowedHosts = combineAllowlists(scenario?.safety?.allowedHosts, env.OVERLOAD_ALLOWED_HOSTS);
   if (flags.rate !== undefined && maxRps !== undefined && flags.rate > maxRps) {
-    issues.push({ path: '--rate', message: `${flags.rate} req/s is above the rate ceiling of ${maxRps} req/s (${flags.maxRate !== undefined ? '--max-rate' : 'the scenario\'s safety.maxRps'}): lower --rate, or raise the ceiling` });
+    issues.push({
+      path: '--rate',
+      message: `${flags.rate} req/s is above the rate ceiling of ${maxRps} req/s (${flags.maxRate !== undefined ? '--max-rate' : "the scenario's safety.maxRps"}): lower --rate, or raise the ceiling`,
+    });
   }
-  const tls = readTlsFiles({ ...(flags.ca !== undefined ? { ca: flags.ca } : {}), ...(flags.cert !== undefined ? { cert: flags.cert } : {}), ...(flags.key !== undefined ? { key: flags.key } : {}), ...(flags.insecure ? { insecure: true } : {}) }, scenario?.tls, loaded ? dirname(loaded.file) : undefined, issues);
+  const tls = readTlsFiles(
+    {
+      ...(flags.ca !== undefined ? { ca: flags.ca } : {}),
+      ...(flags.cert !== undefined ? { cert: flags.cert } : {}),
+      ...(flags.key !== undefined ? { key: flags.key } : {}),
+      ...(flags.insecure ? { insecure: true } : {}),
+    },
+    scenario?.tls,
+    loaded ? dirname(loaded.file) : undefined,
+    issues,
+  );
   if (tls?.key) secrets.add([tls.key]);
   const http2 = flags.http2 === true || scenario?.http2 === true;
 
   const targetGiven = isUrl ? ref : (flags.target ?? scenario?.target);
   if (!targetGiven && !scenario?.embeddedTarget) {
-    issues.push({ path: '--target', message: `is required: scenario "${scenario?.name ?? ref}" has no target and no embedded demo target` });
+    issues.push({
+      path: '--target',
+      message: `is required: scenario "${scenario?.name ?? ref}" has no target and no embedded demo target`,
+    });
   }
   if (flags.targetOption && Object.keys(flags.targetOption).length > 0 && (targetGiven || !scenario?.embeddedTarget)) {
-    issues.push({ path: '--target-option', message: 'only applies to a scenario\'s embedded demo target (not with --target)' });
+    issues.push({ path: '--target-option', message: "only applies to a scenario's embedded demo target (not with --target)" });
   }
   const probeFlags: ProbeSpec[] = [];
   for (const text of flags.probe ?? []) {
     const spec = readProbeFlag(text, {}, issues);
     if (spec) probeFlags.push(spec);
   }
-  if (issues.length > 0) throw new ValidationError(loaded ? `scenario ${loaded.file} with these flags` : 'command line', issues, loaded ? 'OVL_INVALID_SCENARIO' : 'OVL_INVALID_OPTIONS');
+  if (issues.length > 0)
+    throw new ValidationError(
+      loaded ? `scenario ${loaded.file} with these flags` : 'command line',
+      issues,
+      loaded ? 'OVL_INVALID_SCENARIO' : 'OVL_INVALID_OPTIONS',
+    );
 
   // Everything is valid: now (and only now) start the demo target if one is needed.
   let embedded: EmbeddedTargetProcess | undefined;
@@ -182,7 +210,12 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
     const probes = [...(scenario?.probes ?? []), ...probeFlags].map((p) => (p.url.startsWith('/') ? { ...p, url: `${base}${p.url}` } : p));
     if (base !== '') {
       const probeIssues = validateProbes(probes);
-      if (probeIssues.length > 0) throw new ValidationError(loaded ? `scenario ${loaded.file}` : 'command line', probeIssues, loaded ? 'OVL_INVALID_SCENARIO' : 'OVL_INVALID_OPTIONS');
+      if (probeIssues.length > 0)
+        throw new ValidationError(
+          loaded ? `scenario ${loaded.file}` : 'command line',
+          probeIssues,
+          loaded ? 'OVL_INVALID_SCENARIO' : 'OVL_INVALID_OPTIONS',
+        );
     }
     let requests: RequestMix | undefined;
     const runId = randomRunId();
@@ -204,7 +237,11 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
             ...(scenario?.recovery ?? {}),
             ...(flags.cooldown !== undefined ? { cooldownMs: flags.cooldown } : {}),
             ...(flags.recoveryWithin !== undefined ? { withinMs: flags.recoveryWithin } : {}),
-            ...(flags.baseline !== undefined ? (flags.baseline <= 1 ? { baselineRatio: flags.baseline } : { baselineRps: flags.baseline }) : {}),
+            ...(flags.baseline !== undefined
+              ? flags.baseline <= 1
+                ? { baselineRatio: flags.baseline }
+                : { baselineRps: flags.baseline }
+              : {}),
           };
     const timeout = flags.timeout ?? (scenario?.timeoutMs !== undefined ? parseDurationMs(scenario.timeoutMs) : undefined);
     return {
@@ -234,7 +271,11 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
         runId,
         ...(tls ? { tls } : {}),
         ...(http2 ? { http2: true } : {}),
-        ...(flags.runIdHeader ? { runIdHeader: flags.runIdHeader } : scenario?.safety?.runIdHeader ? { runIdHeader: scenario.safety.runIdHeader } : {}),
+        ...(flags.runIdHeader
+          ? { runIdHeader: flags.runIdHeader }
+          : scenario?.safety?.runIdHeader
+            ? { runIdHeader: scenario.safety.runIdHeader }
+            : {}),
       },
       profile,
       slo,
@@ -258,7 +299,8 @@ export async function resolvePlan(ref: string, flags: PlanFlags, options: { star
 function registerSecrets(scenario: Scenario | undefined, flags: PlanFlags, ref: string, env: NodeJS.ProcessEnv): void {
   const values: (string | undefined)[] = [...secretHeaderValues(flags.header)];
   for (const headers of headerObjectsIn([scenario?.requests, scenario?.journeys])) values.push(...secretHeaderValues(headers));
-  for (const name of envPlaceholderNames([scenario?.requests, scenario?.journeys, flags.header, flags.body, flags.target, ref])) values.push(env[name]);
+  for (const name of envPlaceholderNames([scenario?.requests, scenario?.journeys, flags.header, flags.body, flags.target, ref]))
+    values.push(env[name]);
   for (const url of [ref, flags.target, scenario?.target]) {
     if (!url) continue;
     try {

@@ -6,7 +6,11 @@ import type { PlanFlags, ResolvedPlan } from './resolve.js';
  * SLO, probes, guardrails and kill switches — so a reader of the result (or the HTML report)
  * knows exactly what was done to the system and what could have stopped it.
  */
-export function runbookOf(plan: ResolvedPlan, flags: PlanFlags & { killFile?: string; controlPort?: number }, budgetsUsed: Record<string, number>) {
+export function runbookOf(
+  plan: ResolvedPlan,
+  flags: PlanFlags & { killFile?: string; controlPort?: number },
+  budgetsUsed: Record<string, number>,
+) {
   return {
     name: plan.name,
     ...(plan.description ? { description: plan.description } : {}),

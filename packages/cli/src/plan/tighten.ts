@@ -17,7 +17,7 @@ interface CapFlags {
 export function checkFlagsTighten(safety: ScenarioSafety | undefined, flags: CapFlags): ValidationIssue[] {
   if (!safety) return [];
   const issues: ValidationIssue[] = [];
-  const fix = 'flags can only tighten a scenario\'s guardrails (lower the flag, or raise it in the scenario file)';
+  const fix = "flags can only tighten a scenario's guardrails (lower the flag, or raise it in the scenario file)";
   for (const [name, value] of Object.entries(flags.budget ?? {})) {
     const limit = safety.budgets?.[name];
     if (limit !== undefined && value > limit) {
@@ -28,11 +28,17 @@ export function checkFlagsTighten(safety: ScenarioSafety | undefined, flags: Cap
     issues.push({ path: '--max-rate', message: `${flags.maxRate} is above the scenario's safety.maxRps ${safety.maxRps}: ${fix}` });
   }
   if (flags.maxRequests !== undefined && safety.maxRequests !== undefined && flags.maxRequests > safety.maxRequests) {
-    issues.push({ path: '--max-requests', message: `${flags.maxRequests} is above the scenario's safety.maxRequests ${safety.maxRequests}: ${fix}` });
+    issues.push({
+      path: '--max-requests',
+      message: `${flags.maxRequests} is above the scenario's safety.maxRequests ${safety.maxRequests}: ${fix}`,
+    });
   }
   const scenarioMs = safety.maxDurationMs !== undefined ? parseDurationMs(safety.maxDurationMs) : undefined;
   if (flags.maxDuration !== undefined && scenarioMs !== undefined && flags.maxDuration > scenarioMs) {
-    issues.push({ path: '--max-duration', message: `${flags.maxDuration} ms is above the scenario's safety.maxDurationMs ${scenarioMs} ms: ${fix}` });
+    issues.push({
+      path: '--max-duration',
+      message: `${flags.maxDuration} ms is above the scenario's safety.maxDurationMs ${scenarioMs} ms: ${fix}`,
+    });
   }
   return issues;
 }

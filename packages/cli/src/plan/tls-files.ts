@@ -60,12 +60,18 @@ export function readTlsFiles(
     if (pem !== undefined) {
       out.key = pem;
       if (certificate && !certificate.checkPrivateKey(createPrivateKey(pem))) {
-        issues.push({ path: key[1].label, message: `${fileOf(key[0] as string, key[1])} is not the private key of the client certificate ${fileOf(cert![0] as string, cert![1])}` });
+        issues.push({
+          path: key[1].label,
+          message: `${fileOf(key[0] as string, key[1])} is not the private key of the client certificate ${fileOf(cert![0] as string, cert![1])}`,
+        });
       }
     }
   }
   if ((cert === undefined) !== (key === undefined)) {
-    issues.push({ path: cert ? '--key' : '--cert', message: 'is required with the other: mutual TLS needs both a client certificate (--cert) and its private key (--key)' });
+    issues.push({
+      path: cert ? '--key' : '--cert',
+      message: 'is required with the other: mutual TLS needs both a client certificate (--cert) and its private key (--key)',
+    });
   }
   if (insecure) out.insecure = true;
   return out;
@@ -85,7 +91,10 @@ function readPem(file: string, source: Source, kind: 'certificate' | 'key', issu
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    issues.push({ path: source.label, message: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+    issues.push({
+      path: source.label,
+      message: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    });
     return undefined;
   }
   try {

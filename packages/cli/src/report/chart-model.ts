@@ -104,14 +104,22 @@ function timelineOf(result: StoredResult): Timeline | undefined {
   const run = result.kind === 'run' ? result : result.kind === 'ramp' ? result.run : undefined;
   if (!run || run.intervals.length === 0) return undefined;
   const intervalMs = run.config.intervalMs;
-  const at = (offsetMs: number, i: IntervalStats) => ({ tSec: round3((offsetMs + i.startMs + i.durationMs / 2) / 1000), interval: i, intervalMs });
+  const at = (offsetMs: number, i: IntervalStats) => ({
+    tSec: round3((offsetMs + i.startMs + i.durationMs / 2) / 1000),
+    interval: i,
+    intervalMs,
+  });
   const points: Timeline['points'][number][] = run.intervals.map((i) => at(0, i));
   const marks: ChartMark[] = [];
   const bands: ChartBand[] = [];
   if (result.kind === 'ramp') {
     if (result.collapse) {
       const w = result.collapse.window;
-      marks.push({ x: round3((w.startMs + w.durationMs) / 1000), label: `collapse detected (${result.collapse.step.label})`, color: COLOR.collapse });
+      marks.push({
+        x: round3((w.startMs + w.durationMs) / 1000),
+        label: `collapse detected (${result.collapse.step.label})`,
+        color: COLOR.collapse,
+      });
     }
     const rec = result.recovery;
     if (rec && 'run' in rec && rec.run.intervals.length > 0) {
@@ -120,7 +128,11 @@ function timelineOf(result: StoredResult): Timeline | undefined {
       const baselineStartMs = loadStoppedMs + rec.cooldownMs;
       points.push({ tSec: round3(loadStoppedMs / 1000), interval: undefined, intervalMs });
       bands.push({ from: round3(loadStoppedMs / 1000), to: round3(baselineStartMs / 1000), label: 'cool-down' });
-      bands.push({ from: round3(baselineStartMs / 1000), to: round3((baselineStartMs + rec.run.durationMs) / 1000), label: 'recovery baseline' });
+      bands.push({
+        from: round3(baselineStartMs / 1000),
+        to: round3((baselineStartMs + rec.run.durationMs) / 1000),
+        label: 'recovery baseline',
+      });
       for (const i of rec.run.intervals) points.push(at(baselineStartMs, i));
     }
   }
@@ -136,7 +148,8 @@ function rate(p: Timeline['points'][number], pick: (i: IntervalStats) => number)
 function rateChart(t: Timeline): ChartSpec {
   return {
     ...timeAxes('rate-over-time', 'Offered vs achieved rate', 'req/s'),
-    caption: 'Offered: arrivals the schedule intended per second. Achieved: responses per second. A gap between them is the target falling behind.',
+    caption:
+      'Offered: arrivals the schedule intended per second. Achieved: responses per second. A gap between them is the target falling behind.',
     x: t.points.map((p) => p.tSec),
     series: [
       { label: 'achieved req/s', color: COLOR.achieved, values: t.points.map((p) => rate(p, (i) => i.responses)) },
@@ -150,7 +163,8 @@ function rateChart(t: Timeline): ChartSpec {
 }
 
 function latencyChart(t: Timeline, result: StoredResult): ChartSpec {
-  const pick = (k: keyof LatencySummaryMs) => t.points.map((p) => (p.interval && p.interval.latencyMs.count > 0 ? positive(p.interval.latencyMs[k]) : null));
+  const pick = (k: keyof LatencySummaryMs) =>
+    t.points.map((p) => (p.interval && p.interval.latencyMs.count > 0 ? positive(p.interval.latencyMs[k]) : null));
   return {
     ...timeAxes('latency-over-time', 'Corrected latency over time (log scale)', 'ms'),
     caption: 'Per interval, from the intended send time (coordinated omission corrected): what a user would have seen.',
@@ -196,12 +210,18 @@ function journeyChart(t: Timeline, name: string, k: number): ChartSpec {
 function errorsChart(t: Timeline): ChartSpec {
   return {
     ...timeAxes('errors-over-time', 'Errors and drops', 'per second'),
-    caption: 'Errors: failed requests. Dropped: arrivals refused at the in-flight cap (target too slow). Generator drops: arrivals the load generator reached too late.',
+    caption:
+      'Errors: failed requests. Dropped: arrivals refused at the in-flight cap (target too slow). Generator drops: arrivals the load generator reached too late.',
     x: t.points.map((p) => p.tSec),
     series: [
       { label: 'errors/s', color: COLOR.errors, values: t.points.map((p) => rate(p, (i) => i.errors)) },
       { label: 'dropped/s', color: COLOR.dropped, values: t.points.map((p) => rate(p, (i) => i.dropped)) },
-      { label: 'generator drops/s', color: COLOR.droppedGenerator, values: t.points.map((p) => rate(p, (i) => i.droppedGenerator)), dash: [4, 4] },
+      {
+        label: 'generator drops/s',
+        color: COLOR.droppedGenerator,
+        values: t.points.map((p) => rate(p, (i) => i.droppedGenerator)),
+        dash: [4, 4],
+      },
     ],
     marks: t.marks,
     limits: [],
@@ -213,8 +233,16 @@ function rampHockeyStick(result: StoredRampResult): ChartSpec {
   const marks: ChartMark[] = [];
   if (result.knee) marks.push({ x: result.knee.rateRps, label: `knee ${result.knee.label}`, color: COLOR.knee });
   else if (result.lastHeld) marks.push({ x: result.lastHeld.rateRps, label: `last held ${result.lastHeld.label}`, color: COLOR.knee });
-  if (result.collapse) marks.push({ x: result.collapse.step.rateRps, label: `collapse ${result.collapse.step.label}`, color: COLOR.collapse });
-  return loadChart('latency-vs-load', 'Latency vs offered load per step', 'Each step\'s corrected latency against its offered rate: flat, then the hockey stick. The right axis shows what the target achieved.', result.steps, marks, result);
+  if (result.collapse)
+    marks.push({ x: result.collapse.step.rateRps, label: `collapse ${result.collapse.step.label}`, color: COLOR.collapse });
+  return loadChart(
+    'latency-vs-load',
+    'Latency vs offered load per step',
+    "Each step's corrected latency against its offered rate: flat, then the hockey stick. The right axis shows what the target achieved.",
+    result.steps,
+    marks,
+    result,
+  );
 }
 
 function searchHockeyStick(result: StoredSearchResult): ChartSpec {
@@ -223,10 +251,24 @@ function searchHockeyStick(result: StoredSearchResult): ChartSpec {
   const marks: ChartMark[] = [];
   if (held !== null) marks.push({ x: held, label: `sustainable ${held} req/s`, color: COLOR.knee });
   if (breached !== null) marks.push({ x: breached, label: `breached ${breached} req/s`, color: COLOR.collapse });
-  return loadChart('latency-vs-load', 'Latency vs offered load per trial', 'Each trial\'s corrected latency against its constant rate; the search brackets the highest rate that held.', steps, marks, result);
+  return loadChart(
+    'latency-vs-load',
+    'Latency vs offered load per trial',
+    "Each trial's corrected latency against its constant rate; the search brackets the highest rate that held.",
+    steps,
+    marks,
+    result,
+  );
 }
 
-function loadChart(id: string, title: string, caption: string, steps: readonly StepResult[], marks: ChartMark[], result: StoredResult): ChartSpec {
+function loadChart(
+  id: string,
+  title: string,
+  caption: string,
+  steps: readonly StepResult[],
+  marks: ChartMark[],
+  result: StoredResult,
+): ChartSpec {
   const pick = (k: keyof LatencySummaryMs) => steps.map((s) => (s.latencyMs.count > 0 ? positive(s.latencyMs[k]) : null));
   return {
     id,
@@ -252,11 +294,17 @@ function loadChart(id: string, title: string, caption: string, steps: readonly S
 function probeChart(p: ProbeSeries, index: number, t: Timeline | undefined): ChartSpec {
   return {
     ...timeAxes(`probe-${index}`, `Probe ${p.name} (${p.kind})`, p.kind === 'http' ? '1 = healthy' : 'value'),
-    caption: 'Side-channel samples, on the same clock as the load. Red points: polls that failed or read no value (drawn at 0 when there was none).',
+    caption:
+      'Side-channel samples, on the same clock as the load. Red points: polls that failed or read no value (drawn at 0 when there was none).',
     x: p.points.map((s) => round3(s.tMs / 1000)),
     series: [
       { label: p.name, color: COLOR.probe, values: p.points.map((s) => (s.value === null || s.value === undefined ? null : s.value)) },
-      { label: `${p.name} not ok`, color: COLOR.probeFailed, values: p.points.map((s) => (s.ok ? null : (s.value ?? 0))), pointsOnly: true },
+      {
+        label: `${p.name} not ok`,
+        color: COLOR.probeFailed,
+        values: p.points.map((s) => (s.ok ? null : (s.value ?? 0))),
+        pointsOnly: true,
+      },
     ],
     marks: t?.marks ?? [],
     limits: [],
@@ -270,7 +318,11 @@ function timeAxes(id: string, title: string, yLabel: string) {
 
 function sloLimits(result: StoredResult): ChartLimit[] {
   const slo = result.kind === 'run' ? undefined : result.slo;
-  return (slo?.latency ?? []).map((l) => ({ y: l.maxMs, label: `SLO ${l.percentile >= 100 ? 'max' : `p${l.percentile}`} < ${l.maxMs} ms`, color: COLOR.limit }));
+  return (slo?.latency ?? []).map((l) => ({
+    y: l.maxMs,
+    label: `SLO ${l.percentile >= 100 ? 'max' : `p${l.percentile}`} < ${l.maxMs} ms`,
+    color: COLOR.limit,
+  }));
 }
 
 /** A log axis cannot show 0; a value of 0 ms only means "below the resolution". */

@@ -73,7 +73,10 @@ function rampVerdict(r: StoredRampResult): string {
   rows.push(row('Recovery', recoveryHtml(r)));
   rows.push(stopRow(r.stopReason, r.stopDetail));
   rows.push(generatorRow(r.run));
-  const recoveryBadge = r.recovery && 'recovered' in r.recovery ? badge(r.recovery.recovered ? 'recovered' : 'did not recover', r.recovery.recovered ? 'good' : 'bad') : '';
+  const recoveryBadge =
+    r.recovery && 'recovered' in r.recovery
+      ? badge(r.recovery.recovered ? 'recovered' : 'did not recover', r.recovery.recovered ? 'good' : 'bad')
+      : '';
   return verdictBlock(`${badge(r.verdict, tone)} ${recoveryBadge}`, r.verdictLine, rows);
 }
 
@@ -101,7 +104,10 @@ function runVerdict(r: RunResult): string {
   const t = r.totals;
   const line = `${formatCount(t.sent)} requests, ${formatCount(t.ok)} ok, ${formatCount(t.errors)} errors; corrected latency ${latencyLine(r.latencyMs)}`;
   const tone: Tone = r.stopReason !== 'completed' ? 'warn' : r.generator.saturated ? 'warn' : 'good';
-  return verdictBlock(badge(r.stopReason === 'completed' ? 'completed' : `stopped: ${r.stopReason}`, tone), line, [stopRow(r.stopReason, r.stopDetail), generatorRow(r)]);
+  return verdictBlock(badge(r.stopReason === 'completed' ? 'completed' : `stopped: ${r.stopReason}`, tone), line, [
+    stopRow(r.stopReason, r.stopDetail),
+    generatorRow(r),
+  ]);
 }
 
 function stopRow(reason: string, detail: string | undefined): string {
@@ -141,7 +147,9 @@ export function runbookSection(result: StoredResult): string {
     rows.push(
       row(
         'Load',
-        h(`${c.arrivals} arrivals (seed ${c.seed}), peak ${formatRate(c.peakRps)}, timeout ${formatMs(c.timeoutMs)}, ${g.workers} worker(s) × ${g.connectionsPerWorker} connections, in-flight cap ${formatCount(g.maxInFlight)}, ${formatMs(c.intervalMs)} intervals`),
+        h(
+          `${c.arrivals} arrivals (seed ${c.seed}), peak ${formatRate(c.peakRps)}, timeout ${formatMs(c.timeoutMs)}, ${g.workers} worker(s) × ${g.connectionsPerWorker} connections, in-flight cap ${formatCount(g.maxInFlight)}, ${formatMs(c.intervalMs)} intervals`,
+        ),
       ),
     );
   }
@@ -182,7 +190,9 @@ function describeObject(o: object): string {
 /** Totals, latency and generator health of a run (the ramp phase for a ramp). */
 export function totalsSection(run: RunResult, title: string): string {
   const t = run.totals;
-  const errorClasses = Object.entries(run.errorsByClass).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${formatCount(n)}`);
+  const errorClasses = Object.entries(run.errorsByClass)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${formatCount(n)}`);
   const codes = Object.entries(run.statusCodes).map(([k, n]) => `${k}: ${formatCount(n)}`);
   const lat = (name: string, l: LatencySummaryMs) =>
     `<tr><th scope="row">${h(name)}</th>${[l.p50, l.p90, l.p99, l.p999, l.max].map((v) => `<td>${h(l.count === 0 ? '—' : formatMs(v))}</td>`).join('')}</tr>`;
@@ -201,7 +211,12 @@ ${lat('service time', run.serviceTimeMs)}
 }
 
 /** One row per step (ramp) with its verdict and every condition judged. */
-export function stepsSection(steps: readonly StepResult[], title: string, firstColumn: (s: StepResult, i: number) => string, firstHeader = 'step'): string {
+export function stepsSection(
+  steps: readonly StepResult[],
+  title: string,
+  firstColumn: (s: StepResult, i: number) => string,
+  firstHeader = 'step',
+): string {
   const rows = steps.map((s, i) => {
     const tone: Tone = s.verdict === 'held' ? 'good' : s.verdict === 'breached' ? 'bad' : 'warn';
     const l = s.latencyMs;
@@ -210,4 +225,3 @@ export function stepsSection(steps: readonly StepResult[], title: string, firstC
   });
   return `<section><h2>${h(title)}</h2><table class="grid"><thead><tr><th>${h(firstHeader)}</th><th>offered/s</th><th>achieved/s</th><th>p50</th><th>p90</th><th>p99</th><th>errors</th><th>drops</th><th>verdict</th><th>conditions (judged window)</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
-

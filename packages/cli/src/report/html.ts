@@ -62,9 +62,11 @@ ${detailSections(result)}
 }
 
 function chartsSection(charts: readonly ChartSpec[]): string {
-  if (charts.length === 0) return '<section><h2>Charts</h2><p class="muted">Nothing to chart: the result holds no intervals, steps or probes.</p></section>';
+  if (charts.length === 0)
+    return '<section><h2>Charts</h2><p class="muted">Nothing to chart: the result holds no intervals, steps or probes.</p></section>';
   const figures = charts.map(
-    (c) => `<figure class="chart-box"><h3>${h(c.title)}</h3><p class="caption">${h(c.caption)}</p><div class="chart" id="chart-${h(c.id)}"></div></figure>`,
+    (c) =>
+      `<figure class="chart-box"><h3>${h(c.title)}</h3><p class="caption">${h(c.caption)}</p><div class="chart" id="chart-${h(c.id)}"></div></figure>`,
   );
   return `<section><h2>Charts</h2>${figures.join('\n')}</section>`;
 }
@@ -79,10 +81,19 @@ function detailSections(result: StoredResult): string {
     if (rec && 'run' in rec) parts.push(totalsSection(rec.run, `Recovery baseline totals (${formatRate(rec.baselineRps)})`));
   } else if (result.kind === 'search') {
     const judged = result.evidence.filter((e) => e.step !== undefined);
-    parts.push(stepsSection(judged.map((e) => e.step!), 'Trials', (_s, i) => `${judged[i]!.index + 1}: ${formatRate(judged[i]!.rateRps)}`, 'trial'));
+    parts.push(
+      stepsSection(
+        judged.map((e) => e.step!),
+        'Trials',
+        (_s, i) => `${judged[i]!.index + 1}: ${formatRate(judged[i]!.rateRps)}`,
+        'trial',
+      ),
+    );
     const unjudged = result.evidence.filter((e) => e.step === undefined);
     if (unjudged.length > 0) {
-      parts.push(`<section><h2>Trials without a judged step</h2><ul>${unjudged.map((e) => `<li>${h(`trial ${e.index + 1} at ${formatRate(e.rateRps)}: ${e.verdict}${e.detail ? ` (${e.detail})` : ''}`)}</li>`).join('')}</ul></section>`);
+      parts.push(
+        `<section><h2>Trials without a judged step</h2><ul>${unjudged.map((e) => `<li>${h(`trial ${e.index + 1} at ${formatRate(e.rateRps)}: ${e.verdict}${e.detail ? ` (${e.detail})` : ''}`)}</li>`).join('')}</ul></section>`,
+      );
     }
   } else {
     parts.push(totalsSection(result, 'Totals'));

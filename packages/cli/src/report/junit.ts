@@ -1,4 +1,13 @@
-import { type ConditionVerdict, formatCondition, formatCount, formatMs, formatRate, formatSlo, type RunResult, type StepResult } from '@overload/core';
+import {
+  type ConditionVerdict,
+  formatCondition,
+  formatCount,
+  formatMs,
+  formatRate,
+  formatSlo,
+  type RunResult,
+  type StepResult,
+} from '@overload/core';
 import { failureList } from '../output/names-table.js';
 import { escapeXmlAttr as attr, escapeXmlText as text } from './escape.js';
 import type { StoredRampResult, StoredResult, StoredRunResult } from './stored-result.js';
@@ -31,7 +40,11 @@ export function renderJunit(result: StoredResult): string {
       if (e.step) cases.push(...stepCases(e.step, `trial ${e.index + 1}: ${formatRate(e.rateRps)}`));
     }
   }
-  const timeSec = seconds(result.kind === 'ramp' ? result.run.durationMs + recoveryMs(result) : result.evidence.reduce((sum, e) => sum + (e.step?.durationMs ?? 0), 0));
+  const timeSec = seconds(
+    result.kind === 'ramp'
+      ? result.run.durationMs + recoveryMs(result)
+      : result.evidence.reduce((sum, e) => sum + (e.step?.durationMs ?? 0), 0),
+  );
   const suiteName = result.runbook?.name ?? result.target.url;
   const fullName = `overload ${result.kind}: ${suiteName}`;
   const props: [string, string][] = [
@@ -42,7 +55,10 @@ export function renderJunit(result: StoredResult): string {
   if (result.kind === 'ramp' && result.knee) props.push(['knee_rps', String(result.knee.rateRps)]);
   if (result.kind === 'search' && result.sustainableRps !== undefined) props.push(['sustainable_rps', String(result.sustainableRps)]);
   if (result.runbook?.guardrails.runId) props.push(['run_id', result.runbook.guardrails.runId]);
-  const summary = result.kind === 'ramp' ? result.verdictLine : `sustainable ${result.sustainableRps === undefined ? 'none' : formatRate(result.sustainableRps)}: ${result.reason}`;
+  const summary =
+    result.kind === 'ramp'
+      ? result.verdictLine
+      : `sustainable ${result.sustainableRps === undefined ? 'none' : formatRate(result.sustainableRps)}: ${result.reason}`;
   return suite(fullName, timeSec, result.startedAt, props, cases, summary);
 }
 
@@ -62,14 +78,24 @@ function renderRunJunit(r: StoredRunResult): string {
       outcome:
         stopReason === 'completed'
           ? { kind: 'passed' }
-          : { kind: 'failure', type: 'stopped', message: `stopped: ${stopReason}${r.stopDetail ? `: ${r.stopDetail}` : ''}`, body: `${formatCount(r.totals.sent)} of ${formatCount(r.config.plannedRequests)} planned requests sent` },
+          : {
+              kind: 'failure',
+              type: 'stopped',
+              message: `stopped: ${stopReason}${r.stopDetail ? `: ${r.stopDetail}` : ''}`,
+              body: `${formatCount(r.totals.sent)} of ${formatCount(r.config.plannedRequests)} planned requests sent`,
+            },
     },
     {
       classname,
       name: 'load generator keeps its schedule',
       timeSec,
       outcome: r.generator.saturated
-        ? { kind: 'error', type: 'inconclusive', message: `generator saturated: ${r.generator.reasons.join('; ')}`, body: r.generator.reasons.join('\n') }
+        ? {
+            kind: 'error',
+            type: 'inconclusive',
+            message: `generator saturated: ${r.generator.reasons.join('; ')}`,
+            body: r.generator.reasons.join('\n'),
+          }
         : { kind: 'passed' },
     },
   ];
@@ -80,17 +106,32 @@ function renderRunJunit(r: StoredRunResult): string {
       name: `every shard's result is merged (${r.shards.count} shards)`,
       timeSec,
       outcome: r.incomplete
-        ? { kind: 'failure', type: 'incomplete', message: r.incomplete.detail, body: `merged shards: ${r.shards.merged.join(', ') || 'none'}` }
+        ? {
+            kind: 'failure',
+            type: 'incomplete',
+            message: r.incomplete.detail,
+            body: `merged shards: ${r.shards.merged.join(', ') || 'none'}`,
+          }
         : { kind: 'passed' },
     });
   }
   cases.push(...nameCases(r, true));
   const summary = `${formatCount(r.totals.sent)} requests, ${formatCount(r.totals.errors)} errors; corrected latency p50 ${formatMs(r.latencyMs.p50)}, p99 ${formatMs(r.latencyMs.p99)}`;
-  const props: [string, string][] = [['target', `${r.target.method} ${r.target.url}`], ['run_id', r.runId]];
+  const props: [string, string][] = [
+    ['target', `${r.target.method} ${r.target.url}`],
+    ['run_id', r.runId],
+  ];
   return suite(`overload run: ${r.runbook?.name ?? r.target.url}`, timeSec, r.startedAt, props, cases, summary);
 }
 
-function suite(name: string, timeSec: string, startedAt: string, props: readonly [string, string][], cases: readonly Case[], summary: string): string {
+function suite(
+  name: string,
+  timeSec: string,
+  startedAt: string,
+  props: readonly [string, string][],
+  cases: readonly Case[],
+  summary: string,
+): string {
   const failures = cases.filter((c) => c.outcome.kind === 'failure').length;
   const errors = cases.filter((c) => c.outcome.kind === 'error').length;
   const skipped = cases.filter((c) => c.outcome.kind === 'skipped').length;
@@ -159,7 +200,12 @@ function nameCases(run: RunResult, failOnFailures: boolean): Case[] {
     const timeSec = seconds(run.durationMs);
     const outcome: Outcome =
       failOnFailures && n.failed > 0
-        ? { kind: 'failure', type: 'failed', message: `${formatCount(n.failed)} of ${formatCount(n.count)} failed: ${failureList(n)}`, body: figures }
+        ? {
+            kind: 'failure',
+            type: 'failed',
+            message: `${formatCount(n.failed)} of ${formatCount(n.count)} failed: ${failureList(n)}`,
+            body: figures,
+          }
         : { kind: 'passed', out: figures };
     return { classname: 'names', name, timeSec, outcome };
   });
@@ -197,7 +243,12 @@ function renderCase(c: Case): string {
  */
 export function conditionName(c: ConditionVerdict): string {
   if (c.op === 'ok') return `${c.name} ok`;
-  const limit = c.unit === 'ratio' ? `${formatCount(round6(c.limit * 100))} %` : c.unit === '' ? formatCount(c.limit) : `${formatCount(round6(c.limit))} ${c.unit}`;
+  const limit =
+    c.unit === 'ratio'
+      ? `${formatCount(round6(c.limit * 100))} %`
+      : c.unit === ''
+        ? formatCount(c.limit)
+        : `${formatCount(round6(c.limit))} ${c.unit}`;
   return `${c.name} ${c.op} ${limit}`;
 }
 

@@ -45,7 +45,10 @@ export function assertStoredResult(value: unknown, source = 'result'): asserts v
     issues.push({ path: 'kind', message: `must be one of ${RESULT_KINDS.join(', ')} (got ${JSON.stringify(r.kind)})` });
   }
   if (typeof r.schemaVersion !== 'number' || r.schemaVersion > RESULT_SCHEMA_VERSION) {
-    issues.push({ path: 'schemaVersion', message: `must be a number <= ${RESULT_SCHEMA_VERSION} (got ${JSON.stringify(r.schemaVersion)}); upgrade overload to read newer results` });
+    issues.push({
+      path: 'schemaVersion',
+      message: `must be a number <= ${RESULT_SCHEMA_VERSION} (got ${JSON.stringify(r.schemaVersion)}); upgrade overload to read newer results`,
+    });
   }
   const target = r.target as Record<string, unknown> | undefined;
   if (typeof target?.url !== 'string') issues.push({ path: 'target.url', message: 'must be a string' });

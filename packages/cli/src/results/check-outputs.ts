@@ -11,8 +11,15 @@ import type { OutputFlags } from './write-results.js';
  */
 export async function checkOutputs(flags: OutputFlags & { logFile?: string }): Promise<void> {
   const issues: ValidationIssue[] = [];
-  const dirs: [string, string][] = [[flags.outDir ?? 'overload-results', flags.outDir !== undefined ? '--out-dir' : 'the default out dir (./overload-results)']];
-  for (const [flag, file] of [['--json', flags.json], ['--html', flags.html], ['--junit', flags.junit], ['--log-file', flags.logFile]] as const) {
+  const dirs: [string, string][] = [
+    [flags.outDir ?? 'overload-results', flags.outDir !== undefined ? '--out-dir' : 'the default out dir (./overload-results)'],
+  ];
+  for (const [flag, file] of [
+    ['--json', flags.json],
+    ['--html', flags.html],
+    ['--junit', flags.junit],
+    ['--log-file', flags.logFile],
+  ] as const) {
     if (file !== undefined) dirs.push([dirname(resolve(file)), flag]);
   }
   for (const [dir, flag] of dirs) {
@@ -20,7 +27,10 @@ export async function checkOutputs(flags: OutputFlags & { logFile?: string }): P
       await mkdir(dir, { recursive: true });
       await access(dir, constants.W_OK);
     } catch (error) {
-      issues.push({ path: flag, message: `cannot write into ${resolve(dir)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+      issues.push({
+        path: flag,
+        message: `cannot write into ${resolve(dir)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      });
     }
   }
   if (issues.length > 0) throw new ValidationError('command line', issues);

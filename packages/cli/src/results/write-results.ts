@@ -18,7 +18,10 @@ export interface OutputFlags {
 
 /** `overload-results/<name>-<2026-11-29T18-04-05>` — sortable, and safe on every file system. */
 export function defaultOutDir(name: string, at = new Date()): string {
-  const stamp = at.toISOString().replace(/\.\d+Z$/, '').replace(/:/g, '-');
+  const stamp = at
+    .toISOString()
+    .replace(/\.\d+Z$/, '')
+    .replace(/:/g, '-');
   return join('overload-results', `${name.replace(/[^\w.-]+/g, '_')}-${stamp}`);
 }
 

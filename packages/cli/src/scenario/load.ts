@@ -77,9 +77,15 @@ export async function loadScenario(ref: string, cwd = process.cwd(), env: NodeJS
   }
   let value: unknown;
   try {
-    value = BUNDLED_SCENARIOS.some((s) => s.file === file) ? ((await import(pathToFileURL(file).href)) as { default: unknown }).default : await importWithJiti(file);
+    value = BUNDLED_SCENARIOS.some((s) => s.file === file)
+      ? ((await import(pathToFileURL(file).href)) as { default: unknown }).default
+      : await importWithJiti(file);
   } catch (error) {
-    throw new ValidationError('scenario', [{ path: file, message: `could not be loaded: ${(error as Error).message}` }], 'OVL_INVALID_SCENARIO');
+    throw new ValidationError(
+      'scenario',
+      [{ path: file, message: `could not be loaded: ${(error as Error).message}` }],
+      'OVL_INVALID_SCENARIO',
+    );
   }
   const issues = validateScenario(value, { env });
   if (issues.length > 0) throw new ValidationError(`scenario ${file}`, issues, 'OVL_INVALID_SCENARIO');
@@ -116,10 +122,23 @@ export async function materializeFeeders(
         try {
           row = feeder(i);
         } catch (error) {
-          throw new ValidationError('scenario', [{ path: `feeders.${name}`, message: `threw for index ${i}: ${(error as Error)?.message ?? String(error)}` }], 'OVL_INVALID_SCENARIO');
+          throw new ValidationError(
+            'scenario',
+            [{ path: `feeders.${name}`, message: `threw for index ${i}: ${(error as Error)?.message ?? String(error)}` }],
+            'OVL_INVALID_SCENARIO',
+          );
         }
         if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-          throw new ValidationError('scenario', [{ path: `feeders.${name}`, message: `must return an object of field → value (for index ${i} it returned ${row === null ? 'null' : Array.isArray(row) ? 'an array' : typeof row})` }], 'OVL_INVALID_SCENARIO');
+          throw new ValidationError(
+            'scenario',
+            [
+              {
+                path: `feeders.${name}`,
+                message: `must return an object of field → value (for index ${i} it returned ${row === null ? 'null' : Array.isArray(row) ? 'an array' : typeof row})`,
+              },
+            ],
+            'OVL_INVALID_SCENARIO',
+          );
         }
         generated.push(row as FeederRow);
       }
@@ -133,11 +152,19 @@ export async function materializeFeeders(
       try {
         text = await readFile(path, 'utf8');
       } catch (error) {
-        throw new ValidationError('scenario', [{ path: `feeders.${name}`, message: `cannot read ${path}: ${(error as Error).message}` }], 'OVL_INVALID_SCENARIO');
+        throw new ValidationError(
+          'scenario',
+          [{ path: `feeders.${name}`, message: `cannot read ${path}: ${(error as Error).message}` }],
+          'OVL_INVALID_SCENARIO',
+        );
       }
       const parsed = f.csv !== undefined ? parseCsvFeeder(text) : parseJsonFeeder(text);
       if (!('rows' in parsed)) {
-        throw new ValidationError('scenario', [{ path: `feeders.${name}`, message: `${path}:${parsed.line}: ${parsed.problem}` }], 'OVL_INVALID_SCENARIO');
+        throw new ValidationError(
+          'scenario',
+          [{ path: `feeders.${name}`, message: `${path}:${parsed.line}: ${parsed.problem}` }],
+          'OVL_INVALID_SCENARIO',
+        );
       }
       out[name] = parsed.rows;
     }

@@ -89,7 +89,10 @@ export class Coordinator {
   }
 
   liveShards(): number[] {
-    return [...this.#shards.values()].filter((s) => !s.lost).map((s) => s.index).sort((a, b) => a - b);
+    return [...this.#shards.values()]
+      .filter((s) => !s.lost)
+      .map((s) => s.index)
+      .sort((a, b) => a - b);
   }
 
   async start(): Promise<void> {
@@ -125,7 +128,11 @@ export class Coordinator {
       const timer = setTimeout(() => {
         done();
         const missing = Array.from({ length: this.#options.count }, (_, i) => i).filter((i) => !this.#shards.has(i));
-        reject(new ShardStartError(`shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${this.#options.count} never joined ${this.#url} within ${Math.round(timeoutMs / 1000)} s; nothing was sent`));
+        reject(
+          new ShardStartError(
+            `shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${this.#options.count} never joined ${this.#url} within ${Math.round(timeoutMs / 1000)} s; nothing was sent`,
+          ),
+        );
       }, timeoutMs);
       const onAbort = () => {
         done();
@@ -186,7 +193,11 @@ export class Coordinator {
     for (const s of this.#shards.values()) {
       if (s.lost || this.#finished.has(s.index)) continue;
       const silentMs = now - s.lastSeenMs;
-      if (silentMs > SHARD_LOST_AFTER_MS) this.#lose(s, `shard ${s.index} of ${this.#options.count} stopped reporting for ${(silentMs / 1000).toFixed(1)} s (crashed, killed or cut off)`);
+      if (silentMs > SHARD_LOST_AFTER_MS)
+        this.#lose(
+          s,
+          `shard ${s.index} of ${this.#options.count} stopped reporting for ${(silentMs / 1000).toFixed(1)} s (crashed, killed or cut off)`,
+        );
     }
   }
 
@@ -270,10 +281,23 @@ export class Coordinator {
 
   #join(j: JoinRequest): [number, unknown] {
     const n = this.#options.count;
-    if (!j || !Number.isInteger(j.index) || j.index < 0 || j.index >= n) return [409, { error: `shard index ${j?.index} is not in 0..${n - 1}` }];
-    if (j.count !== n) return [409, { error: `the shard was started with ${j.count} shards, the coordinator with ${n}: give every shard and the coordinator the same --shards` }];
+    if (!j || !Number.isInteger(j.index) || j.index < 0 || j.index >= n)
+      return [409, { error: `shard index ${j?.index} is not in 0..${n - 1}` }];
+    if (j.count !== n)
+      return [
+        409,
+        {
+          error: `the shard was started with ${j.count} shards, the coordinator with ${n}: give every shard and the coordinator the same --shards`,
+        },
+      ];
     const existing = this.#shards.get(j.index);
-    if (existing) return [409, { error: `shard ${j.index} has already joined${existing.lost ? ' and was lost' : ''}: each index runs once (an Indexed Job never runs an index twice with backoffLimitPerIndex 0)` }];
+    if (existing)
+      return [
+        409,
+        {
+          error: `shard ${j.index} has already joined${existing.lost ? ' and was lost' : ''}: each index runs once (an Indexed Job never runs an index twice with backoffLimitPerIndex 0)`,
+        },
+      ];
     const diff = fingerprintDifferences(this.#options.fingerprint, j.fingerprint);
     if (diff.length > 0) {
       const why = `its plan differs from the coordinator's: ${diff.join('; ')}`;

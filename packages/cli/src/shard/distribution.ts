@@ -66,7 +66,9 @@ export async function startDistribution(
   });
   await coordinator.start();
   say(`listening at ${coordinator.url} for ${mode.count} shards (run id ${plan.run.runId}); start each with:`);
-  say(`  overload ${command} ${ref} --shard <i>/${mode.count} --coordinator ${coordinator.url} --coordinator-token ${mode.token ? '<the token>' : coordinator.token}`);
+  say(
+    `  overload ${command} ${ref} --shard <i>/${mode.count} --coordinator ${coordinator.url} --coordinator-token ${mode.token ? '<the token>' : coordinator.token}`,
+  );
   try {
     await coordinator.waitForShards(mode.joinTimeoutMs, signal);
   } catch (error) {

@@ -44,7 +44,12 @@ export function wallClock(env: NodeJS.ProcessEnv = process.env): () => number {
  * it, and through the coordinator every other shard. It writes its own result (the first phase,
  * its slice) like any shard, so `overload merge` can check the coordinator's numbers.
  */
-export async function followCoordinator(plan0: ResolvedPlan, mode: FollowerMode, flags: SendingFlags & ShardFlags, progress: Progress): Promise<ExitCode> {
+export async function followCoordinator(
+  plan0: ResolvedPlan,
+  mode: FollowerMode,
+  flags: SendingFlags & ShardFlags,
+  progress: Progress,
+): Promise<ExitCode> {
   refuseEmbedded(plan0);
   const { shard } = mode;
   const clock = wallClock();
@@ -59,7 +64,12 @@ export async function followCoordinator(plan0: ResolvedPlan, mode: FollowerMode,
     });
 
   try {
-    await preflight({ url: plan0.run.url, allowedHosts: plan0.allowedHosts, timeoutMs: 5000, ...(plan0.run.tls ? { tls: plan0.run.tls } : {}) });
+    await preflight({
+      url: plan0.run.url,
+      allowedHosts: plan0.allowedHosts,
+      timeoutMs: 5000,
+      ...(plan0.run.tls ? { tls: plan0.run.tls } : {}),
+    });
   } catch (error) {
     // Tell the coordinator at once, so it refuses the run instead of waiting for this shard.
     await post('/leave', { index: shard.index, reason: (error as Error).message }).catch(() => undefined);
@@ -74,7 +84,12 @@ export async function followCoordinator(plan0: ResolvedPlan, mode: FollowerMode,
   for (;;) {
     try {
       sentMs = clock();
-      const res = await post('/join', { index: shard.index, count: shard.count, fingerprint: fingerprintOf(plan0), workers: plan0.run.workers ?? defaultWorkers() });
+      const res = await post('/join', {
+        index: shard.index,
+        count: shard.count,
+        fingerprint: fingerprintOf(plan0),
+        workers: plan0.run.workers ?? defaultWorkers(),
+      });
       receivedMs = clock();
       const body = (await res.json()) as JoinReply & { error?: string };
       if (!res.ok) throw new Refused(body.error ?? `HTTP ${res.status}`);
@@ -82,7 +97,8 @@ export async function followCoordinator(plan0: ResolvedPlan, mode: FollowerMode,
       break;
     } catch (error) {
       if (error instanceof Refused) throw new ShardStartError(`${label}: the coordinator at ${mode.url} refused it: ${error.message}`);
-      if (performance.now() > joinDeadline) throw new ShardStartError(`${label}: could not join the coordinator at ${mode.url}: ${(error as Error).message}`);
+      if (performance.now() > joinDeadline)
+        throw new ShardStartError(`${label}: could not join the coordinator at ${mode.url}: ${(error as Error).message}`);
       await new Promise((r) => setTimeout(r, 500));
     }
   }
@@ -154,7 +170,12 @@ export async function followCoordinator(plan0: ResolvedPlan, mode: FollowerMode,
         lastStop = session.guard.stopped?.reason ?? result.stopReason;
         await pushing;
         const stopped = session.guard.stopped;
-        await report({ stopReason: stopped?.reason ?? result.stopReason, ...(result.stopDetail || stopped ? { stopDetail: stopped?.detail ?? result.stopDetail } : {}), workerErrors: result.workerErrors ?? [], budgetsUsed: result.budgets.used });
+        await report({
+          stopReason: stopped?.reason ?? result.stopReason,
+          ...(result.stopDetail || stopped ? { stopDetail: stopped?.detail ?? result.stopDetail } : {}),
+          workerErrors: result.workerErrors ?? [],
+          budgetsUsed: result.budgets.used,
+        });
         return result;
       },
       async (error: unknown) => {
@@ -253,4 +274,3 @@ export async function followCoordinator(plan0: ResolvedPlan, mode: FollowerMode,
   // anywhere (3), a lost shard (7); a collapse, or the end of the schedule, is not this shard's to judge.
   return exitCodeForStop(lastStop ?? stopReason) ?? EXIT.ok;
 }
-

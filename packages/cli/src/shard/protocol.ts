@@ -90,7 +90,14 @@ export interface PhaseOrder {
 export type Order =
   | PhaseOrder
   | { readonly seq: number; readonly type: 'go'; readonly phaseId: number; readonly startAtEpochMs: number }
-  | { readonly seq: number; readonly type: 'stop'; readonly phaseId: number; readonly reason: StopReason; readonly detail: string; readonly immediate: boolean }
+  | {
+      readonly seq: number;
+      readonly type: 'stop';
+      readonly phaseId: number;
+      readonly reason: StopReason;
+      readonly detail: string;
+      readonly immediate: boolean;
+    }
   /** The command is over: write results and exit. */
   | { readonly seq: number; readonly type: 'finish'; readonly detail: string };
 
@@ -134,7 +141,11 @@ export function fingerprintDifferences(ours: Fingerprint, theirs: Fingerprint): 
  * (`remoteMs`) somewhere between the shard's send (`sentMs`) and receive (`receivedMs`), so the
  * offset is known to within half the round trip.
  */
-export function clockOffset(sentMs: number, remoteMs: number, receivedMs: number): { readonly offsetMs: number; readonly uncertaintyMs: number } {
+export function clockOffset(
+  sentMs: number,
+  remoteMs: number,
+  receivedMs: number,
+): { readonly offsetMs: number; readonly uncertaintyMs: number } {
   return { offsetMs: remoteMs - (sentMs + receivedMs) / 2, uncertaintyMs: Math.max(0, receivedMs - sentMs) / 2 };
 }
 

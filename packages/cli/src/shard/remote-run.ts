@@ -66,7 +66,13 @@ export function startRemoteRun(coordinator: Coordinator, request: RunRequest, ph
     elapsedMs: () => (started ? performance.now() - t0Perf : 0),
     stop(reason, detail, options) {
       if (!stopped) stopped = { reason, ...(detail ? { detail } : {}) };
-      coordinator.order({ type: 'stop', phaseId, reason: stopped.reason, detail: stopped.detail ?? stopped.reason, immediate: options?.immediate ?? false });
+      coordinator.order({
+        type: 'stop',
+        phaseId,
+        reason: stopped.reason,
+        detail: stopped.detail ?? stopped.reason,
+        immediate: options?.immediate ?? false,
+      });
     },
     result: undefined as unknown as Promise<RunResult>,
   };
@@ -130,7 +136,16 @@ export function startRemoteRun(coordinator: Coordinator, request: RunRequest, ph
     if (shards.length < count) {
       coordinator.listen(undefined);
       clearTimeout(readyTimer);
-      return buildRunResult({ config, startedAt, durationMs: 0, stopReason: 'shard-lost', stopDetail: lost!, aggregator, workerErrors: [{ code: 'OVL_SHARD_LOST', message: lost! }], budgets: { limits: config.budgets, used: {} } });
+      return buildRunResult({
+        config,
+        startedAt,
+        durationMs: 0,
+        stopReason: 'shard-lost',
+        stopDetail: lost!,
+        aggregator,
+        workerErrors: [{ code: 'OVL_SHARD_LOST', message: lost! }],
+        budgets: { limits: config.budgets, used: {} },
+      });
     }
     coordinator.order({
       type: 'phase',
@@ -141,7 +156,10 @@ export function startRemoteRun(coordinator: Coordinator, request: RunRequest, ph
     });
     void startedPromise.then(() => {
       if (config.maxDurationMs !== undefined) {
-        maxDurationTimer = setTimeout(() => handle.stop('max-duration', `--max-duration ${config.maxDurationMs} ms reached`), GO_LEAD_MS + config.maxDurationMs);
+        maxDurationTimer = setTimeout(
+          () => handle.stop('max-duration', `--max-duration ${config.maxDurationMs} ms reached`),
+          GO_LEAD_MS + config.maxDurationMs,
+        );
       }
     });
     const onAbort = () => handle.stop('aborted', 'aborted');

@@ -30,7 +30,10 @@ export function shardPlan(plan: ResolvedPlan, shard: ShardSpec, runId: string): 
 export function refuseEmbedded(plan: ResolvedPlan): void {
   if (plan.embedded || plan.targetUrl.startsWith('(the embedded')) {
     throw new ValidationError('command line', [
-      { path: '--target', message: `is required to shard "${plan.name}": its embedded demo target would start once on every machine; point every shard at one deployed target` },
+      {
+        path: '--target',
+        message: `is required to shard "${plan.name}": its embedded demo target would start once on every machine; point every shard at one deployed target`,
+      },
     ]);
   }
 }
@@ -41,7 +44,10 @@ export function fingerprintOf(plan: ResolvedPlan): Fingerprint {
   return {
     target: r.url,
     method: r.method ?? 'GET',
-    scenario: createHash('sha256').update(JSON.stringify({ mix, headers: r.headers ?? {}, body: r.body ?? null })).digest('hex').slice(0, 16),
+    scenario: createHash('sha256')
+      .update(JSON.stringify({ mix, headers: r.headers ?? {}, body: r.body ?? null }))
+      .digest('hex')
+      .slice(0, 16),
     arrivals: r.arrivals ?? 'uniform',
     seed: r.seed ?? 1,
     maxRps: r.maxRps ?? null,

@@ -112,7 +112,11 @@ export function generatorVerdictOf(w: WindowStats, options: GeneratorVerdictOpti
   const R = SATURATION_RULE;
   const stopAt = options.sendingStoppedAtMs;
   const checked =
-    stopAt !== undefined ? w.trace.filter((t) => t.startMs + t.durationMs <= stopAt) : options.stoppedEarly ? beforeTheStop(w.trace) : w.trace;
+    stopAt !== undefined
+      ? w.trace.filter((t) => t.startMs + t.durationMs <= stopAt)
+      : options.stoppedEarly
+        ? beforeTheStop(w.trace)
+        : w.trace;
   const reasons: string[] = [];
   if (w.droppedGenerator > 0) reasons.push(`${formatCount(w.droppedGenerator)} arrivals dropped by the generator`);
 
@@ -127,7 +131,9 @@ export function generatorVerdictOf(w: WindowStats, options: GeneratorVerdictOpti
     const perMs = windowMs > 0 ? scheduled / windowMs : 0;
     const allowed = Math.max(R.shortfallRatio * scheduled, R.shortfallMinMs * perMs, R.shortfallSlack) + noise;
     if (scheduled - reached > allowed) {
-      reasons.push(`reached ${formatCount(reached)} of ${formatCount(Math.round(scheduled))} scheduled arrivals (${formatPercent((100 * (scheduled - reached)) / scheduled)} short)`);
+      reasons.push(
+        `reached ${formatCount(reached)} of ${formatCount(Math.round(scheduled))} scheduled arrivals (${formatPercent((100 * (scheduled - reached)) / scheduled)} short)`,
+      );
     }
   }
 

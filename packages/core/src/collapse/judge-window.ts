@@ -113,7 +113,11 @@ export function judgeMerged(
     const needed = minSamplesForPercentile(limit.percentile);
     const base = { name, kind: 'latency' as const, observed, limit: limit.maxMs, op: '<=' as const, unit: 'ms' as const };
     if (samples < needed) {
-      conditions.push({ ...base, ...UNJUDGED, detail: `not judged: only ${formatCount(samples)} responses, ${name} needs ${formatCount(needed)}` });
+      conditions.push({
+        ...base,
+        ...UNJUDGED,
+        detail: `not judged: only ${formatCount(samples)} responses, ${name} needs ${formatCount(needed)}`,
+      });
     } else if (observed <= limit.maxMs) {
       conditions.push({ ...base, ...HELD });
     } else {
@@ -172,7 +176,9 @@ export function judgeMerged(
 
 /** The per-name entries a scoped condition is about (`step:download` matches that step in every journey; `step:get-report/download` one). */
 export function scopeIndexes(names: readonly NameEntry[], scope: ScopedSlo['scope'], name: string): number[] {
-  return names.flatMap((n, k) => (n.kind === scope && (n.name === name || (n.kind === 'step' && `${n.journey}/${n.name}` === name)) ? [k] : []));
+  return names.flatMap((n, k) =>
+    n.kind === scope && (n.name === name || (n.kind === 'step' && `${n.journey}/${n.name}` === name)) ? [k] : [],
+  );
 }
 
 /**
@@ -195,7 +201,12 @@ function judgeScoped(w: WindowStats, g: ScopedSlo, names: readonly NameEntry[]):
     const needed = minSamplesForPercentile(limit.percentile);
     const base = { name, kind: 'latency' as const, observed, limit: limit.maxMs, op: '<=' as const, unit: 'ms' as const };
     if (!stats) out.push({ ...base, ...UNJUDGED, detail: `not judged: the run has no ${g.scope} named ${g.name}` });
-    else if (samples < needed) out.push({ ...base, ...UNJUDGED, detail: `not judged: only ${formatCount(samples)} ended, ${percentileName(limit.percentile)} needs ${formatCount(needed)}` });
+    else if (samples < needed)
+      out.push({
+        ...base,
+        ...UNJUDGED,
+        detail: `not judged: only ${formatCount(samples)} ended, ${percentileName(limit.percentile)} needs ${formatCount(needed)}`,
+      });
     else if (observed <= limit.maxMs) out.push({ ...base, ...HELD });
     else {
       const perRequest = latencyWithoutLagMs({ latency: latency!, lag: w.lag }, limit.percentile);
@@ -206,14 +217,22 @@ function judgeScoped(w: WindowStats, g: ScopedSlo, names: readonly NameEntry[]):
   const maxErrorRate = g.maxErrorRate;
   if (maxErrorRate !== undefined) {
     const base = { name: `${label} errors`, kind: 'errors' as const, limit: maxErrorRate * 100, op: '<=' as const, unit: '%' as const };
-    if (!stats || stats.count === 0) out.push({ ...base, observed: Number.NaN, ...UNJUDGED, detail: stats ? `not judged: no ${g.scope} ended` : `not judged: the run has no ${g.scope} named ${g.name}` });
+    if (!stats || stats.count === 0)
+      out.push({
+        ...base,
+        observed: Number.NaN,
+        ...UNJUDGED,
+        detail: stats ? `not judged: no ${g.scope} ended` : `not judged: the run has no ${g.scope} named ${g.name}`,
+      });
     else {
       const rate = stats.failed / stats.count;
       out.push({
         ...base,
         observed: rate * 100,
         ...(rate <= maxErrorRate ? HELD : BREACHED),
-        ...(stats.failed > 0 ? { detail: `${formatCount(stats.failed)} of ${formatCount(stats.count)} failed (${failureSummary(stats.failures)})` } : {}),
+        ...(stats.failed > 0
+          ? { detail: `${formatCount(stats.failed)} of ${formatCount(stats.count)} failed (${failureSummary(stats.failures)})` }
+          : {}),
       });
     }
   }
@@ -243,6 +262,8 @@ export function validateScopedNames(slo: Slo, names: readonly NameEntry[], path 
   return (slo.scoped ?? []).flatMap((g) => {
     if (scopeIndexes(names, g.scope, g.name).length > 0) return [];
     const known = names.filter((n) => n.kind === g.scope).map((n) => (n.kind === 'step' ? `${n.journey}/${n.name}` : n.name));
-    return [{ path, message: `names ${g.scope}:${g.name}, but the run has no such ${g.scope} (${g.scope}s: ${known.join(', ') || 'none'})` }];
+    return [
+      { path, message: `names ${g.scope}:${g.name}, but the run has no such ${g.scope} (${g.scope}s: ${known.join(', ') || 'none'})` },
+    ];
   });
 }

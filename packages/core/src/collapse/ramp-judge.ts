@@ -118,7 +118,12 @@ interface OpenStep {
   readonly step: ProfileStep;
   readonly intervals: IntervalStats[];
   /** A sliding window breached on latency alone, by less than the generator's lag could explain. */
-  ambiguous?: { readonly reason: string; readonly verdict: WindowVerdict; readonly window: WindowStats; readonly generator: GeneratorVerdict };
+  ambiguous?: {
+    readonly reason: string;
+    readonly verdict: WindowVerdict;
+    readonly window: WindowStats;
+    readonly generator: GeneratorVerdict;
+  };
 }
 
 /** What one judged window says, before it is turned into an event. */
@@ -278,14 +283,28 @@ export class RampJudge {
     let step: StepResult;
     if (open) {
       const window = mergeWindow(open.intervals, this.#arrivalNames);
-      const verdict = judgeMerged(window, this.#slo, this.#probes, { probesFromMs: open.step.startMs, ...(this.#names ? { names: this.#names } : {}) });
+      const verdict = judgeMerged(window, this.#slo, this.#probes, {
+        probesFromMs: open.step.startMs,
+        ...(this.#names ? { names: this.#names } : {}),
+      });
       step = this.#result(open, 'inconclusive', verdict, window, 'step', generatorVerdictOf(window, this.#offeredOptions(true)), reason);
     } else {
       const last = this.#results[this.#results.length - 1];
       const next = this.#steps[Math.min(this.#nextStep, this.#steps.length - 1)]!;
       const window = mergeWindow([], this.#arrivalNames);
       const verdict = judgeMerged(window, this.#slo, undefined, this.#names ? { names: this.#names } : {});
-      step = last && this.#nextStep >= this.#steps.length ? last : this.#result({ step: next, intervals: [] }, 'inconclusive', verdict, window, 'step', generatorVerdictOf(window, this.#offeredOptions(true)), reason);
+      step =
+        last && this.#nextStep >= this.#steps.length
+          ? last
+          : this.#result(
+              { step: next, intervals: [] },
+              'inconclusive',
+              verdict,
+              window,
+              'step',
+              generatorVerdictOf(window, this.#offeredOptions(true)),
+              reason,
+            );
     }
     this.#decision = { type: 'inconclusive', step, reason, advice };
     return this.#decision;
@@ -308,7 +327,12 @@ export class RampJudge {
       };
     }
     if (d?.type === 'inconclusive') {
-      return { verdict: 'inconclusive', ...(lastHeld ? { lastHeld } : {}), ...unjudged, inconclusive: { rateRps: d.step.rateRps, reason: d.reason, advice: d.advice } };
+      return {
+        verdict: 'inconclusive',
+        ...(lastHeld ? { lastHeld } : {}),
+        ...unjudged,
+        inconclusive: { rateRps: d.step.rateRps, reason: d.reason, advice: d.advice },
+      };
     }
     if (lastHeld) return { verdict: 'held', lastHeld, ...unjudged };
     const rateRps = this.#results[0]?.rateRps ?? this.#steps[0]!.rateRps;
@@ -325,7 +349,11 @@ export class RampJudge {
     }
     return {
       verdict: 'inconclusive',
-      inconclusive: { rateRps, reason: 'the ramp ended before any step was completed', advice: 'run the ramp for its full length, or use longer steps' },
+      inconclusive: {
+        rateRps,
+        reason: 'the ramp ended before any step was completed',
+        advice: 'run the ramp for its full length, or use longer steps',
+      },
     };
   }
 
@@ -350,7 +378,10 @@ export class RampJudge {
     while (k > 0 && coveredMs < this.#windowMs - EPSILON_MS) coveredMs += judged[--k]!.durationMs;
     if (coveredMs < this.#windowMs - EPSILON_MS) return undefined;
     const window = mergeWindow(judged.slice(k), this.#arrivalNames);
-    const verdict = judgeMerged(window, this.#slo, this.#probes, { ...(k === 0 ? { probesFromMs: open.step.startMs } : {}), ...(this.#names ? { names: this.#names } : {}) });
+    const verdict = judgeMerged(window, this.#slo, this.#probes, {
+      ...(k === 0 ? { probesFromMs: open.step.startMs } : {}),
+      ...(this.#names ? { names: this.#names } : {}),
+    });
     if (!verdict.breached) return undefined;
     const generator = generatorVerdictOf(window, this.#offeredOptions(false, this.#lagBefore(open, judged[k]!)));
     const call = this.#call(open.step, verdict, window, generator);
@@ -397,20 +428,33 @@ export class RampJudge {
     // A step cut short inside its warm-up still has something to say (a crash, a flood of errors).
     if (judged.length === 0) judged = open.intervals;
     const window = mergeWindow(judged, this.#arrivalNames);
-    const verdict = judgeMerged(window, this.#slo, this.#probes, { probesFromMs: open.step.startMs, ...(this.#names ? { names: this.#names } : {}) });
+    const verdict = judgeMerged(window, this.#slo, this.#probes, {
+      probesFromMs: open.step.startMs,
+      ...(this.#names ? { names: this.#names } : {}),
+    });
     const generator = generatorVerdictOf(window, this.#offeredOptions(stopped, this.#lagBefore(open, judged[0]!)));
     const call = this.#call(open.step, verdict, window, generator);
     if (call.kind === 'ambiguous' || ((call.kind === 'held' || call.kind === 'unjudged') && open.ambiguous)) {
       // The step ends with a breach the lag could explain and none it could not: inconclusive.
       const a = call.kind === 'ambiguous' ? { reason: call.reason, verdict, window, generator } : open.ambiguous!;
-      return this.#decide(open, { kind: 'ambiguous', reason: a.reason }, a.verdict, a.window, a.generator, call.kind === 'ambiguous' ? 'step' : 'sliding');
+      return this.#decide(
+        open,
+        { kind: 'ambiguous', reason: a.reason },
+        a.verdict,
+        a.window,
+        a.generator,
+        call.kind === 'ambiguous' ? 'step' : 'sliding',
+      );
     }
     if (call.kind === 'collapse' || call.kind === 'not-offered') return this.#decide(open, call, verdict, window, generator, 'step');
     const stepVerdict: StepVerdict = !complete ? 'partial' : call.kind === 'unjudged' ? 'unjudged' : 'held';
     const detail = !complete
       ? 'the run ended before the step did'
       : stepVerdict === 'unjudged'
-        ? verdict.conditions.filter((c) => c.status === 'unjudged').map(formatCondition).join(', ')
+        ? verdict.conditions
+            .filter((c) => c.status === 'unjudged')
+            .map(formatCondition)
+            .join(', ')
         : undefined;
     const step = this.#result(open, stepVerdict, verdict, window, 'step', generator, detail);
     if (!complete) return undefined;
@@ -419,7 +463,8 @@ export class RampJudge {
 
   #offeredOptions(stoppedEarly = false, lagBeforeMs?: number): GeneratorVerdictOptions {
     const before = lagBeforeMs !== undefined ? { lagBeforeMs } : {};
-    if (this.#sendingStoppedAtMs !== undefined) return { schedule: this.#schedule, sendingStoppedAtMs: this.#sendingStoppedAtMs, ...before };
+    if (this.#sendingStoppedAtMs !== undefined)
+      return { schedule: this.#schedule, sendingStoppedAtMs: this.#sendingStoppedAtMs, ...before };
     return { schedule: this.#schedule, stoppedEarly, ...before };
   }
 
@@ -556,16 +601,21 @@ export function validateRampJudgeOptions(options: RampJudgeOptions, path = 'opti
     issues.push({ path: `${path}.steps`, message: 'must list at least one step (a ramp profile: step, exponential or stages)' });
   }
   issues.push(...validateSlo(options.slo, `${path}.slo`));
-  if (options.windowMs !== undefined) readNumber(options.windowMs, `${path}.windowMs`, issues, { min: 0, allowMin: false, what: 'a number of milliseconds' });
+  if (options.windowMs !== undefined)
+    readNumber(options.windowMs, `${path}.windowMs`, issues, { min: 0, allowMin: false, what: 'a number of milliseconds' });
   if (options.arrivals !== undefined && options.arrivals !== 'uniform' && options.arrivals !== 'poisson') {
     issues.push({ path: `${path}.arrivals`, message: `must be "uniform" or "poisson" (got ${JSON.stringify(options.arrivals)})` });
   }
-  if (options.intervalMs !== undefined) readNumber(options.intervalMs, `${path}.intervalMs`, issues, { min: 0, allowMin: false, what: 'a number of milliseconds' });
+  if (options.intervalMs !== undefined)
+    readNumber(options.intervalMs, `${path}.intervalMs`, issues, { min: 0, allowMin: false, what: 'a number of milliseconds' });
   if (options.warmupMs !== undefined) {
     readNumber(options.warmupMs, `${path}.warmupMs`, issues, { min: 0, what: 'a number of milliseconds' });
     const shortest = Array.isArray(options.steps) ? Math.min(...options.steps.map((s) => s.durationMs)) : Number.POSITIVE_INFINITY;
     if (options.warmupMs >= shortest) {
-      issues.push({ path: `${path}.warmupMs`, message: `must be shorter than the shortest step (${shortest} ms), or that step is never judged (got ${options.warmupMs})` });
+      issues.push({
+        path: `${path}.warmupMs`,
+        message: `must be shorter than the shortest step (${shortest} ms), or that step is never judged (got ${options.warmupMs})`,
+      });
     }
   }
   return issues;

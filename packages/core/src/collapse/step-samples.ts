@@ -44,9 +44,19 @@ export interface StepSampleOptions {
  * The fewest requests an arrival of this mix sends on average: 1 for a request, one per step for
  * a journey (polls may add more), weighted as the arrivals pick them.
  */
-export function minRequestsPerArrival(mix: { readonly templates: readonly { readonly weight?: number }[]; readonly journeys?: readonly { readonly weight?: number; readonly steps: readonly unknown[] }[] } | undefined): number {
+export function minRequestsPerArrival(
+  mix:
+    | {
+        readonly templates: readonly { readonly weight?: number }[];
+        readonly journeys?: readonly { readonly weight?: number; readonly steps: readonly unknown[] }[];
+      }
+    | undefined,
+): number {
   if (!mix) return 1;
-  const flows = [...mix.templates.map((t) => ({ weight: t.weight ?? 1, requests: 1 })), ...(mix.journeys ?? []).map((j) => ({ weight: j.weight ?? 1, requests: j.steps.length }))];
+  const flows = [
+    ...mix.templates.map((t) => ({ weight: t.weight ?? 1, requests: 1 })),
+    ...(mix.journeys ?? []).map((j) => ({ weight: j.weight ?? 1, requests: j.steps.length })),
+  ];
   const total = flows.reduce((n, f) => n + f.weight, 0);
   return total > 0 ? flows.reduce((n, f) => n + f.weight * f.requests, 0) / total : 1;
 }
@@ -75,7 +85,18 @@ export function stepsTooShort(steps: readonly ProfileStep[], slo: Slo, options: 
     if (expected >= safe) continue;
     let neededDurationMs = Math.ceil(s.durationMs / intervalMs) * intervalMs;
     while ((s.rateRps * perArrival * judged(neededDurationMs)) / 1000 + 1e-6 < safe) neededDurationMs += intervalMs;
-    short.push({ index: s.index, label: s.label, rateRps: s.rateRps, durationMs: s.durationMs, judgedMs, percentile, expected, needed, edge: expected >= needed, neededDurationMs });
+    short.push({
+      index: s.index,
+      label: s.label,
+      rateRps: s.rateRps,
+      durationMs: s.durationMs,
+      judgedMs,
+      percentile,
+      expected,
+      needed,
+      edge: expected >= needed,
+      neededDurationMs,
+    });
   }
   return short;
 }

@@ -36,7 +36,10 @@ export function formatVerdictLine(summary: RampSummary, recovery?: RecoveryVerdi
   }
   if (recovery) {
     if (recovery.recovered) parts.push(`recovered after ${formatMs(recovery.timeToRecoverMs ?? 0)}`);
-    else if (recovery.failing.length > 0) parts.push(`did not recover: ${recovery.failing.map(formatCondition).join(', ')}${recovery.relapses > 0 ? ` (held now and then, broke again ${recovery.relapses} times)` : ''}`);
+    else if (recovery.failing.length > 0)
+      parts.push(
+        `did not recover: ${recovery.failing.map(formatCondition).join(', ')}${recovery.relapses > 0 ? ` (held now and then, broke again ${recovery.relapses} times)` : ''}`,
+      );
     else parts.push('did not recover: the SLO did not hold long enough');
   }
   return parts.join('; ');

@@ -38,7 +38,7 @@ export class TargetNotAllowedError extends OverloadError {
     super(
       'OVL_TARGET_NOT_ALLOWED',
       `target ${new URL(url).host} is not in the allowlist (${allowed.length > 0 ? allowed.join(', ') : 'empty, which means loopback only'}); nothing was sent. ` +
-        'Add it to the scenario\'s safety.allowedHosts or to OVERLOAD_ALLOWED_HOSTS (comma-separated) if you really mean to load it.',
+        "Add it to the scenario's safety.allowedHosts or to OVERLOAD_ALLOWED_HOSTS (comma-separated) if you really mean to load it.",
     );
   }
 }
@@ -50,5 +50,11 @@ export function assertHostsAllowed(urls: readonly string[], allowed: readonly st
 
 /** The allowlist from a scenario plus the `OVERLOAD_ALLOWED_HOSTS` environment value. */
 export function combineAllowlists(scenario: readonly string[] | undefined, env: string | undefined): string[] {
-  return [...(scenario ?? []), ...(env ?? '').split(',').map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...(scenario ?? []),
+    ...(env ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }

@@ -75,7 +75,9 @@ export class BudgetLedger {
 
 /** The budget a side-effect key charges: `emailsOnFailure` → `emails`. */
 export function budgetNameOf(sideEffect: string): { budget: string; onFailure: boolean } {
-  return sideEffect.endsWith('OnFailure') ? { budget: sideEffect.slice(0, -'OnFailure'.length), onFailure: true } : { budget: sideEffect, onFailure: false };
+  return sideEffect.endsWith('OnFailure')
+    ? { budget: sideEffect.slice(0, -'OnFailure'.length), onFailure: true }
+    : { budget: sideEffect, onFailure: false };
 }
 
 /** Parses `--budget reports=500` flags (repeatable) into limits. */
@@ -87,11 +89,14 @@ export function parseBudget(text: string, previous: Record<string, number> = {})
 
 export function validateBudgets(budgets: unknown, path: string): ValidationIssue[] {
   if (budgets === undefined) return [];
-  if (typeof budgets !== 'object' || budgets === null || Array.isArray(budgets)) return [{ path, message: 'must be an object of name → limit, e.g. { emails: 100 }' }];
+  if (typeof budgets !== 'object' || budgets === null || Array.isArray(budgets))
+    return [{ path, message: 'must be an object of name → limit, e.g. { emails: 100 }' }];
   const issues: ValidationIssue[] = [];
   for (const [k, v] of Object.entries(budgets)) {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) issues.push({ path: `${path}.${k}`, message: `must be an integer >= 0 (got ${JSON.stringify(v)})` });
-    if (k.endsWith('OnFailure')) issues.push({ path: `${path}.${k}`, message: `names a budget, not a side effect: use "${k.slice(0, -9)}"` });
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+      issues.push({ path: `${path}.${k}`, message: `must be an integer >= 0 (got ${JSON.stringify(v)})` });
+    if (k.endsWith('OnFailure'))
+      issues.push({ path: `${path}.${k}`, message: `names a budget, not a side effect: use "${k.slice(0, -9)}"` });
   }
   return issues;
 }

@@ -24,6 +24,8 @@ export function clampCurve(curve: RateCurve, maxRps: number): RateCurve {
       );
     }
   }
-  const steps: ProfileStep[] = curve.steps.map((st) => (st.rateRps > maxRps ? { ...st, rateRps: maxRps, label: `${st.label} (capped at ${maxRps} req/s)` } : st));
+  const steps: ProfileStep[] = curve.steps.map((st) =>
+    st.rateRps > maxRps ? { ...st, rateRps: maxRps, label: `${st.label} (capped at ${maxRps} req/s)` } : st,
+  );
   return new RateCurve(out, steps);
 }

@@ -29,7 +29,10 @@ export function pinchReleaseAtMs(curve: RateCurve): number | undefined {
  */
 export function analyzeDrain(series: ProbeSeries, releaseAtMs: number, tolerance = 1): QueueDrain {
   const points = series.points.filter((p) => p.ok && p.value !== null);
-  const before = points.filter((p) => p.tMs < releaseAtMs).map((p) => p.value as number).sort((a, b) => a - b);
+  const before = points
+    .filter((p) => p.tMs < releaseAtMs)
+    .map((p) => p.value as number)
+    .sort((a, b) => a - b);
   const baseline = before.length > 0 ? before[Math.floor(before.length / 2)]! : 0;
   const after = points.filter((p) => p.tMs >= releaseAtMs);
   let peak = baseline;

@@ -43,7 +43,10 @@ export function readProbeFlag(text: string, options: ProbeFlagOptions, issues: V
   const [, name, kind, rest] = m as unknown as [string, string, string, string];
   if (rest.startsWith('//')) {
     // `health=http://host/health`: the kind was left out and the URL's scheme read as one.
-    issues.push({ path, message: `is missing the probe kind before the URL: write ${name}=http:${kind}:${rest.split('#')[0]} (kinds: http, json, prometheus)` });
+    issues.push({
+      path,
+      message: `is missing the probe kind before the URL: write ${name}=http:${kind}:${rest.split('#')[0]} (kinds: http, json, prometheus)`,
+    });
     return undefined;
   }
   const hash = rest.indexOf('#');
@@ -60,7 +63,10 @@ export function readProbeFlag(text: string, options: ProbeFlagOptions, issues: V
     spec = { ...base, kind, ...(selector ? { expectStatus: parseStatusList(selector) } : {}) };
   } else if (kind === 'json') {
     if (!selector) {
-      issues.push({ path, message: `needs the JSON path after a #, e.g. depth=json:http://127.0.0.1:9000/status#queue.depth (got ${JSON.stringify(text)})` });
+      issues.push({
+        path,
+        message: `needs the JSON path after a #, e.g. depth=json:http://127.0.0.1:9000/status#queue.depth (got ${JSON.stringify(text)})`,
+      });
       return undefined;
     }
     spec = { ...base, kind, path: selector };

@@ -37,7 +37,10 @@ function parseSampleLine(line: string, start: number): PrometheusSample | undefi
   let pos = selector.end;
   if (pos < line.length && line[pos] !== ' ' && line[pos] !== '\t') return undefined;
   pos = skipSpace(line, pos);
-  const rest = line.slice(pos).split(/[ \t]+/).filter((t) => t !== '');
+  const rest = line
+    .slice(pos)
+    .split(/[ \t]+/)
+    .filter((t) => t !== '');
   const value = parseSampleValue(rest[0] ?? '');
   if (value === undefined) return undefined;
   // rest[1] is an optional timestamp (ms in 0.0.4, seconds in OpenMetrics); a probe samples

@@ -38,14 +38,19 @@ function readJson(path: string, body: string): ProbeReading {
   // A numeric string is refused rather than guessed at: a probe that silently reads "12 items"
   // as 12, or "" as 0, would judge an SLO on a number the target never reported.
   if (found === undefined) return { value: null, ok: false, error: `no value at ${path}` };
-  return { value: null, ok: false, error: `${path} is ${found === null ? 'null' : Array.isArray(found) ? 'an array' : `a ${typeof found}`}, not a number` };
+  return {
+    value: null,
+    ok: false,
+    error: `${path} is ${found === null ? 'null' : Array.isArray(found) ? 'an array' : `a ${typeof found}`}, not a number`,
+  };
 }
 
 function readPrometheus(metric: string, labels: Readonly<Record<string, string>>, body: string): ProbeReading {
   const { value, matched } = selectPrometheusValue(parsePrometheusText(body), metric, labels);
   if (matched === 0) return { value: null, ok: false, error: `no sample of ${formatSelector(metric, labels)}` };
   // NaN and ±Inf do not survive JSON (they become null) and cannot be compared with a limit.
-  if (!Number.isFinite(value)) return { value: null, ok: false, error: `value is ${Number.isNaN(value) ? 'NaN' : value > 0 ? '+Inf' : '-Inf'}` };
+  if (!Number.isFinite(value))
+    return { value: null, ok: false, error: `value is ${Number.isNaN(value) ? 'NaN' : value > 0 ? '+Inf' : '-Inf'}` };
   return { value, ok: true };
 }
 

@@ -46,9 +46,11 @@ export type ProbeSpec = HttpProbeSpec | JsonProbeSpec | PrometheusProbeSpec;
 
 /** A validated probe with every default filled in. */
 export type ResolvedProbe =
-  | (Omit<HttpProbeSpec, 'intervalMs' | 'timeoutMs' | 'expectStatus'> & ProbeTiming & { readonly expectStatus: readonly StatusExpectation[] })
+  | (Omit<HttpProbeSpec, 'intervalMs' | 'timeoutMs' | 'expectStatus'> &
+      ProbeTiming & { readonly expectStatus: readonly StatusExpectation[] })
   | (Omit<JsonProbeSpec, 'intervalMs' | 'timeoutMs'> & ProbeTiming)
-  | (Omit<PrometheusProbeSpec, 'intervalMs' | 'timeoutMs' | 'labels'> & ProbeTiming & { readonly labels: Readonly<Record<string, string>> });
+  | (Omit<PrometheusProbeSpec, 'intervalMs' | 'timeoutMs' | 'labels'> &
+      ProbeTiming & { readonly labels: Readonly<Record<string, string>> });
 
 interface ProbeTiming {
   readonly intervalMs: number;
@@ -102,7 +104,10 @@ function resolveInto(specs: unknown, path: string, issues: ValidationIssue[]): R
     if (!probe) return;
     const earlier = firstByName.get(probe.name);
     if (earlier !== undefined) {
-      issues.push({ path: `${at}.name`, message: `"${probe.name}" is already used by ${path}[${earlier}]; conditions refer to probes by name, so names must be unique` });
+      issues.push({
+        path: `${at}.name`,
+        message: `"${probe.name}" is already used by ${path}[${earlier}]; conditions refer to probes by name, so names must be unique`,
+      });
       return;
     }
     firstByName.set(probe.name, i);
@@ -120,23 +125,37 @@ export function resolveOne(spec: unknown, at: string, issues: ValidationIssue[])
   const before = issues.length;
   const s = spec as Record<string, unknown>;
 
-  if (s.name === undefined) issues.push({ path: `${at}.name`, message: 'is required (conditions refer to the probe by it, e.g. queue_depth)' });
+  if (s.name === undefined)
+    issues.push({ path: `${at}.name`, message: 'is required (conditions refer to the probe by it, e.g. queue_depth)' });
   else if (typeof s.name !== 'string' || !PROBE_NAME_PATTERN.test(s.name)) {
-    issues.push({ path: `${at}.name`, message: `must be lower-case letters, digits and _, not starting with a digit, so conditions can refer to it (got ${describe(s.name)})` });
+    issues.push({
+      path: `${at}.name`,
+      message: `must be lower-case letters, digits and _, not starting with a digit, so conditions can refer to it (got ${describe(s.name)})`,
+    });
   } else if (RESERVED_PROBE_NAME.test(s.name)) {
-    issues.push({ path: `${at}.name`, message: `"${s.name}" is reserved: SLO conditions read it as their own signal; pick another name such as ${s.name}_probe` });
+    issues.push({
+      path: `${at}.name`,
+      message: `"${s.name}" is reserved: SLO conditions read it as their own signal; pick another name such as ${s.name}_probe`,
+    });
   }
 
   const kind = s.kind as ProbeKind;
   const knownKind = (PROBE_KINDS as readonly unknown[]).includes(kind);
-  if (!knownKind) issues.push({ path: `${at}.kind`, message: `must be one of ${PROBE_KINDS.map((k) => `"${k}"`).join(', ')} (got ${describe(s.kind)})` });
+  if (!knownKind)
+    issues.push({ path: `${at}.kind`, message: `must be one of ${PROBE_KINDS.map((k) => `"${k}"`).join(', ')} (got ${describe(s.kind)})` });
 
   checkUrl(s.url, `${at}.url`, issues);
 
-  const intervalMs = s.intervalMs === undefined ? DEFAULT_PROBE_INTERVAL_MS : readDurationMs(s.intervalMs, `${at}.intervalMs`, issues, { min: MIN_PROBE_INTERVAL_MS, allowZero: true });
+  const intervalMs =
+    s.intervalMs === undefined
+      ? DEFAULT_PROBE_INTERVAL_MS
+      : readDurationMs(s.intervalMs, `${at}.intervalMs`, issues, { min: MIN_PROBE_INTERVAL_MS, allowZero: true });
   const timeoutMs = s.timeoutMs === undefined ? DEFAULT_PROBE_TIMEOUT_MS : readDurationMs(s.timeoutMs, `${at}.timeoutMs`, issues);
   if (Number.isFinite(intervalMs) && Number.isFinite(timeoutMs) && timeoutMs > 0 && timeoutMs >= intervalMs) {
-    issues.push({ path: `${at}.timeoutMs`, message: `must be < intervalMs (${intervalMs} ms) so each poll ends before the next is due (got ${timeoutMs} ms)` });
+    issues.push({
+      path: `${at}.timeoutMs`,
+      message: `must be < intervalMs (${intervalMs} ms) so each poll ends before the next is due (got ${timeoutMs} ms)`,
+    });
   }
 
   if (knownKind) {
@@ -144,21 +163,34 @@ export function resolveOne(spec: unknown, at: string, issues: ValidationIssue[])
     for (const key of Object.keys(s)) {
       if (allowed.has(key)) continue;
       const owner = PROBE_KINDS.find((k) => KIND_FIELDS[k].includes(key));
-      issues.push({ path: `${at}.${key}`, message: owner ? `is not used by kind "${kind}" (it belongs to kind "${owner}")` : 'is not a probe field' });
+      issues.push({
+        path: `${at}.${key}`,
+        message: owner ? `is not used by kind "${kind}" (it belongs to kind "${owner}")` : 'is not a probe field',
+      });
     }
     if (kind === 'http' && s.expectStatus !== undefined) checkStatuses(s.expectStatus, `${at}.expectStatus`, issues);
     if (kind === 'json') {
-      if (s.path === undefined) issues.push({ path: `${at}.path`, message: 'is required for kind "json" (e.g. queue.depth or items[0].count)' });
-      else if (typeof s.path !== 'string') issues.push({ path: `${at}.path`, message: `must be a string such as queue.depth (got ${describe(s.path)})` });
+      if (s.path === undefined)
+        issues.push({ path: `${at}.path`, message: 'is required for kind "json" (e.g. queue.depth or items[0].count)' });
+      else if (typeof s.path !== 'string')
+        issues.push({ path: `${at}.path`, message: `must be a string such as queue.depth (got ${describe(s.path)})` });
       else {
         const parsed = parseJsonPath(s.path);
-        if (!parsed.ok) issues.push({ path: `${at}.path`, message: `${parsed.error}; write it like queue.depth or items[0].count (got ${describe(s.path)})` });
+        if (!parsed.ok)
+          issues.push({
+            path: `${at}.path`,
+            message: `${parsed.error}; write it like queue.depth or items[0].count (got ${describe(s.path)})`,
+          });
       }
     }
     if (kind === 'prometheus') {
-      if (s.metric === undefined) issues.push({ path: `${at}.metric`, message: 'is required for kind "prometheus" (e.g. student_reports_queue_depth)' });
+      if (s.metric === undefined)
+        issues.push({ path: `${at}.metric`, message: 'is required for kind "prometheus" (e.g. student_reports_queue_depth)' });
       else if (typeof s.metric !== 'string' || !METRIC_NAME_PATTERN.test(s.metric)) {
-        issues.push({ path: `${at}.metric`, message: `must be a Prometheus metric name such as student_reports_queue_depth (got ${describe(s.metric)})` });
+        issues.push({
+          path: `${at}.metric`,
+          message: `must be a Prometheus metric name such as student_reports_queue_depth (got ${describe(s.metric)})`,
+        });
       }
       if (s.labels !== undefined) checkLabels(s.labels, `${at}.labels`, issues);
     }
@@ -189,7 +221,8 @@ function checkUrl(value: unknown, path: string, issues: ValidationIssue[]): void
     url = undefined;
   }
   if (!url) issues.push({ path, message: `must be an absolute http:// or https:// URL (got ${describe(value)})` });
-  else if (url.protocol !== 'http:' && url.protocol !== 'https:') issues.push({ path, message: `must use http:// or https:// (got ${url.protocol})` });
+  else if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    issues.push({ path, message: `must use http:// or https:// (got ${url.protocol})` });
 }
 
 function checkStatuses(list: unknown, path: string, issues: ValidationIssue[]): void {
@@ -200,7 +233,8 @@ function checkStatuses(list: unknown, path: string, issues: ValidationIssue[]): 
   const code = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 100 && n <= 599;
   list.forEach((s: unknown, i) => {
     const ok = Array.isArray(s) ? s.length === 2 && code(s[0]) && code(s[1]) && s[0] <= s[1] : code(s);
-    if (!ok) issues.push({ path: `${path}[${i}]`, message: `must be a status code 100–599 or a [from, to] range (got ${JSON.stringify(s)})` });
+    if (!ok)
+      issues.push({ path: `${path}[${i}]`, message: `must be a status code 100–599 or a [from, to] range (got ${JSON.stringify(s)})` });
   });
 }
 

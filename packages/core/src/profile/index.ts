@@ -9,14 +9,7 @@ import { type SpikeProfile, compileSpike, validateSpike } from './spike.js';
 import { type StagesProfile, compileStages, validateStages } from './stages.js';
 import { type StepProfile, compileStep, validateStep } from './step.js';
 
-export type Profile =
-  | ConstantProfile
-  | LinearProfile
-  | StepProfile
-  | ExponentialProfile
-  | SpikeProfile
-  | PinchProfile
-  | StagesProfile;
+export type Profile = ConstantProfile | LinearProfile | StepProfile | ExponentialProfile | SpikeProfile | PinchProfile | StagesProfile;
 
 export type ProfileKind = Profile['kind'];
 
@@ -109,7 +102,9 @@ export function parseProfileText(text: string): unknown {
   for (const part of parts) {
     const eq = part.indexOf('=');
     if (eq < 0) {
-      throw new ValidationError('profile', [{ path: 'profile', message: `"${part}" must be key=value, e.g. ${kind}:rate=100,duration=30s` }]);
+      throw new ValidationError('profile', [
+        { path: 'profile', message: `"${part}" must be key=value, e.g. ${kind}:rate=100,duration=30s` },
+      ]);
     }
     const key = part.slice(0, eq).trim();
     out[ALIASES[key] ?? key] = toValue(part.slice(eq + 1).trim());

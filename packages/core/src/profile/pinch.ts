@@ -27,7 +27,8 @@ export function validatePinch(p: PinchProfile, path: string): ValidationIssue[] 
   const release = readNumber(p.releaseRps, `${path}.releaseRps`, issues, { min: 0, allowMin: false, what: 'a rate in req/s' });
   if (p.beforeMs !== undefined) readDurationMs(p.beforeMs, `${path}.beforeMs`, issues, { allowZero: true });
   if (p.afterMs !== undefined) readDurationMs(p.afterMs, `${path}.afterMs`, issues, { allowZero: true });
-  if (release <= base) issues.push({ path: `${path}.releaseRps`, message: `must be > baseRps (${base}) or the backlog never drains (got ${release})` });
+  if (release <= base)
+    issues.push({ path: `${path}.releaseRps`, message: `must be > baseRps (${base}) or the backlog never drains (got ${release})` });
   return issues;
 }
 

@@ -20,7 +20,8 @@ export function validateSpike(p: SpikeProfile, path: string): ValidationIssue[] 
   const at = readDurationMs(p.atMs, `${path}.atMs`, issues, { allowZero: true });
   const len = readDurationMs(p.spikeDurationMs, `${path}.spikeDurationMs`, issues);
   const total = readDurationMs(p.durationMs, `${path}.durationMs`, issues);
-  if (at + len > total) issues.push({ path: `${path}.durationMs`, message: `must be >= atMs + spikeDurationMs (${at + len} ms) (got ${total} ms)` });
+  if (at + len > total)
+    issues.push({ path: `${path}.durationMs`, message: `must be >= atMs + spikeDurationMs (${at + len} ms) (got ${total} ms)` });
   return issues;
 }
 

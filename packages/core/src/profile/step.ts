@@ -22,7 +22,8 @@ export function validateStep(p: StepProfile, path: string): ValidationIssue[] {
   readDurationMs(p.stepDurationMs, `${path}.stepDurationMs`, issues);
   const max = readNumber(p.maxRps, `${path}.maxRps`, issues, { min: 0, allowMin: false, what: 'a rate in req/s' });
   if (max < start) issues.push({ path: `${path}.maxRps`, message: `must be >= startRps (${start}) (got ${max})` });
-  else if ((max - start) / step + 1 > MAX_STEPS) issues.push({ path: `${path}.stepRps`, message: `makes more than ${MAX_STEPS} steps; use a larger step` });
+  else if ((max - start) / step + 1 > MAX_STEPS)
+    issues.push({ path: `${path}.stepRps`, message: `makes more than ${MAX_STEPS} steps; use a larger step` });
   return issues;
 }
 

@@ -120,7 +120,9 @@ export function judgeRecovery(intervals: readonly IntervalStats[], slo: Slo, opt
     }
   }
   const all = mergeWindow(intervals);
-  const probeNames = failing.filter((c) => c.kind === 'probe').map((c) => formatProbeCondition({ probe: c.name, op: c.op, ...(c.op === 'ok' ? {} : { value: c.limit }) }));
+  const probeNames = failing
+    .filter((c) => c.kind === 'probe')
+    .map((c) => formatProbeCondition({ probe: c.name, op: c.op, ...(c.op === 'ok' ? {} : { value: c.limit }) }));
   const heldAtEnd = first ? endMs - intervals[first.start]!.startMs : 0;
   const why =
     failing.length === 0
@@ -133,7 +135,9 @@ export function judgeRecovery(intervals: readonly IntervalStats[], slo: Slo, opt
     failing,
     unjudged,
     detail:
-      (failing.length === 0 ? `did not recover in time: ${why}. ` : `did not recover: the target stayed broken after the load was gone. ${why}. `) +
+      (failing.length === 0
+        ? `did not recover in time: ${why}. `
+        : `did not recover: the target stayed broken after the load was gone. ${why}. `) +
       (relapses > 0 || (seenGood && failing.length > 0)
         ? `The SLO held in some windows and broke again${relapses > 0 ? ` (${relapses} time${relapses === 1 ? '' : 's'})` : ''}: a breaker that lets traffic through now and then but never closes has not recovered. `
         : '') +
@@ -153,8 +157,10 @@ export function sustainedRecoveryMs(windowMs = 3000, sustainWindows = DEFAULT_SU
 
 export function validateRecoveryOptions(options: RecoveryOptions, path = 'options'): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  if (options.windowMs !== undefined) readNumber(options.windowMs, `${path}.windowMs`, issues, { min: 0, allowMin: false, what: 'a number of milliseconds' });
+  if (options.windowMs !== undefined)
+    readNumber(options.windowMs, `${path}.windowMs`, issues, { min: 0, allowMin: false, what: 'a number of milliseconds' });
   readNumber(options.cooldownMs, `${path}.cooldownMs`, issues, { min: 0, what: 'a number of milliseconds' });
-  if (options.sustainWindows !== undefined) readNumber(options.sustainWindows, `${path}.sustainWindows`, issues, { min: 1, integer: true, what: 'a positive integer' });
+  if (options.sustainWindows !== undefined)
+    readNumber(options.sustainWindows, `${path}.sustainWindows`, issues, { min: 1, integer: true, what: 'a positive integer' });
   return issues;
 }

@@ -1,13 +1,30 @@
 import type { SerializedError } from '../errors.js';
 import type { Profile } from '../profile/index.js';
 import type { ArrivalProcess } from '../schedule/arrivals.js';
-import { decodeHistogram, encodeHistogram, HISTOGRAM_RECORD_SETTINGS, type HistogramRecordSettings, type LatencySummaryMs, percentileMs, summarizeMs } from '../stats/histogram.js';
+import {
+  decodeHistogram,
+  encodeHistogram,
+  HISTOGRAM_RECORD_SETTINGS,
+  type HistogramRecordSettings,
+  type LatencySummaryMs,
+  percentileMs,
+  summarizeMs,
+} from '../stats/histogram.js';
 import type { RunConfig } from '../run/config.js';
 import { summarizeTls, type TlsSummary } from '../run/tls.js';
 import { formatMs } from '../collapse/format.js';
 import { generatorVerdictOf, type OfferedSchedule } from '../collapse/generator-verdict.js';
 import { mergeWindow, slidingWindows } from '../collapse/window.js';
-import { type ErrorClass, type ErrorCounts, emptyErrorCounts, errorTotal, type IntervalAggregator, type IntervalStats, mergeNameReports, type NameStats } from '../run/interval.js';
+import {
+  type ErrorClass,
+  type ErrorCounts,
+  emptyErrorCounts,
+  errorTotal,
+  type IntervalAggregator,
+  type IntervalStats,
+  mergeNameReports,
+  type NameStats,
+} from '../run/interval.js';
 import type { NameEntry } from '../scenario/flow-plan.js';
 import { countArrivals } from '../schedule/arrivals.js';
 import { shareOf, type ShardSpec } from '../shard/shard-spec.js';
@@ -210,14 +227,17 @@ export const GENERATOR_WINDOW_MS = 5000;
  * held against the generator.
  */
 export function generatorHealth(
-  config: Pick<RunConfig, 'workers' | 'connections' | 'maxInFlight' | 'lagThresholdMs' | 'curve' | 'arrivals'> & { readonly shard?: ShardSpec | undefined },
+  config: Pick<RunConfig, 'workers' | 'connections' | 'maxInFlight' | 'lagThresholdMs' | 'curve' | 'arrivals'> & {
+    readonly shard?: ShardSpec | undefined;
+  },
   intervals: readonly IntervalStats[],
   options: { readonly stopped: boolean; readonly lagMsP99: number; readonly lagMsMax: number },
 ): GeneratorHealth {
   // A shard is offered its 1/N of the schedule, within one arrival per window.
   const share = 1 / (config.shard?.count ?? 1);
   const schedule: OfferedSchedule = {
-    scheduledArrivals: (a, b) => share * (config.curve.areaAt(Math.min(b, config.curve.durationMs)) - config.curve.areaAt(Math.min(a, config.curve.durationMs))),
+    scheduledArrivals: (a, b) =>
+      share * (config.curve.areaAt(Math.min(b, config.curve.durationMs)) - config.curve.areaAt(Math.min(a, config.curve.durationMs))),
     arrivals: config.arrivals,
   };
   let judged = intervals;
@@ -247,7 +267,9 @@ export function generatorHealth(
   }
   const notes: string[] = [];
   if (options.lagMsP99 > config.lagThresholdMs) {
-    notes.push(`schedule lag p99 ${options.lagMsP99.toFixed(1)} ms > ${config.lagThresholdMs} ms: the corrected latencies include that much of the generator's own delay`);
+    notes.push(
+      `schedule lag p99 ${options.lagMsP99.toFixed(1)} ms > ${config.lagThresholdMs} ms: the corrected latencies include that much of the generator's own delay`,
+    );
   }
   return {
     workers: config.workers,
@@ -289,7 +311,9 @@ export function buildRunResult(args: {
   // A run that ended because it reached --max-requests was cut short by a guardrail.
   const capped = args.stopReason === 'completed' && config.maxRequests !== undefined && config.maxRequests < config.curve.totalArrivals;
   const stopReason: StopReason = capped ? 'max-requests' : args.stopReason;
-  const stopDetail = capped ? `--max-requests ${config.maxRequests} reached (the profile wanted ${config.curve.totalArrivals})` : args.stopDetail;
+  const stopDetail = capped
+    ? `--max-requests ${config.maxRequests} reached (the profile wanted ${config.curve.totalArrivals})`
+    : args.stopDetail;
   const lagP99 = percentileMs(aggregator.lag, 99);
   const lagMax = aggregator.lag.totalCount === 0 ? 0 : aggregator.lag.maxValue / 1000;
   const tls = summarizeTls(config.tls);
@@ -316,7 +340,8 @@ export function buildRunResult(args: {
       seed: config.seed,
       timeoutMs: config.timeoutMs,
       intervalMs: config.intervalMs,
-      plannedRequests: config.maxRequests === undefined ? config.curve.totalArrivals : Math.min(config.maxRequests, config.curve.totalArrivals),
+      plannedRequests:
+        config.maxRequests === undefined ? config.curve.totalArrivals : Math.min(config.maxRequests, config.curve.totalArrivals),
       plannedDurationMs: config.curve.durationMs,
       peakRps: config.curve.peakRps,
       ...(config.maxRequests !== undefined ? { maxRequests: config.maxRequests } : {}),
@@ -346,7 +371,14 @@ export function buildRunResult(args: {
       ...(aggregator.bodyReadPauses > 0 ? { bodyReadPauses: aggregator.bodyReadPauses } : {}),
     },
     intervals,
-    ...(config.names.length > 0 ? { byName: config.names.map((n, k) => ({ ...n, ...mergeNameReports(intervals.flatMap((i) => (i.byName?.[k] ? [i.byName[k]] : []))) })) } : {}),
+    ...(config.names.length > 0
+      ? {
+          byName: config.names.map((n, k) => ({
+            ...n,
+            ...mergeNameReports(intervals.flatMap((i) => (i.byName?.[k] ? [i.byName[k]] : []))),
+          })),
+        }
+      : {}),
     histograms: {
       latency: encodeHistogram(aggregator.latency),
       serviceTime: encodeHistogram(aggregator.serviceTime),
@@ -371,6 +403,12 @@ function shardInfoOf(config: RunConfig): ShardInfo {
     plannedArrivals:
       config.arrivals === 'uniform'
         ? shareOf(Math.min(config.curve.totalArrivals, limit.limit ?? Number.POSITIVE_INFINITY), shard)
-        : countArrivals(config.curve, 0, Number.POSITIVE_INFINITY, { arrivals: config.arrivals, seed: config.seed, start: shard.index, stride: shard.count, ...limit }),
+        : countArrivals(config.curve, 0, Number.POSITIVE_INFINITY, {
+            arrivals: config.arrivals,
+            seed: config.seed,
+            start: shard.index,
+            stride: shard.count,
+            ...limit,
+          }),
   };
 }

@@ -187,7 +187,8 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
     }
   }
   const method = (options.method ?? 'GET').toUpperCase();
-  if (!METHOD.test(method)) issues.push({ path: 'method', message: `must be an HTTP method such as GET or POST (got ${describe(options.method)})` });
+  if (!METHOD.test(method))
+    issues.push({ path: 'method', message: `must be an HTTP method such as GET or POST (got ${describe(options.method)})` });
   for (const [k, v] of Object.entries(options.headers ?? {})) {
     if (typeof v !== 'string') issues.push({ path: `headers.${k}`, message: `must be a string (got ${describe(v)})` });
     if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(k)) issues.push({ path: `headers.${k}`, message: 'is not a valid header name' });
@@ -200,14 +201,19 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
   if (options.seed !== undefined) readNumber(options.seed, 'seed', issues, { integer: true });
   const workers = options.workers ?? env.defaultWorkers;
   readNumber(workers, 'workers', issues, { min: 1, integer: true, what: 'a positive integer' });
-  if (options.connections !== undefined) readNumber(options.connections, 'connections', issues, { min: 1, integer: true, what: 'a positive integer' });
-  if (options.pipelining !== undefined) readNumber(options.pipelining, 'pipelining', issues, { min: 1, integer: true, what: 'a positive integer (1: no pipelining)' });
-  if (options.maxInFlight !== undefined) readNumber(options.maxInFlight, 'maxInFlight', issues, { min: 1, integer: true, what: 'a positive integer' });
-  if (options.maxRequests !== undefined) readNumber(options.maxRequests, 'maxRequests', issues, { min: 1, integer: true, what: 'a positive integer' });
+  if (options.connections !== undefined)
+    readNumber(options.connections, 'connections', issues, { min: 1, integer: true, what: 'a positive integer' });
+  if (options.pipelining !== undefined)
+    readNumber(options.pipelining, 'pipelining', issues, { min: 1, integer: true, what: 'a positive integer (1: no pipelining)' });
+  if (options.maxInFlight !== undefined)
+    readNumber(options.maxInFlight, 'maxInFlight', issues, { min: 1, integer: true, what: 'a positive integer' });
+  if (options.maxRequests !== undefined)
+    readNumber(options.maxRequests, 'maxRequests', issues, { min: 1, integer: true, what: 'a positive integer' });
   const timeoutMs = options.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : readDurationMs(options.timeoutMs, 'timeoutMs', issues);
   const intervalMs = options.intervalMs ?? 1000;
   readNumber(intervalMs, 'intervalMs', issues, { min: 10, what: 'a number of milliseconds' });
-  const drainMs = options.drainMs === undefined ? Math.min(timeoutMs, 5000) : readDurationMs(options.drainMs, 'drainMs', issues, { allowZero: true });
+  const drainMs =
+    options.drainMs === undefined ? Math.min(timeoutMs, 5000) : readDurationMs(options.drainMs, 'drainMs', issues, { allowZero: true });
   const lagThresholdMs = options.lagThresholdMs ?? 5;
   readNumber(lagThresholdMs, 'lagThresholdMs', issues, { min: 0, allowMin: false });
   const lateDropMs = options.lateDropMs ?? 1000;
@@ -224,14 +230,20 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
     names = mix.names;
   }
   if (options.shard !== undefined) issues.push(...validateShard(options.shard, 'shard'));
-  if (options.startAtEpochMs !== undefined) readNumber(options.startAtEpochMs, 'startAtEpochMs', issues, { min: 0, what: 'an epoch time in ms' });
+  if (options.startAtEpochMs !== undefined)
+    readNumber(options.startAtEpochMs, 'startAtEpochMs', issues, { min: 0, what: 'an epoch time in ms' });
   issues.push(...validateTls(options.tls, 'tls'));
-  if (options.http2 !== undefined && typeof options.http2 !== 'boolean') issues.push({ path: 'http2', message: `must be true or false (got ${describe(options.http2)})` });
+  if (options.http2 !== undefined && typeof options.http2 !== 'boolean')
+    issues.push({ path: 'http2', message: `must be true or false (got ${describe(options.http2)})` });
   if (options.http2 === true && url && url.protocol !== 'https:') {
-    issues.push({ path: 'http2', message: `needs an https:// target: HTTP/2 is negotiated in the TLS handshake (ALPN), and cleartext h2c is not offered (got ${url.protocol}//)` });
+    issues.push({
+      path: 'http2',
+      message: `needs an https:// target: HTTP/2 is negotiated in the TLS handshake (ALPN), and cleartext h2c is not offered (got ${url.protocol}//)`,
+    });
   }
   const runIdHeader = options.runIdHeader ?? 'x-overload-run';
-  if (!/^[A-Za-z0-9-]+$/.test(runIdHeader)) issues.push({ path: 'runIdHeader', message: `must be a header name (got ${describe(runIdHeader)})` });
+  if (!/^[A-Za-z0-9-]+$/.test(runIdHeader))
+    issues.push({ path: 'runIdHeader', message: `must be a header name (got ${describe(runIdHeader)})` });
 
   if (issues.length > 0 || !url || !profile) throw new ValidationError('run options', issues);
   assertHostsAllowed([url.href], options.allowedHosts ?? []);
@@ -286,25 +298,44 @@ function firstSecondRps(curve: RateCurve): number {
 }
 
 /** Every problem with a request mix given to `run()` directly (the CLI validated its scenario already). */
-function validateMix(mix: RequestMix, expectStatus: readonly StatusExpectation[]): { issues: ValidationIssue[]; names: readonly NameEntry[] } {
+function validateMix(
+  mix: RequestMix,
+  expectStatus: readonly StatusExpectation[],
+): { issues: ValidationIssue[]; names: readonly NameEntry[] } {
   const issues: ValidationIssue[] = [];
   const hasJourneys = mix.journeys !== undefined;
   issues.push(...validateRequests(mix.templates, 'requests.templates', hasJourneys));
-  issues.push(...validateJourneys(mix.journeys, 'requests.journeys', (list, at) => validateStatuses(list as readonly StatusExpectation[], at, issues)));
+  issues.push(
+    ...validateJourneys(mix.journeys, 'requests.journeys', (list, at) =>
+      validateStatuses(list as readonly StatusExpectation[], at, issues),
+    ),
+  );
   if (issues.length > 0) return { issues, names: [] };
-  const compiled = compileFlows(mix, { feederNames: Object.keys(mix.feeders ?? {}), env: mix.env ?? {}, defaultExpect: expectStatus }, issues);
-  const at = (path: string) => (path.startsWith('requests[') ? path.replace(/^requests/, 'requests.templates') : path.startsWith('journeys') ? `requests.${path}` : path);
+  const compiled = compileFlows(
+    mix,
+    { feederNames: Object.keys(mix.feeders ?? {}), env: mix.env ?? {}, defaultExpect: expectStatus },
+    issues,
+  );
+  const at = (path: string) =>
+    path.startsWith('requests[')
+      ? path.replace(/^requests/, 'requests.templates')
+      : path.startsWith('journeys')
+        ? `requests.${path}`
+        : path;
   return { issues: issues.map((i) => ({ ...i, path: at(i.path) })), names: compiled.names };
 }
 
 /** A short random id (time + randomness), readable in a target's logs. */
 export function randomRunId(): string {
-  return `${Date.now().toString(36)}-${Math.floor(Math.random() * 36 ** 6).toString(36).padStart(6, '0')}`;
+  return `${Date.now().toString(36)}-${Math.floor(Math.random() * 36 ** 6)
+    .toString(36)
+    .padStart(6, '0')}`;
 }
 
 function profileFrom(options: RunOptions, issues: ValidationIssue[]): Profile | undefined {
   if (options.profile !== undefined) {
-    if (options.rateRps !== undefined) issues.push({ path: 'rateRps', message: 'cannot be combined with profile; put the rate in the profile' });
+    if (options.rateRps !== undefined)
+      issues.push({ path: 'rateRps', message: 'cannot be combined with profile; put the rate in the profile' });
     const found = validateProfile(options.profile);
     issues.push(...found);
     return found.length === 0 ? options.profile : undefined;
@@ -339,4 +370,3 @@ export function parseStatusList(text: string): StatusExpectation[] {
     return b === undefined ? Number(a) : ([Number(a), Number(b)] as const);
   });
 }
-

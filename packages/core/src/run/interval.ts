@@ -268,7 +268,12 @@ export class IntervalAggregator {
   }
 }
 
-export function mergeReports(index: number, intervalMs: number, reports: readonly IntervalReport[], arrivalNames?: readonly number[]): IntervalStats {
+export function mergeReports(
+  index: number,
+  intervalMs: number,
+  reports: readonly IntervalReport[],
+  arrivalNames?: readonly number[],
+): IntervalStats {
   const latency = createHistogram();
   const serviceTime = createHistogram();
   const lag = createHistogram();

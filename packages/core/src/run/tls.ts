@@ -43,7 +43,8 @@ export function validateTls(value: unknown, path: string): ValidationIssue[] {
   const t = value as Record<string, unknown>;
   const issues: ValidationIssue[] = [];
   const known = new Set(['ca', 'cert', 'key', 'insecure']);
-  for (const k of Object.keys(t)) if (!known.has(k)) issues.push({ path: `${path}.${k}`, message: 'is not a TLS option (ca, cert, key, insecure)' });
+  for (const k of Object.keys(t))
+    if (!known.has(k)) issues.push({ path: `${path}.${k}`, message: 'is not a TLS option (ca, cert, key, insecure)' });
   const ca = t['ca'];
   if (ca !== undefined) {
     const list = Array.isArray(ca) ? ca : [ca];
@@ -58,7 +59,10 @@ export function validateTls(value: unknown, path: string): ValidationIssue[] {
     issues.push({ path: `${path}.key`, message: 'must be PEM private key text (-----BEGIN PRIVATE KEY-----)' });
   }
   if ((t['cert'] === undefined) !== (t['key'] === undefined)) {
-    issues.push({ path: t['cert'] === undefined ? `${path}.cert` : `${path}.key`, message: 'is required with the other: mutual TLS needs both a certificate and its key' });
+    issues.push({
+      path: t['cert'] === undefined ? `${path}.cert` : `${path}.key`,
+      message: 'is required with the other: mutual TLS needs both a certificate and its key',
+    });
   }
   if (t['insecure'] !== undefined && typeof t['insecure'] !== 'boolean') {
     issues.push({ path: `${path}.insecure`, message: `must be true or false (got ${describe(t['insecure'])})` });

@@ -57,9 +57,13 @@ export function parseCsvFeeder(input: string): FeederFileParse {
       rowLine = line;
     } else if (afterQuote) {
       if (c === ' ' || c === '\t') continue;
-      return { line, problem: `unexpected ${JSON.stringify(c)} after a closing quote; a quoted field must end at a comma or the end of the line` };
+      return {
+        line,
+        problem: `unexpected ${JSON.stringify(c)} after a closing quote; a quoted field must end at a comma or the end of the line`,
+      };
     } else if (c === '"') {
-      if (fieldStarted && field.trim() !== '') return { line, problem: 'a quote inside an unquoted field; quote the whole field and double the quote ("")' };
+      if (fieldStarted && field.trim() !== '')
+        return { line, problem: 'a quote inside an unquoted field; quote the whole field and double the quote ("")' };
       field = '';
       quoted = true;
       quoteLine = line;
@@ -83,7 +87,10 @@ export function parseCsvFeeder(input: string): FeederFileParse {
   if (body.length === 0) return { line: header.line, problem: 'has a header but no rows' };
   for (const r of body) {
     if (r.fields.length !== names.length) {
-      return { line: r.line, problem: `has ${r.fields.length} field${r.fields.length === 1 ? '' : 's'}, the header has ${names.length} (a stray comma or an unquoted comma?)` };
+      return {
+        line: r.line,
+        problem: `has ${r.fields.length} field${r.fields.length === 1 ? '' : 's'}, the header has ${names.length} (a stray comma or an unquoted comma?)`,
+      };
     }
   }
   return { rows: body.map((r) => Object.fromEntries(names.map((h, i) => [h, r.fields[i]!]))) };

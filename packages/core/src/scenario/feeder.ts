@@ -11,11 +11,7 @@ export type FeederRow = Readonly<Record<string, FeederValue>>;
  * Files are read once, before the run: `{ csv: 'students.csv' }` (header row, comma-separated)
  * or `{ json: 'students.json' }` (an array of objects), relative to the scenario file.
  */
-export type Feeder =
-  | readonly FeederRow[]
-  | { readonly csv: string }
-  | { readonly json: string }
-  | ((index: number) => FeederRow);
+export type Feeder = readonly FeederRow[] | { readonly csv: string } | { readonly json: string } | ((index: number) => FeederRow);
 
 /** Function feeders are evaluated for this many indexes before the run, then cycle. */
 export const MAX_GENERATED_ROWS = 100_000;
@@ -23,7 +19,12 @@ export const MAX_GENERATED_ROWS = 100_000;
 export function validateFeeders(feeders: unknown, path: string): ValidationIssue[] {
   if (feeders === undefined) return [];
   if (typeof feeders !== 'object' || feeders === null || Array.isArray(feeders)) {
-    return [{ path, message: `must be an object of name → feeder (an array of rows, a function, { csv } or { json }) (got ${describe(feeders)})` }];
+    return [
+      {
+        path,
+        message: `must be an object of name → feeder (an array of rows, a function, { csv } or { json }) (got ${describe(feeders)})`,
+      },
+    ];
   }
   const issues: ValidationIssue[] = [];
   for (const [name, f] of Object.entries(feeders)) {
@@ -33,7 +34,8 @@ export function validateFeeders(feeders: unknown, path: string): ValidationIssue
     if (Array.isArray(f)) {
       if (f.length === 0) issues.push({ path: at, message: 'must have at least one row' });
       f.slice(0, 1000).forEach((row: unknown, i) => {
-        if (typeof row !== 'object' || row === null || Array.isArray(row)) issues.push({ path: `${at}[${i}]`, message: `must be an object of field → value (got ${describe(row)})` });
+        if (typeof row !== 'object' || row === null || Array.isArray(row))
+          issues.push({ path: `${at}[${i}]`, message: `must be an object of field → value (got ${describe(row)})` });
       });
       continue;
     }
@@ -41,7 +43,10 @@ export function validateFeeders(feeders: unknown, path: string): ValidationIssue
       const o = f as Record<string, unknown>;
       if (typeof o['csv'] === 'string' || typeof o['json'] === 'string') continue;
     }
-    issues.push({ path: at, message: `must be an array of rows, a function (index) => row, { csv: "file.csv" } or { json: "file.json" } (got ${describe(f)})` });
+    issues.push({
+      path: at,
+      message: `must be an array of rows, a function (index) => row, { csv: "file.csv" } or { json: "file.json" } (got ${describe(f)})`,
+    });
   }
   return issues;
 }

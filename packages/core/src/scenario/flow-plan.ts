@@ -3,8 +3,25 @@ import { budgetNameOf } from '../guard/budgets.js';
 import type { StatusExpectation } from '../run/config.js';
 import { parseDurationMs } from '../units.js';
 import type { FeederRow } from './feeder.js';
-import { type CaptureSpec, type JourneyTemplate, normaliseJsonPath, type ResponseCondition, type StepTemplate, type ThinkTime } from './journey.js';
-import { type CompiledBody, type CompiledText, compileBody, compileText, isStatic, type PlaceholderScope, type RenderContext, renderBody, renderText } from './placeholder.js';
+import {
+  type CaptureSpec,
+  type JourneyTemplate,
+  normaliseJsonPath,
+  type ResponseCondition,
+  type StepTemplate,
+  type ThinkTime,
+} from './journey.js';
+import {
+  type CompiledBody,
+  type CompiledText,
+  compileBody,
+  compileText,
+  isStatic,
+  type PlaceholderScope,
+  type RenderContext,
+  renderBody,
+  renderText,
+} from './placeholder.js';
 import type { RequestTemplate } from './request-template.js';
 import { statusTable } from './status-table.js';
 
@@ -113,13 +130,22 @@ export interface BuiltRequest {
  */
 export function compileFlows(
   mix: Pick<RequestMix, 'templates' | 'journeys'>,
-  options: { feederNames: readonly string[]; env?: Readonly<Record<string, string | undefined>>; baseHeaders?: Readonly<Record<string, string>>; defaultExpect: readonly StatusExpectation[] },
+  options: {
+    feederNames: readonly string[];
+    env?: Readonly<Record<string, string | undefined>>;
+    baseHeaders?: Readonly<Record<string, string>>;
+    defaultExpect: readonly StatusExpectation[];
+  },
   issues: ValidationIssue[],
 ): { flows: CompiledFlow[]; names: NameEntry[] } {
   const flows: CompiledFlow[] = [];
   const names: NameEntry[] = [];
   const seen = new Set<string>();
-  const scope = (captures: readonly string[]): PlaceholderScope => ({ feeders: options.feederNames, captures, ...(options.env ? { env: options.env } : {}) });
+  const scope = (captures: readonly string[]): PlaceholderScope => ({
+    feeders: options.feederNames,
+    captures,
+    ...(options.env ? { env: options.env } : {}),
+  });
   (mix.templates ?? []).forEach((t, i) => {
     const stat = names.push({ kind: 'request', name: t.name }) - 1;
     seen.add(t.name);
@@ -127,20 +153,25 @@ export function compileFlows(
   });
   (mix.journeys ?? []).forEach((j, i) => {
     const at = `journeys[${i}]`;
-    if (seen.has(j.name)) issues.push({ path: `${at}.name`, message: `must be unique among requests and journeys ("${j.name}" is used twice)` });
+    if (seen.has(j.name))
+      issues.push({ path: `${at}.name`, message: `must be unique among requests and journeys ("${j.name}" is used twice)` });
     seen.add(j.name);
     const stat = names.push({ kind: 'journey', name: j.name }) - 1;
     const captured: string[] = [];
     const stepNames = new Set<string>();
     const steps = j.steps.map((s, k) => {
       const sat = `${at}.steps[${k}]`;
-      if (stepNames.has(s.name)) issues.push({ path: `${sat}.name`, message: `must be unique within the journey ("${s.name}" is used twice)` });
+      if (stepNames.has(s.name))
+        issues.push({ path: `${sat}.name`, message: `must be unique within the journey ("${s.name}" is used twice)` });
       stepNames.add(s.name);
       const stepStat = names.push({ kind: 'step', name: s.name, journey: j.name }) - 1;
       const step = compileStep(s, sat, stepStat, scope([...captured]), options, issues);
       for (const c of step.captures) {
         if (options.feederNames.includes(c.name) || c.name === 'index' || c.name === 'runId' || c.name === 'env') {
-          issues.push({ path: `${sat}.capture.${c.name}`, message: `is also the name of a ${c.name === 'index' || c.name === 'runId' || c.name === 'env' ? 'built-in' : 'feeder'}: give the capture another name` });
+          issues.push({
+            path: `${sat}.capture.${c.name}`,
+            message: `is also the name of a ${c.name === 'index' || c.name === 'runId' || c.name === 'env' ? 'built-in' : 'feeder'}: give the capture another name`,
+          });
         }
         if (!captured.includes(c.name)) captured.push(c.name);
       }
@@ -168,7 +199,8 @@ function compileStep(
   let body: CompiledBody | undefined;
   if (t.body !== undefined && (typeof t.body === 'string' || (typeof t.body === 'object' && t.body !== null))) {
     body = compileBody(t.body, `${at}.body`, scope, issues);
-    if (body.kind === 'json' && !headerEntries.some(([h]) => h.toLowerCase() === 'content-type')) headerEntries.push(['content-type', ['application/json']]);
+    if (body.kind === 'json' && !headerEntries.some(([h]) => h.toLowerCase() === 'content-type'))
+      headerEntries.push(['content-type', ['application/json']]);
   }
   const dynamic = headerEntries.some(([, v]) => !isStatic(v));
   const captures: CompiledCapture[] = Object.entries(s.capture ?? {}).map(([name, spec]) => {
@@ -185,7 +217,8 @@ function compileStep(
   });
   const poll = s.poll ? compilePoll(s.poll) : undefined;
   const check = s.check ? compileCondition(s.check) : undefined;
-  const needsBody = captures.some((c) => c.jsonPath !== undefined || c.regex !== undefined) || poll?.until.kind === 'json' || check?.kind === 'json';
+  const needsBody =
+    captures.some((c) => c.jsonPath !== undefined || c.regex !== undefined) || poll?.until.kind === 'json' || check?.kind === 'json';
   return {
     name: t.name,
     stat,

@@ -15,10 +15,7 @@ export type JsonScalar = string | number | boolean | null;
  * - `{ regex: 'id=(\\w+)', group?: 1 }`: a regular expression over the body (group 1 by default,
  *   the whole match when it has no group).
  */
-export type CaptureSpec =
-  | { readonly json: string }
-  | { readonly header: string }
-  | { readonly regex: string; readonly group?: number };
+export type CaptureSpec = { readonly json: string } | { readonly header: string } | { readonly regex: string; readonly group?: number };
 
 /** A condition on a response: its status, or a JSON field equal to a value or one of several. */
 export type ResponseCondition =
@@ -38,7 +35,10 @@ export interface PollSpec {
  * Time a user waits before a step: a constant (`'2s'`), `{ uniform: ['1s', '3s'] }` or
  * `{ exponential: '2s' }` (the mean). Seeded by the arrival index, so reruns wait the same.
  */
-export type ThinkTime = DurationInput | { readonly uniform: readonly [DurationInput, DurationInput] } | { readonly exponential: DurationInput };
+export type ThinkTime =
+  | DurationInput
+  | { readonly uniform: readonly [DurationInput, DurationInput] }
+  | { readonly exponential: DurationInput };
 
 /** One step of a journey: a request, and what to do with its response. */
 export interface StepTemplate extends Omit<RequestTemplate, 'weight'> {
@@ -72,7 +72,10 @@ export function validateCapture(spec: unknown, path: string, issues: ValidationI
   const c = spec as Record<string, unknown>;
   const kinds = ['json', 'header', 'regex'].filter((k) => c[k] !== undefined);
   if (kinds.length !== 1) {
-    issues.push({ path, message: `must have exactly one of json, header or regex (got ${kinds.length === 0 ? 'none' : kinds.join(' and ')})` });
+    issues.push({
+      path,
+      message: `must have exactly one of json, header or regex (got ${kinds.length === 0 ? 'none' : kinds.join(' and ')})`,
+    });
     return;
   }
   if (c['json'] !== undefined) checkJsonPath(c['json'], `${path}.json`, issues);
@@ -80,13 +83,15 @@ export function validateCapture(spec: unknown, path: string, issues: ValidationI
     issues.push({ path: `${path}.header`, message: `must be a header name such as "location" (got ${describe(c['header'])})` });
   }
   if (c['regex'] !== undefined) {
-    if (typeof c['regex'] !== 'string') issues.push({ path: `${path}.regex`, message: `must be a regular expression as a string (got ${describe(c['regex'])})` });
+    if (typeof c['regex'] !== 'string')
+      issues.push({ path: `${path}.regex`, message: `must be a regular expression as a string (got ${describe(c['regex'])})` });
     else {
       try {
         const groups = new RegExp(`${c['regex']}|`).exec('')!.length - 1;
         if (c['group'] !== undefined) {
           const g = readNumber(c['group'], `${path}.group`, issues, { min: 0, integer: true, what: 'a capture group number' });
-          if (Number.isInteger(g) && g > groups) issues.push({ path: `${path}.group`, message: `must be <= ${groups}, the number of groups in the regex (got ${g})` });
+          if (Number.isInteger(g) && g > groups)
+            issues.push({ path: `${path}.group`, message: `must be <= ${groups}, the number of groups in the regex (got ${g})` });
         }
       } catch (error) {
         issues.push({ path: `${path}.regex`, message: `is not a valid regular expression: ${(error as Error).message}` });
@@ -104,9 +109,17 @@ function checkJsonPath(value: unknown, path: string, issues: ValidationIssue[]):
   if (!parsed.ok) issues.push({ path, message: `${JSON.stringify(value)} ${parsed.error}` });
 }
 
-export function validateCondition(spec: unknown, path: string, issues: ValidationIssue[], checkStatus: (list: unknown, at: string) => void): void {
+export function validateCondition(
+  spec: unknown,
+  path: string,
+  issues: ValidationIssue[],
+  checkStatus: (list: unknown, at: string) => void,
+): void {
   if (typeof spec !== 'object' || spec === null) {
-    issues.push({ path, message: `must be { status: [...] } or { json: 'path', equals: value } or { json: 'path', in: [values] } (got ${describe(spec)})` });
+    issues.push({
+      path,
+      message: `must be { status: [...] } or { json: 'path', equals: value } or { json: 'path', in: [values] } (got ${describe(spec)})`,
+    });
     return;
   }
   const c = spec as Record<string, unknown>;
@@ -121,14 +134,23 @@ export function validateCondition(spec: unknown, path: string, issues: Validatio
   }
   checkJsonPath(c['json'], `${path}.json`, issues);
   const scalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
-  if (('equals' in c) === ('in' in c)) issues.push({ path, message: 'with json, must have exactly one of equals or in' });
-  else if ('equals' in c && !scalar(c['equals'])) issues.push({ path: `${path}.equals`, message: `must be a string, number, boolean or null (got ${describe(c['equals'])})` });
+  if ('equals' in c === 'in' in c) issues.push({ path, message: 'with json, must have exactly one of equals or in' });
+  else if ('equals' in c && !scalar(c['equals']))
+    issues.push({ path: `${path}.equals`, message: `must be a string, number, boolean or null (got ${describe(c['equals'])})` });
   else if ('in' in c && (!Array.isArray(c['in']) || c['in'].length === 0 || !c['in'].every(scalar))) {
-    issues.push({ path: `${path}.in`, message: `must be a non-empty list of strings, numbers, booleans or null (got ${describe(c['in'])})` });
+    issues.push({
+      path: `${path}.in`,
+      message: `must be a non-empty list of strings, numbers, booleans or null (got ${describe(c['in'])})`,
+    });
   }
 }
 
-export function validatePoll(spec: unknown, path: string, issues: ValidationIssue[], checkStatus: (list: unknown, at: string) => void): void {
+export function validatePoll(
+  spec: unknown,
+  path: string,
+  issues: ValidationIssue[],
+  checkStatus: (list: unknown, at: string) => void,
+): void {
   if (typeof spec !== 'object' || spec === null) {
     issues.push({ path, message: `must be { until, intervalMs, maxTries?, maxMs? } (got ${describe(spec)})` });
     return;
@@ -136,7 +158,8 @@ export function validatePoll(spec: unknown, path: string, issues: ValidationIssu
   const p = spec as Record<string, unknown>;
   validateCondition(p['until'], `${path}.until`, issues, checkStatus);
   readDurationMs(p['intervalMs'], `${path}.intervalMs`, issues);
-  if (p['maxTries'] !== undefined) readNumber(p['maxTries'], `${path}.maxTries`, issues, { min: 1, integer: true, what: 'a positive integer' });
+  if (p['maxTries'] !== undefined)
+    readNumber(p['maxTries'], `${path}.maxTries`, issues, { min: 1, integer: true, what: 'a positive integer' });
   if (p['maxMs'] !== undefined) readDurationMs(p['maxMs'], `${path}.maxMs`, issues);
   if (p['maxTries'] === undefined && p['maxMs'] === undefined) {
     issues.push({ path, message: 'needs maxTries or maxMs (or both): a poll must end, or a journey could wait forever' });
@@ -180,7 +203,10 @@ export function validateJourneys(journeys: unknown, path: string, checkStatus: (
     }
     const o = j as Record<string, unknown>;
     if (typeof o['name'] !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(o['name'])) {
-      issues.push({ path: `${at}.name`, message: `must be a name of letters, digits, '_', '.' or '-' (it is used in SLO conditions such as journey:${typeof o['name'] === 'string' ? o['name'].replace(/[^A-Za-z0-9_.-]/g, '-') : 'get-report'} p99<5s) (got ${describe(o['name'])})` });
+      issues.push({
+        path: `${at}.name`,
+        message: `must be a name of letters, digits, '_', '.' or '-' (it is used in SLO conditions such as journey:${typeof o['name'] === 'string' ? o['name'].replace(/[^A-Za-z0-9_.-]/g, '-') : 'get-report'} p99<5s) (got ${describe(o['name'])})`,
+      });
     } else if (names.has(o['name'])) issues.push({ path: `${at}.name`, message: `must be unique ("${o['name']}" is used twice)` });
     else names.add(o['name']);
     if (o['weight'] !== undefined && (typeof o['weight'] !== 'number' || !(o['weight'] > 0) || !Number.isFinite(o['weight']))) {
@@ -199,16 +225,23 @@ function validateStep(s: unknown, at: string, issues: ValidationIssue[], checkSt
   if (!validateRequestShape(s, at, issues)) return;
   const o = s as Record<string, unknown>;
   if (typeof o['name'] === 'string' && !/^[A-Za-z0-9_.-]+$/.test(o['name'])) {
-    issues.push({ path: `${at}.name`, message: `must be letters, digits, '_', '.' or '-' (it is used in SLO conditions such as step:${o['name'].replace(/[^A-Za-z0-9_.-]/g, '-')} errors<1%)` });
+    issues.push({
+      path: `${at}.name`,
+      message: `must be letters, digits, '_', '.' or '-' (it is used in SLO conditions such as step:${o['name'].replace(/[^A-Za-z0-9_.-]/g, '-')} errors<1%)`,
+    });
   }
   if (o['weight'] !== undefined) issues.push({ path: `${at}.weight`, message: 'a step has no weight: weigh the journey instead' });
   if (o['expectStatus'] !== undefined) checkStatus(o['expectStatus'], `${at}.expectStatus`);
   if (o['capture'] !== undefined) {
     if (typeof o['capture'] !== 'object' || o['capture'] === null || Array.isArray(o['capture'])) {
-      issues.push({ path: `${at}.capture`, message: `must be an object of name → { json } | { header } | { regex } (got ${describe(o['capture'])})` });
+      issues.push({
+        path: `${at}.capture`,
+        message: `must be an object of name → { json } | { header } | { regex } (got ${describe(o['capture'])})`,
+      });
     } else {
       for (const [name, spec] of Object.entries(o['capture'])) {
-        if (!/^[A-Za-z_]\w*$/.test(name)) issues.push({ path: `${at}.capture.${name}`, message: 'capture names are identifiers (letters, digits, _), used as {{name}}' });
+        if (!/^[A-Za-z_]\w*$/.test(name))
+          issues.push({ path: `${at}.capture.${name}`, message: 'capture names are identifiers (letters, digits, _), used as {{name}}' });
         validateCapture(spec, `${at}.capture.${name}`, issues);
       }
     }

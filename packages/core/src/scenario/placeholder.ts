@@ -47,13 +47,7 @@ function classify(ref: string, scope: PlaceholderScope): Placeholder | string {
   if (scope.captures.includes(ref)) return { kind: 'capture', name: ref };
   const [feeder, ...rest] = ref.split('.');
   if (scope.feeders.includes(feeder!)) return { kind: 'feeder', feeder: feeder!, field: rest.length > 0 ? rest.join('.') : undefined };
-  const known = [
-    ...scope.feeders.map((f) => `feeder ${f}`),
-    ...scope.captures.map((c) => `capture ${c}`),
-    'index',
-    'runId',
-    'env.NAME',
-  ];
+  const known = [...scope.feeders.map((f) => `feeder ${f}`), ...scope.captures.map((c) => `capture ${c}`), 'index', 'runId', 'env.NAME'];
   return `uses {{${ref}}}, which names no feeder, capture or built-in (known here: ${known.join(', ')})`;
 }
 

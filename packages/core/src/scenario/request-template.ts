@@ -57,7 +57,8 @@ export function validateRequestShape(r: unknown, at: string, issues: ValidationI
     return false;
   }
   const t = r as Record<string, unknown>;
-  if (typeof t['name'] !== 'string' || t['name'] === '') issues.push({ path: `${at}.name`, message: `must be a non-empty string (got ${describe(t['name'])})` });
+  if (typeof t['name'] !== 'string' || t['name'] === '')
+    issues.push({ path: `${at}.name`, message: `must be a non-empty string (got ${describe(t['name'])})` });
   if (t['method'] !== undefined && (typeof t['method'] !== 'string' || !METHOD.test(t['method'].toUpperCase()))) {
     issues.push({ path: `${at}.method`, message: `must be an HTTP method such as GET or POST (got ${describe(t['method'])})` });
   }
@@ -65,19 +66,23 @@ export function validateRequestShape(r: unknown, at: string, issues: ValidationI
     issues.push({ path: `${at}.path`, message: `must be a string starting with "/" (got ${describe(t['path'])})` });
   }
   if (t['headers'] !== undefined) {
-    if (typeof t['headers'] !== 'object' || t['headers'] === null || Array.isArray(t['headers'])) issues.push({ path: `${at}.headers`, message: 'must be an object of name → value' });
-    else for (const [k, v] of Object.entries(t['headers'])) if (typeof v !== 'string') issues.push({ path: `${at}.headers.${k}`, message: `must be a string (got ${describe(v)})` });
+    if (typeof t['headers'] !== 'object' || t['headers'] === null || Array.isArray(t['headers']))
+      issues.push({ path: `${at}.headers`, message: 'must be an object of name → value' });
+    else
+      for (const [k, v] of Object.entries(t['headers']))
+        if (typeof v !== 'string') issues.push({ path: `${at}.headers.${k}`, message: `must be a string (got ${describe(v)})` });
   }
   if (t['body'] !== undefined && typeof t['body'] !== 'string' && (typeof t['body'] !== 'object' || t['body'] === null)) {
     issues.push({ path: `${at}.body`, message: `must be a string or an object (sent as JSON) (got ${describe(t['body'])})` });
   }
   if (t['sideEffects'] !== undefined) {
-    if (typeof t['sideEffects'] !== 'object' || t['sideEffects'] === null) issues.push({ path: `${at}.sideEffects`, message: 'must be an object such as { reports: 1, emailsOnFailure: 1 }' });
+    if (typeof t['sideEffects'] !== 'object' || t['sideEffects'] === null)
+      issues.push({ path: `${at}.sideEffects`, message: 'must be an object such as { reports: 1, emailsOnFailure: 1 }' });
     else
       for (const [k, v] of Object.entries(t['sideEffects'])) {
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) issues.push({ path: `${at}.sideEffects.${k}`, message: `must be an integer >= 0 (got ${describe(v)})` });
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+          issues.push({ path: `${at}.sideEffects.${k}`, message: `must be an integer >= 0 (got ${describe(v)})` });
       }
   }
   return true;
 }
-

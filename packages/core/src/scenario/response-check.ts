@@ -42,7 +42,10 @@ export function conditionHolds(c: CompiledCondition, json: ResponseJson): boolea
  * The values a step captures, or the name of the first one the response does not have: a
  * missing capture fails the step (`capture-missing`), it never sends a later step with a hole.
  */
-export function captureValues(captures: readonly CompiledCapture[], json: ResponseJson): { readonly values: Record<string, string> } | { readonly missing: string } {
+export function captureValues(
+  captures: readonly CompiledCapture[],
+  json: ResponseJson,
+): { readonly values: Record<string, string> } | { readonly missing: string } {
   const values: Record<string, string> = {};
   for (const c of captures) {
     let v: unknown;

@@ -94,8 +94,10 @@ export function validateScenario(value: unknown, options: { env?: Readonly<Recor
   }
   const s = value as Record<string, unknown>;
   const issues: ValidationIssue[] = [];
-  if (typeof s['name'] !== 'string' || s['name'] === '') issues.push({ path: 'name', message: `must be a non-empty string (got ${describe(s['name'])})` });
-  if (s['description'] !== undefined && typeof s['description'] !== 'string') issues.push({ path: 'description', message: 'must be a string' });
+  if (typeof s['name'] !== 'string' || s['name'] === '')
+    issues.push({ path: 'name', message: `must be a non-empty string (got ${describe(s['name'])})` });
+  if (s['description'] !== undefined && typeof s['description'] !== 'string')
+    issues.push({ path: 'description', message: 'must be a string' });
   if (s['target'] !== undefined) {
     try {
       const u = new URL(String(s['target']));
@@ -127,7 +129,8 @@ export function validateScenario(value: unknown, options: { env?: Readonly<Recor
   const checkStatus = (list: unknown, at: string) => validateStatuses(list as readonly StatusExpectation[], at, issues);
   const journeyIssues = validateJourneys(s['journeys'], 'journeys', checkStatus);
   issues.push(...requestIssues, ...journeyIssues);
-  if (s['requests'] === undefined && !hasJourneys) issues.push({ path: 'requests', message: 'a scenario needs requests or journeys (or both)' });
+  if (s['requests'] === undefined && !hasJourneys)
+    issues.push({ path: 'requests', message: 'a scenario needs requests or journeys (or both)' });
   // Placeholders and captures, in every part of every request and step, once the shapes are sound.
   if (requestIssues.length === 0 && journeyIssues.length === 0 && (s['requests'] !== undefined || hasJourneys)) {
     const { names } = compileFlows(
@@ -163,10 +166,12 @@ function validateSafety(value: unknown): ValidationIssue[] {
   }
   const eb = s['errorBurst'];
   if (eb !== undefined && eb !== false) {
-    if (typeof eb !== 'object' || eb === null) issues.push({ path: 'safety.errorBurst', message: 'must be false or { maxErrorRate, windowMs }' });
+    if (typeof eb !== 'object' || eb === null)
+      issues.push({ path: 'safety.errorBurst', message: 'must be false or { maxErrorRate, windowMs }' });
     else {
       const e = eb as Record<string, unknown>;
-      if (e['maxErrorRate'] !== undefined) readNumber(e['maxErrorRate'], 'safety.errorBurst.maxErrorRate', issues, { min: 0, what: 'a fraction 0–1' });
+      if (e['maxErrorRate'] !== undefined)
+        readNumber(e['maxErrorRate'], 'safety.errorBurst.maxErrorRate', issues, { min: 0, what: 'a fraction 0–1' });
       if (e['windowMs'] !== undefined) readDurationMs(e['windowMs'], 'safety.errorBurst.windowMs', issues);
     }
   }
@@ -182,7 +187,8 @@ function validateRecovery(value: unknown): ValidationIssue[] {
     const v = readNumber(r['baselineRatio'], 'recovery.baselineRatio', issues, { min: 0, allowMin: false, what: 'a fraction of the knee' });
     if (v > 1) issues.push({ path: 'recovery.baselineRatio', message: `must be <= 1 (got ${v})` });
   }
-  for (const k of ['cooldownMs', 'withinMs', 'windowMs']) if (r[k] !== undefined) readDurationMs(r[k], `recovery.${k}`, issues, { allowZero: k === 'cooldownMs' });
+  for (const k of ['cooldownMs', 'withinMs', 'windowMs'])
+    if (r[k] !== undefined) readDurationMs(r[k], `recovery.${k}`, issues, { allowZero: k === 'cooldownMs' });
   return issues;
 }
 

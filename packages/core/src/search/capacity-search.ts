@@ -107,9 +107,17 @@ export class CapacitySearch {
   record(rateRps: number, verdict: TrialVerdict, detail?: string): void {
     const p = this.#pending;
     if (this.#done || !p) throw new OverloadError('OVL_INTERNAL', `search is over; no trial at ${formatRate(rateRps)} was pending`);
-    if (p.rateRps !== rateRps) throw new OverloadError('OVL_INTERNAL', `search expected a trial at ${formatRate(p.rateRps)}, got ${formatRate(rateRps)}`);
+    if (p.rateRps !== rateRps)
+      throw new OverloadError('OVL_INTERNAL', `search expected a trial at ${formatRate(p.rateRps)}, got ${formatRate(rateRps)}`);
     this.#pending = undefined;
-    this.#trials.push({ index: this.#trials.length, rateRps, durationMs: p.durationMs, phase: p.phase, verdict, ...(detail ? { detail } : {}) });
+    this.#trials.push({
+      index: this.#trials.length,
+      rateRps,
+      durationMs: p.durationMs,
+      phase: p.phase,
+      verdict,
+      ...(detail ? { detail } : {}),
+    });
     if (verdict === 'inconclusive' || verdict === 'stopped') {
       this.#finish(false, `the trial at ${formatRate(rateRps)} was ${verdict}${detail ? `: ${detail}` : ''}`);
       return;
@@ -118,7 +126,10 @@ export class CapacitySearch {
     else this.#hi = Math.min(this.#hi ?? Number.POSITIVE_INFINITY, rateRps);
     this.#advance(rateRps);
     if (!this.#done && this.#trials.length >= this.#maxTrials) {
-      this.#finish(false, `stopped after ${this.#trials.length} trials (options.maxTrials) with the capacity between ${this.#bracketText()}`);
+      this.#finish(
+        false,
+        `stopped after ${this.#trials.length} trials (options.maxTrials) with the capacity between ${this.#bracketText()}`,
+      );
     }
   }
 
@@ -130,7 +141,10 @@ export class CapacitySearch {
     if (this.#done) throw new OverloadError('OVL_INTERNAL', 'search is over; nothing to mark unreliable');
     this.#reliable = false;
     const last = this.#trials[this.#trials.length - 1];
-    this.#finish(false, `the bracket is unreliable: the target did not recover after the trial at ${last ? formatRate(last.rateRps) : 'the start'}${detail ? ` (${detail})` : ''}`);
+    this.#finish(
+      false,
+      `the bracket is unreliable: the target did not recover after the trial at ${last ? formatRate(last.rateRps) : 'the start'}${detail ? ` (${detail})` : ''}`,
+    );
   }
 
   /** Ends the search from outside (a guardrail between trials, an abort) with the reason given. */
@@ -217,18 +231,23 @@ export function validateCapacitySearchOptions(options: CapacitySearchOptions, pa
   const issues: ValidationIssue[] = [];
   const rate = { min: 0, allowMin: false, what: 'a rate in req/s' };
   const start = readNumber(options.startRps, `${path}.startRps`, issues, rate);
-  if (options.factor !== undefined) readNumber(options.factor, `${path}.factor`, issues, { min: 1, allowMin: false, what: 'a growth factor' });
-  if (options.precision !== undefined) readNumber(options.precision, `${path}.precision`, issues, { min: 0, allowMin: false, what: 'a fraction such as 0.05' });
+  if (options.factor !== undefined)
+    readNumber(options.factor, `${path}.factor`, issues, { min: 1, allowMin: false, what: 'a growth factor' });
+  if (options.precision !== undefined)
+    readNumber(options.precision, `${path}.precision`, issues, { min: 0, allowMin: false, what: 'a fraction such as 0.05' });
   if (options.maxRps !== undefined) {
     const max = readNumber(options.maxRps, `${path}.maxRps`, issues, rate);
     if (max < start) issues.push({ path: `${path}.maxRps`, message: `must be >= startRps (${start}) (got ${max})` });
   }
-  if (options.minTrialMs !== undefined) readNumber(options.minTrialMs, `${path}.minTrialMs`, issues, { min: 0, allowMin: false, what: 'a number of milliseconds' });
+  if (options.minTrialMs !== undefined)
+    readNumber(options.minTrialMs, `${path}.minTrialMs`, issues, { min: 0, allowMin: false, what: 'a number of milliseconds' });
   if (options.percentile !== undefined) {
     const p = readNumber(options.percentile, `${path}.percentile`, issues, { min: 0, allowMin: false, what: 'a percentile' });
     if (p > 100) issues.push({ path: `${path}.percentile`, message: `must be <= 100 (got ${p})` });
   }
-  if (options.maxTrials !== undefined) readNumber(options.maxTrials, `${path}.maxTrials`, issues, { min: 1, integer: true, what: 'a positive integer' });
-  if (options.warmupMs !== undefined) readNumber(options.warmupMs, `${path}.warmupMs`, issues, { min: 0, what: 'a number of milliseconds' });
+  if (options.maxTrials !== undefined)
+    readNumber(options.maxTrials, `${path}.maxTrials`, issues, { min: 1, integer: true, what: 'a positive integer' });
+  if (options.warmupMs !== undefined)
+    readNumber(options.warmupMs, `${path}.warmupMs`, issues, { min: 0, what: 'a number of milliseconds' });
   return issues;
 }

@@ -45,7 +45,5 @@ export function mergeShardIntervals(
       else byIndex.set(i.index, [i]);
     }
   }
-  return [...byIndex.keys()]
-    .sort((a, b) => a - b)
-    .map((k) => mergeReports(k, intervalMs, byIndex.get(k)!.map(asReport), arrivalNames));
+  return [...byIndex.keys()].sort((a, b) => a - b).map((k) => mergeReports(k, intervalMs, byIndex.get(k)!.map(asReport), arrivalNames));
 }

@@ -57,11 +57,21 @@ export function mergeShardResults(inputs: readonly ShardInput[]): RunResult {
   if (inputs.length === 0) throw new ShardMismatchError([{ path: '<result.json…>', message: 'needs at least one shard result' }]);
   for (const { source, result } of inputs) {
     if (result.kind !== 'run') {
-      issues.push({ path: source, message: `is a ${String(result.kind)} result; merge adds the run results of shards (a distributed ramp's coordinator writes the merged ramp itself)` });
+      issues.push({
+        path: source,
+        message: `is a ${String(result.kind)} result; merge adds the run results of shards (a distributed ramp's coordinator writes the merged ramp itself)`,
+      });
     } else if (!result.shard) {
-      issues.push({ path: source, message: 'is not a shard\'s result (it has no "shard" field): run each shard with --shard i/N (or --shards N in an Indexed Job)' });
+      issues.push({
+        path: source,
+        message: 'is not a shard\'s result (it has no "shard" field): run each shard with --shard i/N (or --shards N in an Indexed Job)',
+      });
     } else if (!result.config.histogram) {
-      issues.push({ path: source, message: 'does not record its histogram settings (config.histogram): it was written by an older overload, so its histograms cannot be added safely' });
+      issues.push({
+        path: source,
+        message:
+          'does not record its histogram settings (config.histogram): it was written by an older overload, so its histograms cannot be added safely',
+      });
     }
   }
   if (issues.length > 0) throw new ShardMismatchError(issues);
@@ -69,7 +79,8 @@ export function mergeShardResults(inputs: readonly ShardInput[]): RunResult {
   const seen = new Map<number, string>();
   for (const { source, result } of inputs) {
     const other = seen.get(result.shard!.index);
-    if (other !== undefined) issues.push({ path: source, message: `is shard ${result.shard!.index} again (already given as ${other}): give each shard once` });
+    if (other !== undefined)
+      issues.push({ path: source, message: `is shard ${result.shard!.index} again (already given as ${other}): give each shard once` });
     else seen.set(result.shard!.index, source);
   }
   const first = inputs[0]!;
@@ -118,7 +129,9 @@ export function mergeShardResults(inputs: readonly ShardInput[]): RunResult {
   const totals = mergeWindow(intervals);
   const stopped = shards.find((s) => s.result.stopReason !== 'completed');
   const incomplete = missing.length > 0 || failed.length > 0 ? incompleteOf(count, missing, failed) : undefined;
-  const workerErrors = shards.flatMap((s) => (s.result.workerErrors ?? []).map((e) => ({ ...e, message: `shard ${s.result.shard!.index}: ${e.message}` })));
+  const workerErrors = shards.flatMap((s) =>
+    (s.result.workerErrors ?? []).map((e) => ({ ...e, message: `shard ${s.result.shard!.index}: ${e.message}` })),
+  );
   const merged: RunResult = {
     schemaVersion: RESULT_SCHEMA_VERSION,
     kind: 'run',
@@ -126,7 +139,12 @@ export function mergeShardResults(inputs: readonly ShardInput[]): RunResult {
     durationMs: Math.max(...results.map((r) => r.durationMs)),
     stopReason: stopped ? stopped.result.stopReason : 'completed',
     ...(stopped ? { stopDetail: `shard ${stopped.result.shard!.index}: ${stopped.result.stopDetail ?? stopped.result.stopReason}` } : {}),
-    ...(stopped ? partialOf(stopped.result.stopReason, `shard ${stopped.result.shard!.index}: ${stopped.result.stopDetail ?? stopped.result.stopReason}`) : {}),
+    ...(stopped
+      ? partialOf(
+          stopped.result.stopReason,
+          `shard ${stopped.result.shard!.index}: ${stopped.result.stopDetail ?? stopped.result.stopReason}`,
+        )
+      : {}),
     target: base.target,
     config: base.config,
     totals: {
@@ -147,7 +165,14 @@ export function mergeShardResults(inputs: readonly ShardInput[]): RunResult {
     generator: mergeGenerators(shards, lag),
     intervals,
     ...(names.length > 0
-      ? { byName: names.map((entry, k) => ({ kind: entry.kind, name: entry.name, ...(entry.journey ? { journey: entry.journey } : {}), ...mergeNameReports(results.map((r) => r.byName![k]!)) })) }
+      ? {
+          byName: names.map((entry, k) => ({
+            kind: entry.kind,
+            name: entry.name,
+            ...(entry.journey ? { journey: entry.journey } : {}),
+            ...mergeNameReports(results.map((r) => r.byName![k]!)),
+          })),
+        }
       : {}),
     histograms: { latency: encodeHistogram(latency), serviceTime: encodeHistogram(serviceTime), lag: encodeHistogram(lag) },
     ...(workerErrors.length > 0 ? { workerErrors } : {}),

@@ -32,7 +32,10 @@ export function shardFromEnv(count: number, env: Readonly<Record<string, string 
   const raw = env.JOB_COMPLETION_INDEX;
   if (raw === undefined || !/^\d+$/.test(raw.trim())) {
     throw new ValidationError('command line', [
-      { path, message: `needs the shard's index: give --shard i/N, or run it in a Kubernetes Indexed Job pod, where JOB_COMPLETION_INDEX is set (got ${raw === undefined ? 'no JOB_COMPLETION_INDEX' : `JOB_COMPLETION_INDEX="${raw}"`})` },
+      {
+        path,
+        message: `needs the shard's index: give --shard i/N, or run it in a Kubernetes Indexed Job pod, where JOB_COMPLETION_INDEX is set (got ${raw === undefined ? 'no JOB_COMPLETION_INDEX' : `JOB_COMPLETION_INDEX="${raw}"`})`,
+      },
     ]);
   }
   const spec = { index: Number(raw.trim()), count };
@@ -46,7 +49,10 @@ export function validateShard(spec: ShardSpec, path = 'shard'): ValidationIssue[
   if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > MAX_SHARDS) {
     issues.push({ path, message: `needs a shard count N from 1 to ${MAX_SHARDS} (got ${spec.count})` });
   } else if (!Number.isInteger(spec.index) || spec.index < 0 || spec.index >= spec.count) {
-    issues.push({ path, message: `needs an index from 0 to ${spec.count - 1} for ${spec.count} shards (got ${spec.index}); indexes start at 0, as JOB_COMPLETION_INDEX` });
+    issues.push({
+      path,
+      message: `needs an index from 0 to ${spec.count - 1} for ${spec.count} shards (got ${spec.index}); indexes start at 0, as JOB_COMPLETION_INDEX`,
+    });
   }
   return issues;
 }

@@ -17,12 +17,18 @@ export function parseStartAt(text: string, nowEpochMs: number, path = '--start-a
   const t = text.trim();
   if (t.startsWith('+')) {
     const delayMs = parseDurationMs(t.slice(1));
-    if (!(delayMs > 0)) throw new ValidationError('command line', [{ path, message: `must lie in the future: use a delay above 0, e.g. +30s (got "${text}")` }]);
+    if (!(delayMs > 0))
+      throw new ValidationError('command line', [
+        { path, message: `must lie in the future: use a delay above 0, e.g. +30s (got "${text}")` },
+      ]);
     return nowEpochMs + delayMs;
   }
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(t)) {
     throw new ValidationError('command line', [
-      { path, message: `must be an ISO time with its zone, e.g. ${new Date(nowEpochMs + 60_000).toISOString()}, or a delay such as +30s (got "${text}")` },
+      {
+        path,
+        message: `must be an ISO time with its zone, e.g. ${new Date(nowEpochMs + 60_000).toISOString()}, or a delay such as +30s (got "${text}")`,
+      },
     ]);
   }
   const at = Date.parse(t);

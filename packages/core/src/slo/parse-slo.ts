@@ -1,6 +1,15 @@
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { parseDurationMs } from '../units.js';
-import { type LatencyLimit, type ProbeCondition, type ProbeOp, type ScopedSlo, type Slo, type SloScopeKind, percentileName, validateSlo } from './slo.js';
+import {
+  type LatencyLimit,
+  type ProbeCondition,
+  type ProbeOp,
+  type ScopedSlo,
+  type Slo,
+  type SloScopeKind,
+  percentileName,
+  validateSlo,
+} from './slo.js';
 
 const LATENCY_TERM = /^(?:p(\d+(?:\.\d+)?)|(max))\s*(<=?)\s*(\S.*)$/i;
 const SIGNAL_TERM = /^(errors?|achieved|drops?|dropped)\s*(<=?|>=?)\s*(\S.*)$/i;
@@ -10,7 +19,8 @@ const PERCENT = /^(\d+(?:\.\d+)?)\s*%$/;
 const SCOPED_TERM = /^(journey|step|request):([A-Za-z0-9_./-]+)\s+(\S.*)$/;
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
 
-const EXAMPLES = 'p99<500ms, p50<100ms, errors<1%, achieved>95%, drops<1%, queue_depth<1000, health ok, journey:get-report p99<5s or step:download errors<1%';
+const EXAMPLES =
+  'p99<500ms, p50<100ms, errors<1%, achieved>95%, drops<1%, queue_depth<1000, health ok, journey:get-report p99<5s or step:download errors<1%';
 
 /**
  * Reads the one-line SLO form used on the command line:
@@ -46,7 +56,8 @@ export function parseSlo(text: string, path = 'slo'): Slo {
     if (lat) {
       const percentile = lat[2] ? 100 : parsePercentileDigits(lat[1]!);
       const maxMs = parseDurationMs(lat[4]!.trim());
-      if (!Number.isFinite(maxMs)) issues.push({ path: at, message: `"${term}": ${JSON.stringify(lat[4])} is not a duration such as 500ms or 2s` });
+      if (!Number.isFinite(maxMs))
+        issues.push({ path: at, message: `"${term}": ${JSON.stringify(lat[4])} is not a duration such as 500ms or 2s` });
       else latency.push({ percentile, maxMs });
       return;
     }
@@ -69,7 +80,12 @@ export function parseSlo(text: string, path = 'slo'): Slo {
     }
     issues.push({ path: at, message: `"${term}" is not an SLO condition; expected e.g. ${EXAMPLES}` });
   });
-  const slo: Slo = { latency, ...signals, ...(probes.length > 0 ? { probes } : {}), ...(scopedOut.length > 0 ? { scoped: scopedOut as ScopedSlo[] } : {}) };
+  const slo: Slo = {
+    latency,
+    ...signals,
+    ...(probes.length > 0 ? { probes } : {}),
+    ...(scopedOut.length > 0 ? { scoped: scopedOut as ScopedSlo[] } : {}),
+  };
   if (issues.length === 0) issues.push(...validateSlo(slo, path));
   if (issues.length > 0) throw new ValidationError(path, issues);
   return slo;
@@ -90,7 +106,8 @@ function readScoped(
   const lat = LATENCY_TERM.exec(inner);
   if (lat) {
     const maxMs = parseDurationMs(lat[4]!.trim());
-    if (!Number.isFinite(maxMs)) issues.push({ path: at, message: `"${term}": ${JSON.stringify(lat[4])} is not a duration such as 500ms or 2s` });
+    if (!Number.isFinite(maxMs))
+      issues.push({ path: at, message: `"${term}": ${JSON.stringify(lat[4])} is not a duration such as 500ms or 2s` });
     else group.latency.push({ percentile: lat[2] ? 100 : parsePercentileDigits(lat[1]!), maxMs });
     return;
   }
@@ -101,7 +118,10 @@ function readScoped(
     if (signals.maxErrorRate !== undefined) group.maxErrorRate = signals.maxErrorRate;
     return;
   }
-  issues.push({ path: at, message: `"${term}": a ${scope} condition is a latency percentile or an error rate, e.g. ${scope}:${name} p99<5s or ${scope}:${name} errors<1%` });
+  issues.push({
+    path: at,
+    message: `"${term}": a ${scope} condition is a latency percentile or an error rate, e.g. ${scope}:${name} p99<5s or ${scope}:${name} errors<1%`,
+  });
 }
 
 /** `99` → 99, `999` → 99.9, `9999` → 99.99, `99.9` → 99.9, `100` → 100, `50` → 50. */
@@ -122,7 +142,10 @@ function readSignal(
   const key = name.startsWith('error') ? 'maxErrorRate' : name === 'achieved' ? 'minAchievedRatio' : 'maxDropRate';
   const wantsAbove = key === 'minAchievedRatio';
   if (wantsAbove !== op.startsWith('>')) {
-    issues.push({ path: at, message: `"${term}": ${name} takes ${wantsAbove ? '> (a floor, e.g. achieved>95%)' : '< (a ceiling, e.g. errors<1%)'}` });
+    issues.push({
+      path: at,
+      message: `"${term}": ${name} takes ${wantsAbove ? '> (a floor, e.g. achieved>95%)' : '< (a ceiling, e.g. errors<1%)'}`,
+    });
     return;
   }
   const pct = PERCENT.exec(value);

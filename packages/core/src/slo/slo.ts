@@ -109,7 +109,10 @@ export function validateSlo(slo: unknown, path = 'slo'): ValidationIssue[] {
       if (typeof percentile !== 'number' || !Number.isFinite(percentile) || percentile <= 0 || percentile > 100) {
         issues.push({ path: `${at}.percentile`, message: `must be a number > 0 and <= 100 (got ${describe(percentile)})` });
       } else if (seen.has(percentile)) {
-        issues.push({ path: `${at}.percentile`, message: `repeats ${path}.latency[${seen.get(percentile)}] (${percentileName(percentile)}); give each percentile one limit` });
+        issues.push({
+          path: `${at}.percentile`,
+          message: `repeats ${path}.latency[${seen.get(percentile)}] (${percentileName(percentile)}); give each percentile one limit`,
+        });
       } else {
         seen.set(percentile, i);
       }
@@ -122,14 +125,25 @@ export function validateSlo(slo: unknown, path = 'slo'): ValidationIssue[] {
   fraction(s['minAchievedRatio'], `${path}.minAchievedRatio`, issues);
   fraction(s['maxDropRate'], `${path}.maxDropRate`, issues);
   if (s['scoped'] !== undefined) {
-    if (!Array.isArray(s['scoped'])) issues.push({ path: `${path}.scoped`, message: `must be a list of { scope, name, latency, maxErrorRate? } (got ${describe(s['scoped'])})` });
+    if (!Array.isArray(s['scoped']))
+      issues.push({
+        path: `${path}.scoped`,
+        message: `must be a list of { scope, name, latency, maxErrorRate? } (got ${describe(s['scoped'])})`,
+      });
     else
       s['scoped'].forEach((c: unknown, i) => {
         const at = `${path}.scoped[${i}]`;
         const o = (typeof c === 'object' && c !== null ? c : {}) as Record<string, unknown>;
-        if (!['journey', 'step', 'request'].includes(String(o['scope']))) issues.push({ path: `${at}.scope`, message: `must be journey, step or request (got ${describe(o['scope'])})` });
-        if (typeof o['name'] !== 'string' || o['name'] === '') issues.push({ path: `${at}.name`, message: `must name a ${String(o['scope'] ?? 'journey')} of the scenario (got ${describe(o['name'])})` });
-        issues.push(...validateSlo({ latency: o['latency'], ...(o['maxErrorRate'] !== undefined ? { maxErrorRate: o['maxErrorRate'] } : {}) }, at));
+        if (!['journey', 'step', 'request'].includes(String(o['scope'])))
+          issues.push({ path: `${at}.scope`, message: `must be journey, step or request (got ${describe(o['scope'])})` });
+        if (typeof o['name'] !== 'string' || o['name'] === '')
+          issues.push({
+            path: `${at}.name`,
+            message: `must name a ${String(o['scope'] ?? 'journey')} of the scenario (got ${describe(o['name'])})`,
+          });
+        issues.push(
+          ...validateSlo({ latency: o['latency'], ...(o['maxErrorRate'] !== undefined ? { maxErrorRate: o['maxErrorRate'] } : {}) }, at),
+        );
       });
   }
   if (s['probes'] !== undefined) {
@@ -149,7 +163,10 @@ export function validateProbeCondition(condition: unknown, path: string): Valida
   const { probe, op, value } = condition as Record<string, unknown>;
   const issues: ValidationIssue[] = [];
   if (typeof probe !== 'string' || !PROBE_NAME.test(probe)) {
-    issues.push({ path: `${path}.probe`, message: `must be a probe name such as queue_depth (letters, digits, _ . : -) (got ${describe(probe)})` });
+    issues.push({
+      path: `${path}.probe`,
+      message: `must be a probe name such as queue_depth (letters, digits, _ . : -) (got ${describe(probe)})`,
+    });
   } else if ((RESERVED_CONDITION_NAMES as readonly string[]).includes(probe)) {
     issues.push({ path: `${path}.probe`, message: `cannot be "${probe}", which names an SLO signal; rename the probe` });
   }

@@ -90,7 +90,18 @@ export function interval(spec: IntervalSpec): IntervalStats {
 function nameStats(ok: number) {
   const empty = encodeHistogram(createHistogram());
   const none = summarizeMs(createHistogram());
-  return { count: ok, requests: ok, ok, failed: 0, failures: {}, tries: ok, maxTries: 1, latencyMs: none, serviceTimeMs: none, histograms: { latency: empty, serviceTime: empty } };
+  return {
+    count: ok,
+    requests: ok,
+    ok,
+    failed: 0,
+    failures: {},
+    tries: ok,
+    maxTries: 1,
+    latencyMs: none,
+    serviceTimeMs: none,
+    histograms: { latency: empty, serviceTime: empty },
+  };
 }
 
 function record(values: Values) {

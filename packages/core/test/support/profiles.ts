@@ -50,13 +50,15 @@ const stepArb: fc.Arbitrary<Profile> = fc
     extra: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.99, noNaN: true })),
     stepDurationMs: durationArb(1, 1500),
   })
-  .map(({ startRps, stepRps, steps, extra, stepDurationMs }): Profile => ({
-    kind: 'step',
-    startRps,
-    stepRps,
-    stepDurationMs,
-    maxRps: startRps + (steps + extra) * stepRps,
-  }));
+  .map(
+    ({ startRps, stepRps, steps, extra, stepDurationMs }): Profile => ({
+      kind: 'step',
+      startRps,
+      stepRps,
+      stepDurationMs,
+      maxRps: startRps + (steps + extra) * stepRps,
+    }),
+  );
 
 const exponentialArb: fc.Arbitrary<Profile> = fc
   .record({
@@ -66,13 +68,15 @@ const exponentialArb: fc.Arbitrary<Profile> = fc
     maxFraction: fc.double({ min: 0, max: 1, noNaN: true }),
     stepDurationMs: durationArb(1, 500),
   })
-  .map(({ startRps, factor, exactSteps, maxFraction, stepDurationMs }): Profile => ({
-    kind: 'exponential',
-    startRps,
-    factor,
-    stepDurationMs,
-    maxRps: exactSteps !== undefined ? startRps * factor ** exactSteps : startRps + maxFraction * (3000 - startRps),
-  }));
+  .map(
+    ({ startRps, factor, exactSteps, maxFraction, stepDurationMs }): Profile => ({
+      kind: 'exponential',
+      startRps,
+      factor,
+      stepDurationMs,
+      maxRps: exactSteps !== undefined ? startRps * factor ** exactSteps : startRps + maxFraction * (3000 - startRps),
+    }),
+  );
 
 const spikeArb: fc.Arbitrary<Profile> = fc
   .record({
@@ -82,11 +86,13 @@ const spikeArb: fc.Arbitrary<Profile> = fc
     spikeDurationMs: durationArb(1, 3000),
     tailMs: durationArb(0, 5000),
   })
-  .map(({ tailMs, ...p }): Profile => ({
-    kind: 'spike',
-    ...p,
-    durationMs: parseDurationMs(p.atMs) + parseDurationMs(p.spikeDurationMs) + parseDurationMs(tailMs),
-  }));
+  .map(
+    ({ tailMs, ...p }): Profile => ({
+      kind: 'spike',
+      ...p,
+      durationMs: parseDurationMs(p.atMs) + parseDurationMs(p.spikeDurationMs) + parseDurationMs(tailMs),
+    }),
+  );
 
 export const pinchArb: fc.Arbitrary<Profile & { kind: 'pinch' }> = fc
   .record({
@@ -109,10 +115,10 @@ export const pinchArb: fc.Arbitrary<Profile & { kind: 'pinch' }> = fc
 const stagesArb: fc.Arbitrary<Profile> = fc
   .record({
     startRps: fc.option(fc.oneof(fc.constant(0), rateArb(0, 1000)), { nil: undefined }),
-    stages: fc.array(
-      fc.record({ durationMs: durationArb(1, 3000), targetRps: fc.oneof(fc.constant(0), rateArb(0, 1000)) }),
-      { minLength: 1, maxLength: 6 },
-    ),
+    stages: fc.array(fc.record({ durationMs: durationArb(1, 3000), targetRps: fc.oneof(fc.constant(0), rateArb(0, 1000)) }), {
+      minLength: 1,
+      maxLength: 6,
+    }),
   })
   .map(({ startRps, stages }): Profile => ({ kind: 'stages', ...(startRps !== undefined ? { startRps } : {}), stages }));
 

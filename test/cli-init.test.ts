@@ -57,7 +57,7 @@ describe('overload init', () => {
     const rampStep = steps.find((s) => s.run?.includes('npx overload ramp scenarios/checkout-api.ts'));
     expect(rampStep?.run).toMatch(/--max-rate .*--max-duration 20m .*--kill-file .*--out-dir/s);
     const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));
-    expect(upload?.with?.['path']).toBe('${{ env.OUT_DIR }}/');
+    expect(upload?.with?.['path']).toBe('$' + '{{ env.OUT_DIR }}/');
   });
 
   it('never overwrites: exit 2 naming every existing file and --force, and writes nothing', async () => {

@@ -146,7 +146,7 @@ describe('the installed product (packed tarballs, npm, a project outside the wor
     expect(init.stdout).toContain('wrote scenarios/my-service.ts');
     const plan = await overload('plan', 'scenarios/my-service.ts');
     expect(plan.code, plan.stderr).toBe(0);
-    expect(plan.stdout).toContain('scenario:    ' + join(realpathSync(project), 'scenarios', 'my-service.ts'));
+    expect(plan.stdout).toContain(`scenario:    ${join(realpathSync(project), 'scenarios', 'my-service.ts')}`);
     expect(plan.stdout).toContain('allowlist:   staging.example.com');
   });
 
@@ -158,6 +158,7 @@ describe('the installed product (packed tarballs, npm, a project outside the wor
     );
     const r = await sh('npx', ['--no', '--', 'vitest', 'run'], project);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the terminal's colour codes
     expect(r.stdout.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/Tests\s+2 passed \(2\)/);
   }, 120_000);
 

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type RunResult } from '@overload/core';
+import type { RunResult } from '@overload/core';
 import { ramp, type RampResult, run, search, type SearchRunResult } from '@overload/workers';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,7 +144,7 @@ describe('self-contained HTML report in headless Chromium', () => {
     // Verdict before the runbook, the runbook before the charts.
     const order = ['class="verdict"', 'Parameters and guardrails', 'id="chart-rate-over-time"'].map((s) => html.indexOf(s));
     expect(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1]!))).toBe(true);
-    expect(html).toContain(escape(rampResult.verdictLine));
+    expect(html).toContain(escapeHtml(rampResult.verdictLine));
 
     const charts = embeddedCharts(html);
     expect(charts.map((c) => c.id)).toEqual(['rate-over-time', 'latency-over-time', 'errors-over-time', 'latency-vs-load', 'probe-0']);
@@ -229,6 +229,6 @@ describe('self-contained HTML report in headless Chromium', () => {
   }, 90_000);
 });
 
-function escape(s: string): string {
+function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }

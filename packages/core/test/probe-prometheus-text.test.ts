@@ -63,6 +63,7 @@ describe('parsePrometheusText', () => {
   it('does not let a label named __proto__ replace the prototype', () => {
     const [s] = parsePrometheusText('m{__proto__="x"} 1');
     expect(Object.getPrototypeOf(s!.labels)).toBe(Object.prototype);
+    // biome-ignore lint/suspicious/noProto: a label named __proto__ must be an own property, not the prototype
     expect(s!.labels['__proto__']).toBe('x');
   });
 });

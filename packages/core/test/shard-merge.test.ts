@@ -149,14 +149,12 @@ describe('overload merge: exact, or it refuses', () => {
     const latencyUs = fc.integer({ min: 1, max: 20_000_000 });
     fc.assert(
       fc.property(
-        fc
-          .integer({ min: 2, max: 5 })
-          .chain((count) =>
-            fc.array(fc.array(fc.array(latencyUs, { maxLength: 60 }), { minLength: INTERVALS, maxLength: INTERVALS }), {
-              minLength: count,
-              maxLength: count,
-            }),
-          ),
+        fc.integer({ min: 2, max: 5 }).chain((count) =>
+          fc.array(fc.array(fc.array(latencyUs, { maxLength: 60 }), { minLength: INTERVALS, maxLength: INTERVALS }), {
+            minLength: count,
+            maxLength: count,
+          }),
+        ),
         (perShard) => {
           const count = perShard.length;
           const merged = mergeShardResults(

@@ -13,7 +13,7 @@ import {
   summarizeMs,
   validateScenario,
   validateScopedNames,
-  ValidationError,
+  type ValidationError,
 } from '@overload/core';
 import { describe, expect, it } from 'vitest';
 import { interval } from './support/intervals.js';

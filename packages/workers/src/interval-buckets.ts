@@ -137,7 +137,7 @@ export class IntervalBuckets {
 
   bucket(index: number): Bucket {
     // Never write into an interval that was already reported: late outcomes go to the oldest open one.
-    const i = index < this.#nextFlush ? this.#nextFlush : index;
+    const i = Math.max(index, this.#nextFlush);
     const b = this.#ring[i % RING]!;
     if (b.index !== i) {
       // Farther ahead than the ring: only possible after a long event-loop stall; keep the data.

@@ -6,7 +6,6 @@ import {
   type DurationInput,
   formatVerdictLine,
   type IntervalStats,
-  judgeRecovery,
   parseDurationMs,
   parseSlo,
   partialOf,

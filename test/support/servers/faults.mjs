@@ -53,7 +53,7 @@ function respond(socket) {
       return socket.resetAndDestroy();
     case 'reset-mid-body':
       stats.faulted++;
-      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n' + 'x'.repeat(500));
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n${'x'.repeat(500)}`);
       return later(() => socket.resetAndDestroy(), 5);
     case 'never-answer':
       stats.faulted++;
@@ -100,7 +100,7 @@ function respond(socket) {
     case 'premature-close':
       stats.faulted++;
       // A clean FIN after half the promised body: no reset, just an early end.
-      return socket.end('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n' + 'x'.repeat(50));
+      return socket.end(`HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n${'x'.repeat(50)}`);
     case 'informational':
       stats.faulted++;
       return socket.write(

@@ -7,7 +7,7 @@
  * Kept as a string (not compiled TypeScript) because it runs in the browser, where the
  * package's Node types do not apply; `renderHtmlReport` pins its hash in the page's CSP.
  */
-export const CLIENT_SCRIPT = String.raw`(function () {
+export const CLIENT_SCRIPT = `(function () {
   'use strict';
   var data = JSON.parse(document.getElementById('overload-report-data').textContent);
   var charts = [];

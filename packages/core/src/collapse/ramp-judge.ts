@@ -477,7 +477,7 @@ export class RampJudge {
   }
 
   /** The rule in the class comment, for one window. */
-  #call(step: ProfileStep, verdict: WindowVerdict, window: WindowStats, generator: GeneratorVerdict): WindowCall {
+  #call(step: ProfileStep, verdict: WindowVerdict, _window: WindowStats, generator: GeneratorVerdict): WindowCall {
     if (!generator.offered) {
       return { kind: 'not-offered', reason: `generator saturated at ${formatRate(step.rateRps)} (${generator.reasons.join(', ')})` };
     }

@@ -99,14 +99,14 @@ export function renderText(text: CompiledText, ctx: RenderContext, inPath: boole
   for (const part of text) {
     if (typeof part === 'string') out += part;
     else {
-      const value = valueOf(part, ctx);
+      const value = placeholderValue(part, ctx);
       out += inPath ? encodeIfPath(value) : value;
     }
   }
   return out;
 }
 
-export function valueOf(part: Placeholder, ctx: RenderContext): string {
+export function placeholderValue(part: Placeholder, ctx: RenderContext): string {
   switch (part.kind) {
     case 'index':
       return String(ctx.index);

@@ -40,7 +40,7 @@ export function createHistogram(): Histogram {
 
 /** Records a value in microseconds, clamped into the trackable range (never throws on the hot path). */
 export function recordMicros(h: Histogram, micros: number): void {
-  const v = micros < 1 ? 1 : micros > HISTOGRAM_SETTINGS.highestTrackableValue ? HISTOGRAM_SETTINGS.highestTrackableValue : micros;
+  const v = micros < 1 ? 1 : Math.min(micros, HISTOGRAM_SETTINGS.highestTrackableValue);
   h.recordValue(Math.round(v));
 }
 

@@ -12,6 +12,7 @@ export {
   type SerializedError,
   type ValidationIssue,
 } from './errors.js';
+export { DEFAULTS } from './defaults.js';
 export { parseDurationMs, formatDurationMs, type DurationInput } from './units.js';
 export { RateCurve, segmentArea, type Segment, type ProfileStep, type SerializedCurve } from './profile/curve.js';
 export {

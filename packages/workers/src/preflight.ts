@@ -2,6 +2,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect } from 'node:tls';
 import {
+  DEFAULTS,
   isHostAllowed,
   OverloadError,
   resolveProbes,
@@ -33,7 +34,7 @@ export interface PreflightResult {
   readonly probes: readonly { readonly name: string; readonly url: string; readonly status: number }[];
 }
 
-export const DEFAULT_PREFLIGHT_TIMEOUT_MS = 5000;
+export const DEFAULT_PREFLIGHT_TIMEOUT_MS = DEFAULTS.preflight.timeoutMs;
 
 /**
  * Checks, before any load is sent, that the target and every probe can be reached. A target that

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import {
+  DEFAULTS,
   isHostAllowed,
   OverloadError,
   probeReadsBody,
@@ -36,7 +37,7 @@ export interface ProbeHandle {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_PROBE_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_PROBE_MAX_BODY_BYTES = DEFAULTS.probe.maxBodyBytes;
 
 /**
  * Starts polling every probe at once (first poll now, then every `intervalMs`). Validation and

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  DEFAULTS,
   arrivalNamesOf,
   validateScopedNames,
   DEFAULT_SUSTAIN_WINDOWS,
@@ -261,12 +262,13 @@ export async function ramp(options: RampOptions): Promise<RampResult> {
     };
 
     async function checkRecovery(r: RampRecoveryOptions, s: RampSummary, rampRun: RunResult): Promise<RampRecovery | { skipped: string }> {
-      const cooldownMs = parseDurationMs(r.cooldownMs ?? 2000);
-      const withinMs = parseDurationMs(r.withinMs ?? 15_000);
-      const windowMs = parseDurationMs(r.windowMs ?? 3000);
+      const cooldownMs = parseDurationMs(r.cooldownMs ?? DEFAULTS.recovery.cooldownMs);
+      const withinMs = parseDurationMs(r.withinMs ?? DEFAULTS.recovery.withinMs);
+      const windowMs = parseDurationMs(r.windowMs ?? DEFAULTS.recovery.windowMs);
       const sustainWindows = r.sustainWindows ?? DEFAULT_SUSTAIN_WINDOWS;
       const reference = s.knee?.rateRps ?? s.collapse!.step.rateRps;
-      const baselineRps = r.baselineRps ?? Math.max(1, Math.round(reference * (r.baselineRatio ?? 0.1) * 100) / 100);
+      const baselineRps =
+        r.baselineRps ?? Math.max(1, Math.round(reference * (r.baselineRatio ?? DEFAULTS.recovery.baselineRatio) * 100) / 100);
       // Every stop goes through the handle (watchStops); should one ever not, the end of the last
       // interval in which anything was offered bounds it from above, within one interval.
       const lastOffered = [...rampRun.intervals].reverse().find((i) => i.offered > 0);

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  DEFAULTS,
   arrivalNamesOf,
   CapacitySearch,
   type CapacitySearchOptions,
@@ -119,21 +120,21 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
   const percentile = strictestPercentile(slo);
   if (options.probes && options.probes.length > 0) resolveProbes(options.probes);
   const searchOptions: CapacitySearchOptions = {
-    startRps: options.startRps ?? 100,
+    startRps: options.startRps ?? DEFAULTS.search.startRps,
     ...(options.factor !== undefined ? { factor: options.factor } : {}),
     ...(options.precision !== undefined ? { precision: options.precision } : {}),
     ...(options.maxRps !== undefined ? { maxRps: options.maxRps } : {}),
     ...(options.minTrialMs !== undefined ? { minTrialMs: parseDurationMs(options.minTrialMs) } : {}),
     ...(options.maxTrials !== undefined ? { maxTrials: options.maxTrials } : {}),
     ...(percentile !== undefined ? { percentile } : {}),
-    warmupMs: options.warmupMs ?? 1000,
+    warmupMs: options.warmupMs ?? DEFAULTS.search.warmupMs,
   };
   const machine = new CapacitySearch(searchOptions);
-  const cooldownMs = parseDurationMs(options.cooldownMs ?? 2000);
+  const cooldownMs = parseDurationMs(options.cooldownMs ?? DEFAULTS.search.cooldownMs);
   const recoveryOptions = {
-    baselineRatio: options.recovery?.baselineRatio ?? 0.1,
-    withinMs: parseDurationMs(options.recovery?.withinMs ?? 15_000),
-    windowMs: parseDurationMs(options.recovery?.windowMs ?? 1000),
+    baselineRatio: options.recovery?.baselineRatio ?? DEFAULTS.recovery.baselineRatio,
+    withinMs: parseDurationMs(options.recovery?.withinMs ?? DEFAULTS.recovery.withinMs),
+    windowMs: parseDurationMs(options.recovery?.windowMs ?? DEFAULTS.search.recoveryWindowMs),
     sustainWindows: options.recovery?.sustainWindows ?? DEFAULT_SUSTAIN_WINDOWS,
   };
   const { signal: _s, onInterval: _o, ...runOptions } = options;

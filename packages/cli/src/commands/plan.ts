@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import {
+  DEFAULTS,
   budgetNameOf,
   DEFAULT_MAX_ERROR_RATE,
   formatDurationMs,
@@ -171,18 +172,18 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
   );
   const eb = plan.run.errorBurst;
   lines.push(
-    `  error burst:     ${eb ? `stop above ${Math.round((eb.maxErrorRate ?? 0.5) * 100)} % errors over ${formatDurationMs(eb.windowMs ?? 5000)}` : 'off'}`,
+    `  error burst:     ${eb ? `stop above ${Math.round((eb.maxErrorRate ?? DEFAULTS.errorBurst.maxErrorRate) * 100)} % errors over ${formatDurationMs(eb.windowMs ?? DEFAULTS.errorBurst.windowMs)}` : 'off'}`,
   );
   lines.push(
     `  kill switches:   SIGINT/SIGTERM (drain, then write results; twice = at once)${(flags as { killFile?: string }).killFile ? `, kill file ${(flags as { killFile?: string }).killFile}` : ''}${(flags as { controlPort?: number }).controlPort !== undefined ? ', control endpoint on 127.0.0.1' : ''}`,
   );
-  lines.push(`  run id header:   ${plan.run.runIdHeader ?? 'x-overload-run'}: ${plan.run.runId}`);
+  lines.push(`  run id header:   ${plan.run.runIdHeader ?? DEFAULTS.run.runIdHeader}: ${plan.run.runId}`);
   const r = plan.recovery;
   lines.push(
     `  recovery check:  ${
       r === false
         ? 'off'
-        : `after a collapse: ${formatDurationMs(parseDurationMs(r.cooldownMs ?? 2000))} cool-down, then ${r.baselineRps !== undefined ? `${int(r.baselineRps)} req/s` : `${Math.round((r.baselineRatio ?? 0.1) * 100)} % of the knee`} for up to ${formatDurationMs(parseDurationMs(r.withinMs ?? 15_000))}`
+        : `after a collapse: ${formatDurationMs(parseDurationMs(r.cooldownMs ?? DEFAULTS.recovery.cooldownMs))} cool-down, then ${r.baselineRps !== undefined ? `${int(r.baselineRps)} req/s` : `${Math.round((r.baselineRatio ?? DEFAULTS.recovery.baselineRatio) * 100)} % of the knee`} for up to ${formatDurationMs(parseDurationMs(r.withinMs ?? DEFAULTS.recovery.withinMs))}`
     }`,
   );
   if (plan.probes.length > 0) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type ShardSpec, splitBudgets, ValidationError } from '@overload/core';
+import { DEFAULTS, type ShardSpec, splitBudgets, ValidationError } from '@overload/core';
 import type { ResolvedPlan } from '../plan/resolve.js';
 import type { Fingerprint } from './protocol.js';
 
@@ -48,12 +48,12 @@ export function fingerprintOf(plan: ResolvedPlan): Fingerprint {
       .update(JSON.stringify({ mix, headers: r.headers ?? {}, body: r.body ?? null }))
       .digest('hex')
       .slice(0, 16),
-    arrivals: r.arrivals ?? 'uniform',
-    seed: r.seed ?? 1,
+    arrivals: r.arrivals ?? DEFAULTS.run.arrivals,
+    seed: r.seed ?? DEFAULTS.run.seed,
     maxRps: r.maxRps ?? null,
     maxRequests: r.maxRequests ?? null,
     budgets: plan.budgets,
     allowedHosts: [...plan.allowedHosts].sort(),
-    intervalMs: r.intervalMs ?? 1000,
+    intervalMs: r.intervalMs ?? DEFAULTS.run.intervalMs,
   };
 }

@@ -16,6 +16,7 @@ import {
 import { type ConditionVerdict, judgeMerged, verdictOf, type WindowVerdict } from './judge-window.js';
 import type { ProbeWindow } from './probe-window.js';
 import { achievedRps, mergeWindow, offeredRps, type WindowStats } from './window.js';
+import { DEFAULTS } from '../defaults.js';
 
 export interface RampJudgeOptions {
   /** The ramp's steps, from `RateCurve.steps`. */
@@ -186,9 +187,9 @@ export class RampJudge {
     if (issues.length > 0) throw new ValidationError('ramp judge options', issues);
     this.#steps = options.steps;
     this.#slo = options.slo;
-    this.#windowMs = options.windowMs ?? 5000;
+    this.#windowMs = options.windowMs ?? DEFAULTS.judge.windowMs;
     this.#warmupMs = options.warmupMs;
-    this.#intervalMs = options.intervalMs ?? 1000;
+    this.#intervalMs = options.intervalMs ?? DEFAULTS.run.intervalMs;
     this.#arrivalNames = options.arrivalNames;
     this.#names = options.names;
     const steps = options.steps;
@@ -558,7 +559,7 @@ export class RampJudge {
 
 /** The part of a step not judged after the rate changes, unless given: min(1 s, 20 % of the step). */
 export function defaultWarmupMs(stepDurationMs: number): number {
-  return Math.min(1000, 0.2 * stepDurationMs);
+  return Math.min(DEFAULTS.judge.warmupMaxMs, DEFAULTS.judge.warmupRatio * stepDurationMs);
 }
 
 /**
@@ -566,7 +567,7 @@ export function defaultWarmupMs(stepDurationMs: number): number {
  * past the warm-up (the same rule as `#judgedIntervals`), for a step that starts on an interval
  * boundary.
  */
-export function judgedMsOf(stepDurationMs: number, warmupMs: number, intervalMs = 1000): number {
+export function judgedMsOf(stepDurationMs: number, warmupMs: number, intervalMs: number = DEFAULTS.run.intervalMs): number {
   let judged = 0;
   for (let t = 0; t < stepDurationMs - EPSILON_MS; t += intervalMs) {
     const len = Math.min(intervalMs, stepDurationMs - t);

@@ -2,6 +2,7 @@ import type { ProfileStep } from '../profile/curve.js';
 import { minSamplesForPercentile, percentileName, type Slo, strictestPercentile } from '../slo/slo.js';
 import { formatCount, formatMs, formatRate } from './format.js';
 import { defaultWarmupMs, judgedMsOf } from './ramp-judge.js';
+import { DEFAULTS } from '../defaults.js';
 
 /**
  * A step judged on no more than this many times the responses its percentile needs is at the
@@ -73,7 +74,7 @@ export function stepsTooShort(steps: readonly ProfileStep[], slo: Slo, options: 
   const percentile = strictestPercentile(slo);
   if (percentile === undefined) return [];
   const needed = minSamplesForPercentile(percentile);
-  const intervalMs = options.intervalMs ?? 1000;
+  const intervalMs = options.intervalMs ?? DEFAULTS.run.intervalMs;
   const perArrival = options.requestsPerArrival ?? 1;
   const judged = (durationMs: number) => judgedMsOf(durationMs, options.warmupMs ?? defaultWarmupMs(durationMs), intervalMs);
   const short: ShortStep[] = [];

@@ -1,4 +1,5 @@
 import type { IntervalStats } from '../run/interval.js';
+import { DEFAULTS } from '../defaults.js';
 
 export interface ErrorBurstOptions {
   /** Stop when the error rate over the window exceeds this fraction (default 0.5). */
@@ -9,7 +10,7 @@ export interface ErrorBurstOptions {
   readonly minOutcomes: number;
 }
 
-export const DEFAULT_ERROR_BURST: ErrorBurstOptions = { maxErrorRate: 0.5, windowMs: 5000, minOutcomes: 20 };
+export const DEFAULT_ERROR_BURST: ErrorBurstOptions = DEFAULTS.errorBurst;
 
 /**
  * Stops hammering a system that is already failing: once more than maxErrorRate of outcomes in

@@ -3,6 +3,7 @@ import type { StatusExpectation } from '../run/config.js';
 import { type DurationInput, describe, readDurationMs } from '../units.js';
 import { parseJsonPath } from './json-path.js';
 import { LABEL_NAME_PATTERN, METRIC_NAME_PATTERN } from './prometheus-text.js';
+import { DEFAULTS } from '../defaults.js';
 
 /**
  * Probes are side-channel polls of the target (or its metrics endpoint) that run for the whole
@@ -57,11 +58,11 @@ interface ProbeTiming {
   readonly timeoutMs: number;
 }
 
-export const DEFAULT_PROBE_INTERVAL_MS = 1000;
-export const DEFAULT_PROBE_TIMEOUT_MS = 500;
+export const DEFAULT_PROBE_INTERVAL_MS = DEFAULTS.probe.intervalMs;
+export const DEFAULT_PROBE_TIMEOUT_MS = DEFAULTS.probe.timeoutMs;
 /** Faster than this a probe stops being a side channel and becomes load of its own. */
 export const MIN_PROBE_INTERVAL_MS = 50;
-export const DEFAULT_PROBE_EXPECT_STATUS: readonly StatusExpectation[] = [[200, 299]];
+export const DEFAULT_PROBE_EXPECT_STATUS: readonly StatusExpectation[] = DEFAULTS.probe.expectStatus;
 export const PROBE_NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;
 /**
  * Names the one-line SLO form reads as its own signals (`p99<500ms`, `max<2s`, `errors<1%`,

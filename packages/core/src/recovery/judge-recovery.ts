@@ -8,6 +8,7 @@ import type { IntervalStats } from '../run/interval.js';
 import { formatProbeCondition } from '../slo/parse-slo.js';
 import type { Slo } from '../slo/slo.js';
 import { readNumber } from '../units.js';
+import { DEFAULTS } from '../defaults.js';
 
 export interface RecoveryOptions {
   /** Length of the windows the baseline is judged in (default 3 s). */
@@ -42,7 +43,7 @@ export interface RecoveryVerdict {
   readonly detail: string;
 }
 
-export const DEFAULT_SUSTAIN_WINDOWS = 3;
+export const DEFAULT_SUSTAIN_WINDOWS = DEFAULTS.recovery.sustainWindows;
 
 /**
  * Did the target heal once the overload was gone? The baseline phase (a low rate, by default
@@ -64,7 +65,7 @@ export const DEFAULT_SUSTAIN_WINDOWS = 3;
 export function judgeRecovery(intervals: readonly IntervalStats[], slo: Slo, options: RecoveryOptions): RecoveryVerdict {
   const issues = validateRecoveryOptions(options);
   if (issues.length > 0) throw new ValidationError('recovery options', issues);
-  const windowMs = options.windowMs ?? 3000;
+  const windowMs = options.windowMs ?? DEFAULTS.recovery.windowMs;
   const sustain = options.sustainWindows ?? DEFAULT_SUSTAIN_WINDOWS;
   const { cooldownMs, probes } = options;
   if (intervals.length === 0) {
@@ -151,7 +152,7 @@ function holds(v: WindowVerdict): boolean {
 }
 
 /** How long a baseline must run for a target that recovers at once to be called recovered. */
-export function sustainedRecoveryMs(windowMs = 3000, sustainWindows = DEFAULT_SUSTAIN_WINDOWS): number {
+export function sustainedRecoveryMs(windowMs: number = DEFAULTS.recovery.windowMs, sustainWindows = DEFAULT_SUSTAIN_WINDOWS): number {
   return windowMs * sustainWindows;
 }
 

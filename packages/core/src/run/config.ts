@@ -12,6 +12,7 @@ import { validateRequests } from '../scenario/request-template.js';
 import { type TlsOptions, validateTls } from './tls.js';
 import { type DurationInput, describe, readDurationMs, readNumber } from '../units.js';
 import { type ShardSpec, validateShard } from '../shard/shard-spec.js';
+import { DEFAULTS } from '../defaults.js';
 
 /** A status expectation: one code, or an inclusive range [from, to]. */
 export type StatusExpectation = number | readonly [number, number];
@@ -136,8 +137,8 @@ export interface RunConfig {
   readonly http2: boolean;
 }
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
-export const DEFAULT_EXPECT_STATUS: readonly StatusExpectation[] = [[200, 399]];
+export const DEFAULT_TIMEOUT_MS = DEFAULTS.run.timeoutMs;
+export const DEFAULT_EXPECT_STATUS: readonly StatusExpectation[] = DEFAULTS.run.expectStatus;
 
 /**
  * Connections per worker when the user gives none: enough for each worker's share of the peak
@@ -210,13 +211,15 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
   if (options.maxRequests !== undefined)
     readNumber(options.maxRequests, 'maxRequests', issues, { min: 1, integer: true, what: 'a positive integer' });
   const timeoutMs = options.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : readDurationMs(options.timeoutMs, 'timeoutMs', issues);
-  const intervalMs = options.intervalMs ?? 1000;
+  const intervalMs = options.intervalMs ?? DEFAULTS.run.intervalMs;
   readNumber(intervalMs, 'intervalMs', issues, { min: 10, what: 'a number of milliseconds' });
   const drainMs =
-    options.drainMs === undefined ? Math.min(timeoutMs, 5000) : readDurationMs(options.drainMs, 'drainMs', issues, { allowZero: true });
-  const lagThresholdMs = options.lagThresholdMs ?? 5;
+    options.drainMs === undefined
+      ? Math.min(timeoutMs, DEFAULTS.run.drainMaxMs)
+      : readDurationMs(options.drainMs, 'drainMs', issues, { allowZero: true });
+  const lagThresholdMs = options.lagThresholdMs ?? DEFAULTS.run.lagThresholdMs;
   readNumber(lagThresholdMs, 'lagThresholdMs', issues, { min: 0, allowMin: false });
-  const lateDropMs = options.lateDropMs ?? 1000;
+  const lateDropMs = options.lateDropMs ?? DEFAULTS.run.lateDropMs;
   readNumber(lateDropMs, 'lateDropMs', issues, { min: 0, allowMin: false });
   const expectStatus = options.expectStatus ?? DEFAULT_EXPECT_STATUS;
   validateStatuses(expectStatus, 'expectStatus', issues);
@@ -241,7 +244,7 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
       message: `needs an https:// target: HTTP/2 is negotiated in the TLS handshake (ALPN), and cleartext h2c is not offered (got ${url.protocol}//)`,
     });
   }
-  const runIdHeader = options.runIdHeader ?? 'x-overload-run';
+  const runIdHeader = options.runIdHeader ?? DEFAULTS.run.runIdHeader;
   if (!/^[A-Za-z0-9-]+$/.test(runIdHeader))
     issues.push({ path: 'runIdHeader', message: `must be a header name (got ${describe(runIdHeader)})` });
 
@@ -262,11 +265,11 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
     body: options.body,
     profile,
     curve,
-    arrivals: options.arrivals ?? 'uniform',
-    seed: options.seed ?? 1,
+    arrivals: options.arrivals ?? DEFAULTS.run.arrivals,
+    seed: options.seed ?? DEFAULTS.run.seed,
     workers,
     connections,
-    pipelining: options.pipelining ?? 1,
+    pipelining: options.pipelining ?? DEFAULTS.run.pipelining,
     warmConnections: defaultWarmConnections(firstSecondRps(curve) / (options.shard?.count ?? 1), workers, connections),
     maxInFlight: options.maxInFlight ?? defaultMaxInFlight(peak, timeoutMs),
     timeoutMs,

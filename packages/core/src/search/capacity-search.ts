@@ -2,6 +2,7 @@ import { OverloadError, ValidationError, type ValidationIssue } from '../errors.
 import { formatRate } from '../collapse/format.js';
 import { minSamplesForPercentile } from '../slo/slo.js';
 import { readNumber } from '../units.js';
+import { DEFAULTS } from '../defaults.js';
 
 export interface CapacitySearchOptions {
   /** First trial rate. */
@@ -87,12 +88,12 @@ export class CapacitySearch {
     const issues = validateCapacitySearchOptions(options);
     if (issues.length > 0) throw new ValidationError('search options', issues);
     this.#startRps = options.startRps;
-    this.#factor = options.factor ?? 2;
-    this.#precision = options.precision ?? 0.05;
+    this.#factor = options.factor ?? DEFAULTS.search.factor;
+    this.#precision = options.precision ?? DEFAULTS.search.precision;
     this.#maxRps = options.maxRps;
-    this.#minTrialMs = options.minTrialMs ?? 5000;
+    this.#minTrialMs = options.minTrialMs ?? DEFAULTS.search.minTrialMs;
     this.#percentile = options.percentile;
-    this.#maxTrials = options.maxTrials ?? 20;
+    this.#maxTrials = options.maxTrials ?? DEFAULTS.search.maxTrials;
     this.#warmupMs = options.warmupMs ?? 0;
     this.#schedule(Math.min(this.#startRps, this.#maxRps ?? Number.POSITIVE_INFINITY), 'up');
   }

@@ -1,5 +1,6 @@
 import type { ValidationIssue } from '../errors.js';
 import { describe } from '../units.js';
+import { DEFAULTS } from '../defaults.js';
 
 /** A limit on a corrected-latency percentile: the percentile must be at most `maxMs`. */
 export interface LatencyLimit {
@@ -40,7 +41,7 @@ export interface Slo {
   readonly scoped?: readonly ScopedSlo[];
 }
 
-export const DEFAULT_MAX_ERROR_RATE = 0.01;
+export const DEFAULT_MAX_ERROR_RATE = DEFAULTS.slo.maxErrorRate;
 /** What a scoped condition is about: a journey, a step (of any journey, or `journey/step`), or a named request. */
 export type SloScopeKind = 'journey' | 'step' | 'request';
 
@@ -56,8 +57,8 @@ export interface ScopedSlo {
   readonly maxErrorRate?: number;
 }
 
-export const DEFAULT_MIN_ACHIEVED_RATIO = 0.95;
-export const DEFAULT_MAX_DROP_RATE = 0;
+export const DEFAULT_MIN_ACHIEVED_RATIO = DEFAULTS.slo.minAchievedRatio;
+export const DEFAULT_MAX_DROP_RATE = DEFAULTS.slo.maxDropRate;
 
 /** Names that mean an SLO signal, so they cannot be probe names in the text form. */
 export const RESERVED_CONDITION_NAMES = ['errors', 'achieved', 'drops'] as const;

@@ -6,8 +6,8 @@ import { type ChildServer, startChildServer } from './support/child-server.js';
 /** What the result says about every request sent: each one ends exactly once, and in the latency record. */
 function expectEveryRequestRecorded(result: Awaited<ReturnType<typeof run>>): void {
   const t = result.totals;
-  const transport = result.intervals.reduce((n, i) => n + i.transportErrors, 0);
-  expect(t.responses + transport + t.abandoned).toBe(t.sent);
+  expect(t.responses + t.transportErrors + t.abandoned).toBe(t.sent);
+  expect(t.transportErrors).toBe(t.errors - result.errorsByClass.status);
   expect(decodeHistogram(result.histograms.latency).totalCount).toBe(t.sent);
   expect(decodeHistogram(result.histograms.serviceTime).totalCount).toBe(t.sent);
 }

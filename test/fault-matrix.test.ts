@@ -230,8 +230,8 @@ describe('fault matrix: hostile targets through the CLI (docs/faults.md)', () =>
 
         // Every request sent is accounted for exactly once.
         const t = r.totals;
-        const transport = t.errors - r.errorsByClass.status;
-        expect(t.sent).toBe(t.responses + transport + t.abandoned);
+        expect(t.sent).toBe(t.responses + t.transportErrors + t.abandoned);
+        expect(t.transportErrors).toBe(t.errors - r.errorsByClass.status);
         expect(ERROR_CLASSES.reduce((n, c) => n + r.errorsByClass[c], 0)).toBe(t.errors);
         expect(t.responses).toBe(t.ok + r.errorsByClass.status);
         expect(t.offered).toBe(t.sent + t.dropped + t.droppedGenerator);

@@ -31,7 +31,7 @@ describe('verdicts that count every request', () => {
     const t = result.run.totals;
     expect(t.responses).toBe(0);
     // Every request sent ends in the record: answered, failed, or abandoned at the drain.
-    expect(t.sent).toBe(t.responses + (t.errors - result.run.errorsByClass.status) + t.abandoned);
+    expect(t.sent).toBe(t.responses + t.transportErrors + t.abandoned);
     expect(result.run.errorsByClass.timeout).toBeGreaterThan(250);
   }, 60_000);
 

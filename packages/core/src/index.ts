@@ -38,6 +38,7 @@ export {
   type HistogramRecordSettings,
   createHistogram,
   decodeHistogram,
+  decodedHistogram,
   encodeHistogram,
   mergeEncoded,
   percentileMs,

@@ -12,7 +12,7 @@ import {
   type Slo,
 } from '../slo/slo.js';
 import type { NameEntry } from '../scenario/flow-plan.js';
-import { decodeHistogram, percentileMs } from '../stats/histogram.js';
+import { decodedHistogram, percentileMs } from '../stats/histogram.js';
 import { BREACHED, HELD, UNJUDGED } from './condition-status.js';
 import { formatCount } from './format.js';
 import { latencyWithoutLagMs } from './generator-verdict.js';
@@ -193,7 +193,7 @@ function judgeScoped(w: WindowStats, g: ScopedSlo, names: readonly NameEntry[]):
   const indexes = scopeIndexes(names, g.scope, g.name);
   const stats = indexes.length > 0 ? w.nameStats(indexes) : undefined;
   const out: ConditionVerdict[] = [];
-  const latency = stats ? decodeHistogram(stats.histograms.latency) : undefined;
+  const latency = stats ? decodedHistogram(stats.histograms.latency) : undefined;
   const samples = latency?.totalCount ?? 0;
   for (const limit of g.latency) {
     const name = `${label} ${percentileName(limit.percentile)}`;

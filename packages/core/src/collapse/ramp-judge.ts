@@ -3,7 +3,7 @@ import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { ProfileStep } from '../profile/curve.js';
 import type { IntervalStats } from '../run/interval.js';
 import { type Slo, validateSlo } from '../slo/slo.js';
-import { createHistogram, decodeHistogram, type LatencySummaryMs, percentileMs, summarizeMs } from '../stats/histogram.js';
+import { createHistogram, decodedHistogram, type LatencySummaryMs, percentileMs, summarizeMs } from '../stats/histogram.js';
 import { readNumber } from '../units.js';
 import { formatCondition, formatMs, formatRate } from './format.js';
 import {
@@ -582,7 +582,7 @@ function stepEndMs(s: ProfileStep): number {
 
 function medianLagMs(i: IntervalStats): number | undefined {
   if (!i.histograms.lag) return undefined;
-  const h = decodeHistogram(i.histograms.lag);
+  const h = decodedHistogram(i.histograms.lag);
   return h.totalCount === 0 ? undefined : percentileMs(h, 50);
 }
 

@@ -1,5 +1,6 @@
 import { type IntervalStats, mergeNameReports, type NameStats } from '../run/interval.js';
-import { createHistogram, decodeHistogram, type Histogram, percentileMs } from '../stats/histogram.js';
+import { addCounts, type Counts, zeroCounts } from '../run/counts.js';
+import { createHistogram, decodedHistogram, type Histogram, percentileMs } from '../stats/histogram.js';
 
 /** What the generator verdict needs of each interval of a window, in order. */
 export interface IntervalTrace {
@@ -19,29 +20,18 @@ export interface IntervalTrace {
  * Percentiles of a window always come from `latency` here — the average of per-interval p99s is
  * not the p99 of anything (one bad second among five would be diluted five times).
  */
-export interface WindowStats {
+export interface WindowStats extends Counts {
   readonly startMs: number;
   /** End of the last interval (exclusive). */
   readonly endMs: number;
   /** Sum of interval durations (a worker's last interval may be short). */
   readonly durationMs: number;
   readonly intervals: number;
-  readonly offered: number;
-  readonly sent: number;
-  readonly responses: number;
-  /** Successful responses (requests). */
-  readonly ok: number;
   /**
    * Arrivals that ended well: successful responses, or with journeys the journeys (and named
    * requests) that ended ok — what `achieved` counts, since one arrival may send many requests.
    */
   readonly arrivalsOk: number;
-  readonly errors: number;
-  /** Errors with no response at all (refused, reset, timeout, protocol, other). */
-  readonly transportErrors: number;
-  readonly abandoned: number;
-  readonly dropped: number;
-  readonly droppedGenerator: number;
   /** Corrected latency of every request whose fate is known (responses, and failures at the moment they ended). */
   readonly latency: Histogram;
   readonly lag: Histogram;
@@ -61,32 +51,16 @@ export function mergeWindow(intervals: readonly IntervalStats[], arrivalNames?: 
   const latency = createHistogram();
   const lag = createHistogram();
   const trace: IntervalTrace[] = [];
-  let offered = 0;
-  let sent = 0;
-  let responses = 0;
-  let ok = 0;
+  const counts = zeroCounts();
   let arrivalsOk = 0;
-  let errors = 0;
-  let statusErrors = 0;
-  let abandoned = 0;
-  let dropped = 0;
-  let droppedGenerator = 0;
   let durationMs = 0;
   for (const i of intervals) {
-    offered += i.offered;
-    sent += i.sent;
-    responses += i.responses;
-    ok += i.ok;
+    addCounts(counts, i);
     if (arrivalNames && i.byName) for (const k of arrivalNames) arrivalsOk += i.byName[k]?.ok ?? 0;
     else arrivalsOk += i.ok;
-    errors += i.errors;
-    statusErrors += i.errorsByClass.status;
-    abandoned += i.abandoned ?? 0;
-    dropped += i.dropped;
-    droppedGenerator += i.droppedGenerator;
     durationMs += i.durationMs;
-    if (i.histograms.latency) latency.add(decodeHistogram(i.histograms.latency));
-    const intervalLag = i.histograms.lag ? decodeHistogram(i.histograms.lag) : undefined;
+    if (i.histograms.latency) latency.add(decodedHistogram(i.histograms.latency));
+    const intervalLag = i.histograms.lag ? decodedHistogram(i.histograms.lag) : undefined;
     if (intervalLag) lag.add(intervalLag);
     trace.push({
       startMs: i.startMs,
@@ -104,16 +78,8 @@ export function mergeWindow(intervals: readonly IntervalStats[], arrivalNames?: 
     endMs: last ? last.startMs + last.durationMs : 0,
     durationMs,
     intervals: intervals.length,
-    offered,
-    sent,
-    responses,
-    ok,
+    ...counts,
     arrivalsOk,
-    errors,
-    transportErrors: errors - statusErrors,
-    abandoned,
-    dropped,
-    droppedGenerator,
     latency,
     lag,
     trace,

@@ -2,7 +2,7 @@ import type { SerializedError } from '../errors.js';
 import type { Profile } from '../profile/index.js';
 import type { ArrivalProcess } from '../schedule/arrivals.js';
 import {
-  decodeHistogram,
+  decodedHistogram,
   encodeHistogram,
   HISTOGRAM_RECORD_SETTINGS,
   type HistogramRecordSettings,
@@ -19,13 +19,13 @@ import {
   type ErrorClass,
   type ErrorCounts,
   emptyErrorCounts,
-  errorTotal,
   type IntervalAggregator,
   type IntervalStats,
   mergeNameReports,
   type NameStats,
 } from '../run/interval.js';
 import type { NameEntry } from '../scenario/flow-plan.js';
+import { type Counts, sumCounts } from '../run/counts.js';
 import { countArrivals } from '../schedule/arrivals.js';
 import { shareOf, type ShardSpec } from '../shard/shard-spec.js';
 
@@ -137,18 +137,11 @@ export interface GeneratorHealth {
   readonly bodyReadPauses?: number;
 }
 
-export interface RunTotals {
-  /** Arrivals the schedule intended (sent + dropped + dropped by the generator). */
-  readonly offered: number;
-  readonly sent: number;
-  readonly responses: number;
-  readonly ok: number;
-  readonly errors: number;
-  readonly dropped: number;
-  readonly droppedGenerator: number;
-  /** Sent, never answered: given up at the end of the drain. sent = responses + transport errors + abandoned. */
-  readonly abandoned: number;
-}
+/**
+ * The run's counts (see Counts): sent = responses + transportErrors + abandoned, and offered =
+ * sent + dropped + droppedGenerator for plain requests (a journey's arrival sends several).
+ */
+export type RunTotals = Counts;
 
 export interface RunResult {
   readonly schemaVersion: number;
@@ -256,7 +249,7 @@ export function generatorHealth(
   for (const { start, slice } of slidingWindows(judged, GENERATOR_WINDOW_MS)) {
     const merged = mergeWindow(slice);
     const before = start > 0 ? judged[start - 1]!.histograms.lag : undefined;
-    const beforeLag = before ? decodeHistogram(before) : undefined;
+    const beforeLag = before ? decodedHistogram(before) : undefined;
     const lagBefore = beforeLag && beforeLag.totalCount > 0 ? { lagBeforeMs: percentileMs(beforeLag, 50) } : {};
     // Drops were counted over the whole run above.
     const v = generatorVerdictOf({ ...merged, droppedGenerator: 0 }, { schedule, ...lagBefore });
@@ -301,7 +294,6 @@ export function buildRunResult(args: {
 }): RunResult {
   const { config, aggregator } = args;
   const intervals = aggregator.intervals;
-  const { offered, sent, responses, ok, dropped, droppedGenerator } = mergeWindow(intervals);
   const errorsByClass = emptyErrorCounts();
   const statusCodes: Record<string, number> = {};
   for (const i of intervals) {
@@ -350,16 +342,7 @@ export function buildRunResult(args: {
       ...(tls ? { tls } : {}),
       ...(config.http2 ? { http2: true } : {}),
     },
-    totals: {
-      offered,
-      sent,
-      responses,
-      ok,
-      errors: errorTotal(errorsByClass),
-      dropped,
-      droppedGenerator,
-      abandoned: intervals.reduce((n, i) => n + i.abandoned, 0),
-    },
+    totals: sumCounts(intervals),
     errorsByClass,
     ...(args.errorExamples && Object.keys(args.errorExamples).length > 0 ? { errorExamples: args.errorExamples } : {}),
     statusCodes,

@@ -1,12 +1,14 @@
 import {
   createHistogram,
+  decodedHistogram,
   decodeHistogram,
-  encodeHistogram,
+  encodeShared,
   type Histogram,
   type LatencySummaryMs,
   percentileMs,
   summarizeMs,
 } from '../stats/histogram.js';
+import { addCounts, type Counts, zeroCounts } from './counts.js';
 
 /**
  * How a failed request failed, one class per request. Transport classes follow the error's
@@ -133,12 +135,10 @@ export interface IntervalReport {
 }
 
 /** One interval of a run, merged across workers. */
-export interface IntervalStats {
+export interface IntervalStats extends Counts {
   readonly index: number;
   readonly startMs: number;
   readonly durationMs: number;
-  readonly offered: number;
-  readonly sent: number;
   /**
    * Arrivals that ended well in the interval, per second: successful responses (an expected
    * status; errors are not throughput), or with journeys the journeys that ended ok when the
@@ -146,17 +146,8 @@ export interface IntervalStats {
    */
   readonly achievedRps: number;
   readonly offeredRps: number;
-  readonly responses: number;
-  readonly ok: number;
-  readonly errors: number;
   readonly errorsByClass: ErrorCounts;
-  /** Errors with no HTTP response (refused, reset, timeout, protocol, other). */
-  readonly transportErrors: number;
-  /** Requests abandoned in flight at the end of the drain (see IntervalReport.abandoned). */
-  readonly abandoned: number;
   readonly statusCodes: Readonly<Record<string, number>>;
-  readonly dropped: number;
-  readonly droppedGenerator: number;
   readonly inFlight: number;
   /** The busiest firing thread's event-loop utilisation over the interval (0..1). */
   readonly generatorElu: number;
@@ -260,9 +251,9 @@ export class IntervalAggregator {
     const reports = this.#pending.get(k)?.reports ?? [];
     this.#pending.delete(k);
     const stats = mergeReports(k, this.#intervalMs, reports, this.#arrivalNames);
-    this.latency.add(decodeHistogram(stats.histograms.latency));
-    this.serviceTime.add(decodeHistogram(stats.histograms.serviceTime));
-    this.lag.add(decodeHistogram(stats.histograms.lag));
+    this.latency.add(decodedHistogram(stats.histograms.latency));
+    this.serviceTime.add(decodedHistogram(stats.histograms.serviceTime));
+    this.lag.add(decodedHistogram(stats.histograms.lag));
     this.intervals.push(stats);
     this.#onInterval?.(stats);
   }
@@ -279,30 +270,19 @@ export function mergeReports(
   const lag = createHistogram();
   const errorsByClass = emptyErrorCounts();
   const statusCodes: Record<string, number> = {};
-  let offered = 0;
-  let sent = 0;
-  let dropped = 0;
-  let droppedGenerator = 0;
-  let responses = 0;
-  let ok = 0;
-  let abandoned = 0;
+  const counts = zeroCounts();
   let inFlight = 0;
   let elu = 0;
   // A worker's last interval is partial; the interval lasted as long as its longest report.
   let durationMs = 0;
   for (const r of reports) {
     durationMs = Math.max(durationMs, Math.min(intervalMs, r.durationMs ?? intervalMs));
-    offered += r.offered;
-    sent += r.sent;
-    dropped += r.dropped;
-    droppedGenerator += r.droppedGenerator;
-    responses += r.responses;
-    ok += r.ok;
-    abandoned += r.abandoned ?? 0;
+    addCounts(counts, countsOfReport(r));
     inFlight += r.inFlight;
     elu = Math.max(elu, r.elu ?? 0);
     for (const c of Object.keys(errorsByClass) as ErrorClass[]) errorsByClass[c] += r.errors[c] ?? 0;
     for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+    // A worker's report is read once, here: not worth a place among the shared decoded ones.
     if (r.latency) latency.add(decodeHistogram(r.latency));
     if (r.serviceTime) serviceTime.add(decodeHistogram(r.serviceTime));
     if (r.lag) lag.add(decodeHistogram(r.lag));
@@ -311,33 +291,42 @@ export function mergeReports(
   const named = reports.filter((r) => r.byName !== undefined);
   const byName = named.length > 0 ? named[0]!.byName!.map((_, k) => mergeNameReports(named.map((r) => r.byName![k]!))) : undefined;
   // Arrivals that ended well: requests answered with an expected status, or journeys that ended ok.
-  const arrivalsOk = arrivalNames && byName ? arrivalNames.reduce((n, k) => n + (byName[k]?.ok ?? 0), 0) : ok;
+  const arrivalsOk = arrivalNames && byName ? arrivalNames.reduce((n, k) => n + (byName[k]?.ok ?? 0), 0) : counts.ok;
   const seconds = Math.max(durationMs, 1) / 1000;
   return {
     index,
     startMs: index * intervalMs,
     durationMs,
-    offered,
-    sent,
-    offeredRps: offered / seconds,
+    ...counts,
+    offeredRps: counts.offered / seconds,
     achievedRps: arrivalsOk / seconds,
-    responses,
-    ok,
-    errors: errorTotal(errorsByClass),
     errorsByClass,
-    transportErrors: errorTotal(errorsByClass) - errorsByClass.status,
-    abandoned,
     statusCodes,
-    dropped,
-    droppedGenerator,
     inFlight,
     generatorElu: elu,
     latencyMs: summarizeMs(latency),
     serviceTimeMs: summarizeMs(serviceTime),
     lagMsP99: percentileMs(lag, 99),
     lagMsMax: lag.totalCount === 0 ? 0 : lag.maxValue / 1000,
-    histograms: { latency: encodeHistogram(latency), serviceTime: encodeHistogram(serviceTime), lag: encodeHistogram(lag) },
+    // Kept decoded too: the judges read them again at once.
+    histograms: { latency: encodeShared(latency), serviceTime: encodeShared(serviceTime), lag: encodeShared(lag) },
     ...(byName ? { byName } : {}),
+  };
+}
+
+/** One worker's report as counts: its errors by class add up to `errors`. */
+function countsOfReport(r: IntervalReport): Counts {
+  const errors = errorTotal(r.errors);
+  return {
+    offered: r.offered,
+    sent: r.sent,
+    responses: r.responses,
+    ok: r.ok,
+    errors,
+    transportErrors: errors - (r.errors.status ?? 0),
+    abandoned: r.abandoned ?? 0,
+    dropped: r.dropped,
+    droppedGenerator: r.droppedGenerator,
   };
 }
 
@@ -359,8 +348,8 @@ export function mergeNameReports(reports: readonly (NameReport | NameStats)[]): 
     maxTries = Math.max(maxTries, r.maxTries);
     for (const [c, n] of Object.entries(r.failures)) failures[c] = (failures[c] ?? 0) + n;
     const h = 'histograms' in r ? r.histograms : r;
-    if (h.latency) latency.add(decodeHistogram(h.latency));
-    if (h.serviceTime) serviceTime.add(decodeHistogram(h.serviceTime));
+    if (h.latency) latency.add(decodedHistogram(h.latency));
+    if (h.serviceTime) serviceTime.add(decodedHistogram(h.serviceTime));
   }
   let failed = 0;
   for (const n of Object.values(failures)) failed += n;
@@ -374,6 +363,6 @@ export function mergeNameReports(reports: readonly (NameReport | NameStats)[]): 
     maxTries,
     latencyMs: summarizeMs(latency),
     serviceTimeMs: summarizeMs(serviceTime),
-    histograms: { latency: encodeHistogram(latency), serviceTime: encodeHistogram(serviceTime) },
+    histograms: { latency: encodeShared(latency), serviceTime: encodeShared(serviceTime) },
   };
 }

@@ -1,5 +1,6 @@
 import { ShardMismatchError, type ValidationIssue } from '../errors.js';
-import { arrivalNamesOf, mergeWindow } from '../collapse/window.js';
+import { arrivalNamesOf } from '../collapse/window.js';
+import { sumCounts } from '../run/counts.js';
 import {
   type GeneratorHealth,
   type IncompleteInfo,
@@ -8,7 +9,7 @@ import {
   type RunResult,
   type StopReason,
 } from '../result/run-result.js';
-import { emptyErrorCounts, type ErrorClass, type ErrorCounts, errorTotal, mergeNameReports } from '../run/interval.js';
+import { emptyErrorCounts, type ErrorClass, type ErrorCounts, mergeNameReports } from '../run/interval.js';
 import { createHistogram, decodeHistogram, encodeHistogram, percentileMs, summarizeMs } from '../stats/histogram.js';
 import { mergeShardIntervals } from './merge-intervals.js';
 
@@ -126,7 +127,6 @@ export function mergeShardResults(inputs: readonly ShardInput[]): RunResult {
   // One example message per error class, from the first shard that saw one.
   const errorExamples: Partial<Record<ErrorClass, string>> = {};
   for (const r of results) for (const [c, m] of Object.entries(r.errorExamples ?? {})) errorExamples[c as ErrorClass] ??= m;
-  const totals = mergeWindow(intervals);
   const stopped = shards.find((s) => s.result.stopReason !== 'completed');
   const incomplete = missing.length > 0 || failed.length > 0 ? incompleteOf(count, missing, failed) : undefined;
   const workerErrors = shards.flatMap((s) =>
@@ -147,16 +147,7 @@ export function mergeShardResults(inputs: readonly ShardInput[]): RunResult {
       : {}),
     target: base.target,
     config: base.config,
-    totals: {
-      offered: totals.offered,
-      sent: totals.sent,
-      responses: totals.responses,
-      ok: totals.ok,
-      errors: errorTotal(errorsByClass),
-      dropped: totals.dropped,
-      droppedGenerator: totals.droppedGenerator,
-      abandoned: results.reduce((n, r) => n + r.totals.abandoned, 0),
-    },
+    totals: sumCounts(intervals),
     errorsByClass,
     ...(Object.keys(errorExamples).length > 0 ? { errorExamples } : {}),
     statusCodes,

@@ -54,13 +54,46 @@ export function decodeHistogram(encoded: string): Histogram {
 }
 
 /**
+ * Decoded histograms by their encoded form, most recently used last. The judges read the same
+ * interval's histograms many times (every sliding window that holds it, the step, the run
+ * totals); this decodes each once. Bounded, because a histogram of these settings is about
+ * 88 KB decoded: 512 of them cover every window and step a judge looks at, at ~45 MB at most.
+ */
+const DECODED = new Map<string, Histogram>();
+const DECODED_MAX = 512;
+
+/**
+ * `decodeHistogram`, decoded once and shared: the histogram returned is read-only (add it into
+ * another, read percentiles; never record into it).
+ */
+export function decodedHistogram(encoded: string): Histogram {
+  let h = DECODED.get(encoded);
+  if (h) {
+    DECODED.delete(encoded);
+  } else {
+    h = decodeHistogram(encoded);
+    if (DECODED.size >= DECODED_MAX) DECODED.delete(DECODED.keys().next().value as string);
+  }
+  DECODED.set(encoded, h);
+  return h;
+}
+
+/** Encodes a histogram that will be read back soon, keeping it decoded for `decodedHistogram`. */
+export function encodeShared(h: Histogram): string {
+  const encoded = encodeHistogram(h);
+  if (DECODED.size >= DECODED_MAX) DECODED.delete(DECODED.keys().next().value as string);
+  DECODED.set(encoded, h);
+  return encoded;
+}
+
+/**
  * Merges encoded histograms exactly (bucket counts add). Percentiles of the merge are exact to
  * the configured precision — never average percentiles across workers, intervals or shards.
  */
 export function mergeEncoded(encoded: readonly string[]): Histogram {
   const out = createHistogram();
   for (const e of encoded) {
-    if (e) out.add(decodeHistogram(e));
+    if (e) out.add(decodedHistogram(e));
   }
   return out;
 }

@@ -34,7 +34,7 @@ describe('overload run (CLI as a child process)', () => {
     expect(r.stdout).toContain('latency (corrected)');
     expect(r.stdout).toContain('service time');
     const result = JSON.parse(await readFile(out, 'utf8'));
-    expect(result.schemaVersion).toBe(2);
+    expect(result.schemaVersion).toBe(3);
     expect(result.totals).toMatchObject({ sent: 400, ok: 400, errors: 0, dropped: 0 });
     for (const k of ['p50', 'p90', 'p99', 'p999', 'max']) {
       expect(typeof result.latencyMs[k]).toBe('number');

@@ -1,4 +1,4 @@
-import { run, startRun } from '@overload/workers';
+import { run, runConfig, startRun } from '@overload/workers';
 import { ValidationError } from '@overload/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
@@ -35,10 +35,7 @@ describe('run() as a library: cancellable, no open handles', () => {
   it('a stop reaches the workers promptly: nothing is sent 200 ms after it', async () => {
     const before = (await server.stats()).count;
     let stoppedAt = 0;
-    const handle = startRun({
-      url: server.url,
-      rateRps: 1000,
-      durationMs: '30s',
+    const handle = startRun(runConfig({ url: server.url, rateRps: 1000, durationMs: '30s' }), {
       onInterval: (i, h) => {
         if (i.index === 0) {
           stoppedAt = performance.now();
@@ -47,6 +44,11 @@ describe('run() as a library: cancellable, no open handles', () => {
       },
     });
     const result = await handle.result;
+    // The handle says how and when sending stopped: in the second interval, by that stop.
+    const stop = await handle.stopped;
+    expect(stop.reason).toBe('signal');
+    expect(stop.atMs).toBeGreaterThanOrEqual(1000);
+    expect(stop.atMs).toBeLessThan(2000);
     const elapsed = performance.now() - stoppedAt;
     const { count } = await server.stats();
     expect(count - before).toBe(result.totals.sent);
@@ -68,7 +70,7 @@ describe('run() as a library: cancellable, no open handles', () => {
     const before = (await server.stats()).count;
     let error: unknown;
     try {
-      startRun({
+      runConfig({
         url: 'ftp://nowhere',
         workers: 0,
         profile: { kind: 'step', startRps: -1, stepRps: 10, stepDurationMs: '1s', maxRps: 100 },

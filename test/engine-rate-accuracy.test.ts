@@ -30,7 +30,7 @@ describe('open-loop rate accuracy', () => {
     const scheduled = result.intervals.filter((i) => i.index < 10);
     expect(scheduled.length).toBe(10);
     for (const i of scheduled) expect(i.offered).toBe(2000);
-    expect(result.schemaVersion).toBe(2);
+    expect(result.schemaVersion).toBe(3);
     expect(result.stopReason).toBe('completed');
   });
 });

@@ -77,7 +77,11 @@ describe('the installed product (packed tarballs, npm, a project outside the wor
     const tarballs = join(tmp, 'tarballs');
     project = join(tmp, 'my-service');
     mkdirSync(project);
-    const packed = await sh('npx', ['-y', PNPM, '--recursive', '--filter', './packages/*', 'pack', '--pack-destination', tarballs], ROOT);
+    const packed = await sh(
+      'npx',
+      ['-y', PNPM, '--recursive', '--filter', './packages/*', '--filter', './scenarios', 'pack', '--pack-destination', tarballs],
+      ROOT,
+    );
     if (packed.code !== 0) throw new Error(`pnpm pack failed (${packed.code}):\n${packed.stderr}`);
     const files = readdirSync(tarballs).sort();
     expect(files).toEqual(PACKAGES.map((p) => `overload-${p}-${VERSION}.tgz`));

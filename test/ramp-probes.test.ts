@@ -45,10 +45,10 @@ describe('probes during a ramp', () => {
     });
     expect(result.verdict).toBe('inconclusive');
     expect(result.knee).toBeUndefined();
-    expect(result.inconclusive!.reason).toMatch(
-      /^generator saturated at 200,000 req\/s \(.*(scheduled arrivals|dropped by the generator|lag grew)/,
-    );
-    expect(result.steps[0]!.generator.offered).toBe(false);
+    // Which of the saturation rule's true signals fires first (a backlog, drops, a busy thread) is
+    // not what this case guarantees: that the generator, not the target, is named is.
+    expect(result.inconclusive!.reason).toMatch(/^generator saturated at 200,000 req\/s \(/);
+    expect(result.steps[0]!.generator.saturated).toBe(true);
     expect(result.inconclusive!.advice).toMatch(/workers|shard/);
     expect(result.recovery).toEqual({ skipped: 'the ramp was inconclusive' });
   });

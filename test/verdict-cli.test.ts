@@ -154,7 +154,7 @@ describe('verdicts through the CLI, with their exit codes', () => {
       signature.some((n) => n === 'achieved' || n === 'p90'),
       signature.join(','),
     ).toBe(true);
-    expect(result.stopReason).toBe('collapse');
+    expect(result.stopReason).toBe('collapsed');
     // The ramp stopped at the collapse: no step above it was sent.
     expect(result.steps.at(-1).index).toBe(result.collapse.step.index);
     expect(result.recovery.recovered).toBe(true);

@@ -9,7 +9,7 @@ describe('verdicts that count every request', () => {
     server = undefined;
   });
 
-  it('hang: a target that accepts and never answers collapses, with its timeouts in p99', async () => {
+  it('hang: a target that accepts and never answers was never healthy, with its timeouts in p99', async () => {
     server = await startChildServer('faulty', { hangEvery: 1 });
     const result = await ramp({
       url: server.url,
@@ -19,7 +19,8 @@ describe('verdicts that count every request', () => {
       timeoutMs: '1s',
       recovery: false,
     });
-    expect(result.verdict).toBe('collapsed');
+    // The first step breached: no step held, so there is no knee and no collapse from health.
+    expect(result.verdict).toBe('never-healthy');
     expect(result.knee).toBeUndefined();
     expect(result.collapse!.step.rateRps).toBe(300);
     // Certain from the first judged interval on (every request timed out), the collapse is called

@@ -27,6 +27,11 @@ export const EXIT = {
    * run or ramp that lost a shard, a shard that refused to start). Never a pass.
    */
   incomplete: 7,
+  /**
+   * The target was never healthy: the ramp's very first step breached (a wrong path, errors from
+   * the first request, a hang). No knee, and no recovery check: there is nothing to recover to.
+   */
+  neverHealthy: 10,
   /** Internal error or worker crash. */
   internal: 70,
 } as const;
@@ -42,6 +47,7 @@ export const EXIT_CODE_TABLE = `Exit codes:
   5   inconclusive: the load generator did not offer the load (add workers or shards)
   6   target unreachable: the pre-flight check could not connect to the target or a probe (nothing was measured)
   7   incomplete: a shard is missing or failed (merge, distributed run or ramp; a shard that refused to start)
+  10  the target was never healthy: the ramp's first step breached (check the target, or start lower); no recovery check
   70  internal error or worker crash`;
 
 /** Maps an error's stable code to an exit code. */

@@ -22,11 +22,17 @@ describe('exit codes: one table, one code per outcome', () => {
     expect(exitCodeForStop('budget')).toBe(3);
     expect(exitCodeForStop('error-burst')).toBe(3);
     expect(exitCodeForStop('completed')).toBeUndefined();
-    expect(exitCodeForStop('collapse')).toBeUndefined();
+    expect(exitCodeForStop('collapsed')).toBeUndefined();
     expect(rampExitCode(ramp({}), 'worker-crash', undefined)).toBe(70);
-    expect(rampExitCode(ramp({ recovery: { recovered: false } as RampResult['recovery'] }), 'collapse', undefined)).toBe(4);
+    expect(rampExitCode(ramp({ recovery: { recovered: false } as RampResult['recovery'] }), 'collapsed', undefined)).toBe(4);
     expect(rampExitCode(ramp({ verdict: 'inconclusive' }), 'inconclusive', undefined)).toBe(5);
-    expect(rampExitCode(ramp({ recovery: { recovered: true } as RampResult['recovery'] }), 'collapse', undefined)).toBe(0);
+    expect(rampExitCode(ramp({ recovery: { recovered: true } as RampResult['recovery'] }), 'collapsed', undefined)).toBe(0);
+  });
+
+  it('a target that never met the SLO is 10, not a metastable failure (4)', () => {
+    expect(EXIT.neverHealthy).toBe(10);
+    expect(rampExitCode(ramp({ verdict: 'never-healthy' }), 'collapsed', undefined)).toBe(10);
+    expect(EXIT_CODE_TABLE).toMatch(/^ {2}10 {2}\S/m);
   });
 
   it('a missing shard is 7 (incomplete), results that cannot be merged are 2, a lost coordinator is a stop (3)', () => {

@@ -54,6 +54,8 @@ export {
   defaultMaxInFlight,
   parseStatusList,
   resolveRunConfig,
+  withProfile,
+  type ArrivalUnit,
   type RunConfig,
   type RunOptions,
   type StatusExpectation,
@@ -78,7 +80,6 @@ export {
   RESULT_SCHEMA_VERSION,
   buildRunResult,
   generatorHealth,
-  partialOf,
   type GeneratorHealth,
   type IncompleteInfo,
   type ShardInfo,
@@ -90,6 +91,7 @@ export {
   type RunTotals,
   type StopReason,
 } from './result/run-result.js';
+export { finalStop, isOutsideStop, partialOf, type RunStop, type StopFields, VERDICT_STOPS } from './result/stop.js';
 export {
   DEFAULT_PROBE_EXPECT_STATUS,
   DEFAULT_PROBE_INTERVAL_MS,
@@ -184,20 +186,21 @@ export {
   type ShortStep,
   type StepSampleOptions,
 } from './collapse/step-samples.js';
+export { RampJudge, type RampJudgeOptions } from './collapse/ramp-judge.js';
+export type { JudgedWindow, RampEvent, RampSummary, RampVerdict, StepResult, StepVerdict } from './collapse/step-result.js';
+export { defaultWarmupMs, judgedMsOf, stepEndMs, validateRampJudgeOptions } from './collapse/step-plan.js';
+export { certainBreaches, completedAtBest } from './collapse/certainty.js';
 export {
-  RampJudge,
-  defaultWarmupMs,
-  judgedMsOf,
-  validateRampJudgeOptions,
-  type JudgedWindow,
-  type RampEvent,
-  type RampJudgeOptions,
-  type RampSummary,
-  type StepResult,
-  type StepVerdict,
-} from './collapse/ramp-judge.js';
-export { formatCondition, formatCount, formatMs, formatPercent, formatRate } from './collapse/format.js';
-export { formatStepRate, formatVerdictLine } from './collapse/verdict-line.js';
+  formatArrivalRate,
+  formatCondition,
+  formatCount,
+  formatMs,
+  formatPercent,
+  formatRate,
+  formatStepLabel,
+  rateSymbol,
+} from './collapse/format.js';
+export { formatStepRate, formatVerdictLine, type VerdictLineOptions } from './collapse/verdict-line.js';
 export {
   CapacitySearch,
   validateCapacitySearchOptions,

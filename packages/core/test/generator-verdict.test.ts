@@ -15,7 +15,6 @@ describe('the saturation rule: was the load offered?', () => {
     );
     // Growth counts from 0 at t0: the loop starts on time.
     expect(v).toMatchObject({
-      offered: true,
       saturated: false,
       scheduled: 20_000,
       reached: 20_000,
@@ -32,7 +31,6 @@ describe('the saturation rule: was the load offered?', () => {
       { schedule: at(1000) },
     );
     expect(v).toMatchObject({
-      offered: false,
       saturated: true,
       droppedGenerator: 3,
       detail: '3 arrivals dropped by the generator at 1,000 req/s',
@@ -46,15 +44,15 @@ describe('the saturation rule: was the load offered?', () => {
       intervals(0, 5, () => ({ offered: 3800, latencyMs: [[5, 3800]] })),
       { schedule: at(4000) },
     );
-    expect(behind).toMatchObject({ offered: false, scheduled: 20_000, reached: 19_000 });
+    expect(behind).toMatchObject({ saturated: true, scheduled: 20_000, reached: 19_000 });
     expect(behind.reasons).toEqual(['reached 19,000 of 20,000 scheduled arrivals (5 % short)']);
     // Within the tolerance: 1.5 % short is a rounding of interval edges, not a backlog.
     expect(
       generatorVerdict(
         intervals(0, 5, () => ({ offered: 3940, latencyMs: [[5, 3940]] })),
         { schedule: at(4000) },
-      ).offered,
-    ).toBe(true);
+      ).saturated,
+    ).toBe(false);
     expect(SATURATION_RULE.shortfallRatio).toBe(0.02);
     // A short window is never called short for less than 50 ms of its rate: one late wake-up at
     // an interval's edge on a busy core moves a few arrivals into the next interval.
@@ -63,12 +61,12 @@ describe('the saturation rule: was the load offered?', () => {
         intervals(0, 1, () => ({ offered, latencyMs: [[5, offered]] })),
         { schedule: at(200) },
       );
-    expect(oneSecond(192).offered).toBe(true); // 40 ms of arrivals short
-    expect(oneSecond(185).offered).toBe(false); // 75 ms
+    expect(oneSecond(192).saturated).toBe(false); // 40 ms of arrivals short
+    expect(oneSecond(185).saturated).toBe(true); // 75 ms
     // Poisson counts vary by √n: 4 % short of 1,250 over 5 s at 250 req/s is within 4 σ.
     const poisson = intervals(0, 5, () => ({ offered: 240, latencyMs: [[5, 240]] }));
-    expect(generatorVerdict(poisson, { schedule: at(250, 'poisson') }).offered).toBe(true);
-    expect(generatorVerdict(poisson, { schedule: at(250, 'uniform') }).offered).toBe(false);
+    expect(generatorVerdict(poisson, { schedule: at(250, 'poisson') }).saturated).toBe(false);
+    expect(generatorVerdict(poisson, { schedule: at(250, 'uniform') }).saturated).toBe(true);
   });
 
   it('a lag that grows through the window is a backlog; a lag that merely sits there is not', () => {
@@ -77,28 +75,28 @@ describe('the saturation rule: was the load offered?', () => {
       { schedule: at(1000) },
     );
     expect(growing.lagGrowthMs).toBeCloseTo(80, 0);
-    expect(growing).toMatchObject({ offered: false, reasons: ['schedule lag grew 80 ms through the window'] });
+    expect(growing).toMatchObject({ saturated: true, reasons: ['schedule lag grew 80 ms through the window'] });
     // 30 ms late all along (a busy core): every arrival still went out, and the lag is inside
     // each corrected latency. Not saturation.
     const steady = generatorVerdict(
       intervals(10_000, 5, () => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[30, 1000]] })),
       { schedule: at(1000) },
     );
-    expect(steady).toMatchObject({ offered: true, lagMsP99: expect.closeTo(30, 0), lagGrowthMs: 0 });
+    expect(steady).toMatchObject({ saturated: false, lagMsP99: expect.closeTo(30, 0), lagGrowthMs: 0 });
     // Growth counts from the interval before the window when there is one…
     expect(
       generatorVerdict(
         intervals(10_000, 5, () => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[60, 1000]] })),
         { schedule: at(1000), lagBeforeMs: 1 },
-      ).offered,
-    ).toBe(false);
+      ).saturated,
+    ).toBe(true);
     // …and from 0 at t0, where the loop starts on time: a first second whose median send is
     // 130 ms late fell behind within it, which a one-interval window could not show otherwise.
     const firstSecond = generatorVerdict(
       intervals(0, 1, () => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[130, 1000]] })),
       { schedule: at(1000) },
     );
-    expect(firstSecond).toMatchObject({ offered: false, lagGrowthMs: expect.closeTo(130, 0) });
+    expect(firstSecond).toMatchObject({ saturated: true, lagGrowthMs: expect.closeTo(130, 0) });
   });
 
   it('a firing thread busy all the time counts only when its lag grows too', () => {
@@ -108,36 +106,36 @@ describe('the saturation rule: was the load offered?', () => {
         { schedule: at(1000) },
       );
     const falling = pinned(2.5);
-    expect(falling.offered).toBe(false);
+    expect(falling.saturated).toBe(true);
     // 97 % busy all the time is saturation on its own: responses and in-flight counts are the
     // thread's limit, lag or not.
-    expect(pinned(0).offered).toBe(false);
+    expect(pinned(0).saturated).toBe(true);
     expect(pinned(0).reasons).toEqual(['the firing thread was busy 97 % of the window: it could not send, or read responses, any faster']);
     const busy = (elu: number, growthPerSecondMs: number) =>
       generatorVerdict(
         intervals(0, 5, (k) => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[1 + k * growthPerSecondMs, 1000]], elu })),
         { schedule: at(1000) },
       );
-    expect(busy(0.92, 0).offered).toBe(true);
+    expect(busy(0.92, 0).saturated).toBe(false);
     expect(busy(0.92, 2.5).reasons).toEqual(['the firing thread was busy 92 % of the window and its lag grew 11 ms']);
     // The same 10 ms of growth with a thread that idles: not saturation.
     const idle = generatorVerdict(
       intervals(0, 5, (k) => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[1 + k * 2.5, 1000]], elu: 0.4 })),
       { schedule: at(1000) },
     );
-    expect(idle.offered).toBe(true);
+    expect(idle.saturated).toBe(false);
     // Busy means over the whole window (time-weighted): one second at 94 % does not hide a
     // thread busy 98 % of five, and one pinned second among idle ones is not saturation.
     const dip = generatorVerdict(
       intervals(0, 5, (k) => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[1, 1000]], elu: k === 1 ? 0.94 : 0.99 })),
       { schedule: at(1000) },
     );
-    expect(dip).toMatchObject({ offered: false, elu: expect.closeTo(0.98, 2) });
+    expect(dip).toMatchObject({ saturated: true, elu: expect.closeTo(0.98, 2) });
     const spike = generatorVerdict(
       intervals(0, 5, (k) => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[1 + k * 2.5, 1000]], elu: k === 2 ? 1 : 0.3 })),
       { schedule: at(1000) },
     );
-    expect(spike.offered).toBe(true);
+    expect(spike.saturated).toBe(false);
     expect(SATURATION_RULE.eluPinned).toBe(0.9);
     expect(SATURATION_RULE.eluSaturated).toBe(0.95);
   });
@@ -150,9 +148,8 @@ describe('the saturation rule: was the load offered?', () => {
           ? { offered: 300, latencyMs: [[5, 300]] }
           : { offered: 0, latencyMs: [[5, 2]] },
     );
-    expect(generatorVerdict(stopped, { schedule: at(1000) }).offered).toBe(false);
+    expect(generatorVerdict(stopped, { schedule: at(1000) }).saturated).toBe(true);
     expect(generatorVerdict(stopped, { schedule: at(1000), stoppedEarly: true })).toMatchObject({
-      offered: true,
       scheduled: 3000,
       reached: 3000,
     });

@@ -193,7 +193,7 @@ describe('RampJudge: the saturation rule', () => {
     expect(summary.inconclusive!.reason).toMatch(
       /^the generator's schedule lag \(up to 40 ms\) could explain the breach at 2,000 req\/s: p99 520 ms > 500 ms, but only at least 4\d\d ms without the lag$/,
     );
-    expect(judge.steps[1]).toMatchObject({ verdict: 'inconclusive', generator: { offered: true } });
+    expect(judge.steps[1]).toMatchObject({ verdict: 'inconclusive', generator: { saturated: false } });
   });
 
   it('an ambiguous window is overruled by a later window of the step that breaches beyond doubt', () => {
@@ -231,7 +231,7 @@ describe('RampJudge: the saturation rule', () => {
     });
     expect(events.map((e) => e.event.type)).toEqual(['step-held', 'step-held']);
     expect(judge.steps[0]!.verdict).toBe('held');
-    expect(judge.steps[0]!.generator).toMatchObject({ offered: true, saturated: false });
+    expect(judge.steps[0]!.generator).toMatchObject({ saturated: false });
     expect(judge.steps[0]!.generator.lagMsP99).toBeGreaterThan(5);
   });
 
@@ -269,31 +269,76 @@ describe('RampJudge: the saturation rule', () => {
     for (let t = 0; t < 14_000; t += 1000) {
       const rate = rateAt(steps, t);
       // Stopped 300 ms into [12 s, 13 s); [13 s, 14 s) is the drain.
+      if (t === 12_000) judge.sendingStopped(12_300);
       const offered = t < 12_000 ? rate : t === 12_000 ? rate * 0.3 : 0;
       judge.push(interval({ startMs: t, offered, latencyMs: [[5, offered]] }));
     }
-    judge.finish({ stopped: true });
+    judge.finish();
     expect(judge.steps.map((s) => s.verdict)).toEqual(['held', 'partial']);
+    expect(judge.summary()).toMatchObject({ verdict: 'partial', lastHeld: { rateRps: 1000 }, stoppedDuring: { rateRps: 2000 } });
+  });
+});
+
+describe('RampJudge: a stop is never a verdict about the target', () => {
+  it('what the stop abandoned is not judged: a step whose drain failed every request is partial, not a collapse', () => {
+    // Stopped 400 ms into [13 s, 14 s): that interval and the drain after it hold nothing but the
+    // requests the stop abandoned, failed as timeouts. None of it is the target's doing.
+    const judge = new RampJudge({ steps, slo });
+    for (let t = 0; t < 16_000; t += 1000) {
+      const rate = rateAt(steps, t);
+      if (t === 13_000) judge.sendingStopped(13_400);
+      const fields =
+        t < 13_000 ? { offered: rate, latencyMs: [[5, rate]] as const } : { offered: t === 13_000 ? 800 : 0, transportErrors: 900 };
+      judge.push(interval({ startMs: t, ...fields }));
+    }
+    expect(judge.finish()).toBeUndefined();
+    expect(judge.decision).toBeUndefined();
+    expect(judge.steps.map((s) => s.verdict)).toEqual(['held', 'partial']);
+    expect(judge.steps[1]).toMatchObject({ errors: 0, detail: 'sending was stopped before the step ended' });
+    expect(judge.summary().verdict).toBe('partial');
+    expect(judge.summary().collapse).toBeUndefined();
   });
 
-  it('told when sending stopped, a step whose last interval the stop cut short still collapses on its errors', () => {
-    // The error-burst guardrail stopped the run 3 ms into the step's last second, [9 s, 10 s):
-    // that interval is a full one (the drain goes on), yet it reached 3 arrivals of 1,000. 2 % of
-    // requests fail all along: not a breach the judge can call before the step is over.
+  it('a breach that was certain before the stop is still the collapse it was', () => {
+    // 40 % of requests failed in both seconds before the stop: no rest of the step could bring it under 1 %.
+    const judge = new RampJudge({ steps, slo });
+    let decided: string | undefined;
+    for (let t = 0; t < 14_000 && !decided; t += 1000) {
+      const rate = rateAt(steps, t);
+      if (t === 13_000) judge.sendingStopped(13_000);
+      const fields =
+        t < 10_000
+          ? { offered: rate, latencyMs: [[5, rate]] as const }
+          : { offered: rate, transportErrors: 0.4 * rate, latencyMs: [[5, 0.6 * rate]] as const };
+      const type = judge.push(interval({ startMs: t, ...fields }))?.type;
+      if (type === 'collapse' || type === 'inconclusive') decided = type;
+    }
+    expect(decided ?? judge.finish()?.type).toBe('collapse');
+    expect(judge.summary()).toMatchObject({ verdict: 'collapsed', knee: { rateRps: 1000 }, collapse: { step: { rateRps: 2000 } } });
+  });
+
+  it('a step cut short with a breach that was not yet certain is partial (2 % errors, 1 % allowed, a 20 s window)', () => {
+    // The error-burst guardrail stopped the run 3 ms into the step's last second, [9 s, 10 s).
     const at = (t: number) =>
       t < 9000 ? { offered: 1000, transportErrors: 20, latencyMs: [[5, 980]] as const } : { offered: 3, transportErrors: 3 };
-    const feed = (judge: RampJudge) => {
-      for (let t = 0; t < 10_000 && !judge.decision; t += 1000) {
-        if (t === 9000) judge.sendingStopped(9003);
-        judge.push(interval({ startMs: t, ...at(t) }));
-      }
-      return judge.decision?.type;
-    };
-    expect(feed(new RampJudge({ steps, slo, windowMs: 20_000 }))).toBe('collapse');
-    // Not told, the judge could only see a generator that fell 20 % behind.
+    const judge = new RampJudge({ steps, slo, windowMs: 20_000 });
+    for (let t = 0; t < 10_000; t += 1000) {
+      if (t === 9000) judge.sendingStopped(9003);
+      judge.push(interval({ startMs: t, ...at(t) }));
+    }
+    expect(judge.finish()).toBeUndefined();
+    expect(judge.summary().verdict).toBe('partial');
+    // Not told of the stop, the judge could only see a generator that fell 20 % behind.
     const blind = new RampJudge({ steps, slo, windowMs: 20_000 });
     for (let t = 0; t < 10_000; t += 1000) blind.push(interval({ startMs: t, ...at(t) }));
     expect(blind.decision?.type).toBe('inconclusive');
+  });
+
+  it('a ramp whose very first step breaches never saw the target healthy', () => {
+    const judge = new RampJudge({ steps, slo, warmupMs: 0, windowMs: 1000 });
+    expect(judge.push(interval({ startMs: 0, offered: 1000, transportErrors: 1000 }))?.type).toBe('collapse');
+    expect(judge.summary()).toMatchObject({ verdict: 'never-healthy', collapse: { step: { index: 0 } } });
+    expect(judge.summary().knee).toBeUndefined();
   });
 });
 

@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import {
-  arrivalNamesOf,
   BudgetLedger,
   buildRunResult,
   type ErrorClass,
@@ -17,12 +16,14 @@ import {
   START_MARGIN_MS,
   type RunOptions,
   type RunResult,
+  type RunStop,
   type SerializedError,
   type StopReason,
   WorkerCrashError,
 } from '@overload/core';
 import { Piscina } from 'piscina';
 import type { FromWorker, ToWorker, WorkerOutcome, WorkerTask } from './messages.js';
+import { stopOfSignal } from './stop-signal.js';
 
 export interface RunHooks {
   /** Cancels the run: sending stops, in-flight requests drain, and the result so far is returned. */
@@ -48,8 +49,17 @@ export interface RunHandle {
   readonly started: Promise<number>;
   /** Stops the run with a reason; `immediate` abandons in-flight requests instead of draining them. */
   stop(reason: StopReason, detail?: string, options?: { immediate?: boolean }): void;
+  /**
+   * How and when sending stopped, whoever stopped it (the judge, a guardrail of the run, a kill
+   * switch, a crash): resolved by the first stop, or with `completed` when the schedule ran out.
+   * The judge reads it so that nothing after an outside stop is held against the target.
+   */
+  readonly stopped: Promise<RunStop>;
   readonly result: Promise<RunResult>;
 }
+
+/** Starts each phase's run: `startRun` on this machine, or a coordinator's runner across shards. */
+export type RunStarter = (config: RunConfig, hooks?: RunHooks) => RunHandle;
 
 /** Worker threads by default: one core is left for the main thread (aggregation, probes, output). */
 export function defaultWorkers(): number {
@@ -58,17 +68,29 @@ export function defaultWorkers(): number {
 
 const TASK_URL = new URL('./task.js', import.meta.url).href;
 
-/** Runs a load test to the end (or until aborted) and returns its result. */
-export function run(request: RunRequest): Promise<RunResult> {
-  return startRun(request).result;
+/** Validates options and fills in every default, for this machine (see resolveRunConfig). */
+export function runConfig(options: RunOptions): RunConfig {
+  return resolveRunConfig(options, { defaultWorkers: defaultWorkers() });
 }
 
 /**
- * Starts a run and returns a handle at once. Validation errors throw synchronously, before any
- * thread starts or any request is sent.
+ * Runs a load test to the end (or until aborted) and returns its result. Validation errors throw
+ * before any thread starts or any request is sent.
  */
-export function startRun(request: RunRequest): RunHandle {
-  const config = resolveRunConfig(request, { defaultWorkers: defaultWorkers() });
+export function run(request: RunRequest): Promise<RunResult> {
+  const { signal, onInterval, wallClockMs, awaitStart, ...options } = request;
+  const hooks: RunHooks = {
+    ...(signal ? { signal } : {}),
+    ...(onInterval ? { onInterval } : {}),
+    ...(wallClockMs ? { wallClockMs } : {}),
+    ...(awaitStart ? { awaitStart } : {}),
+  };
+  return startRun(runConfig(options), hooks).result;
+}
+
+/** Starts a run of a resolved config and returns a handle at once. */
+export function startRun(config: RunConfig, hooks: RunHooks = {}): RunHandle {
+  const request = hooks;
   const ports: MessagePort[] = [];
   let stopReason: StopReason = 'completed';
   let stopDetail: string | undefined;
@@ -80,8 +102,8 @@ export function startRun(request: RunRequest): RunHandle {
     for (const p of ports) p.postMessage(m);
   };
 
-  let resolveStopped!: () => void;
-  const stoppedPromise = new Promise<void>((r) => (resolveStopped = r));
+  let resolveStopped!: (stop: RunStop) => void;
+  const stoppedPromise = new Promise<RunStop>((r) => (resolveStopped = r));
   let resolveStarted!: (t0: number) => void;
   const startedPromise = new Promise<number>((r) => (resolveStarted = r));
   const handle: RunHandle = {
@@ -93,10 +115,11 @@ export function startRun(request: RunRequest): RunHandle {
         stopped = true;
         stopReason = reason;
         stopDetail = detail;
-        resolveStopped();
+        resolveStopped({ reason, ...(detail ? { detail } : {}), atMs: handle.elapsedMs() });
       }
       send({ type: 'stop', immediate: options?.immediate ?? false });
     },
+    stopped: stoppedPromise,
     result: undefined as unknown as Promise<RunResult>,
   };
 
@@ -122,11 +145,14 @@ export function startRun(request: RunRequest): RunHandle {
       if (burstDetail && !stopped) handle.stop('error-burst', burstDetail);
       request.onInterval?.(i, handle);
     },
-    arrivalNamesOf(config.names),
+    config.arrivalNames,
   );
   let maxDurationTimer: NodeJS.Timeout | undefined;
 
-  const onAbort = () => handle.stop('aborted', abortDetail(request.signal));
+  const onAbort = () => {
+    const stop = stopOfSignal(request.signal);
+    handle.stop(stop.reason, stop.detail);
+  };
   (handle as { result: Promise<RunResult> }).result = (async () => {
     const startedAt = new Date();
     const pool = new Piscina({
@@ -234,6 +260,10 @@ export function startRun(request: RunRequest): RunHandle {
       request.signal?.removeEventListener('abort', onAbort);
       for (const p of ports) p.close();
       await pool.destroy();
+      if (!stopped) {
+        stopped = true;
+        resolveStopped({ reason: 'completed', atMs: handle.elapsedMs() });
+      }
     }
   })();
   if (request.signal?.aborted) onAbort();
@@ -246,12 +276,6 @@ function notReadyError(startAtEpochMs: number, waitMs: number): ShardStartError 
     `not ready by the start time: the workers were ready ${Math.round(late)} ms too late for ${formatStartAt(startAtEpochMs)} ` +
       `(they need it ${START_MARGIN_MS} ms ahead); nothing was sent. Give every shard the same, later --start-at`,
   );
-}
-
-function abortDetail(signal: AbortSignal | undefined): string | undefined {
-  const reason = signal?.reason as unknown;
-  if (reason instanceof Error) return reason.message;
-  return typeof reason === 'string' ? reason : undefined;
 }
 
 function taskFor(

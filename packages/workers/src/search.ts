@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DEFAULTS,
-  arrivalNamesOf,
   CapacitySearch,
   type CapacitySearchOptions,
   DEFAULT_SUSTAIN_WINDOWS,
@@ -15,8 +14,9 @@ import {
   RampJudge,
   type RecoveryVerdict,
   resolveProbes,
-  resolveRunConfig,
+  isOutsideStop,
   seriesWindow,
+  withProfile,
   RESULT_SCHEMA_VERSION,
   type RunOptions,
   type SearchResult,
@@ -29,8 +29,9 @@ import {
 import { checkBaseline } from './baseline.js';
 import { preflightRun } from './preflight.js';
 import { type ProbeHandle, startProbes } from './probes.js';
-import { defaultWorkers, type RunHandle, startRun } from './run.js';
-import { watchStops } from './stop-watch.js';
+import { startJudgedPhase } from './judged-phase.js';
+import { type RunHandle, runConfig, startRun } from './run.js';
+import { stopOfSignal } from './stop-signal.js';
 
 export interface SearchRecoveryOptions {
   /** Baseline rate as a fraction of the highest rate that held (or of the breached one when none did; default 0.1). */
@@ -100,9 +101,6 @@ export interface SearchRunResult extends SearchResult {
   readonly stopDetail?: string;
 }
 
-/** Stops that end a trial without a verdict of its own. */
-const JUDGED_STOPS: ReadonlySet<StopReason> = new Set(['completed', 'collapse', 'inconclusive']);
-
 /**
  * Capacity search: constant-rate trials, growing geometrically until one breaches the SLO, then
  * bisecting between the last that held and the first that broke. Each trial is judged exactly
@@ -139,11 +137,9 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
   };
   const { signal: _s, onInterval: _o, ...runOptions } = options;
   // Options and the allowlist first, then the pre-flight: nothing is sent to a host not allowed.
-  const checked = resolveRunConfig(
-    { ...runOptions, profile: { kind: 'constant', rateRps: searchOptions.startRps, durationMs: 1000 } },
-    { defaultWorkers: defaultWorkers() },
-  );
-  if (options.preflight !== false) await preflightRun(checked, options);
+  // Each trial is this config with its own constant profile.
+  const base = runConfig({ ...runOptions, profile: { kind: 'constant', rateRps: searchOptions.startRps, durationMs: 1000 } });
+  if (options.preflight !== false) await preflightRun(base, options);
   const startedAt = new Date();
   const evidence: SearchTrialEvidence[] = [];
   let sentSoFar = 0;
@@ -152,7 +148,10 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
   let current: RunHandle | undefined;
   let target = { url: options.url, method: options.method ?? 'GET' };
   let stop: { reason: StopReason; detail?: string } | undefined;
-  const onAbort = () => current?.stop('aborted');
+  const onAbort = () => {
+    const s = stopOfSignal(options.signal);
+    current?.stop(s.reason, s.detail);
+  };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const remaining = () => (options.maxRequests === undefined ? undefined : options.maxRequests - sentSoFar);
   try {
@@ -165,64 +164,58 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
         machine.abandon(`stopped: ${stop.detail}`);
         break;
       }
-      let judge: RampJudge | undefined;
-      let decided = false;
       // This trial's t0; probe samples are on the first trial's clock and shifted onto it.
       let trialT0 = 0;
-      const handle = startRun({
-        ...runOptions,
-        profile: { kind: 'constant', rateRps: next.rateRps, durationMs: next.durationMs },
-        ...(left !== undefined ? { maxRequests: left } : {}),
-        onInterval: (interval, h) => {
-          options.onInterval?.(interval, trial, h);
-          if (decided || !judge) return;
-          const window = probes ? seriesWindow(probes.series(), trialT0 - probeT0) : undefined;
-          const event = judge.push(interval, window);
-          if (event?.type === 'collapse' || event?.type === 'inconclusive') {
-            decided = true;
-            h.stop(event.type, event.type === 'inconclusive' ? event.reason : `breached at ${next.rateRps} req/s`);
-          }
-        },
-      });
-      current = handle;
-      let trialStoppedAtMs: number | undefined;
-      // Before anyone else gets the handle, so that every stop is seen.
-      watchStops(handle, (atMs) => {
-        trialStoppedAtMs = atMs;
-        judge?.sendingStopped(atMs);
-      });
-      options.onPhaseStart?.(trial, handle, 'trial');
-      const arrivalNames = arrivalNamesOf(handle.config.names);
-      const names = handle.config.names;
-      judge = new RampJudge({
-        steps: handle.config.curve.steps,
+      const config = withProfile(
+        base,
+        { kind: 'constant', rateRps: next.rateRps, durationMs: next.durationMs },
+        left !== undefined ? { maxRequests: left } : {},
+      );
+      // Built before the trial's threads: a judge that cannot be built refuses the trial.
+      const judge = new RampJudge({
+        steps: config.curve.steps,
         slo,
         ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}),
         ...(options.warmupMs !== undefined ? { warmupMs: options.warmupMs } : {}),
-        intervalMs: handle.config.intervalMs,
-        arrivals: handle.config.arrivals,
-        ...(arrivalNames ? { arrivalNames, names } : {}),
+        intervalMs: config.intervalMs,
+        arrivals: config.arrivals,
+        arrivalUnit: config.arrivalUnit,
+        ...(config.arrivalNames ? { arrivalNames: config.arrivalNames, names: config.names } : {}),
       });
-      if (trialStoppedAtMs !== undefined) judge.sendingStopped(trialStoppedAtMs);
-      target = { url: handle.config.url, method: handle.config.method };
-      trialT0 = await Promise.race([handle.started, handle.result.then(() => performance.now())]);
-      if (!probes && options.probes && options.probes.length > 0) {
-        probeT0 = trialT0;
-        probes = startProbes(options.probes, {
-          t0Perf: probeT0,
-          ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
-          ...(options.tls ? { tls: options.tls } : {}),
-        });
-      }
-      const run = await handle.result;
-      const loadStoppedAt = performance.now();
+      const phase = startJudgedPhase({
+        config,
+        judge,
+        start: (c, hooks) => {
+          const handle = startRun(c, hooks);
+          current = handle;
+          options.onPhaseStart?.(trial, handle, 'trial');
+          if (options.signal?.aborted) onAbort();
+          return handle;
+        },
+        onStarted: (t0) => {
+          trialT0 = t0;
+          if (!probes && options.probes && options.probes.length > 0) {
+            probeT0 = t0;
+            probes = startProbes(options.probes, {
+              t0Perf: probeT0,
+              ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+              ...(options.tls ? { tls: options.tls } : {}),
+            });
+          }
+        },
+        probes: () => (probes ? seriesWindow(probes.series(), trialT0 - probeT0) : undefined),
+        onInterval: (interval, h) => options.onInterval?.(interval, trial, h),
+      });
+      target = { url: config.url, method: config.method };
+      const trialOutcome = await phase.outcome;
+      const run = trialOutcome.run;
+      const loadStoppedAt = trialOutcome.t0 + trialOutcome.stoppedAtMs;
       sentSoFar += run.totals.sent;
-      if (!decided) judge.finish({ stopped: run.stopReason !== 'completed' });
-      const summary = judge.summary();
+      const summary = trialOutcome.summary;
       const step = judge.steps[0];
-      // An error burst the judge itself calls a breach is the trial's verdict; any other stop is not.
-      const stoppedFromOutside =
-        !JUDGED_STOPS.has(run.stopReason) && !(run.stopReason === 'error-burst' && summary.verdict === 'collapsed');
+      // A trial stopped from outside has no verdict of its own (an error burst the judge itself
+      // calls a breach is a breach: the phase reports it as the collapse it was).
+      const stoppedFromOutside = isOutsideStop(trialOutcome.stop.reason);
       let verdict: TrialVerdict;
       let detail: string | undefined;
       if (stoppedFromOutside) {
@@ -230,9 +223,8 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
         detail = `${run.stopReason}${run.stopDetail ? `: ${run.stopDetail}` : ''}`;
         stop = { reason: run.stopReason, ...(run.stopDetail ? { detail: run.stopDetail } : {}) };
       } else {
-        verdict = summary.verdict === 'collapsed' ? 'breached' : summary.verdict === 'inconclusive' ? 'inconclusive' : 'held';
-        detail =
-          summary.verdict === 'collapsed' ? summary.collapse!.signature.map(formatCondition).join(', ') : summary.inconclusive?.reason;
+        verdict = summary.collapse ? 'breached' : summary.verdict === 'inconclusive' ? 'inconclusive' : 'held';
+        detail = summary.collapse ? summary.collapse.signature.map(formatCondition).join(', ') : summary.inconclusive?.reason;
       }
       machine.record(next.rateRps, verdict, detail);
       let item: SearchTrialEvidence = {
@@ -264,18 +256,19 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
             withinMs: recoveryOptions.withinMs,
             windowMs: recoveryOptions.windowMs,
             sustainWindows: recoveryOptions.sustainWindows,
-            ...(arrivalNames ? { arrivalNames, names } : {}),
+            ...(base.arrivalNames ? { arrivalNames: base.arrivalNames, names: base.names } : {}),
             loadStoppedAt,
             probes: (t0) => (probes ? seriesWindow(probes.series(), t0 - probeT0) : undefined),
             start: (profile, onInterval) => {
               const left2 = remaining();
-              const h = startRun({
-                ...runOptions,
-                profile,
-                // The baseline's errors are what it measures (the recovery rule decides on them);
-                // at a tenth of the rate the error-burst guardrail would only cut that short.
+              // The baseline's errors are what it measures (the recovery rule decides on them);
+              // at a tenth of the rate the error-burst guardrail would only cut that short.
+              const baselineConfig = withProfile(base, profile, {
                 errorBurst: false,
                 ...(left2 !== undefined ? { maxRequests: left2 } : {}),
+              });
+              const h = startRun(baselineConfig, {
+                ...(options.signal ? { signal: options.signal } : {}),
                 onInterval: (interval, run2) => {
                   options.onInterval?.(interval, trial, run2);
                   onInterval(interval, run2);
@@ -289,7 +282,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
           });
           sentSoFar += outcome.run.totals.sent;
           item = { ...item, recovery: { ...outcome.verdict, baselineRps } };
-          const baselineStopped = !JUDGED_STOPS.has(outcome.run.stopReason);
+          const baselineStopped = isOutsideStop(outcome.run.stopReason);
           if (baselineStopped) {
             stop = { reason: outcome.run.stopReason, ...(outcome.run.stopDetail ? { detail: outcome.run.stopDetail } : {}) };
             machine.abandon(
@@ -305,8 +298,8 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
       if (stop) break;
     }
     if (!stop && options.signal?.aborted) {
-      stop = { reason: 'aborted' };
-      machine.abandon('aborted');
+      stop = stopOfSignal(options.signal);
+      machine.abandon(stop.detail ?? stop.reason);
     }
     const series = probes?.series() ?? [];
     return {

@@ -7,10 +7,11 @@ import {
   formatShortStep,
   formatSlo,
   parseDurationMs,
-  resolveRunConfig,
+  formatStepLabel,
+  rateSymbol,
   ValidationError,
 } from '@overload/core';
-import { defaultWorkers } from '@overload/workers';
+import { runConfig } from '@overload/workers';
 import { type ExitCode, EXIT } from '../exit-codes.js';
 import { int, table } from '../output/format.js';
 import { type PlanFlags, resolvePlan } from '../plan/resolve.js';
@@ -42,7 +43,8 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
   if (!plan.profile)
     throw new ValidationError('command line', [{ path: '--profile', message: `is required: "${plan.name}" declares no profile` }]);
   // The very configuration the run would use (validation, allowlist, rate ceiling included).
-  const { curve } = resolveRunConfig({ ...plan.run, profile: plan.profile }, { defaultWorkers: defaultWorkers() });
+  const config = runConfig({ ...plan.run, profile: plan.profile });
+  const { curve } = config;
   const maxRequests = plan.run.maxRequests;
   // With journeys --max-requests caps requests, not arrivals (a journey sends several).
   const total =
@@ -66,9 +68,9 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
     lines.push(`tls:         ${parts.join('; ')}`);
   }
   // With journeys the profile's rate is a rate of journeys (each sends several requests).
-  const journeys = (plan.run.requests?.journeys?.length ?? 0) > 0;
+  const journeys = config.arrivalUnit === 'journey';
   const unit = journeys ? 'journeys' : 'requests';
-  const perS = journeys ? 'journeys/s' : 'req/s';
+  const perS = rateSymbol(config.arrivalUnit);
   const capped = maxRequests !== undefined && maxRequests < curve.totalArrivals && !journeys;
   lines.push(
     `profile:     ${plan.profile.kind}, ${formatDurationMs(curve.durationMs)}, peak ${int(curve.peakRps)} ${perS}, ${int(total)} ${unit}${capped ? ` (capped by --max-requests from ${int(curve.totalArrivals)})` : ''}${journeys && maxRequests !== undefined ? ` (--max-requests ${int(maxRequests)} counts every request of every journey)` : ''}`,
@@ -91,14 +93,14 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
       `${s.index + 1}`,
       formatDurationMs(s.startMs),
       formatDurationMs(s.durationMs),
-      journeys ? s.label.replace(/ req\/s$/, ' journeys/s') : s.label,
+      formatStepLabel(s.label, config.arrivalUnit),
       int(n),
       int(cumulative),
     ]);
   }
   lines.push(table(rows));
   lines.push('');
-  const short = plan.slo ? shortStepsOf(plan) : [];
+  const short = plan.slo ? shortStepsOf(config, plan.slo) : [];
   if (short.length > 0) {
     lines.push('warnings:');
     for (const s of short) lines.push(`  - ${formatShortStep(s)}`);

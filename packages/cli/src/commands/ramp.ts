@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { type RampEvent, ValidationError, formatCondition, formatShortStep, partialOf } from '@overload/core';
-import { ramp, type RampResult } from '@overload/workers';
+import { formatCondition, formatShortStep, ValidationError } from '@overload/core';
+import { planRamp, type RampHooks, type RampResult, runRamp } from '@overload/workers';
 import { EXIT, type ExitCode, exitCodeForStop } from '../exit-codes.js';
 import { createLogger, redactHeaders } from '../logger.js';
 import { Progress } from '../output/progress.js';
@@ -64,16 +64,8 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
     if (!plan.profile) missing.push({ path: '--profile', message: `is required: scenario "${plan.name}" declares no profile` });
     if (!plan.slo) missing.push({ path: '--slo', message: `is required: scenario "${plan.name}" declares no SLO` });
     if (missing.length > 0) throw new ValidationError('command line', missing);
-    await session.start();
-    if (mode.kind === 'coordinator') distribution = await startDistribution(plan, mode, 'ramp', ref, session.abort.signal);
-    // Said before the load, not after: a step too short for a percentile can never be the knee.
-    // (Steps barely long enough are listed by `overload plan`; here only those that cannot be judged.)
-    for (const s of shortStepsOf(plan).filter((x) => !x.edge)) progress.event(`warning: ${formatShortStep(s)}`);
-    log.info(
-      { plan: { ...plan.run, headers: redactHeaders(plan.run.headers ?? {}), requests: undefined }, target: plan.targetUrl },
-      'ramp starting',
-    );
-    const result = await ramp({
+    // Resolved and checked once, judge included, before anything starts.
+    const rampPlan = planRamp({
       ...plan.run,
       profile: plan.profile!,
       slo: plan.slo!,
@@ -81,10 +73,21 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
       recovery: plan.recovery,
       allowedHosts: plan.allowedHosts,
       budgetBuffer: session.ledger.buffer,
+    });
+    await session.start();
+    if (mode.kind === 'coordinator') distribution = await startDistribution(plan, mode, 'ramp', ref, session.abort.signal);
+    // Said before the load, not after: a step too short for a percentile can never be the knee.
+    // (Steps barely long enough are listed by `overload plan`; here only those that cannot be judged.)
+    for (const s of shortStepsOf(rampPlan.config, rampPlan.slo).filter((x) => !x.edge)) progress.event(`warning: ${formatShortStep(s)}`);
+    log.info(
+      { plan: { ...plan.run, headers: redactHeaders(plan.run.headers ?? {}), requests: undefined }, target: plan.targetUrl },
+      'ramp starting',
+    );
+    const result = await runRamp(rampPlan, {
       signal: session.abort.signal,
       onPhaseStart: (phase, handle) => session.guard.attach(phase, handle),
       onEvent: (event) => {
-        const line = describeEvent(event, (plan.run.requests?.journeys?.length ?? 0) > 0);
+        const line = describeEvent(event);
         if (line) progress.event(line);
         log.info({ event: event.type }, line ?? event.type);
       },
@@ -92,18 +95,11 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
       ...(distribution ? { startRun: distribution.runner } : {}),
     });
     progress.done();
-    const stopped = session.guard.stopped;
-    const stopReason = stopped?.reason ?? result.stopReason;
-    const stored = {
-      ...result,
-      stopReason,
-      ...(stopped ? { stopDetail: stopped.detail } : {}),
-      ...partialOf(stopReason, stopped?.detail ?? result.stopDetail),
-      runbook: runbookOf(plan, flags, session.ledger.used()),
-    };
+    const stopReason = result.stopReason;
+    const stored = { ...result, runbook: runbookOf(plan, flags, session.ledger.used()) };
     const files = await writeResults(stored, plan.name, flags);
     process.stdout.write(`${formatRampSummary(result, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`);
-    if (stopped) process.stdout.write(`stopped early: ${stopped.detail}\n`);
+    if (result.partial) process.stdout.write(`stopped early: ${result.partial.detail}\n`);
     process.stdout.write(`results: ${files.join(', ')}\n`);
     return rampExitCode(result, stopReason, flags.expectKneeAbove);
   } finally {
@@ -112,29 +108,28 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
   }
 }
 
-function describeEvent(event: Parameters<NonNullable<Parameters<typeof ramp>[0]['onEvent']>>[0], journeys: boolean): string | undefined {
-  const e = event as RampEvent | { type: 'phase'; phase: string };
-  const label = (s: { label: string }) => (journeys ? s.label.replace(/ req\/s$/, ' journeys/s') : s.label);
-  switch (e.type) {
+function describeEvent(event: Parameters<NonNullable<RampHooks['onEvent']>>[0]): string | undefined {
+  switch (event.type) {
     case 'phase':
-      return e.phase === 'ramp' ? undefined : `-- ${e.phase} --`;
+      return event.phase === 'ramp' ? undefined : `-- ${event.phase} --`;
     case 'step-held':
-      return `step ${e.step.index + 1} (${label(e.step)}) held`;
+      return `step ${event.step.index + 1} (${event.step.label}) held`;
     case 'step-unjudged':
-      return `step ${e.step.index + 1} (${label(e.step)}) not judged, so not a knee: ${e.step.detail ?? 'a condition could not be judged'}`;
+      return `step ${event.step.index + 1} (${event.step.label}) not judged, so not a knee: ${event.step.detail ?? 'a condition could not be judged'}`;
     case 'collapse':
-      return `step ${e.step.index + 1} (${label(e.step)}) COLLAPSED: ${e.verdict.conditions
+      return `step ${event.step.index + 1} (${event.step.label}) COLLAPSED: ${event.verdict.conditions
         .filter((c) => c.status === 'breached')
         .map(formatCondition)
         .join(', ')}`;
     case 'inconclusive':
-      return `step ${e.step.index + 1} (${label(e.step)}) INCONCLUSIVE: ${e.reason}; ${e.advice}`;
+      return `step ${event.step.index + 1} (${event.step.label}) INCONCLUSIVE: ${event.reason}; ${event.advice}`;
   }
 }
 
 export function rampExitCode(result: RampResult, stopReason: string, expectKneeAbove: number | undefined): ExitCode {
   const stopped = exitCodeForStop(stopReason);
   if (stopped !== undefined) return stopped;
+  if (result.verdict === 'never-healthy') return EXIT.neverHealthy;
   if (result.recovery && 'recovered' in result.recovery && !result.recovery.recovered) return EXIT.notRecovered;
   if (result.verdict === 'inconclusive') return EXIT.inconclusive;
   if (expectKneeAbove !== undefined) {

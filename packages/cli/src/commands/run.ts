@@ -8,10 +8,8 @@ import {
   type RunResult,
   ValidationError,
   parseStatusList,
-  partialOf,
-  resolveRunConfig,
 } from '@overload/core';
-import { defaultWorkers, type ProbeHandle, preflight, startProbes, startRun } from '@overload/workers';
+import { type ProbeHandle, preflightRun, runConfig, startProbes, startRun } from '@overload/workers';
 import { EXIT, type ExitCode, exitCodeForStop } from '../exit-codes.js';
 import { createLogger, redactHeaders } from '../logger.js';
 import { Progress } from '../output/progress.js';
@@ -101,25 +99,18 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     if (!plan.profile) {
       throw new ValidationError('command line', [{ path: '--rate', message: 'is required (give --rate and --duration, or --profile)' }]);
     }
-    // Validation and the allowlist first (resolveRunConfig throws), then a pre-flight: a target
+    // Resolved once: validation and the allowlist first (it throws), then a pre-flight: a target
     // that is down from the start gets exit 6, not a run of refused connections.
-    const checked = resolveRunConfig({ ...plan.run, profile: plan.profile }, { defaultWorkers: defaultWorkers() });
-    await preflight({
-      url: checked.url,
-      probes: plan.probes,
-      allowedHosts: plan.allowedHosts,
-      timeoutMs: Math.min(checked.timeoutMs, 5000),
-      ...(checked.tls ? { tls: checked.tls } : {}),
-    });
-    await session.start();
-    if (mode.kind === 'coordinator') distribution = await startDistribution(plan, mode, 'run', ref, session.abort.signal);
-    const handle = (distribution?.runner ?? startRun)({
+    const config = runConfig({
       ...plan.run,
       profile: plan.profile,
       budgetBuffer: session.ledger.buffer,
       ...(flags.expectStatus !== undefined ? { expectStatus: parseStatusList(flags.expectStatus) } : {}),
-      onInterval: (i, h) => session.interval(i, 'run', h),
     });
+    await preflightRun(config, { probes: plan.probes, allowedHosts: plan.allowedHosts });
+    await session.start();
+    if (mode.kind === 'coordinator') distribution = await startDistribution(plan, mode, 'run', ref, session.abort.signal);
+    const handle = (distribution?.runner ?? startRun)(config, { onInterval: (i, h) => session.interval(i, 'run', h) });
     session.guard.attach('run', handle);
     log.info(
       { url: plan.run.url, headers: redactHeaders(plan.run.headers ?? {}), profile: plan.profile, runId: handle.config.runId },
@@ -139,21 +130,15 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
       releaseAtMs === undefined
         ? undefined
         : series.filter((s) => /queue|depth|backlog/i.test(s.name)).map((s) => analyzeDrain(s, releaseAtMs));
-    const stopped = session.guard.stopped;
-    const stopReason = stopped?.reason ?? result.stopReason;
+    const stopReason = result.stopReason;
     const stored = {
       ...result,
-      stopReason,
-      ...(stopped ? { stopDetail: stopped.detail } : {}),
-      ...partialOf(stopReason, stopped?.detail ?? result.stopDetail),
       probes: series,
       ...(drains ? { pinch: { releaseAtMs, drains } } : {}),
       runbook: runbookOf(plan, flags, session.ledger.used()),
     };
     const files = await writeResults(stored, plan.name, flags);
-    process.stdout.write(
-      `${formatRunSummary({ ...result, stopReason }, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`,
-    );
+    process.stdout.write(`${formatRunSummary(result, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`);
     if (drains) {
       for (const d of drains) {
         process.stdout.write(
@@ -165,7 +150,7 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
         );
       }
     }
-    if (stopped) process.stdout.write(`stopped early: ${stopped.detail}\n`);
+    if (result.partial) process.stdout.write(`stopped early: ${result.partial.detail}\n`);
     process.stdout.write(`results: ${files.join(', ')}\n`);
     log.info({ stopReason, totals: result.totals }, 'run finished');
     if (stopReason !== 'completed') return exitCodeForStop(stopReason) ?? EXIT.stopped;

@@ -97,19 +97,16 @@ async function searchCommand(ref: string, flags: SearchFlags): Promise<ExitCode>
         ),
     });
     progress.done();
-    const stopped = session.guard.stopped;
-    const stopReason = stopped?.reason ?? result.stopReason;
+    const stopReason = result.stopReason;
     const stored = {
       ...result,
-      ...(stopped ? { stopReason: stopped.reason, stopDetail: stopped.detail } : {}),
-      ...(stopReason ? partialOf(stopReason, stopped?.detail ?? result.stopDetail) : {}),
+      ...(stopReason ? partialOf(stopReason, result.stopDetail) : {}),
       runbook: runbookOf(plan, flags, session.ledger.used()),
     };
     const files = await writeResults(stored, `${plan.name}-search`, flags);
     process.stdout.write(`${formatSearchSummary(result, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`);
-    if (stopped) process.stdout.write(`stopped early: ${stopped.detail}\n`);
     process.stdout.write(`results: ${files.join(', ')}\n`);
-    if (!stopped && result.stopReason)
+    if (result.stopReason)
       process.stdout.write(`search stopped: ${result.stopReason}${result.stopDetail ? ` (${result.stopDetail})` : ''}\n`);
     return searchExitCode(result, stopReason, flags.expectKneeAbove);
   } finally {

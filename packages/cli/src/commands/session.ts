@@ -1,4 +1,4 @@
-import { BudgetLedger, type IntervalStats, type ProfileStep } from '@overload/core';
+import { BudgetLedger, formatStepLabel, type IntervalStats, type ProfileStep } from '@overload/core';
 import type { RunHandle } from '@overload/workers';
 import { SessionGuard } from '../guard/session-guard.js';
 import { type LiveMetrics, startLiveMetrics } from '../metrics/live-metrics.js';
@@ -47,7 +47,8 @@ export class CommandSession {
       ...(plan.maxDurationMs !== undefined ? { maxDurationMs: plan.maxDurationMs } : {}),
       log: (line) => progress.event(line),
     });
-    this.guard.onStop(() => this.abort.abort(this.guard.stopped?.detail));
+    // The abort carries the stop itself, so every phase, and the result, name what stopped it.
+    this.guard.onStop(() => this.abort.abort(this.guard.stopped));
   }
 
   async start(): Promise<void> {
@@ -83,7 +84,9 @@ export class CommandSession {
     this.#metrics?.update(interval, { phase, step, budgets });
     this.#progress.interval(interval, {
       phase,
-      ...(step && steps.length > 1 ? { step: `step ${step.index + 1}/${steps.length}: ${arrivalLabel(step.label, handle.config)}` } : {}),
+      ...(step && steps.length > 1
+        ? { step: `step ${step.index + 1}/${steps.length}: ${formatStepLabel(step.label, handle.config.arrivalUnit)}` }
+        : {}),
       budgets,
       timeLeftMs: handle.config.curve.durationMs - (interval.startMs + interval.durationMs),
     });
@@ -99,12 +102,4 @@ export class CommandSession {
 
 export function insecureWarning(targetUrl: string): string {
   return `warning: --insecure: the TLS certificates of ${targetUrl} and its probes are NOT checked (any certificate is accepted); the result records it. Use --ca with the target's CA instead wherever you can.`;
-}
-
-/** A step's label as the user reads it: with journeys the profile's rate is a rate of journeys. */
-export function arrivalLabel(
-  label: string,
-  config: { readonly requests?: { readonly journeys?: readonly unknown[] } | undefined },
-): string {
-  return (config.requests?.journeys?.length ?? 0) > 0 ? label.replace(/ req\/s$/, ' journeys/s') : label;
 }

@@ -1,4 +1,4 @@
-import { formatCondition, formatStepRate, type StepResult } from '@overload/core';
+import { formatArrivalRate, formatCondition, formatStepRate, type StepResult } from '@overload/core';
 import type { RampResult, SearchRunResult } from '@overload/workers';
 import { int, ms, table } from './format.js';
 import { formatNamesTable } from './names-table.js';
@@ -25,14 +25,15 @@ export function formatRampSummary(r: RampResult, title = `${r.target.method} ${r
   const marks = new Map<number, string>();
   if (r.knee) marks.set(r.knee.index, '<- knee');
   if (r.collapse) marks.set(r.collapse.step.index, '<- collapse');
-  const journeys = (r.run.byName ?? []).some((n) => n.kind === 'journey');
+  const unit = r.run.config.arrivalUnit ?? 'request';
+  const journeys = unit === 'journey';
   const header = journeys
     ? ['step', 'journeys/s', 'ok/s', 'ok', 'requests/s', 'p50', 'p99', 'errors', 'drops', 'verdict']
     : ['step', 'offered/s', 'achieved/s', 'ach.', 'p50', 'p99', 'errors', 'drops', 'verdict'];
   const rows = [header, ...r.steps.map((s) => stepRow(s, marks, journeys))];
   const lines = [`overload ramp: ${title}`, '', table(rows), ''];
   if (r.collapse) {
-    lines.push(`collapse signature at ${formatStepRate(r.collapse.step, journeys)}:`);
+    lines.push(`collapse signature at ${formatStepRate(r.collapse.step, unit)}:`);
     for (const c of r.collapse.signature) lines.push(`  - ${formatCondition(c)}${c.detail ? ` (${c.detail})` : ''}`);
     // What the side channel saw in the breaching window, breached or not: where the queue was.
     const probes = r.collapse.step.conditions.filter((c) => c.kind === 'probe' && c.status === 'held');
@@ -42,7 +43,7 @@ export function formatRampSummary(r: RampResult, title = `${r.target.method} ${r
     if ('skipped' in r.recovery) lines.push(`recovery check: skipped (${r.recovery.skipped})`);
     else
       lines.push(
-        `recovery check at ${int(r.recovery.baselineRps)} ${journeys ? 'journeys' : 'req'}/s after a ${ms(r.recovery.cooldownMs)} cool-down: ${r.recovery.detail}`,
+        `recovery check at ${formatArrivalRate(r.recovery.baselineRps, unit)} after a ${ms(r.recovery.cooldownMs)} cool-down: ${r.recovery.detail}`,
       );
   }
   const unjudged = r.steps.filter((s) => s.verdict === 'unjudged');

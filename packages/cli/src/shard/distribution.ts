@@ -1,5 +1,5 @@
 import { formatShard, formatStartAt } from '@overload/core';
-import type { RunHandle, RunRequest } from '@overload/workers';
+import type { RunStarter } from '@overload/workers';
 import type { ResolvedPlan } from '../plan/resolve.js';
 import { Coordinator } from './coordinator.js';
 import { startRemoteRun } from './remote-run.js';
@@ -35,7 +35,7 @@ export function standaloneShardPlan(plan: ResolvedPlan, mode: Extract<ShardMode,
 
 export interface Distribution {
   /** Starts a phase on every shard: what `startRun` is on one machine. */
-  readonly runner: (request: RunRequest) => RunHandle;
+  readonly runner: RunStarter;
   /** Tells every shard the command is over, and closes the coordinator. */
   finish(detail: string): Promise<void>;
 }
@@ -79,7 +79,7 @@ export async function startDistribution(
   say(`all ${mode.count} shards joined`);
   let phaseId = 0;
   return {
-    runner: (request) => startRemoteRun(coordinator, request, ++phaseId),
+    runner: (config, hooks = {}) => startRemoteRun(coordinator, config, hooks, ++phaseId),
     async finish(detail) {
       await coordinator.finish(detail);
       await coordinator.close();

@@ -1,5 +1,14 @@
-import { type IntervalStats, partialOf, type RunResult, serializeError, ShardStartError, type StopReason } from '@overload/core';
-import { defaultWorkers, preflight, type RunHandle, startRun } from '@overload/workers';
+import {
+  type IntervalStats,
+  partialOf,
+  type RunConfig,
+  type RunResult,
+  serializeError,
+  ShardStartError,
+  type StopReason,
+  withProfile,
+} from '@overload/core';
+import { defaultWorkers, preflight, type RunHandle, runConfig, startRun } from '@overload/workers';
 import { EXIT, type ExitCode, exitCodeForError, exitCodeForStop } from '../exit-codes.js';
 import type { SendingFlags } from '../commands/session.js';
 import { CommandSession } from '../commands/session.js';
@@ -144,15 +153,17 @@ export async function followCoordinator(
     current?.handle.stop('coordinator-lost', coordinatorLost);
   };
 
+  // The shard's run, resolved once; each phase the coordinator orders is it with that phase's profile.
+  let base: RunConfig | undefined;
   const startPhase = (order: PhaseOrder) => {
     let go!: (startAt: number) => void;
     const goPromise = new Promise<number>((r) => (go = r));
-    const handle = startRun({
-      ...plan.run,
-      profile: order.profile,
+    base ??= runConfig({ ...plan.run, profile: order.profile, budgetBuffer: session.ledger.buffer });
+    const config = withProfile(base, order.profile, {
       ...(order.maxRequests !== undefined ? { maxRequests: order.maxRequests } : {}),
       ...(order.errorBurst === false ? { errorBurst: false } : {}),
-      budgetBuffer: session.ledger.buffer,
+    });
+    const handle = startRun(config, {
       wallClockMs: clock,
       awaitStart: async () => {
         await post('/ready', { index: shard.index, phaseId: order.phaseId }).catch(() => undefined);

@@ -1,16 +1,16 @@
 import {
-  arrivalNamesOf,
   asReport,
   buildRunResult,
   ErrorBurstDetector,
   IntervalAggregator,
   type IntervalStats,
-  resolveRunConfig,
+  type RunConfig,
   type RunResult,
+  type RunStop,
   type SerializedError,
   type StopReason,
 } from '@overload/core';
-import type { RunHandle, RunRequest } from '@overload/workers';
+import { type RunHandle, type RunHooks, stopOfSignal } from '@overload/workers';
 import type { Coordinator } from './coordinator.js';
 import { GO_LEAD_MS, READY_TIMEOUT_MS, type DoneMessage } from './protocol.js';
 
@@ -30,8 +30,7 @@ const SHARD_FAILURES: ReadonlySet<StopReason> = new Set<StopReason>(['worker-cra
  * `shard-lost` even if something else stopped it first, and no interval after the loss reaches
  * the judge: it would describe part of the load as if it were all of it.
  */
-export function startRemoteRun(coordinator: Coordinator, request: RunRequest, phaseId: number): RunHandle {
-  const config = resolveRunConfig(request, { defaultWorkers: 1 });
+export function startRemoteRun(coordinator: Coordinator, config: RunConfig, request: RunHooks, phaseId: number): RunHandle {
   const shards = coordinator.liveShards();
   const count = coordinator.count;
   let stopped: { reason: StopReason; detail?: string } | undefined;
@@ -44,6 +43,8 @@ export function startRemoteRun(coordinator: Coordinator, request: RunRequest, ph
   const burst = config.errorBurst === false ? undefined : new ErrorBurstDetector(config.errorBurst);
   let resolveStarted!: (t0: number) => void;
   const startedPromise = new Promise<number>((r) => (resolveStarted = r));
+  let resolveStopped!: (stop: RunStop) => void;
+  const stoppedPromise = new Promise<RunStop>((r) => (resolveStopped = r));
   let resolveAllDone!: () => void;
   const allDone = new Promise<void>((r) => (resolveAllDone = r));
   // One aggregator slot per shard index; shards that are not live are finished from the start.
@@ -56,7 +57,7 @@ export function startRemoteRun(coordinator: Coordinator, request: RunRequest, ph
       if (burstDetail && !stopped) handle.stop('error-burst', burstDetail);
       request.onInterval?.(i, handle);
     },
-    arrivalNamesOf(config.names),
+    config.arrivalNames,
   );
   for (let i = 0; i < count; i++) if (!shards.includes(i)) aggregator.finish(i);
 
@@ -65,7 +66,10 @@ export function startRemoteRun(coordinator: Coordinator, request: RunRequest, ph
     started: startedPromise,
     elapsedMs: () => (started ? performance.now() - t0Perf : 0),
     stop(reason, detail, options) {
-      if (!stopped) stopped = { reason, ...(detail ? { detail } : {}) };
+      if (!stopped) {
+        stopped = { reason, ...(detail ? { detail } : {}) };
+        resolveStopped({ ...stopped, atMs: handle.elapsedMs() });
+      }
       coordinator.order({
         type: 'stop',
         phaseId,
@@ -74,6 +78,7 @@ export function startRemoteRun(coordinator: Coordinator, request: RunRequest, ph
         immediate: options?.immediate ?? false,
       });
     },
+    stopped: stoppedPromise,
     result: undefined as unknown as Promise<RunResult>,
   };
 
@@ -95,6 +100,7 @@ export function startRemoteRun(coordinator: Coordinator, request: RunRequest, ph
     const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !shards.includes(i));
     lost = `shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${count} ${missing.length === 1 ? 'was' : 'were'} lost before this phase`;
     stopped = { reason: 'shard-lost', detail: lost };
+    resolveStopped({ ...stopped, atMs: 0 });
   }
   let readyTimer: NodeJS.Timeout | undefined;
   coordinator.listen({
@@ -151,8 +157,8 @@ export function startRemoteRun(coordinator: Coordinator, request: RunRequest, ph
       type: 'phase',
       phaseId,
       profile: config.profile,
-      ...(request.maxRequests !== undefined ? { maxRequests: request.maxRequests } : {}),
-      ...(request.errorBurst === false ? { errorBurst: false as const } : {}),
+      ...(config.maxRequests !== undefined ? { maxRequests: config.maxRequests } : {}),
+      ...(config.errorBurst === false ? { errorBurst: false as const } : {}),
     });
     void startedPromise.then(() => {
       if (config.maxDurationMs !== undefined) {
@@ -162,7 +168,10 @@ export function startRemoteRun(coordinator: Coordinator, request: RunRequest, ph
         );
       }
     });
-    const onAbort = () => handle.stop('aborted', 'aborted');
+    const onAbort = () => {
+      const s = stopOfSignal(request.signal);
+      handle.stop(s.reason, s.detail ?? s.reason);
+    };
     request.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       settleIfDone();
@@ -174,6 +183,7 @@ export function startRemoteRun(coordinator: Coordinator, request: RunRequest, ph
       coordinator.listen(undefined);
     }
     aggregator.flush();
+    if (!stopped) resolveStopped({ reason: 'completed', atMs: handle.elapsedMs() });
     const used: Record<string, number> = {};
     for (const m of done.values()) for (const [k, v] of Object.entries(m.budgetsUsed)) used[k] = (used[k] ?? 0) + v;
     const stopReason: StopReason = lost ? 'shard-lost' : (stopped?.reason ?? 'completed');

@@ -1,3 +1,4 @@
+import type { ArrivalUnit } from '../run/config.js';
 import type { ProbeOp } from '../slo/slo.js';
 import type { ConditionVerdict } from './judge-window.js';
 
@@ -16,6 +17,25 @@ export function formatCount(n: number): string {
 /** `1,800 req/s`, `25.5 req/s`: whole numbers from 100 up, one decimal below. */
 export function formatRate(rps: number): string {
   return `${formatCount(rps >= 100 ? Math.round(rps) : Math.round(rps * 10) / 10)} req/s`;
+}
+
+/** The symbol of a rate of arrivals: requests or journeys per second. */
+export function rateSymbol(unit: ArrivalUnit): string {
+  return unit === 'journey' ? 'journeys/s' : 'req/s';
+}
+
+/** A rate of arrivals in their unit: `500 journeys/s`, `1,800 req/s`. */
+export function formatArrivalRate(rps: number, unit: ArrivalUnit): string {
+  return `${formatCount(rps >= 100 ? Math.round(rps) : Math.round(rps * 10) / 10)} ${rateSymbol(unit)}`;
+}
+
+/**
+ * A profile step's label in the run's unit. Profiles are written in arrivals per second and
+ * label their steps with the request symbol (`500 req/s`, `release 500 req/s`, `stage 2: 100→200 req/s`);
+ * with journeys each arrival is a journey, so every rate in the label is journeys/s.
+ */
+export function formatStepLabel(label: string, unit: ArrivalUnit): string {
+  return unit === 'journey' ? label.replaceAll(' req/s', ` ${rateSymbol(unit)}`) : label;
 }
 
 /** `2.3 s`, `500 ms`, `4.5 ms`. */

@@ -73,9 +73,7 @@ export interface GeneratorVerdictOptions {
 }
 
 export interface GeneratorVerdict {
-  /** True when the generator offered the load the window's verdict depends on. */
-  readonly offered: boolean;
-  /** `!offered`: the generator, not the target, limited what was sent. */
+  /** The generator, not the target, limited what was sent: it did not offer the load the window's verdict rests on. */
   readonly saturated: boolean;
   /** Arrivals the schedule holds in the part of the window checked for a shortfall (absent without a schedule). */
   readonly scheduled?: number;
@@ -162,8 +160,8 @@ export function generatorVerdictOf(w: WindowStats, options: GeneratorVerdictOpti
     offeredRps: rps,
     reasons,
   };
-  if (reasons.length === 0) return { ...base, offered: true, saturated: false };
-  return { ...base, offered: false, saturated: true, detail: `${reasons.join(', ')} at ${formatRate(rps)}` };
+  if (reasons.length === 0) return { ...base, saturated: false };
+  return { ...base, saturated: true, detail: `${reasons.join(', ')} at ${formatRate(rps)}` };
 }
 
 /** The intervals before the one in which sending stopped (trailing drain intervals reach nothing). */

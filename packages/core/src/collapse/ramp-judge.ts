@@ -1,11 +1,14 @@
-import type { NameEntry } from '../scenario/flow-plan.js';
-import { ValidationError, type ValidationIssue } from '../errors.js';
+import { DEFAULTS } from '../defaults.js';
+import { ValidationError } from '../errors.js';
 import type { ProfileStep } from '../profile/curve.js';
+import { countsOf } from '../run/counts.js';
+import type { ArrivalUnit } from '../run/config.js';
 import type { IntervalStats } from '../run/interval.js';
-import { type Slo, validateSlo } from '../slo/slo.js';
-import { createHistogram, decodedHistogram, type LatencySummaryMs, percentileMs, summarizeMs } from '../stats/histogram.js';
-import { readNumber } from '../units.js';
-import { formatCondition, formatMs, formatRate } from './format.js';
+import type { NameEntry } from '../scenario/flow-plan.js';
+import type { Slo } from '../slo/slo.js';
+import { decodedHistogram, percentileMs, summarizeMs } from '../stats/histogram.js';
+import { certainBreaches, completedAtBest } from './certainty.js';
+import { formatCondition, formatMs, formatStepLabel, formatArrivalRate } from './format.js';
 import {
   GENERATOR_SATURATED_ADVICE,
   type GeneratorVerdict,
@@ -13,10 +16,11 @@ import {
   generatorVerdictOf,
   type OfferedSchedule,
 } from './generator-verdict.js';
-import { type ConditionVerdict, judgeMerged, verdictOf, type WindowVerdict } from './judge-window.js';
+import { judgeMerged, verdictOf, type WindowVerdict } from './judge-window.js';
 import type { ProbeWindow } from './probe-window.js';
+import type { JudgedWindow, RampEvent, RampSummary, StepResult, StepVerdict } from './step-result.js';
+import { defaultWarmupMs, EPSILON_MS, flatStepArrivals, stepEndMs, validateRampJudgeOptions } from './step-plan.js';
 import { achievedRps, mergeWindow, offeredRps, type WindowStats } from './window.js';
-import { DEFAULTS } from '../defaults.js';
 
 export interface RampJudgeOptions {
   /** The ramp's steps, from `RateCurve.steps`. */
@@ -35,104 +39,45 @@ export interface RampJudgeOptions {
   readonly scheduledArrivals?: (startMs: number, endMs: number) => number;
   /** The arrival process: Poisson counts vary, so their shortfall tolerance is wider (default uniform). */
   readonly arrivals?: 'uniform' | 'poisson';
-  /** Which `byName` entries an arrival is (`arrivalNamesOf(config.names)`): with journeys, achieved counts journeys. */
+  /** Which `byName` entries an arrival is (`config.arrivalNames`): with journeys, achieved counts journeys. */
   readonly arrivalNames?: readonly number[];
   /** The run's per-name entries (`config.names`): what scoped SLO conditions (`journey:get-report p99<5s`) judge. */
   readonly names?: readonly NameEntry[];
-}
-
-/**
- * - `held`: every condition held and the load was offered;
- * - `breached`: the target broke the SLO (the collapse);
- * - `inconclusive`: the generator did not offer the load, or its lag could explain the breach;
- * - `unjudged`: nothing breached, but a condition could not be judged (too few responses for a
- *   percentile): not a knee, and the ramp goes on;
- * - `partial`: the run ended before the step did.
- */
-export type StepVerdict = 'held' | 'breached' | 'inconclusive' | 'partial' | 'unjudged';
-
-/** The stretch of a step whose conditions are reported. */
-export interface JudgedWindow {
-  /** `sliding`: a window inside the step breached before its end; `step`: the step after its warm-up. */
-  readonly kind: 'sliding' | 'step';
-  readonly startMs: number;
-  readonly durationMs: number;
-  readonly offeredRps: number;
-  /** Successful responses per second. */
-  readonly achievedRps: number;
-}
-
-/**
- * One step of a ramp. Counts and latency cover every interval of the step (warm-up included: that
- * is what happened); `conditions` cover `judged`, the stretch the verdict rests on.
- */
-export interface StepResult {
-  readonly index: number;
-  readonly label: string;
-  readonly rateRps: number;
-  readonly startMs: number;
-  readonly durationMs: number;
-  readonly offered: number;
-  readonly sent: number;
-  /** Successful responses per second over the whole step. */
-  readonly achievedRps: number;
-  readonly responses: number;
-  readonly ok: number;
-  readonly errors: number;
-  readonly dropped: number;
-  readonly droppedGenerator: number;
-  readonly latencyMs: LatencySummaryMs;
-  readonly verdict: StepVerdict;
-  readonly conditions: readonly ConditionVerdict[];
-  readonly judged: JudgedWindow;
-  readonly generator: GeneratorVerdict;
-  /** Why the step is inconclusive or partial. */
-  readonly detail?: string;
-}
-
-export type RampEvent =
-  | { readonly type: 'step-held'; readonly step: StepResult }
-  | { readonly type: 'step-unjudged'; readonly step: StepResult }
-  | { readonly type: 'collapse'; readonly step: StepResult; readonly verdict: WindowVerdict; readonly window: JudgedWindow }
-  | { readonly type: 'inconclusive'; readonly step: StepResult; readonly reason: string; readonly advice: string };
-
-type Decision = Extract<RampEvent, { type: 'collapse' | 'inconclusive' }>;
-
-export interface RampSummary {
-  readonly verdict: 'collapsed' | 'held' | 'inconclusive';
-  /** The last step that held before the collapse (only when collapsed, and absent if the first step broke). */
-  readonly knee?: StepResult;
-  /** The highest step that held, whatever the verdict (with `held`, the target's capacity is at least this). */
-  readonly lastHeld?: StepResult;
-  readonly collapse?: {
-    readonly step: StepResult;
-    /** Only the breached conditions: how it collapsed. */
-    readonly signature: readonly ConditionVerdict[];
-    readonly window: JudgedWindow;
-  };
-  readonly inconclusive?: { readonly rateRps: number; readonly reason: string; readonly advice: string };
-  /** Steps with a condition that could not be judged (never a knee). */
-  readonly unjudged?: readonly StepResult[];
+  /** What an arrival is, for the steps' labels (default request). */
+  readonly arrivalUnit?: ArrivalUnit;
 }
 
 interface OpenStep {
   readonly step: ProfileStep;
   readonly intervals: IntervalStats[];
   /** A sliding window breached on latency alone, by less than the generator's lag could explain. */
-  ambiguous?: {
-    readonly reason: string;
-    readonly verdict: WindowVerdict;
-    readonly window: WindowStats;
-    readonly generator: GeneratorVerdict;
-  };
+  ambiguous?: { readonly reason: string; readonly judged: Judged };
+}
+
+/** How one window was judged: against the SLO, and on whether the generator offered its load. */
+interface Judged {
+  readonly window: WindowStats;
+  readonly verdict: WindowVerdict;
+  readonly generator: GeneratorVerdict;
+  readonly call: WindowCall;
+  readonly kind: JudgedWindow['kind'];
 }
 
 /** What one judged window says, before it is turned into an event. */
 type WindowCall =
   | { readonly kind: 'held' | 'unjudged' | 'collapse' }
-  | { readonly kind: 'not-offered' | 'ambiguous'; readonly reason: string };
+  | { readonly kind: 'saturated' | 'ambiguous'; readonly reason: string };
 
-const EPSILON_MS = 0.5;
+/**
+ * How a window is judged:
+ * - `full`: against the whole SLO (a sliding window, or the whole step at its end);
+ * - `{ certainAfterMs }`: a window shorter than it should be, completed at best over that many
+ *   more ms (see `completedAtBest`): only breaches that nothing still to come could undo count —
+ *   how a collapse is called before a step's first full window, and how a step cut short is judged.
+ */
+type Mode = 'full' | { readonly certainAfterMs: number };
+
+type Decision = Extract<RampEvent, { type: 'collapse' | 'inconclusive' }>;
 
 /**
  * Judges a ramp online, interval by interval, on virtual time (interval `startMs`, never a
@@ -144,24 +89,28 @@ const EPSILON_MS = 0.5;
  * which is the transition, not the new rate. Probes are the exception: a queue over its limit
  * right after the rate went up is this step's doing (the step before held it under), and a
  * breaker tripping on it can empty it before the warm-up ends, so probe conditions read the
- * warm-up's samples too. After the warm-up, every full sliding window of
- * `windowMs` is judged as each interval arrives, so a long step that breaks halfway is caught
- * halfway and not averaged away by its good start; when the step's last interval arrives the
- * whole step (after warm-up) is judged as well, which catches a percentile that needs more
- * samples than one window holds.
+ * warm-up's samples too. After the warm-up, every full sliding window of `windowMs` is judged
+ * as each interval arrives, so a long step that breaks halfway is caught halfway; before the
+ * first full window, a breach that is already certain is called at once; when the step's last
+ * interval arrives the whole step (after warm-up) is judged as well, which catches a percentile
+ * that needs more samples than one window holds.
  *
  * Every window is judged twice: against the SLO (`judgeMerged`) and on whether the generator
  * offered its load (`generatorVerdictOf`, the saturation rule). Then:
  * - load not offered: inconclusive, whatever the target did — it was never asked what the step
  *   claims (so it is neither a knee nor a collapse);
- * - a breach of errors, achieved, drops or a probe: collapse. Lag cannot fake these: a few ms
- *   of late sends do not make a target answer 503 or fill its queue;
+ * - a breach of errors, achieved, drops or a probe: collapse. Lag cannot fake these;
  * - a latency breach: collapse if the percentile with the generator's lag taken out still
  *   exceeds the limit (`withoutLagMs`); otherwise the lag could explain it. Inside a step that
  *   is not decided at once (a later window may breach beyond doubt); at the step's end it is
  *   inconclusive;
  * - no breach: held when every condition was judged; `unjudged` (not a knee; the ramp goes on)
  *   when a condition was not.
+ *
+ * A stop from outside (`sendingStopped`: a signal, a kill switch, a guardrail) is never a verdict
+ * about the target: intervals that end after it are not judged (their requests were abandoned by
+ * the stop, not failed by the target), and the step it cut short is judged only for breaches that
+ * were certain before it; otherwise it is `partial`, and so is the ramp.
  */
 export class RampJudge {
   readonly #steps: readonly ProfileStep[];
@@ -172,12 +121,14 @@ export class RampJudge {
   readonly #schedule: OfferedSchedule;
   readonly #arrivalNames: readonly number[] | undefined;
   readonly #names: readonly NameEntry[] | undefined;
+  readonly #unit: ArrivalUnit;
   readonly #results: StepResult[] = [];
   #probes: ProbeWindow | undefined;
   #open: OpenStep | undefined;
   #nextStep = 0;
   #decision: Decision | undefined;
   #sendingStoppedAtMs: number | undefined;
+  #stoppedDuring: StepResult | undefined;
   /** The median lag of the last interval pushed before the open step's, for the growth of its first window. */
   #lagBeforeStepMs: number | undefined;
   #lastPushed: IntervalStats | undefined;
@@ -192,6 +143,7 @@ export class RampJudge {
     this.#intervalMs = options.intervalMs ?? DEFAULTS.run.intervalMs;
     this.#arrivalNames = options.arrivalNames;
     this.#names = options.names;
+    this.#unit = options.arrivalUnit ?? 'request';
     const steps = options.steps;
     this.#schedule = {
       scheduledArrivals: options.scheduledArrivals ?? ((a, b) => flatStepArrivals(steps, a, b)),
@@ -200,9 +152,9 @@ export class RampJudge {
   }
 
   /**
-   * Sending stopped at this moment (ms on the intervals' clock), from outside: a guardrail, a
-   * signal. The interval it stopped in and the drain after it are not held against the generator
-   * as a shortfall. The orchestrator says so as soon as it knows, before the next interval.
+   * Sending was stopped from outside at this moment (ms on the intervals' clock): a signal, a
+   * kill switch, a guardrail, a crash. The orchestrator says so as soon as it knows, before the
+   * next interval. From here on nothing is judged against the target (see the class comment).
    */
   sendingStopped(atMs: number): void {
     this.#sendingStoppedAtMs ??= atMs;
@@ -231,10 +183,13 @@ export class RampJudge {
   push(interval: IntervalStats, probes?: ProbeWindow): RampEvent | undefined {
     if (probes) this.#probes = probes;
     if (this.#decision) return undefined;
+    // An interval that ends after an outside stop holds the stop's drain: not the target's doing.
+    if (this.#sendingStoppedAtMs !== undefined && interval.startMs + interval.durationMs > this.#sendingStoppedAtMs + EPSILON_MS)
+      return undefined;
     const midMs = interval.startMs + interval.durationMs / 2;
     let event: RampEvent | undefined;
     if (this.#open && midMs >= stepEndMs(this.#open.step)) {
-      event = this.#close(true);
+      event = this.#close();
       if (this.#decision) return event;
     }
     if (!this.#open) {
@@ -250,25 +205,24 @@ export class RampJudge {
     this.#lastPushed = interval;
     const open = this.#open;
     open.intervals.push(interval);
-    const sliding = this.#judgeSliding(open) ?? this.#judgeEarly(open);
-    if (sliding) return sliding;
-    if (interval.startMs + interval.durationMs >= stepEndMs(open.step) - EPSILON_MS) return this.#close(true);
+    const inStep = this.#judgeSliding(open) ?? this.#judgeEarly(open);
+    if (inStep) return inStep;
+    if (interval.startMs + interval.durationMs >= stepEndMs(open.step) - EPSILON_MS) return this.#close();
     return event;
   }
 
   /**
-   * The run ended (completed, or stopped from outside). Judges the open step on what it has: a
-   * breach still decides; otherwise a step cut short by more than half an interval is `partial`.
-   * `stopped` says sending was stopped before the schedule's end (default: when the step was cut
-   * short): the interval in which it stopped and the drain after it are then not held against
-   * the generator as a shortfall.
+   * The run ended. Judges the open step on what it has: a step that reached its end is judged
+   * as at its end. One cut short — by a stop from outside, or by the schedule itself — is judged
+   * only for breaches that were already certain; otherwise it is `partial`.
    */
-  finish(options: { readonly stopped?: boolean } = {}): RampEvent | undefined {
+  finish(): RampEvent | undefined {
     if (this.#decision || !this.#open) return undefined;
-    const last = this.#open.intervals[this.#open.intervals.length - 1];
-    const reachedMs = last ? last.startMs + last.durationMs : this.#open.step.startMs;
-    const complete = reachedMs >= stepEndMs(this.#open.step) - this.#intervalMs / 2;
-    return this.#close(complete, options.stopped ?? !complete);
+    const open = this.#open;
+    const last = open.intervals[open.intervals.length - 1];
+    const reachedMs = last ? last.startMs + last.durationMs : open.step.startMs;
+    if (reachedMs >= stepEndMs(open.step) - this.#intervalMs / 2) return this.#close();
+    return this.#cutShort(open);
   }
 
   /**
@@ -283,29 +237,14 @@ export class RampJudge {
     this.#open = undefined;
     let step: StepResult;
     if (open) {
-      const window = mergeWindow(open.intervals, this.#arrivalNames);
-      const verdict = judgeMerged(window, this.#slo, this.#probes, {
-        probesFromMs: open.step.startMs,
-        ...(this.#names ? { names: this.#names } : {}),
-      });
-      step = this.#result(open, 'inconclusive', verdict, window, 'step', generatorVerdictOf(window, this.#offeredOptions(true)), reason);
+      step = this.#result(open, 'inconclusive', this.#judge(open, open.intervals, 'full', 'step'), reason);
     } else {
       const last = this.#results[this.#results.length - 1];
-      const next = this.#steps[Math.min(this.#nextStep, this.#steps.length - 1)]!;
-      const window = mergeWindow([], this.#arrivalNames);
-      const verdict = judgeMerged(window, this.#slo, undefined, this.#names ? { names: this.#names } : {});
+      const next: OpenStep = { step: this.#steps[Math.min(this.#nextStep, this.#steps.length - 1)]!, intervals: [] };
       step =
         last && this.#nextStep >= this.#steps.length
           ? last
-          : this.#result(
-              { step: next, intervals: [] },
-              'inconclusive',
-              verdict,
-              window,
-              'step',
-              generatorVerdictOf(window, this.#offeredOptions(true)),
-              reason,
-            );
+          : this.#result(next, 'inconclusive', this.#judge(next, [], 'full', 'step'), reason);
     }
     this.#decision = { type: 'inconclusive', step, reason, advice };
     return this.#decision;
@@ -319,8 +258,11 @@ export class RampJudge {
     const d = this.#decision;
     if (d?.type === 'collapse') {
       const knee = held.filter((s) => s.index < d.step.index).pop();
+      // A ramp whose very first step broke never saw the target healthy (a wrong path, a target
+      // failing from its first request, a hang): no knee, and nothing for a recovery to return to.
+      const first = d.step.index === 0 && this.#steps.length > 1;
       return {
-        verdict: 'collapsed',
+        verdict: first ? 'never-healthy' : 'collapsed',
         ...(knee ? { knee } : {}),
         ...(lastHeld ? { lastHeld } : {}),
         ...unjudged,
@@ -333,6 +275,15 @@ export class RampJudge {
         ...(lastHeld ? { lastHeld } : {}),
         ...unjudged,
         inconclusive: { rateRps: d.step.rateRps, reason: d.reason, advice: d.advice },
+      };
+    }
+    const concluded = this.#results.filter((s) => s.verdict === 'held' || s.verdict === 'unjudged').length;
+    if (this.#sendingStoppedAtMs !== undefined && (this.#stoppedDuring || concluded < this.#steps.length)) {
+      return {
+        verdict: 'partial',
+        ...(lastHeld ? { lastHeld } : {}),
+        ...unjudged,
+        ...(this.#stoppedDuring ? { stoppedDuring: this.#stoppedDuring } : {}),
       };
     }
     if (lastHeld) return { verdict: 'held', lastHeld, ...unjudged };
@@ -372,101 +323,115 @@ export class RampJudge {
     return open.intervals.filter((i) => i.startMs + i.durationMs / 2 >= warmEndMs);
   }
 
+  /** The last full window of the step, once there is one: a breach decides, unless the lag could explain it. */
   #judgeSliding(open: OpenStep): RampEvent | undefined {
     const judged = this.#judgedIntervals(open);
     let k = judged.length;
     let coveredMs = 0;
     while (k > 0 && coveredMs < this.#windowMs - EPSILON_MS) coveredMs += judged[--k]!.durationMs;
     if (coveredMs < this.#windowMs - EPSILON_MS) return undefined;
-    const window = mergeWindow(judged.slice(k), this.#arrivalNames);
-    const verdict = judgeMerged(window, this.#slo, this.#probes, {
-      ...(k === 0 ? { probesFromMs: open.step.startMs } : {}),
-      ...(this.#names ? { names: this.#names } : {}),
-    });
-    if (!verdict.breached) return undefined;
-    const generator = generatorVerdictOf(window, this.#offeredOptions(false, this.#lagBefore(open, judged[k]!)));
-    const call = this.#call(open.step, verdict, window, generator);
-    if (call.kind === 'ambiguous') {
+    const j = this.#judge(open, judged.slice(k), 'full', 'sliding', k === 0);
+    // A window that held waits for the step's end, where the whole step is judged (a generator
+    // that fell behind in it makes the step inconclusive there).
+    if (!j.verdict.breached) return undefined;
+    if (j.call.kind === 'ambiguous') {
       // Wait: a later window of this step may breach beyond what the lag explains.
-      open.ambiguous ??= { reason: call.reason, verdict, window, generator };
+      open.ambiguous ??= { reason: j.call.reason, judged: j };
       return undefined;
     }
-    return this.#decide(open, call, verdict, window, generator, 'sliding');
+    return j.call.kind === 'collapse' || j.call.kind === 'saturated' ? this.#decide(open, j) : undefined;
   }
 
   /**
    * Before a step has a full window: decide a collapse as soon as the first window's breach is
-   * certain, whatever its remaining intervals bring. The window so far is completed with the best
-   * the target could still do (every remaining arrival answered at once and ok, 10 % more of them
-   * than the schedule holds) and judged; a condition that breaches even then will breach in the
-   * full window. Errors, drops, achieved, a probe sample past its limit or a percentile already
-   * out of reach are decided an interval or two into the step, so a collapsing target is not
-   * hammered — and its emails not sent — for the rest of the window. Anything less certain (a
-   * possible breach, a generator that may not have offered the load) waits for the full window.
+   * certain, whatever its remaining intervals bring, so a collapsing target is not hammered — and
+   * its emails not sent — for the rest of the window. Anything less certain waits.
    */
   #judgeEarly(open: OpenStep): RampEvent | undefined {
     const judged = this.#judgedIntervals(open);
-    if (judged.length === 0) return undefined;
+    if (judged.length === 0 || judged.reduce((a, i) => a + i.durationMs, 0) >= this.#windowMs - EPSILON_MS) return undefined;
     const coveredMs = judged.reduce((a, i) => a + i.durationMs, 0);
-    if (coveredMs >= this.#windowMs - EPSILON_MS) return undefined;
-    const window = mergeWindow(judged, this.#arrivalNames);
-    const options = { probesFromMs: open.step.startMs, ...(this.#names ? { names: this.#names } : {}) };
-    const best = judgeMerged(completedAtBest(window, open.step.rateRps, this.#windowMs - coveredMs), this.#slo, this.#probes, options);
-    // Scoped conditions are judged on the names' own figures, which the completion cannot add to.
-    const certain = best.conditions.filter((c) => c.status === 'breached' && !/^(journey|step|request):/.test(c.name));
-    if (certain.length === 0) return undefined;
-    const verdict = judgeMerged(window, this.#slo, this.#probes, options);
-    const generator = generatorVerdictOf(window, this.#offeredOptions(false, this.#lagBefore(open, judged[0])));
-    const call = this.#call(open.step, verdictOf(certain), window, generator);
-    if (call.kind !== 'collapse') return undefined;
-    return this.#decide(open, call, verdict, window, generator, 'sliding');
+    const j = this.#judge(open, judged, { certainAfterMs: this.#windowMs - coveredMs }, 'sliding', true);
+    return j.call.kind === 'collapse' ? this.#decide(open, j) : undefined;
   }
 
-  #close(complete: boolean, stopped = false): RampEvent | undefined {
+  /** The step reached its end: the whole step after its warm-up is judged. */
+  #close(): RampEvent | undefined {
     const open = this.#open!;
     this.#open = undefined;
     let judged = this.#judgedIntervals(open);
-    // A step cut short inside its warm-up still has something to say (a crash, a flood of errors).
+    // A step that ended inside its warm-up (a short last step) still has something to say.
     if (judged.length === 0) judged = open.intervals;
-    const window = mergeWindow(judged, this.#arrivalNames);
-    const verdict = judgeMerged(window, this.#slo, this.#probes, {
-      probesFromMs: open.step.startMs,
-      ...(this.#names ? { names: this.#names } : {}),
-    });
-    const generator = generatorVerdictOf(window, this.#offeredOptions(stopped, this.#lagBefore(open, judged[0]!)));
-    const call = this.#call(open.step, verdict, window, generator);
-    if (call.kind === 'ambiguous' || ((call.kind === 'held' || call.kind === 'unjudged') && open.ambiguous)) {
+    const j = this.#judge(open, judged, 'full', 'step', true);
+    if (j.call.kind === 'ambiguous' || ((j.call.kind === 'held' || j.call.kind === 'unjudged') && open.ambiguous)) {
       // The step ends with a breach the lag could explain and none it could not: inconclusive.
-      const a = call.kind === 'ambiguous' ? { reason: call.reason, verdict, window, generator } : open.ambiguous!;
-      return this.#decide(
-        open,
-        { kind: 'ambiguous', reason: a.reason },
-        a.verdict,
-        a.window,
-        a.generator,
-        call.kind === 'ambiguous' ? 'step' : 'sliding',
-      );
+      const a = j.call.kind === 'ambiguous' ? { reason: j.call.reason, judged: j } : open.ambiguous!;
+      return this.#decide(open, { ...a.judged, call: { kind: 'ambiguous', reason: a.reason } });
     }
-    if (call.kind === 'collapse' || call.kind === 'not-offered') return this.#decide(open, call, verdict, window, generator, 'step');
-    const stepVerdict: StepVerdict = !complete ? 'partial' : call.kind === 'unjudged' ? 'unjudged' : 'held';
-    const detail = !complete
-      ? 'the run ended before the step did'
-      : stepVerdict === 'unjudged'
-        ? verdict.conditions
+    if (j.call.kind === 'collapse' || j.call.kind === 'saturated') return this.#decide(open, j);
+    const verdict: StepVerdict = j.call.kind === 'unjudged' ? 'unjudged' : 'held';
+    const detail =
+      verdict === 'unjudged'
+        ? j.verdict.conditions
             .filter((c) => c.status === 'unjudged')
             .map(formatCondition)
             .join(', ')
         : undefined;
-    const step = this.#result(open, stepVerdict, verdict, window, 'step', generator, detail);
-    if (!complete) return undefined;
-    return { type: stepVerdict === 'unjudged' ? 'step-unjudged' : 'step-held', step };
+    const step = this.#result(open, verdict, j, detail);
+    return { type: verdict === 'unjudged' ? 'step-unjudged' : 'step-held', step };
   }
 
-  #offeredOptions(stoppedEarly = false, lagBeforeMs?: number): GeneratorVerdictOptions {
-    const before = lagBeforeMs !== undefined ? { lagBeforeMs } : {};
-    if (this.#sendingStoppedAtMs !== undefined)
-      return { schedule: this.#schedule, sendingStoppedAtMs: this.#sendingStoppedAtMs, ...before };
-    return { schedule: this.#schedule, stoppedEarly, ...before };
+  /**
+   * Sending stopped before the step's end. A breach that was already certain is still the
+   * target's (its window is completed at best, as before a step's first full window); anything
+   * else is partial: the stop, not the target, ended the step.
+   */
+  #cutShort(open: OpenStep): RampEvent | undefined {
+    this.#open = undefined;
+    let judged = this.#judgedIntervals(open);
+    if (judged.length === 0) judged = open.intervals;
+    // Completed at best up to the step's end (at least a window): every full window before the
+    // stop was judged already, and the rest of the step could only have diluted a breach.
+    const coveredMs = judged.reduce((a, i) => a + i.durationMs, 0);
+    const stepJudgedMs = stepEndMs(open.step) - (open.step.startMs + this.warmupMsFor(open.step));
+    const j = this.#judge(open, judged, { certainAfterMs: Math.max(this.#windowMs, stepJudgedMs) - coveredMs }, 'step', true);
+    if (j.call.kind === 'collapse') return this.#decide(open, j);
+    const detail =
+      this.#sendingStoppedAtMs !== undefined ? 'sending was stopped before the step ended' : 'the run ended before the step did';
+    this.#stoppedDuring = this.#result(open, 'partial', j, detail);
+    return undefined;
+  }
+
+  /**
+   * The one judging step every path shares: merge the window, judge it against the SLO (all of
+   * it, or only what is certain), check the generator offered its load, and make the call.
+   */
+  #judge(open: OpenStep, intervals: readonly IntervalStats[], mode: Mode, kind: JudgedWindow['kind'], probesFromStepStart = false): Judged {
+    const window = mergeWindow(intervals, this.#arrivalNames);
+    const options = { ...(probesFromStepStart ? { probesFromMs: open.step.startMs } : {}), ...(this.#names ? { names: this.#names } : {}) };
+    const verdict = judgeMerged(window, this.#slo, this.#probes, options);
+    const generator = generatorVerdictOf(window, this.#generatorOptions(this.#lagBefore(open, intervals[0])));
+    let call = this.#call(open.step, verdict, generator);
+    if (mode !== 'full') {
+      const best = judgeMerged(
+        completedAtBest(window, open.step.rateRps, Math.max(0, mode.certainAfterMs)),
+        this.#slo,
+        this.#probes,
+        options,
+      );
+      const certain = certainBreaches(best);
+      const certainCall = certain.length > 0 ? this.#call(open.step, verdictOf(certain), generator) : undefined;
+      call = certainCall?.kind === 'collapse' ? certainCall : { kind: 'held' };
+    }
+    return { window, verdict, generator, call, kind };
+  }
+
+  #generatorOptions(lagBeforeMs?: number): GeneratorVerdictOptions {
+    return {
+      schedule: this.#schedule,
+      ...(this.#sendingStoppedAtMs !== undefined ? { sendingStoppedAtMs: this.#sendingStoppedAtMs } : {}),
+      ...(lagBeforeMs !== undefined ? { lagBeforeMs } : {}),
+    };
   }
 
   /** The median lag of the interval before `first` (in this step, or the last one before it). */
@@ -478,9 +443,12 @@ export class RampJudge {
   }
 
   /** The rule in the class comment, for one window. */
-  #call(step: ProfileStep, verdict: WindowVerdict, _window: WindowStats, generator: GeneratorVerdict): WindowCall {
-    if (!generator.offered) {
-      return { kind: 'not-offered', reason: `generator saturated at ${formatRate(step.rateRps)} (${generator.reasons.join(', ')})` };
+  #call(step: ProfileStep, verdict: WindowVerdict, generator: GeneratorVerdict): WindowCall {
+    if (generator.saturated) {
+      return {
+        kind: 'saturated',
+        reason: `generator saturated at ${formatArrivalRate(step.rateRps, this.#unit)} (${generator.reasons.join(', ')})`,
+      };
     }
     const breached = verdict.conditions.filter((c) => c.status === 'breached');
     if (breached.length === 0) return { kind: verdict.unjudged ? 'unjudged' : 'held' };
@@ -491,65 +459,44 @@ export class RampJudge {
       .join('; ');
     return {
       kind: 'ambiguous',
-      reason: `the generator's schedule lag (up to ${formatMs(generator.lagMsMax)}) could explain the breach at ${formatRate(step.rateRps)}: ${explained}`,
+      reason: `the generator's schedule lag (up to ${formatMs(generator.lagMsMax)}) could explain the breach at ${formatArrivalRate(step.rateRps, this.#unit)}: ${explained}`,
     };
   }
 
-  #decide(
-    open: OpenStep,
-    call: WindowCall,
-    verdict: WindowVerdict,
-    window: WindowStats,
-    generator: GeneratorVerdict,
-    kind: JudgedWindow['kind'],
-  ): Decision {
-    if (call.kind === 'collapse') {
-      const step = this.#result(open, 'breached', verdict, window, kind, generator);
-      this.#decision = { type: 'collapse', step, verdict, window: step.judged };
+  #decide(open: OpenStep, j: Judged): Decision {
+    if (j.call.kind === 'collapse') {
+      const step = this.#result(open, 'breached', j);
+      this.#decision = { type: 'collapse', step, verdict: j.verdict, window: step.judged };
     } else {
-      const reason = 'reason' in call ? call.reason : 'inconclusive';
-      const step = this.#result(open, 'inconclusive', verdict, window, kind, generator, reason);
+      const reason = 'reason' in j.call ? j.call.reason : 'inconclusive';
+      const step = this.#result(open, 'inconclusive', j, reason);
       this.#decision = { type: 'inconclusive', step, reason, advice: GENERATOR_SATURATED_ADVICE };
     }
     return this.#decision;
   }
 
-  #result(
-    open: OpenStep,
-    verdict: StepVerdict,
-    judgedVerdict: WindowVerdict,
-    judged: WindowStats,
-    kind: JudgedWindow['kind'],
-    generator: GeneratorVerdict,
-    detail?: string,
-  ): StepResult {
+  #result(open: OpenStep, verdict: StepVerdict, j: Judged, detail?: string): StepResult {
     const all = mergeWindow(open.intervals, this.#arrivalNames);
     const s = open.step;
     const result: StepResult = {
       index: s.index,
-      label: s.label,
+      label: formatStepLabel(s.label, this.#unit),
       rateRps: s.rateRps,
       startMs: s.startMs,
       durationMs: s.durationMs,
-      offered: all.offered,
-      sent: all.sent,
+      ...countsOf(all),
       achievedRps: achievedRps(all),
-      responses: all.responses,
-      ok: all.ok,
-      errors: all.errors,
-      dropped: all.dropped,
-      droppedGenerator: all.droppedGenerator,
       latencyMs: summarizeMs(all.latency),
       verdict,
-      conditions: judgedVerdict.conditions,
+      conditions: j.verdict.conditions,
       judged: {
-        kind,
-        startMs: judged.startMs,
-        durationMs: judged.durationMs,
-        offeredRps: offeredRps(judged),
-        achievedRps: achievedRps(judged),
+        kind: j.kind,
+        startMs: j.window.startMs,
+        durationMs: j.window.durationMs,
+        offeredRps: offeredRps(j.window),
+        achievedRps: achievedRps(j.window),
       },
-      generator,
+      generator: j.generator,
       ...(detail ? { detail } : {}),
     };
     this.#results.push(result);
@@ -557,91 +504,8 @@ export class RampJudge {
   }
 }
 
-/** The part of a step not judged after the rate changes, unless given: min(1 s, 20 % of the step). */
-export function defaultWarmupMs(stepDurationMs: number): number {
-  return Math.min(DEFAULTS.judge.warmupMaxMs, DEFAULTS.judge.warmupRatio * stepDurationMs);
-}
-
-/**
- * How much of a step the judge rests its whole-step verdict on: the intervals whose midpoint lies
- * past the warm-up (the same rule as `#judgedIntervals`), for a step that starts on an interval
- * boundary.
- */
-export function judgedMsOf(stepDurationMs: number, warmupMs: number, intervalMs: number = DEFAULTS.run.intervalMs): number {
-  let judged = 0;
-  for (let t = 0; t < stepDurationMs - EPSILON_MS; t += intervalMs) {
-    const len = Math.min(intervalMs, stepDurationMs - t);
-    if (t + len / 2 >= warmupMs) judged += len;
-  }
-  return judged;
-}
-
-function stepEndMs(s: ProfileStep): number {
-  return s.startMs + s.durationMs;
-}
-
 function medianLagMs(i: IntervalStats): number | undefined {
   if (!i.histograms.lag) return undefined;
   const h = decodedHistogram(i.histograms.lag);
   return h.totalCount === 0 ? undefined : percentileMs(h, 50);
-}
-
-/** Arrivals of flat steps in [startMs, endMs): each step's rate over its overlap. */
-function flatStepArrivals(steps: readonly ProfileStep[], startMs: number, endMs: number): number {
-  let n = 0;
-  for (const s of steps) {
-    const overlapMs = Math.min(endMs, stepEndMs(s)) - Math.max(startMs, s.startMs);
-    if (overlapMs > 0) n += (s.rateRps * overlapMs) / 1000;
-  }
-  return n;
-}
-
-export function validateRampJudgeOptions(options: RampJudgeOptions, path = 'options'): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  if (!Array.isArray(options.steps) || options.steps.length === 0) {
-    issues.push({ path: `${path}.steps`, message: 'must list at least one step (a ramp profile: step, exponential or stages)' });
-  }
-  issues.push(...validateSlo(options.slo, `${path}.slo`));
-  if (options.windowMs !== undefined)
-    readNumber(options.windowMs, `${path}.windowMs`, issues, { min: 0, allowMin: false, what: 'a number of milliseconds' });
-  if (options.arrivals !== undefined && options.arrivals !== 'uniform' && options.arrivals !== 'poisson') {
-    issues.push({ path: `${path}.arrivals`, message: `must be "uniform" or "poisson" (got ${JSON.stringify(options.arrivals)})` });
-  }
-  if (options.intervalMs !== undefined)
-    readNumber(options.intervalMs, `${path}.intervalMs`, issues, { min: 0, allowMin: false, what: 'a number of milliseconds' });
-  if (options.warmupMs !== undefined) {
-    readNumber(options.warmupMs, `${path}.warmupMs`, issues, { min: 0, what: 'a number of milliseconds' });
-    const shortest = Array.isArray(options.steps) ? Math.min(...options.steps.map((s) => s.durationMs)) : Number.POSITIVE_INFINITY;
-    if (options.warmupMs >= shortest) {
-      issues.push({
-        path: `${path}.warmupMs`,
-        message: `must be shorter than the shortest step (${shortest} ms), or that step is never judged (got ${options.warmupMs})`,
-      });
-    }
-  }
-  return issues;
-}
-
-/**
- * A window completed with the best the target could still do in its remaining `remainingMs` at
- * `rateRps`: every arrival (10 % more than the schedule holds) ends ok, each answered at once
- * with as many requests per arrival as so far. What breaches even so is certain to breach.
- */
-export function completedAtBest(w: WindowStats, rateRps: number, remainingMs: number): WindowStats {
-  const arrivals = Math.ceil(((rateRps * remainingMs) / 1000) * 1.1);
-  const perArrival = w.offered > 0 ? Math.max(1, w.sent / w.offered) : 1;
-  const requests = Math.ceil(arrivals * perArrival);
-  const latency = createHistogram();
-  latency.add(w.latency);
-  if (requests > 0) latency.recordValueWithCount(1, requests);
-  return {
-    ...w,
-    durationMs: w.durationMs + remainingMs,
-    offered: w.offered + arrivals,
-    sent: w.sent + requests,
-    responses: w.responses + requests,
-    ok: w.ok + requests,
-    arrivalsOk: w.arrivalsOk + arrivals,
-    latency,
-  };
 }

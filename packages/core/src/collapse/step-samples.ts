@@ -1,7 +1,7 @@
 import type { ProfileStep } from '../profile/curve.js';
 import { minSamplesForPercentile, percentileName, type Slo, strictestPercentile } from '../slo/slo.js';
 import { formatCount, formatMs, formatRate } from './format.js';
-import { defaultWarmupMs, judgedMsOf } from './ramp-judge.js';
+import { defaultWarmupMs, judgedMsOf } from './step-plan.js';
 import { DEFAULTS } from '../defaults.js';
 
 /**

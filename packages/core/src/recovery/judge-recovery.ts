@@ -1,6 +1,6 @@
 import type { NameEntry } from '../scenario/flow-plan.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
-import { formatCondition, formatMs, formatRate } from '../collapse/format.js';
+import { formatArrivalRate, formatCondition, formatMs } from '../collapse/format.js';
 import { type ConditionVerdict, judgeMerged, type WindowVerdict } from '../collapse/judge-window.js';
 import type { ProbeWindow } from '../collapse/probe-window.js';
 import { mergeWindow, offeredRps, slidingWindows } from '../collapse/window.js';
@@ -128,7 +128,7 @@ export function judgeRecovery(intervals: readonly IntervalStats[], slo: Slo, opt
   const why =
     failing.length === 0
       ? `the SLO held only for the last ${formatMs(heldAtEnd)}, short of ${sustain} windows of ${formatMs(windowMs)}`
-      : `${formatMs(all.durationMs)} at ${options.names?.some((n) => n.kind === 'journey') ? formatRate(offeredRps(all)).replace(' req/s', ' journeys/s') : formatRate(offeredRps(all))} after a ${formatMs(cooldownMs)} cool-down still breached ${failing.map(formatCondition).join(', ')}` +
+      : `${formatMs(all.durationMs)} at ${options.names?.some((n) => n.kind === 'journey') ? formatArrivalRate(offeredRps(all), 'journey') : formatArrivalRate(offeredRps(all), 'request')} after a ${formatMs(cooldownMs)} cool-down still breached ${failing.map(formatCondition).join(', ')}` +
         (probeNames.length > 0 ? `; probes still failing: ${probeNames.join(', ')}` : '');
   return {
     recovered: false,

@@ -10,7 +10,7 @@ import {
   percentileMs,
   summarizeMs,
 } from '../stats/histogram.js';
-import type { RunConfig } from '../run/config.js';
+import type { ArrivalUnit, RunConfig } from '../run/config.js';
 import { summarizeTls, type TlsSummary } from '../run/tls.js';
 import { formatMs } from '../collapse/format.js';
 import { generatorVerdictOf, type OfferedSchedule } from '../collapse/generator-verdict.js';
@@ -26,6 +26,7 @@ import {
 } from '../run/interval.js';
 import type { NameEntry } from '../scenario/flow-plan.js';
 import { type Counts, sumCounts } from '../run/counts.js';
+import { partialOf } from './stop.js';
 import { countArrivals } from '../schedule/arrivals.js';
 import { shareOf, type ShardSpec } from '../shard/shard-spec.js';
 
@@ -33,7 +34,7 @@ import { shareOf, type ShardSpec } from '../shard/shard-spec.js';
 export type NamedStats = NameEntry & NameStats;
 
 /** Bumped whenever a field changes meaning or is removed (additions keep the version). */
-export const RESULT_SCHEMA_VERSION = 2;
+export const RESULT_SCHEMA_VERSION = 3;
 
 /** Why a run ended. Guardrails and kill switches add their own reasons. */
 export type StopReason =
@@ -47,7 +48,7 @@ export type StopReason =
   | 'kill-file'
   | 'signal'
   | 'control-endpoint'
-  | 'collapse'
+  | 'collapsed'
   | 'inconclusive'
   | 'worker-crash'
   /** A shard stopped by itself: it lost its coordinator for longer than the heartbeat allows. */
@@ -82,22 +83,10 @@ export interface IncompleteInfo {
   readonly detail: string;
 }
 
-/**
- * Stops that end a run by design: the plan ran out, or a ramp reached its verdict. Any other stop
- * (a signal, a kill switch, a guardrail, a crash) leaves a partial result.
- */
-const COMPLETE_STOPS: ReadonlySet<StopReason> = new Set(['completed', 'collapse', 'inconclusive']);
-
 /** Marks a result cut short by something other than its own plan: what was measured is kept, and says why it is incomplete. */
 export interface PartialMark {
   readonly reason: StopReason;
   readonly detail: string;
-}
-
-/** `{ partial: { reason, detail } }` for a stop that cut the run short, `{}` otherwise (spread it into a result). */
-export function partialOf(stopReason: StopReason, detail: string | undefined): { partial?: PartialMark } {
-  if (COMPLETE_STOPS.has(stopReason)) return {};
-  return { partial: { reason: stopReason, detail: detail ?? stopReason } };
 }
 
 /** Memory of the generator over a run, to show it stayed bounded whatever the target sent. */
@@ -155,6 +144,8 @@ export interface RunResult {
   readonly target: { readonly url: string; readonly method: string };
   readonly config: {
     readonly profile: Profile;
+    /** What an arrival of the profile is: a request, or a journey (rates are then journeys/s). */
+    readonly arrivalUnit?: ArrivalUnit;
     readonly arrivals: ArrivalProcess;
     readonly seed: number;
     readonly timeoutMs: number;
@@ -253,7 +244,7 @@ export function generatorHealth(
     const lagBefore = beforeLag && beforeLag.totalCount > 0 ? { lagBeforeMs: percentileMs(beforeLag, 50) } : {};
     // Drops were counted over the whole run above.
     const v = generatorVerdictOf({ ...merged, droppedGenerator: 0 }, { schedule, ...lagBefore });
-    if (!v.offered) {
+    if (v.saturated) {
       reasons.push(`${v.reasons.join(', ')} from ${formatMs(merged.startMs)} to ${formatMs(merged.endMs)}`);
       break;
     }
@@ -328,6 +319,7 @@ export function buildRunResult(args: {
     target: { url: config.url, method: config.method },
     config: {
       profile: config.profile,
+      arrivalUnit: config.arrivalUnit,
       arrivals: config.arrivals,
       seed: config.seed,
       timeoutMs: config.timeoutMs,

@@ -7,6 +7,7 @@ import { assertHostsAllowed } from '../guard/allowlist.js';
 import type { ErrorBurstOptions } from '../guard/error-burst.js';
 import { validateBudgets } from '../guard/budgets.js';
 import { compileFlows, type NameEntry, type RequestMix } from '../scenario/flow-plan.js';
+import { arrivalNamesOf } from '../collapse/window.js';
 import { validateJourneys } from '../scenario/journey.js';
 import { validateRequests } from '../scenario/request-template.js';
 import { type TlsOptions, validateTls } from './tls.js';
@@ -50,7 +51,10 @@ export interface RunOptions {
   readonly intervalMs?: number;
   /** After a stop, how long in-flight requests may finish before they are abandoned (default min(timeout, 5 s)). */
   readonly drainMs?: DurationInput;
-  /** Generator lag p99 above this marks the generator as saturated (default 5 ms). */
+  /**
+   * Generator lag p99 above this is noted in the result (the corrected latencies include that
+   * much of the generator's own delay); it does not make the run saturated (default 5 ms).
+   */
   readonly lagThresholdMs?: number;
   /** An arrival this late when the generator gets to it is dropped as a generator drop (default 1 s). */
   readonly lateDropMs?: number;
@@ -97,7 +101,15 @@ export interface RunOptions {
   readonly http2?: boolean;
 }
 
-/** Options after validation, with every default filled in. */
+/** What an arrival of the schedule is: one request, or one journey (which sends several). */
+export type ArrivalUnit = 'request' | 'journey';
+
+/**
+ * Options after validation, with every default filled in and the request mix compiled: the one
+ * currency below the CLI. `resolveRunConfig` makes it once; a later phase of the same command
+ * (a recovery baseline, a search trial) is `withProfile` of it, which changes only what depends
+ * on the profile.
+ */
 export interface RunConfig {
   readonly url: string;
   readonly origin: string;
@@ -127,6 +139,12 @@ export interface RunConfig {
   readonly requests: RequestMix | undefined;
   /** What results are kept per name: every request, journey and step of the mix (empty without one). */
   readonly names: readonly NameEntry[];
+  /** Which `names` an arrival is (requests and journeys, not steps); undefined without a mix. */
+  readonly arrivalNames: readonly number[] | undefined;
+  /** A journey per arrival when the mix has journeys: rates are then journeys/s. */
+  readonly arrivalUnit: ArrivalUnit;
+  /** The connection and in-flight sizes the user gave (the rest are sized from the profile's peak). */
+  readonly sizing: { readonly connections?: number; readonly maxInFlight?: number };
   readonly budgets: Readonly<Record<string, number>>;
   readonly budgetBuffer: SharedArrayBuffer | undefined;
   readonly runId: string;
@@ -250,28 +268,19 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
 
   if (issues.length > 0 || !url || !profile) throw new ValidationError('run options', issues);
   assertHostsAllowed([url.href], options.allowedHosts ?? []);
-  const compiled = compileProfile(profile);
-  const curve = options.maxRps !== undefined ? clampCurve(compiled, options.maxRps) : compiled;
-  // Connections and the in-flight cap are per machine: a shard sizes them for its share of the rate.
-  const peak = curve.peakRps / (options.shard?.count ?? 1);
   const runId = options.runId ?? randomRunId();
-  const connections = options.connections ?? defaultConnections(peak, workers);
-  return {
+  const journeys = (options.requests?.journeys?.length ?? 0) > 0;
+  const base: Omit<RunConfig, 'profile' | 'curve' | 'connections' | 'warmConnections' | 'maxInFlight'> = {
     url: url.href,
     origin: url.origin,
     path: `${url.pathname}${url.search}`,
     method,
     headers: { ...(options.headers ?? {}), [runIdHeader]: runId },
     body: options.body,
-    profile,
-    curve,
     arrivals: options.arrivals ?? DEFAULTS.run.arrivals,
     seed: options.seed ?? DEFAULTS.run.seed,
     workers,
-    connections,
     pipelining: options.pipelining ?? DEFAULTS.run.pipelining,
-    warmConnections: defaultWarmConnections(firstSecondRps(curve) / (options.shard?.count ?? 1), workers, connections),
-    maxInFlight: options.maxInFlight ?? defaultMaxInFlight(peak, timeoutMs),
     timeoutMs,
     expectStatus,
     intervalMs,
@@ -283,6 +292,12 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
     errorBurst: options.errorBurst ?? {},
     requests: options.requests,
     names,
+    arrivalNames: arrivalNamesOf(names),
+    arrivalUnit: journeys ? 'journey' : 'request',
+    sizing: {
+      ...(options.connections !== undefined ? { connections: options.connections } : {}),
+      ...(options.maxInFlight !== undefined ? { maxInFlight: options.maxInFlight } : {}),
+    },
     budgets: options.budgets ?? {},
     budgetBuffer: options.budgetBuffer,
     runId,
@@ -291,6 +306,49 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
     startAtEpochMs: options.startAtEpochMs,
     tls: options.tls,
     http2: options.http2 === true,
+  };
+  return sizedFor(base, profile);
+}
+
+/**
+ * The same run with another profile (the next phase of a command: a recovery baseline, a search
+ * trial), and optionally its own request cap and error-burst guard. Nothing is validated or
+ * compiled again but the profile; connections and the in-flight cap follow the new peak unless
+ * the user set them.
+ */
+export function withProfile(
+  config: RunConfig,
+  profile: Profile,
+  overrides: { readonly maxRequests?: number; readonly errorBurst?: false } = {},
+): RunConfig {
+  const issues = validateProfile(profile);
+  if (issues.length > 0) throw new ValidationError('run options', issues);
+  const next = {
+    ...config,
+    ...('maxRequests' in overrides ? { maxRequests: overrides.maxRequests } : {}),
+    ...(overrides.errorBurst === false ? { errorBurst: false as const } : {}),
+  };
+  return sizedFor(next, profile);
+}
+
+/** Fills in what depends on the profile: its curve (clamped to maxRps) and the sizes that fit its peak. */
+function sizedFor(
+  base: Omit<RunConfig, 'profile' | 'curve' | 'connections' | 'warmConnections' | 'maxInFlight'>,
+  profile: Profile,
+): RunConfig {
+  const compiled = compileProfile(profile);
+  const curve = base.maxRps !== undefined ? clampCurve(compiled, base.maxRps) : compiled;
+  // Connections and the in-flight cap are per machine: a shard sizes them for its share of the rate.
+  const shards = base.shard?.count ?? 1;
+  const peak = curve.peakRps / shards;
+  const connections = base.sizing.connections ?? defaultConnections(peak, base.workers);
+  return {
+    ...base,
+    profile,
+    curve,
+    connections,
+    warmConnections: defaultWarmConnections(firstSecondRps(curve) / shards, base.workers, connections),
+    maxInFlight: base.sizing.maxInFlight ?? defaultMaxInFlight(peak, base.timeoutMs),
   };
 }
 

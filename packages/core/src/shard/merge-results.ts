@@ -1,14 +1,8 @@
 import { ShardMismatchError, type ValidationIssue } from '../errors.js';
 import { arrivalNamesOf } from '../collapse/window.js';
 import { sumCounts } from '../run/counts.js';
-import {
-  type GeneratorHealth,
-  type IncompleteInfo,
-  partialOf,
-  RESULT_SCHEMA_VERSION,
-  type RunResult,
-  type StopReason,
-} from '../result/run-result.js';
+import { partialOf } from '../result/stop.js';
+import { type GeneratorHealth, type IncompleteInfo, RESULT_SCHEMA_VERSION, type RunResult, type StopReason } from '../result/run-result.js';
 import { emptyErrorCounts, type ErrorClass, type ErrorCounts, mergeNameReports } from '../run/interval.js';
 import { createHistogram, decodeHistogram, encodeHistogram, percentileMs, summarizeMs } from '../stats/histogram.js';
 import { mergeShardIntervals } from './merge-intervals.js';

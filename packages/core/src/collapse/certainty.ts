@@ -1,0 +1,38 @@
+import { createHistogram } from '../stats/histogram.js';
+import type { ConditionVerdict, WindowVerdict } from './judge-window.js';
+import type { WindowStats } from './window.js';
+
+/**
+ * A window completed with the best the target could still do in its remaining `remainingMs` at
+ * `rateRps`: every arrival (10 % more than the schedule holds) ends ok, each answered at once
+ * with as many requests per arrival as so far. What breaches even so is certain to breach in the
+ * full window: that is how the judge calls a collapse before a step has its first full window,
+ * and how it judges a step cut short by a stop.
+ */
+export function completedAtBest(w: WindowStats, rateRps: number, remainingMs: number): WindowStats {
+  const arrivals = Math.ceil(((rateRps * remainingMs) / 1000) * 1.1);
+  const perArrival = w.offered > 0 ? Math.max(1, w.sent / w.offered) : 1;
+  const requests = Math.ceil(arrivals * perArrival);
+  const latency = createHistogram();
+  latency.add(w.latency);
+  if (requests > 0) latency.recordValueWithCount(1, requests);
+  return {
+    ...w,
+    durationMs: w.durationMs + remainingMs,
+    offered: w.offered + arrivals,
+    sent: w.sent + requests,
+    responses: w.responses + requests,
+    ok: w.ok + requests,
+    arrivalsOk: w.arrivalsOk + arrivals,
+    latency,
+  };
+}
+
+/**
+ * The breaches of `best` (a window completed at best) that are certain. Scoped conditions
+ * (`journey:…`, `step:…`, `request:…`) are judged on the names' own figures, which the
+ * completion cannot add to, so they are never certain before the window is full.
+ */
+export function certainBreaches(best: WindowVerdict): ConditionVerdict[] {
+  return best.conditions.filter((c) => c.status === 'breached' && !/^(journey|step|request):/.test(c.name));
+}

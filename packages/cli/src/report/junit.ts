@@ -16,7 +16,7 @@ import type { StoredRampResult, StoredResult, StoredRunResult } from './stored-r
  * JUnit XML, so CI systems list what failed the way they list failed unit tests: one testcase
  * per SLO condition per step (classname = the step, name = the condition), plus the recovery
  * check. The shape follows the common (Jenkins / Ant) JUnit schema:
- * testsuites > testsuite[name, tests, failures, errors, skipped, time, timestamp] >
+ * testsuites[name, tests, failures, errors, time] > testsuite[name, tests, failures, errors, skipped, time, timestamp] >
  * testcase[name, classname, time] > failure[message, type] | skipped[message].
  *
  * - breached condition of a breached step: `<failure type="breached">`;
@@ -135,10 +135,11 @@ function suite(
   const failures = cases.filter((c) => c.outcome.kind === 'failure').length;
   const errors = cases.filter((c) => c.outcome.kind === 'error').length;
   const skipped = cases.filter((c) => c.outcome.kind === 'skipped').length;
-  const counts = `tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${timeSec}"`;
+  // `skipped` belongs on testsuite only: Jenkins' junit-10.xsd rejects it on testsuites.
+  const totals = `tests="${cases.length}" failures="${failures}" errors="${errors}"`;
   return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="${attr(name)}" ${counts}>
-  <testsuite name="${attr(name)}" ${counts} timestamp="${attr(startedAt.replace(/(\.\d+)?Z$/, ''))}">
+<testsuites name="${attr(name)}" ${totals} time="${timeSec}">
+  <testsuite name="${attr(name)}" ${totals} skipped="${skipped}" time="${timeSec}" timestamp="${attr(startedAt.replace(/(\.\d+)?Z$/, ''))}">
     <properties>
 ${props.map(([k, v]) => `      <property name="${attr(k)}" value="${attr(v)}"/>`).join('\n')}
     </properties>

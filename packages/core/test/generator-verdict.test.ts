@@ -1,4 +1,4 @@
-import { generatorVerdict, latencyWithoutLagMs, mergeWindow, type OfferedSchedule, SATURATION_RULE } from '@overload/core';
+import { generatorVerdict, latencyWithoutLagMs, mergeWindow, type OfferedSchedule, SATURATION_RULE } from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 import { intervals } from './support/intervals.js';
 

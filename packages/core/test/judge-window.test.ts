@@ -11,7 +11,7 @@ import {
   parseSlo,
   percentileMs,
   type ProbeSample,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 import { interval, intervals } from './support/intervals.js';
 

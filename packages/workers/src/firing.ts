@@ -1,5 +1,5 @@
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
-import { ArrivalCursor, RateCurve } from '@overload/core';
+import { ArrivalCursor, RateCurve } from '@overload/core/internal';
 import { Pool } from 'undici';
 import { BodyReadBudget } from './body-budget.js';
 import { classifyError, RequestTimeoutError } from './classify-error.js';

@@ -10,7 +10,7 @@ import {
   MissingCapture,
   ResponseJson,
   type ResponseView,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { classifyError } from './classify-error.js';
 import { RequestHandler } from './request-handler.js';
 import type { BodyReadBudget } from './body-budget.js';

@@ -9,7 +9,7 @@ import {
   type RunResult,
   type Slo,
   type StepResult,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { escapeHtml as h } from './escape.js';
 import type { StoredRampResult, StoredResult, StoredSearchResult } from './stored-result.js';
 

@@ -7,7 +7,7 @@ import {
   formatSlo,
   type RunResult,
   type StepResult,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { failureList } from '../output/names-table.js';
 import { escapeXmlAttr as attr, escapeXmlText as text } from './escape.js';
 import type { StoredRampResult, StoredResult, StoredRunResult } from './stored-result.js';

@@ -169,20 +169,20 @@ export {
   judgeWindow,
   scopeIndexes,
   validateScopedNames,
-  verdictOf,
-  type ConditionVerdict,
-  type WindowVerdict,
+  judgementOf,
+  type ConditionOutcome,
+  type WindowJudgement,
 } from './collapse/judge-window.js';
 export {
   GENERATOR_SATURATED_ADVICE,
   SATURATION_RULE,
-  generatorVerdict,
-  generatorVerdictOf,
+  generatorCheck,
+  generatorCheckOf,
   latencyWithoutLagMs,
-  type GeneratorVerdict,
-  type GeneratorVerdictOptions,
+  type GeneratorCheck,
+  type GeneratorCheckOptions,
   type OfferedSchedule,
-} from './collapse/generator-verdict.js';
+} from './collapse/generator-check.js';
 export {
   STEP_SAMPLE_MARGIN,
   formatShortStep,

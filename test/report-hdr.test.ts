@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeHistogram, hdrFilesOf, type Histogram, INTERVAL_LOG_TAGS, type RunResult, summarizeMs } from '@overload/core';
+import { decodeHistogram, hdrFilesOf, type Histogram, INTERVAL_LOG_TAGS, type RunResult, summarizeMs } from '@overload/core/internal';
 import { run } from '@overload/workers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeResults } from '../packages/cli/dist/results/write-results.js';

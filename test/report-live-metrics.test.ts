@@ -1,4 +1,4 @@
-import { type IntervalStats, parsePrometheusText, type PrometheusSample } from '@overload/core';
+import { type IntervalStats, parsePrometheusText, type PrometheusSample } from '@overload/core/internal';
 import { run } from '@overload/workers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LiveMetrics, startLiveMetrics } from '../packages/cli/dist/metrics/live-metrics.js';

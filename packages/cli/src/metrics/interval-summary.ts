@@ -1,4 +1,4 @@
-import type { LatencySummaryMs } from '@overload/core';
+import type { LatencySummaryMs } from '@overload/core/internal';
 
 /**
  * A Prometheus summary whose quantiles are the exact HDR percentiles of the last merged interval.

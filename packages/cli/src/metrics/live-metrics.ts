@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ERROR_CLASSES, type IntervalStats } from '@overload/core';
+import { ERROR_CLASSES, type IntervalStats } from '@overload/core/internal';
 import { Counter, Gauge, type Metric, Registry } from 'prom-client';
 import { IntervalSummary } from './interval-summary.js';
 

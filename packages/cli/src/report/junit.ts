@@ -1,5 +1,5 @@
 import {
-  type ConditionVerdict,
+  type ConditionOutcome,
   formatCondition,
   formatCount,
   formatMs,
@@ -7,7 +7,7 @@ import {
   formatSlo,
   type RunResult,
   type StepResult,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { failureList } from '../output/names-table.js';
 import { escapeXmlAttr as attr, escapeXmlText as text } from './escape.js';
 import type { StoredRampResult, StoredResult, StoredRunResult } from './stored-result.js';
@@ -167,7 +167,7 @@ function stepCases(s: StepResult, classname: string): Case[] {
   return s.conditions.map((c) => ({ classname, name: conditionName(c), timeSec, outcome: conditionOutcome(s, c) }));
 }
 
-function conditionOutcome(s: StepResult, c: ConditionVerdict): Outcome {
+function conditionOutcome(s: StepResult, c: ConditionOutcome): Outcome {
   if (s.verdict === 'inconclusive') {
     const message = `inconclusive: ${s.detail ?? 'the load generator was saturated'}`;
     return { kind: 'error', type: 'inconclusive', message, body: `${message}\n${formatCondition(c)} (not attributable to the target)` };
@@ -242,7 +242,7 @@ function renderCase(c: Case): string {
  * testcase keeps its name from run to run and CI can track its history): `p99 <= 500 ms`,
  * `errors <= 1 %`, `achieved >= 95 %`, `queue_depth < 1000`, `health ok`.
  */
-export function conditionName(c: ConditionVerdict): string {
+export function conditionName(c: ConditionOutcome): string {
   if (c.op === 'ok') return `${c.name} ok`;
   const limit =
     c.unit === 'ratio'

@@ -156,7 +156,7 @@ describe('fault matrix: hostile targets through the CLI (docs/faults.md)', () =>
   const measured: Record<string, unknown>[] = [];
   beforeAll(async () => {
     certs = makeTestCerts();
-    validate = new Ajv2020({ allErrors: true }).compile(
+    validate = new Ajv2020({ strict: true, allErrors: true }).compile(
       JSON.parse(await readFile(new URL('../docs/result.schema.json', import.meta.url), 'utf8')),
     );
   });

@@ -84,9 +84,7 @@ function hexToRgb(hex: string): [number, number, number] {
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
 
-function embeddedCharts(
-  html: string,
-): {
+function embeddedCharts(html: string): {
   id: string;
   yLabel: string;
   y2Label?: string;

@@ -23,11 +23,7 @@ describe('a scenario field no part of overload reads is refused, with the field 
 
   it.each([
     [{ safety: { maxRPS: 10 } }, 'safety.maxRPS', 'did you mean safety.maxRps?'],
-    [
-      { safety: { maxRps: 10, errorBurst: { windowMS: '5s' } } },
-      'safety.errorBurst.windowMS',
-      'did you mean safety.errorBurst.windowMs?',
-    ],
+    [{ safety: { maxRps: 10, errorBurst: { windowMS: '5s' } } }, 'safety.errorBurst.windowMS', 'did you mean safety.errorBurst.windowMs?'],
     [{ recovery: { cooldown: '2s' } }, 'recovery.cooldown', 'did you mean recovery.cooldownMs?'],
     [{ profile: { kind: 'constant', rate: 10, durationMs: '1s' } }, 'profile.rate', 'did you mean profile.rateRps?'],
     [

@@ -14,11 +14,53 @@ import { writeResults } from '../packages/cli/dist/results/write-results.js';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 import { launchChromium } from './support/chromium.js';
 
+/** A string drawn on a chart's canvas and the box it covers, in canvas pixels. */
+interface DrawnText {
+  readonly text: string;
+  readonly box: readonly [left: number, top: number, right: number, bottom: number];
+}
+
 interface PageReport {
   readonly errors: string[];
   readonly requests: string[];
-  readonly charts: { id: string; canvases: number; seriesPixels: number }[];
+  readonly charts: { id: string; canvases: number; seriesPixels: number; texts: DrawnText[] }[];
   readonly chartDivs: number;
+}
+
+/**
+ * Runs in the page before its scripts: every fillText on a canvas (uPlot's axes and the report's
+ * own marks, bands and limits) is recorded with the box Chromium measures for it, mapped through
+ * the current transform so rotated axis titles count too. A full clear starts the list again, so
+ * only the last frame counts.
+ */
+function recordCanvasText(): void {
+  type Recorded = { text: string; box: [number, number, number, number] }[];
+  const proto = CanvasRenderingContext2D.prototype;
+  const fillText = proto.fillText;
+  const clearRect = proto.clearRect;
+  const list = (c: HTMLCanvasElement): Recorded => {
+    const holder = c as unknown as { __texts?: Recorded };
+    holder.__texts ??= [];
+    return holder.__texts;
+  };
+  proto.clearRect = function (x: number, y: number, w: number, h: number) {
+    if (x <= 0 && y <= 0 && w >= this.canvas.width && h >= this.canvas.height) list(this.canvas).length = 0;
+    return clearRect.call(this, x, y, w, h);
+  };
+  proto.fillText = function (text: string, x: number, y: number, maxWidth?: number) {
+    const m = this.measureText(text);
+    const t = this.getTransform();
+    const corners = [
+      [x - m.actualBoundingBoxLeft, y - m.actualBoundingBoxAscent],
+      [x + m.actualBoundingBoxRight, y - m.actualBoundingBoxAscent],
+      [x - m.actualBoundingBoxLeft, y + m.actualBoundingBoxDescent],
+      [x + m.actualBoundingBoxRight, y + m.actualBoundingBoxDescent],
+    ].map(([cx, cy]) => [t.a * cx! + t.c * cy! + t.e, t.b * cx! + t.d * cy! + t.f] as const);
+    const xs = corners.map((c) => c[0]);
+    const ys = corners.map((c) => c[1]);
+    list(this.canvas).push({ text: String(text), box: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)] });
+    return maxWidth === undefined ? fillText.call(this, text, x, y) : fillText.call(this, text, x, y, maxWidth);
+  };
 }
 
 /**
@@ -27,7 +69,7 @@ interface PageReport {
  * knee, collapse and SLO lines use darker shades of their own, so only data counts). Collects
  * console errors, page errors and every request the page made (none but the file itself).
  */
-async function openReport(browser: Browser, file: string, screenshot?: string): Promise<PageReport> {
+async function openReport(browser: Browser, file: string, screenshot?: string, widthPx = 1280): Promise<PageReport> {
   const html = await readFile(file, 'utf8');
   const seriesColours = Object.fromEntries(
     embeddedCharts(html).map((c) => [
@@ -38,7 +80,8 @@ async function openReport(browser: Browser, file: string, screenshot?: string): 
         .filter(([r, g, b]) => Math.max(r, g, b) - Math.min(r, g, b) > 80),
     ]),
   );
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  const page = await browser.newPage({ viewport: { width: widthPx, height: 900 }, deviceScaleFactor: 1 });
+  await page.addInitScript(recordCanvasText);
   const errors: string[] = [];
   const requests: string[] = [];
   page.on('console', (m) => {
@@ -67,7 +110,8 @@ async function openReport(browser: Browser, file: string, screenshot?: string): 
                 seriesPixels++;
             }
           });
-          return { id: el.id, canvases: canvases.length, seriesPixels };
+          const texts = [...canvases].flatMap((c) => (c as unknown as { __texts?: DrawnText[] }).__texts ?? []);
+          return { id: el.id, canvases: canvases.length, seriesPixels, texts };
         }),
       seriesColours,
     );
@@ -93,6 +137,32 @@ function embeddedCharts(html: string): {
 }[] {
   const json = /<script type="application\/json" id="overload-report-data">(.*?)<\/script>/s.exec(html)![1]!;
   return JSON.parse(json).charts;
+}
+
+/**
+ * What a reader sees on every chart: no stray `--` (or any label without a digit or a letter)
+ * where uPlot leaves a tick unlabelled, as on a log axis's minor gridlines, and no two strings
+ * drawn over each other: axis ticks, axis titles, marks, bands and limits alike. Boxes may touch;
+ * up to 1 px of overlap is antialiasing.
+ */
+function expectReadableCharts(report: PageReport): void {
+  for (const c of report.charts) {
+    const texts = c.texts.filter((t) => t.text.trim() !== '');
+    expect(texts.length, `${c.id} has its axis labels recorded`).toBeGreaterThan(5);
+    expect(
+      texts.filter((t) => !/[\da-z]/i.test(t.text)).map((t) => t.text),
+      `${c.id}: labels without a number or a word`,
+    ).toEqual([]);
+    const overlaps: string[] = [];
+    texts.forEach((a, i) => {
+      for (const b of texts.slice(i + 1)) {
+        const w = Math.min(a.box[2], b.box[2]) - Math.max(a.box[0], b.box[0]);
+        const h = Math.min(a.box[3], b.box[3]) - Math.max(a.box[1], b.box[1]);
+        if (w > 1 && h > 1) overlaps.push(`"${a.text}" over "${b.text}"`);
+      }
+    });
+    expect(overlaps, `${c.id}: labels drawn over each other`).toEqual([]);
+  }
 }
 
 function expectAllChartsDrawn(report: PageReport): void {
@@ -159,7 +229,12 @@ describe('self-contained HTML report in headless Chromium', () => {
     const screenshot = join(dir, 'report-ramp.png');
     const report = await openReport(browser, file, screenshot);
     expectAllChartsDrawn(report);
+    expectReadableCharts(report);
     expect(report.charts).toHaveLength(5);
+    // On a narrow window the cool-down band is narrower than its label: it must not run into the next.
+    const narrow = await openReport(browser, file, undefined, 600);
+    expectAllChartsDrawn(narrow);
+    expectReadableCharts(narrow);
     expect((await stat(screenshot)).size).toBeGreaterThan(20_000);
     console.log(`report screenshot: ${screenshot}\nreport: ${file}`);
   });
@@ -205,6 +280,7 @@ describe('self-contained HTML report in headless Chromium', () => {
     await writeFile(file, renderHtmlReport(toStored(result)));
     const report = await openReport(browser, file);
     expectAllChartsDrawn(report);
+    expectReadableCharts(report);
     expect(report.charts.map((c) => c.id)).toEqual(['chart-rate-over-time', 'chart-latency-over-time', 'chart-errors-over-time']);
   });
 
@@ -229,6 +305,7 @@ describe('self-contained HTML report in headless Chromium', () => {
     await writeFile(file, html);
     const report = await openReport(browser, file, join(dir, 'report-search.png'));
     expectAllChartsDrawn(report);
+    expectReadableCharts(report);
     expect(report.charts.map((c) => c.id)).toEqual(['chart-latency-vs-load']);
   }, 90_000);
 });

@@ -1,4 +1,3 @@
-import { checkKnownFields } from './known-fields.js';
 import type { ValidationIssue } from '../errors.js';
 import { parseJsonPath } from '../probe/json-path.js';
 import type { StatusExpectation } from '../run/config.js';
@@ -188,23 +187,6 @@ export function validateThinkTime(spec: unknown, path: string, issues: Validatio
   issues.push({ path, message: `must be a duration ('2s'), { uniform: ['1s', '3s'] } or { exponential: '2s' } (got ${describe(spec)})` });
 }
 
-const JOURNEY_FIELDS = ['name', 'weight', 'steps'] as const satisfies readonly (keyof JourneyTemplate)[];
-const STEP_FIELDS = [
-  'name',
-  'method',
-  'path',
-  'headers',
-  'body',
-  'expectStatus',
-  'sideEffects',
-  'capture',
-  'poll',
-  'check',
-  'thinkTime',
-  'onFailure',
-] as const satisfies readonly (keyof StepTemplate)[];
-const POLL_FIELDS = ['until', 'intervalMs', 'maxTries', 'maxMs'] as const satisfies readonly (keyof PollSpec)[];
-
 /** The shape of every journey and step; placeholders and captures are checked by compileFlows. */
 export function validateJourneys(journeys: unknown, path: string, checkStatus: (list: unknown, at: string) => void): ValidationIssue[] {
   if (journeys === undefined) return [];
@@ -220,7 +202,6 @@ export function validateJourneys(journeys: unknown, path: string, checkStatus: (
       return;
     }
     const o = j as Record<string, unknown>;
-    checkKnownFields(o, JOURNEY_FIELDS, at, issues);
     if (typeof o['name'] !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(o['name'])) {
       issues.push({
         path: `${at}.name`,
@@ -249,9 +230,6 @@ function validateStep(s: unknown, at: string, issues: ValidationIssue[], checkSt
       message: `must be letters, digits, '_', '.' or '-' (it is used in SLO conditions such as step:${o['name'].replace(/[^A-Za-z0-9_.-]/g, '-')} errors<1%)`,
     });
   }
-  // weight gets its own message below, so it is not also reported as unknown.
-  checkKnownFields(o, [...STEP_FIELDS, 'weight'], at, issues);
-  if (o['poll'] !== undefined) checkKnownFields(o['poll'], POLL_FIELDS, `${at}.poll`, issues);
   if (o['weight'] !== undefined) issues.push({ path: `${at}.weight`, message: 'a step has no weight: weigh the journey instead' });
   if (o['expectStatus'] !== undefined) checkStatus(o['expectStatus'], `${at}.expectStatus`);
   if (o['capture'] !== undefined) {

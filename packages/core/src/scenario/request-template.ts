@@ -1,7 +1,6 @@
 import type { ValidationIssue } from '../errors.js';
 import type { StatusExpectation } from '../run/config.js';
 import { describe } from '../units.js';
-import { checkKnownFields } from './known-fields.js';
 
 /** One kind of request in a scenario's weighted mix. */
 export interface RequestTemplate {
@@ -24,16 +23,6 @@ export interface RequestTemplate {
 }
 
 const METHOD = /^[A-Z]+$/;
-export const REQUEST_FIELDS = [
-  'name',
-  'weight',
-  'method',
-  'path',
-  'headers',
-  'body',
-  'expectStatus',
-  'sideEffects',
-] as const satisfies readonly (keyof RequestTemplate)[];
 
 export function validateRequests(requests: unknown, path: string, allowEmpty = false): ValidationIssue[] {
   if (allowEmpty && requests === undefined) return [];
@@ -45,7 +34,6 @@ export function validateRequests(requests: unknown, path: string, allowEmpty = f
   requests.forEach((r: unknown, i) => {
     const at = `${path}[${i}]`;
     if (!validateRequestShape(r, at, issues)) return;
-    checkKnownFields(r, REQUEST_FIELDS, at, issues);
     const t = r as Record<string, unknown>;
     if (typeof t['name'] === 'string' && t['name'] !== '') {
       if (names.has(t['name'])) issues.push({ path: `${at}.name`, message: `must be unique ("${t['name']}" is used twice)` });

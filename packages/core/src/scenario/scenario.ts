@@ -3,7 +3,7 @@ import { validateBudgets } from '../guard/budgets.js';
 import type { ProbeSpec } from '../probe/spec.js';
 import { type Profile, validateProfile } from '../profile/index.js';
 import { parseSlo } from '../slo/parse-slo.js';
-import { type LatencyLimit, type ProbeCondition, type ScopedSlo, type Slo, validateSlo } from '../slo/slo.js';
+import { type Slo, validateSlo } from '../slo/slo.js';
 import { validateScopedNames } from '../collapse/judge-window.js';
 import { type DurationInput, describe, readDurationMs, readNumber } from '../units.js';
 import { DEFAULT_EXPECT_STATUS, type StatusExpectation, validateStatuses } from '../run/config.js';
@@ -11,7 +11,6 @@ import { type Feeder, validateFeeders } from './feeder.js';
 import { compileFlows } from './flow-plan.js';
 import { type JourneyTemplate, validateJourneys } from './journey.js';
 import { type RequestTemplate, validateRequests } from './request-template.js';
-import { checkKnownFields } from './known-fields.js';
 import { validateScenarioTls } from './scenario-tls.js';
 
 /** Guardrails a scenario declares; command-line flags can only tighten them. */
@@ -80,49 +79,6 @@ export interface ScenarioTls {
   readonly insecure?: boolean;
 }
 
-// The fields of each object below, so that a misspelled one is an error rather than ignored.
-const SCENARIO_FIELDS = [
-  'name',
-  'description',
-  'target',
-  'embeddedTarget',
-  'requests',
-  'journeys',
-  'feeders',
-  'slo',
-  'probes',
-  'profile',
-  'safety',
-  'recovery',
-  'timeoutMs',
-  'tls',
-  'http2',
-] as const satisfies readonly (keyof Scenario)[];
-const SAFETY_FIELDS = [
-  'allowedHosts',
-  'budgets',
-  'maxRps',
-  'maxRequests',
-  'maxDurationMs',
-  'errorBurst',
-  'runIdHeader',
-] as const satisfies readonly (keyof ScenarioSafety)[];
-const ERROR_BURST_FIELDS = ['maxErrorRate', 'windowMs'] as const;
-const RECOVERY_FIELDS = ['baselineRatio', 'cooldownMs', 'withinMs', 'windowMs'] as const satisfies readonly (keyof ScenarioRecovery)[];
-const EMBEDDED_TARGET_FIELDS = ['module', 'options'] as const satisfies readonly (keyof EmbeddedTarget)[];
-const SLO_FIELDS = [
-  'latency',
-  'maxErrorRate',
-  'minAchievedRatio',
-  'maxDropRate',
-  'probes',
-  'scoped',
-] as const satisfies readonly (keyof Slo)[];
-const LATENCY_FIELDS = ['percentile', 'maxMs'] as const satisfies readonly (keyof LatencyLimit)[];
-const PROBE_CONDITION_FIELDS = ['probe', 'op', 'value'] as const satisfies readonly (keyof ProbeCondition)[];
-const SCOPED_SLO_FIELDS = ['scope', 'name', 'latency', 'maxErrorRate'] as const satisfies readonly (keyof ScopedSlo)[];
-const TLS_FIELDS = ['ca', 'cert', 'key', 'insecure'] as const satisfies readonly (keyof ScenarioTls)[];
-
 /** Identity with types: `export default defineScenario({ … })` gives editors the whole shape. */
 export function defineScenario<const S extends Scenario>(scenario: S): S {
   return scenario;
@@ -138,9 +94,6 @@ export function validateScenario(value: unknown, options: { env?: Readonly<Recor
   }
   const s = value as Record<string, unknown>;
   const issues: ValidationIssue[] = [];
-  checkKnownFields(s, SCENARIO_FIELDS, '', issues);
-  checkKnownFields(s['embeddedTarget'], EMBEDDED_TARGET_FIELDS, 'embeddedTarget', issues);
-  checkKnownFields(s['tls'], TLS_FIELDS, 'tls', issues);
   if (typeof s['name'] !== 'string' || s['name'] === '')
     issues.push({ path: 'name', message: `must be a non-empty string (got ${describe(s['name'])})` });
   if (s['description'] !== undefined && typeof s['description'] !== 'string')
@@ -168,7 +121,6 @@ export function validateScenario(value: unknown, options: { env?: Readonly<Recor
     } else {
       const found = validateSlo(s['slo'], 'slo');
       issues.push(...found);
-      checkSloFields(s['slo'], issues);
       if (found.length === 0) parsedSlo = s['slo'] as Slo;
     }
   }
@@ -197,29 +149,11 @@ export function validateScenario(value: unknown, options: { env?: Readonly<Recor
   return issues;
 }
 
-/** An SLO written as an object: a misspelled limit (maxErrorRates) would be a limit never checked. */
-function checkSloFields(slo: unknown, issues: ValidationIssue[]): void {
-  checkKnownFields(slo, SLO_FIELDS, 'slo', issues);
-  if (typeof slo !== 'object' || slo === null) return;
-  const o = slo as Record<string, unknown>;
-  const each = (list: unknown, fields: readonly string[], at: string) => {
-    if (Array.isArray(list)) list.forEach((item, i) => checkKnownFields(item, fields, `${at}[${i}]`, issues));
-  };
-  each(o['latency'], LATENCY_FIELDS, 'slo.latency');
-  each(o['probes'], PROBE_CONDITION_FIELDS, 'slo.probes');
-  each(o['scoped'], SCOPED_SLO_FIELDS, 'slo.scoped');
-  if (Array.isArray(o['scoped']))
-    o['scoped'].forEach((c, i) => {
-      if (typeof c === 'object' && c !== null) each((c as Record<string, unknown>)['latency'], LATENCY_FIELDS, `slo.scoped[${i}].latency`);
-    });
-}
-
 function validateSafety(value: unknown): ValidationIssue[] {
   if (value === undefined) return [];
   if (typeof value !== 'object' || value === null) return [{ path: 'safety', message: 'must be an object' }];
   const s = value as Record<string, unknown>;
   const issues: ValidationIssue[] = [];
-  checkKnownFields(s, SAFETY_FIELDS, 'safety', issues);
   if (s['allowedHosts'] !== undefined && (!Array.isArray(s['allowedHosts']) || s['allowedHosts'].some((h) => typeof h !== 'string'))) {
     issues.push({ path: 'safety.allowedHosts', message: 'must be a list of host names, e.g. ["staging.example.com"]' });
   }
@@ -236,7 +170,6 @@ function validateSafety(value: unknown): ValidationIssue[] {
       issues.push({ path: 'safety.errorBurst', message: 'must be false or { maxErrorRate, windowMs }' });
     else {
       const e = eb as Record<string, unknown>;
-      checkKnownFields(e, ERROR_BURST_FIELDS, 'safety.errorBurst', issues);
       if (e['maxErrorRate'] !== undefined)
         readNumber(e['maxErrorRate'], 'safety.errorBurst.maxErrorRate', issues, { min: 0, what: 'a fraction 0–1' });
       if (e['windowMs'] !== undefined) readDurationMs(e['windowMs'], 'safety.errorBurst.windowMs', issues);
@@ -250,7 +183,6 @@ function validateRecovery(value: unknown): ValidationIssue[] {
   if (typeof value !== 'object' || value === null) return [{ path: 'recovery', message: 'must be an object' }];
   const r = value as Record<string, unknown>;
   const issues: ValidationIssue[] = [];
-  checkKnownFields(r, RECOVERY_FIELDS, 'recovery', issues);
   if (r['baselineRatio'] !== undefined) {
     const v = readNumber(r['baselineRatio'], 'recovery.baselineRatio', issues, { min: 0, allowMin: false, what: 'a fraction of the knee' });
     if (v > 1) issues.push({ path: 'recovery.baselineRatio', message: `must be <= 1 (got ${v})` });

@@ -147,6 +147,7 @@ export {
   strictestPercentile,
   validateProbeCondition,
   validateSlo,
+  validateSloProbeNames,
   type LatencyLimit,
   type ProbeCondition,
   type ProbeOp,

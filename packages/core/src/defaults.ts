@@ -69,6 +69,14 @@ export const DEFAULTS = {
     maxBodyBytes: 1024 * 1024,
     expectStatus: [[200, 299]] as readonly (readonly [number, number])[],
   },
+  signal: {
+    /**
+     * A second SIGINT/SIGTERM this soon after the first is the same stop, not the hard stop:
+     * wrappers forward the user's one Ctrl-C (pnpm sends a SIGTERM right after the SIGINT the
+     * terminal sent, npm a second SIGINT). Only a signal after this grace abandons in-flight requests.
+     */
+    sameStopWithinMs: 1000,
+  },
   preflight: {
     /** Each pre-flight check (a connect, a probe GET) may take at most this long. */
     timeoutMs: 5000,

@@ -177,7 +177,7 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
     `  error burst:     ${eb ? `stop above ${Math.round((eb.maxErrorRate ?? DEFAULTS.errorBurst.maxErrorRate) * 100)} % errors over ${formatDurationMs(eb.windowMs ?? DEFAULTS.errorBurst.windowMs)}` : 'off'}`,
   );
   lines.push(
-    `  kill switches:   SIGINT/SIGTERM (drain, then write results; twice = at once)${(flags as { killFile?: string }).killFile ? `, kill file ${(flags as { killFile?: string }).killFile}` : ''}${(flags as { controlPort?: number }).controlPort !== undefined ? ', control endpoint on 127.0.0.1' : ''}`,
+    `  kill switches:   SIGINT/SIGTERM (drain, then write results; a second one 1 s or more later = at once)${(flags as { killFile?: string }).killFile ? `, kill file ${(flags as { killFile?: string }).killFile}` : ''}${(flags as { controlPort?: number }).controlPort !== undefined ? ', control endpoint on 127.0.0.1' : ''}`,
   );
   lines.push(`  run id header:   ${plan.run.runIdHeader ?? DEFAULTS.run.runIdHeader}: ${plan.run.runId}`);
   const r = plan.recovery;

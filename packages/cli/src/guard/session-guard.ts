@@ -1,4 +1,4 @@
-import type { IntervalStats, StopReason } from '@overload/core/internal';
+import { DEFAULTS, type IntervalStats, type StopReason } from '@overload/core/internal';
 import type { RunHandle } from '@overload/workers';
 import { type ControlServer, startControlServer } from './control-server.js';
 import { watchKillFile } from './kill-file.js';
@@ -9,6 +9,8 @@ export interface GuardOptions {
   readonly controlToken?: string;
   /** Whole command, all phases together. */
   readonly maxDurationMs?: number;
+  /** A second signal within this long of the first is the same stop (default DEFAULTS.signal). */
+  readonly sameStopWithinMs?: number;
   readonly log: (line: string) => void;
 }
 
@@ -16,14 +18,16 @@ export interface GuardOptions {
  * The kill switches of one command, spanning all its phases (ramp, cool-down, recovery, search
  * trials): SIGINT/SIGTERM, the kill file, the control endpoint and the command-wide max duration.
  * Whichever fires first stops the phase that is running and no further phase starts. A second
- * SIGINT abandons in-flight requests instead of draining them.
+ * signal abandons in-flight requests instead of draining them, unless it comes within
+ * DEFAULTS.signal.sameStopWithinMs of the first: then it is a wrapper forwarding the same Ctrl-C.
  */
 export class SessionGuard {
   #current: RunHandle | undefined;
   #phase = 'starting';
   #stopped: { reason: StopReason; detail: string } | undefined;
   #lastInterval: IntervalStats | undefined;
-  #signals = 0;
+  #firstSignal: { signal: NodeJS.Signals; atMs: number } | undefined;
+  #hardStopped = false;
   readonly #startedAt = performance.now();
   readonly #disposers: (() => void)[] = [];
   #control: ControlServer | undefined;
@@ -48,12 +52,21 @@ export class SessionGuard {
   }
 
   async start(): Promise<void> {
+    const graceMs = this.#options.sameStopWithinMs ?? DEFAULTS.signal.sameStopWithinMs;
     const onSignal = (signal: NodeJS.Signals) => {
-      this.#signals++;
-      if (this.#signals === 1) {
+      const now = performance.now();
+      const first = this.#firstSignal;
+      if (first === undefined) {
+        this.#firstSignal = { signal, atMs: now };
         this.#options.log(`${signal}: stopped sending; draining in-flight requests and writing results (Ctrl-C again to stop at once)`);
         this.stop('signal', `${signal} received`);
-      } else {
+      } else if (now - first.atMs < graceMs) {
+        // The wrapper's echo of the same Ctrl-C (pnpm, npm), not the user asking twice.
+        this.#options.log(
+          `${signal} ${Math.round(now - first.atMs)} ms after ${first.signal}: the same stop (still draining; Ctrl-C again to stop at once)`,
+        );
+      } else if (!this.#hardStopped) {
+        this.#hardStopped = true;
         this.#options.log(`${signal} again: abandoning in-flight requests`);
         this.stop('signal', `${signal} received twice`, true);
       }

@@ -133,7 +133,8 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     await probes?.stop();
     probes = undefined;
     progress.done();
-    const releaseAtMs = pinchReleaseAtMs(handle.config.curve);
+    // A generator-side pinch releases at its profile's release step; a real one when its release action was sent.
+    const releaseAtMs = pinchReleaseAtMs(handle.config.curve) ?? actionRecords?.find((r) => r.release && r.ok)?.actualAtMs;
     const drains: QueueDrain[] | undefined =
       releaseAtMs === undefined
         ? undefined

@@ -23,6 +23,8 @@ export interface ActionSpec {
   readonly always?: boolean;
   /** `'stop'` (default): a failure stops the run (`action-failed`, exit 3). */
   readonly onFailure?: 'stop' | 'continue';
+  /** This action releases a pinch (resumes the consumers): the pinch summary times the drain from when it was sent. */
+  readonly release?: boolean;
 }
 
 export type ActionMoment =
@@ -45,6 +47,7 @@ export interface ResolvedAction {
   readonly timeoutMs: number;
   readonly always: boolean;
   readonly onFailure: 'stop' | 'continue';
+  readonly release: boolean;
 }
 
 /** What the result records of one action. Times are ms since t0. */
@@ -54,6 +57,7 @@ export interface ActionRecord {
   readonly method: string;
   readonly url: string;
   readonly always: boolean;
+  readonly release?: boolean;
   /** The moment it was due (absent for 'collapse' and for a clean-up run early by a stop). */
   readonly intendedAtMs?: number;
   readonly actualAtMs?: number;
@@ -146,6 +150,8 @@ export function validateActions(value: unknown, path = 'actions'): ValidationIss
     if (x['timeoutMs'] !== undefined) readDurationMs(x['timeoutMs'], `${at}.timeoutMs`, issues);
     if (x['always'] !== undefined && typeof x['always'] !== 'boolean')
       issues.push({ path: `${at}.always`, message: `must be true or false (got ${describe(x['always'])})` });
+    if (x['release'] !== undefined && typeof x['release'] !== 'boolean')
+      issues.push({ path: `${at}.release`, message: `must be true or false (got ${describe(x['release'])})` });
     if (x['onFailure'] !== undefined && x['onFailure'] !== 'stop' && x['onFailure'] !== 'continue')
       issues.push({
         path: `${at}.onFailure`,
@@ -157,7 +163,20 @@ export function validateActions(value: unknown, path = 'actions'): ValidationIss
   return issues;
 }
 
-const KNOWN = new Set(['name', 'at', 'method', 'path', 'url', 'headers', 'body', 'expectStatus', 'timeoutMs', 'always', 'onFailure']);
+const KNOWN = new Set([
+  'name',
+  'at',
+  'method',
+  'path',
+  'url',
+  'headers',
+  'body',
+  'expectStatus',
+  'timeoutMs',
+  'always',
+  'onFailure',
+  'release',
+]);
 
 /**
  * `--action 'name=POST /path@10s'`: a name, `=`, an optional method, a path or URL, `@` and the
@@ -204,6 +223,7 @@ export function resolveActions(specs: readonly ActionSpec[], baseUrl: string): R
       timeoutMs: s.timeoutMs !== undefined ? parseDurationMs(s.timeoutMs) : DEFAULTS.action.timeoutMs,
       always: s.always === true,
       onFailure: s.onFailure ?? 'stop',
+      release: s.release === true,
     };
   });
 }

@@ -301,7 +301,7 @@ export async function resolvePlan(
       profile,
       slo,
       probes,
-      actions: resolveActions(actionSpecs, base || 'http://127.0.0.1'),
+      actions: resolveActions(actionSpecs, base),
       recovery,
       allowedHosts,
       budgets,

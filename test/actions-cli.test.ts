@@ -237,7 +237,14 @@ describe('actions on the target during a run', () => {
 
   it('plan lists the actions and sends nothing, actions included', async () => {
     target = await startAdminTarget();
-    const r = await runCli(['plan', `${target.url}/`, '--profile', 'constant:rate=20,duration=5s', '--action', 'resume=POST /admin/resume@4s,always']);
+    const r = await runCli([
+      'plan',
+      `${target.url}/`,
+      '--profile',
+      'constant:rate=20,duration=5s',
+      '--action',
+      'resume=POST /admin/resume@4s,always',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/resume\s+at 4s\s+POST http:\/\/127\.0\.0\.1:\d+\/admin\/resume {2}\(always/);
     expect(target.admin).toEqual([]);

@@ -23,11 +23,7 @@ describe('a scenario field no part of overload reads is refused, with the field 
 
   it.each([
     [{ safety: { maxRPS: 10 } }, 'safety.maxRPS', 'did you mean safety.maxRps?'],
-    [
-      { safety: { maxRps: 10, errorBurst: { windowMS: '5s' } } },
-      'safety.errorBurst.windowMS',
-      'did you mean safety.errorBurst.windowMs?',
-    ],
+    [{ safety: { maxRps: 10, errorBurst: { windowMS: '5s' } } }, 'safety.errorBurst.windowMS', 'did you mean safety.errorBurst.windowMs?'],
     [{ recovery: { cooldown: '2s' } }, 'recovery.cooldown', 'did you mean recovery.cooldownMs?'],
     [{ profile: { kind: 'constant', rate: 10, durationMs: '1s' } }, 'profile.rate', 'did you mean profile.rateRps?'],
     [
@@ -44,7 +40,7 @@ describe('a scenario field no part of overload reads is refused, with the field 
   });
 
   it('a field that is close to nothing gets the list of fields instead of a guess', () => {
-    const issue = validateScenario({ ...base, actions: [] }).find((i) => i.path === 'actions');
+    const issue = validateScenario({ ...base, hooks: [] }).find((i) => i.path === 'hooks');
     expect(issue?.message).toMatch(
       /^is not a field of a scenario, and would be ignored: remove it, or use one of the fields of a scenario: name, description/,
     );

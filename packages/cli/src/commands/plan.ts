@@ -198,7 +198,9 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
     lines.push('');
     lines.push('actions (not sent by plan):');
     for (const a of plan.actions)
-      lines.push(`  ${a.name.padEnd(18)} at ${a.at.padEnd(8)} ${a.method} ${a.url}${a.always ? '  (always: runs however the run ends)' : ''}`);
+      lines.push(
+        `  ${a.name.padEnd(18)} at ${a.at.padEnd(8)} ${a.method} ${a.url}${a.always ? '  (always: runs however the run ends)' : ''}`,
+      );
   }
   return lines.join('\n');
 }

@@ -1,6 +1,7 @@
 import { DEFAULTS } from '../defaults.js';
 import type { ValidationIssue } from '../errors.js';
 import { type StatusExpectation, validateStatuses } from '../run/config.js';
+import { SCENARIO_FIELDS, unknownFields } from '../scenario/known-fields.js';
 import { type DurationInput, describe, parseDurationMs, readDurationMs } from '../units.js';
 
 /**
@@ -157,26 +158,10 @@ export function validateActions(value: unknown, path = 'actions'): ValidationIss
         path: `${at}.onFailure`,
         message: `must be 'stop' (the default: a failure stops the run) or 'continue' (got ${describe(x['onFailure'])})`,
       });
-    for (const k of Object.keys(x))
-      if (!KNOWN.has(k)) issues.push({ path: `${at}.${k}`, message: `is not an action field (known: ${[...KNOWN].join(', ')})` });
+    issues.push(...unknownFields(x, SCENARIO_FIELDS.action, at, 'an action'));
   });
   return issues;
 }
-
-const KNOWN = new Set([
-  'name',
-  'at',
-  'method',
-  'path',
-  'url',
-  'headers',
-  'body',
-  'expectStatus',
-  'timeoutMs',
-  'always',
-  'onFailure',
-  'release',
-]);
 
 /**
  * `--action 'name=POST /path@10s'`: a name, `=`, an optional method, a path or URL, `@` and the

@@ -13,7 +13,7 @@ interface Arrival {
 }
 
 /** A loopback target that answers everything 200 and records when each /admin call arrives. */
-async function startAdminTarget(options: { failPath?: string } = {}) {
+async function startAdminTarget(options: { failPath?: string; failLoad?: boolean } = {}) {
   const admin: Arrival[] = [];
   let load = 0;
   const server: Server = createServer((req, res) => {
@@ -21,7 +21,8 @@ async function startAdminTarget(options: { failPath?: string } = {}) {
     const path = req.url ?? '/';
     if (path.startsWith('/admin')) admin.push({ method: req.method ?? '', path, atEpochMs: Date.now() });
     else load++;
-    res.writeHead(path === options.failPath ? 500 : 200, { 'content-type': 'text/plain' });
+    const fail = path === options.failPath || (options.failLoad === true && !path.startsWith('/admin'));
+    res.writeHead(fail ? 500 : 200, { 'content-type': 'text/plain' });
     res.end('ok');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -169,6 +170,30 @@ describe('actions on the target during a run', () => {
       'resume=POST /admin/resume@25s,always',
     ]);
     expect(r.code).toBe(3);
+    expect(target.admin.map((a) => a.path)).toEqual(['/admin/resume']);
+  });
+
+  it('the error-burst abort: the always action runs', async () => {
+    target = await startAdminTarget({ failLoad: true });
+    const r = await runCli([
+      'run',
+      `${target.url}/`,
+      '--rate',
+      '50',
+      '--duration',
+      '30s',
+      '--workers',
+      '1',
+      '--abort-on-errors',
+      '50%/1s',
+      '--action',
+      'resume=POST /admin/resume@25s,always',
+      '--json',
+      join(dir, 'result.json'),
+    ]);
+    expect(r.code).toBe(3);
+    const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
+    expect(result.stopReason).toBe('error-burst');
     expect(target.admin.map((a) => a.path)).toEqual(['/admin/resume']);
   });
 

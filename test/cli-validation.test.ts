@@ -130,6 +130,18 @@ describe('validation that never crashes', () => {
     await usage(['run', file, '--target', server.url], ...expected);
   });
 
+  it('an SLO condition that names no probe is refused (it could never breach, and no step could be the knee)', async () => {
+    await usage(
+      ['ramp', server.url, '--profile', 'step:start=10,step=10,every=2s,max=30', '--slo', 'p99<100ms,latency<5'],
+      '--slo condition "latency<5" names no probe (this run has no probes)',
+      '--probe "latency=prometheus:URL#metric"',
+    );
+    await usage(
+      ['plan', server.url, '--slo', 'p99<100ms,queue_dpeth<100', '--probe', `queue_depth=prometheus:${server.url}/metrics#q`],
+      '--slo condition "queue_dpeth<100" names no probe (the probes of this run are queue_depth)',
+    );
+  });
+
   it('malformed feeders: exit 2 naming the file, the line and the problem', async () => {
     const d = await mkdtemp(join(tmpdir(), 'overload-feeder-'));
     await writeFile(join(d, 'users.csv'), 'id,name\nu1,Ada\nu2,"Bob, Jr\nu3,Cy\n');

@@ -86,7 +86,13 @@ function hexToRgb(hex: string): [number, number, number] {
 
 function embeddedCharts(
   html: string,
-): { id: string; marks: { x: number; label: string }[]; series: { label: string; color: string; values: (number | null)[] }[] }[] {
+): {
+  id: string;
+  yLabel: string;
+  y2Label?: string;
+  marks: { x: number; label: string }[];
+  series: { label: string; color: string; unit?: string; scale?: string; values: (number | null)[] }[];
+}[] {
   const json = /<script type="application\/json" id="overload-report-data">(.*?)<\/script>/s.exec(html)![1]!;
   return JSON.parse(json).charts;
 }

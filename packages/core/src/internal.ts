@@ -157,6 +157,7 @@ export {
   strictestPercentile,
   validateProbeCondition,
   validateSlo,
+  validateSloProbeNames,
   type LatencyLimit,
   type ProbeCondition,
   type ProbeOp,

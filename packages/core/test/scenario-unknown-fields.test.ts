@@ -31,7 +31,6 @@ describe('a scenario field no part of overload reads is refused, with the field 
       'journeys[0].steps[0].pol',
       'did you mean journeys[0].steps[0].poll?',
     ],
-    [{ probes: [{ name: 'q', kind: 'prometheus', url: '/m', metrc: 'x' }] }, 'probes[0].metrc', 'did you mean probes[0].metric?'],
   ])('%o: names %s and says %s', (extra, path, fix) => {
     const issues = validateScenario({ ...base, ...extra });
     const issue = issues.find((i) => i.path === path);

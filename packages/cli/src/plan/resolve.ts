@@ -27,6 +27,7 @@ import {
   type ValidationIssue,
   validateProfile,
   validateProbes,
+  validateSloProbeNames,
 } from '@overload/core/internal';
 import type { RampRecoveryOptions } from '@overload/workers';
 import { loadScenario, materializeFeeders } from '../scenario/load.js';
@@ -209,6 +210,10 @@ export async function resolvePlan(
   for (const name of envPlaceholderNames(actionSpecs))
     if (env[name] === undefined)
       issues.push({ path: 'actions', message: `{{env.${name}}} is used but ${name} is not set: export ${name}=… first` });
+  if (slo) {
+    const probeNames = [...(scenario?.probes ?? []), ...probeFlags].map((p) => p.name);
+    issues.push(...validateSloProbeNames(slo, probeNames, flags.slo !== undefined ? '--slo' : 'slo'));
+  }
   if (issues.length > 0)
     throw new ValidationError(
       loaded ? `scenario ${loaded.file} with these flags` : 'command line',

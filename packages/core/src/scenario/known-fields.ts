@@ -2,7 +2,7 @@ import type { ValidationIssue } from '../errors.js';
 
 /**
  * The fields of each object a scenario is made of. A field not listed is refused rather than
- * ignored: for a safety tool, `safety.maxRPS: 10` silently dropped means a run with no rate
+ * ignored (probes check their own fields, by kind, in probe/spec.ts): for a safety tool, `safety.maxRPS: 10` silently dropped means a run with no rate
  * ceiling, and `recovery.cooldown` dropped means a recovery check nobody asked for.
  */
 export const SCENARIO_FIELDS = {
@@ -34,7 +34,6 @@ export const SCENARIO_FIELDS = {
   step: ['name', 'method', 'path', 'headers', 'body', 'expectStatus', 'sideEffects', 'capture', 'poll', 'check', 'thinkTime', 'onFailure'],
   poll: ['until', 'intervalMs', 'maxTries', 'maxMs'],
   action: ['name', 'at', 'method', 'path', 'url', 'headers', 'body', 'expectStatus', 'timeoutMs', 'always', 'onFailure', 'release'],
-  probe: ['name', 'kind', 'url', 'intervalMs', 'timeoutMs', 'expectStatus', 'path', 'metric', 'labels'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The fields of each profile kind (`kind` included). */

@@ -176,7 +176,6 @@ function misspeltFields(s: Record<string, unknown>): ValidationIssue[] {
       issues.push(...unknownFields(step?.['poll'], F.poll, `${stepAt}.poll`, 'a poll'));
     });
   });
-  each(s['probes'], 'probes', (p, at) => issues.push(...unknownFields(p, F.probe, at, 'a probe')));
   const profile = s['profile'] as Record<string, unknown> | undefined;
   const kindFields = profile && typeof profile === 'object' ? PROFILE_FIELDS[String(profile['kind'])] : undefined;
   if (kindFields) issues.push(...unknownFields(profile, kindFields, 'profile', `a ${String(profile!['kind'])} profile`));

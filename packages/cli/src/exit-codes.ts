@@ -42,7 +42,7 @@ export const EXIT_CODE_TABLE = `Exit codes:
   0   passed (run completed; SLO held where one was required)
   1   SLO breached below the required rate (--expect-knee-above)
   2   bad usage or invalid scenario/options; target not allowed (nothing was sent)
-  3   stopped by a kill switch or guardrail (signal, kill file, control endpoint, budget, caps)
+  3   stopped by a kill switch or guardrail (signal, kill file, control endpoint, budget, caps), a failed action, or a clean-up action that failed
   4   target did not recover after the load was removed (search: not between trials; the bracket is unreliable)
   5   inconclusive: the load generator did not offer the load (add workers or shards)
   6   target unreachable: the pre-flight check could not connect to the target or a probe (nothing was measured)
@@ -83,6 +83,8 @@ export const GUARD_STOPS: ReadonlySet<string> = new Set([
   'aborted',
   // A shard with no word from its coordinator stops by itself: the dead man's switch.
   'coordinator-lost',
+  // An action on the target failed (and did not say onFailure: 'continue').
+  'action-failed',
 ]);
 
 /** The exit code of a run that was stopped before it could finish, if it was. */

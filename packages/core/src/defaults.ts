@@ -81,4 +81,11 @@ export const DEFAULTS = {
     /** Each pre-flight check (a connect, a probe GET) may take at most this long. */
     timeoutMs: 5000,
   },
+  action: {
+    /** An action (pause the consumers, drop a dependency) is one admin call: 10 s is generous. */
+    timeoutMs: 10_000,
+    expectStatus: [[200, 299]] as readonly (readonly [number, number])[],
+    /** Actions due at the same moment (several clean-ups at the stop) go out at most this many at a time. */
+    concurrency: 4,
+  },
 } as const;

@@ -18,6 +18,16 @@ export {
   type ValidationIssue,
 } from './errors.js';
 export { DEFAULTS } from './defaults.js';
+export {
+  type ActionMoment,
+  type ActionRecord,
+  type ActionSpec,
+  parseActionFlag,
+  parseMoment,
+  type ResolvedAction,
+  resolveActions,
+  validateActions,
+} from './action/action.js';
 export { parseDurationMs, formatDurationMs, type DurationInput } from './units.js';
 export { RateCurve, segmentArea, type Segment, type ProfileStep, type SerializedCurve } from './profile/curve.js';
 export {

@@ -39,7 +39,7 @@ describe('a scenario field no part of overload reads is refused, with the field 
   });
 
   it('a field that is close to nothing gets the list of fields instead of a guess', () => {
-    const issue = validateScenario({ ...base, actions: [] }).find((i) => i.path === 'actions');
+    const issue = validateScenario({ ...base, hooks: [] }).find((i) => i.path === 'hooks');
     expect(issue?.message).toMatch(
       /^is not a field of a scenario, and would be ignored: remove it, or use one of the fields of a scenario: name, description/,
     );

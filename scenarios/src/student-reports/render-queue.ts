@@ -26,6 +26,7 @@ export class RenderQueue {
   private scheduled: NodeJS.Immediate | undefined;
   private readonly batchSize: number;
   private closed = false;
+  private paused = false;
 
   constructor(private readonly options: RenderQueueOptions) {
     this.batchSize = options.renderCpuMs > 0 ? Math.max(1, Math.floor(BATCH_BUDGET_MS / options.renderCpuMs)) : 1000;
@@ -47,6 +48,23 @@ export class RenderQueue {
     return this.batch.length;
   }
 
+  /**
+   * The pinch test's lever: the consumers stop taking reports (the batch in hand finishes), while
+   * generate requests are still accepted and the queue grows. Resume releases the backlog at once.
+   */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    if (this.waiting() > 0) this.schedule();
+  }
+
+  isPaused(): boolean {
+    return this.paused;
+  }
+
   close(): void {
     this.closed = true;
     if (this.scheduled !== undefined) clearImmediate(this.scheduled);
@@ -61,6 +79,7 @@ export class RenderQueue {
     this.scheduled = undefined;
     for (const report of this.batch) this.render(report);
     this.batch = [];
+    if (this.paused) return;
     const end = Math.min(this.queue.length, this.head + this.batchSize);
     for (let i = this.head; i < end; i++) {
       const report = this.queue[i]!;

@@ -34,6 +34,10 @@ export type { ReportStatus } from './report-store.js';
  *   GET /reports/:id/document   -> 200 text document when done, 409 when not (yet), 404 unknown
  *   GET /health                 -> 200 {"status":"ok"} | 503 {"status":"degraded","breaker":...}
  *   GET /metrics                -> Prometheus text
+ *   POST /admin/consumers/pause  -> 200 {"consumers":"paused"}: the render consumers stop; reports
+ *        are still accepted (202) and the render queue grows (the pinch test)
+ *   POST /admin/consumers/resume -> 200 {"consumers":"running"}: the backlog is released at once
+ *   GET /admin/consumers         -> 200 {"consumers": "paused" | "running", "waiting": n}
  *
  * Requests carrying `x-overload-run` are counted as synthetic. A real service would use the header
  * to hold back failure emails; this one still counts them so email budgets can be tested.
@@ -194,6 +198,16 @@ export async function startStudentReportsTarget(input: StartStudentReportsTarget
         if (method !== 'GET') return methodNotAllowed(res, 'GET');
         const state = breaker.state();
         return state === 'closed' ? sendJson(res, 200, { status: 'ok' }) : sendJson(res, 503, { status: 'degraded', breaker: state });
+      }
+      if (path === '/admin/consumers/pause' || path === '/admin/consumers/resume') {
+        if (method !== 'POST') return methodNotAllowed(res, 'POST');
+        if (path.endsWith('pause')) renderer.pause();
+        else renderer.resume();
+        return sendJson(res, 200, { consumers: renderer.isPaused() ? 'paused' : 'running', waiting: renderer.waiting() });
+      }
+      if (path === '/admin/consumers') {
+        if (method !== 'GET') return methodNotAllowed(res, 'GET');
+        return sendJson(res, 200, { consumers: renderer.isPaused() ? 'paused' : 'running', waiting: renderer.waiting() });
       }
       if (path === '/metrics') {
         if (method !== 'GET') return methodNotAllowed(res, 'GET');

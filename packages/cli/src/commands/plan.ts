@@ -193,5 +193,14 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
     lines.push('probes:');
     for (const p of plan.probes) lines.push(`  ${p.name.padEnd(18)} ${p.kind} ${p.url}`);
   }
+  if (plan.actions.length > 0) {
+    // Listed, never sent: plan sends nothing, actions included.
+    lines.push('');
+    lines.push('actions (not sent by plan):');
+    for (const a of plan.actions)
+      lines.push(
+        `  ${a.name.padEnd(18)} at ${a.at.padEnd(8)} ${a.method} ${a.url}${a.always ? '  (always: runs however the run ends)' : ''}`,
+      );
+  }
   return lines.join('\n');
 }

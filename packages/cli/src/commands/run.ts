@@ -10,6 +10,8 @@ import {
   parseStatusList,
 } from '@overload/core/internal';
 import { type ProbeHandle, preflightRun, runConfig, startProbes, startRun } from '@overload/workers';
+import { commandActions, formatActions, warnUndone } from '../actions/command-actions.js';
+import type { ActionRunner } from '../actions/action-runner.js';
 import { EXIT, type ExitCode, exitCodeForStop } from '../exit-codes.js';
 import { createLogger, redactHeaders } from '../logger.js';
 import { Progress } from '../output/progress.js';
@@ -95,6 +97,8 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
   const session = new CommandSession(plan, flags, progress);
   let probes: ProbeHandle | undefined;
   let distribution: Distribution | undefined;
+  let actions: ActionRunner | undefined;
+  let warned = false;
   try {
     if (!plan.profile) {
       throw new ValidationError('command line', [{ path: '--rate', message: 'is required (give --rate and --duration, or --profile)' }]);
@@ -107,11 +111,13 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
       budgetBuffer: session.ledger.buffer,
       ...(flags.expectStatus !== undefined ? { expectStatus: parseStatusList(flags.expectStatus) } : {}),
     });
+    actions = commandActions(plan, session);
     await preflightRun(config, { probes: plan.probes, allowedHosts: plan.allowedHosts });
     await session.start();
     if (mode.kind === 'coordinator') distribution = await startDistribution(plan, mode, 'run', ref, session.abort.signal);
     const handle = (distribution?.runner ?? startRun)(config, { onInterval: (i, h) => session.interval(i, 'run', h) });
     session.guard.attach('run', handle);
+    void actions?.attach(handle);
     log.info(
       { url: plan.run.url, headers: redactHeaders(plan.run.headers ?? {}), profile: plan.profile, runId: handle.config.runId },
       'run started',
@@ -121,11 +127,14 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
       probes = startProbes(plan.probes, { t0Perf: t0, allowedHosts: plan.allowedHosts });
     }
     const result: RunResult = await handle.result;
+    // The clean-up comes first: whatever stopped the run, the target is put back before results are written.
+    const actionRecords = await actions?.finish(await handle.stopped);
     const series: ProbeSeries[] = probes?.series() ?? [];
     await probes?.stop();
     probes = undefined;
     progress.done();
-    const releaseAtMs = pinchReleaseAtMs(handle.config.curve);
+    // A generator-side pinch releases at its profile's release step; a real one when its release action was sent.
+    const releaseAtMs = pinchReleaseAtMs(handle.config.curve) ?? actionRecords?.find((r) => r.release && r.ok)?.actualAtMs;
     const drains: QueueDrain[] | undefined =
       releaseAtMs === undefined
         ? undefined
@@ -134,6 +143,7 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     const stored = {
       ...result,
       probes: series,
+      ...(actionRecords ? { actions: actionRecords } : {}),
       ...(drains ? { pinch: { releaseAtMs, drains } } : {}),
       runbook: runbookOf(plan, flags, session.ledger.used()),
     };
@@ -150,13 +160,20 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
         );
       }
     }
+    if (actionRecords) process.stdout.write(`${formatActions(actionRecords)}\n`);
     if (result.partial) process.stdout.write(`stopped early: ${result.partial.detail}\n`);
     process.stdout.write(`results: ${files.join(', ')}\n`);
     log.info({ stopReason, totals: result.totals }, 'run finished');
+    // Whatever the verdict: a target left paused is never a pass.
+    warned = true;
+    if (actionRecords && warnUndone(actionRecords, plan.actions, process.stderr)) return exitCodeForStop(stopReason) ?? EXIT.stopped;
     if (stopReason !== 'completed') return exitCodeForStop(stopReason) ?? EXIT.stopped;
     if (result.generator.saturated) return EXIT.inconclusive;
     return EXIT.ok;
   } finally {
+    // A run that ended in an error still undoes what its actions did, before the process exits.
+    const late = actions ? await actions.finish({ reason: 'aborted' }) : undefined;
+    if (late && !warned) warnUndone(late, plan.actions, process.stderr);
     await probes?.stop();
     await distribution?.finish('the run is over');
     await session.dispose();

@@ -114,6 +114,11 @@ export function addScenarioOptions(cmd: Command): Command {
       '--probe <name=kind:url>',
       'side-channel probe, e.g. "depth=prometheus:http://127.0.0.1:9100/metrics#queue_depth" (repeatable)',
       collect,
+    )
+    .option(
+      '--action <name=METHOD path@moment>',
+      'HTTP call on the target at a moment, e.g. "pause=POST /admin/pause@10s", "resume=POST /admin/resume@40s,always" (repeatable)',
+      collect,
     );
 }
 

@@ -1,5 +1,9 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 import {
+  type ActionSpec,
+  parseActionFlag,
+  type ResolvedAction,
+  resolveActions,
   compileFlows,
   combineAllowlists,
   DEFAULT_EXPECT_STATUS,
@@ -39,6 +43,7 @@ export interface PlanFlags {
   profile?: string;
   slo?: string;
   probe?: string[];
+  action?: string[];
   recovery?: boolean;
   cooldown?: number;
   recoveryWithin?: number;
@@ -79,6 +84,8 @@ export interface ResolvedPlan {
   readonly profile: Profile | undefined;
   readonly slo: Slo | undefined;
   readonly probes: ProbeSpec[];
+  /** The scenario's actions then the `--action` flags, URLs absolute (empty before the embedded target starts). */
+  readonly actions: ResolvedAction[];
   readonly recovery: false | RampRecoveryOptions;
   readonly allowedHosts: string[];
   readonly budgets: Readonly<Record<string, number>>;
@@ -189,6 +196,20 @@ export async function resolvePlan(
     const spec = readProbeFlag(text, {}, issues);
     if (spec) probeFlags.push(spec);
   }
+  const actionSpecs: ActionSpec[] = [...(scenario?.actions ?? [])];
+  for (const text of flags.action ?? []) {
+    const spec = parseActionFlag(text, issues);
+    if (spec) actionSpecs.push(spec);
+  }
+  const actionNames = new Set<string>();
+  for (const a of actionSpecs) {
+    if (actionNames.has(a.name))
+      issues.push({ path: `--action ${a.name}`, message: `"${a.name}" is the name of another action: give each action its own name` });
+    actionNames.add(a.name);
+  }
+  for (const name of envPlaceholderNames(actionSpecs))
+    if (env[name] === undefined)
+      issues.push({ path: 'actions', message: `{{env.${name}}} is used but ${name} is not set: export ${name}=… first` });
   if (slo) {
     const probeNames = [...(scenario?.probes ?? []), ...probeFlags].map((p) => p.name);
     issues.push(...validateSloProbeNames(slo, probeNames, flags.slo !== undefined ? '--slo' : 'slo'));
@@ -285,6 +306,7 @@ export async function resolvePlan(
       profile,
       slo,
       probes,
+      actions: resolveActions(actionSpecs, base),
       recovery,
       allowedHosts,
       budgets,
@@ -304,7 +326,16 @@ export async function resolvePlan(
 function registerSecrets(scenario: Scenario | undefined, flags: PlanFlags, ref: string, env: NodeJS.ProcessEnv): void {
   const values: (string | undefined)[] = [...secretHeaderValues(flags.header)];
   for (const headers of headerObjectsIn([scenario?.requests, scenario?.journeys])) values.push(...secretHeaderValues(headers));
-  for (const name of envPlaceholderNames([scenario?.requests, scenario?.journeys, flags.header, flags.body, flags.target, ref]))
+  for (const headers of headerObjectsIn(scenario?.actions)) values.push(...secretHeaderValues(headers));
+  for (const name of envPlaceholderNames([
+    scenario?.requests,
+    scenario?.journeys,
+    scenario?.actions,
+    flags.header,
+    flags.body,
+    flags.target,
+    ref,
+  ]))
     values.push(env[name]);
   for (const url of [ref, flags.target, scenario?.target]) {
     if (!url) continue;

@@ -54,7 +54,9 @@ export type StopReason =
   /** A shard stopped by itself: it lost its coordinator for longer than the heartbeat allows. */
   | 'coordinator-lost'
   /** The coordinator stopped every shard: one of them crashed or stopped reporting. */
-  | 'shard-lost';
+  | 'shard-lost'
+  /** An action on the target (a scenario's `actions`, `--action`) failed and did not say `onFailure: 'continue'`. */
+  | 'action-failed';
 
 /** What a shard's result says about its part of the run (see ShardSpec). */
 export interface ShardInfo {

@@ -16,6 +16,7 @@ export const SCENARIO_FIELDS = {
     'feeders',
     'slo',
     'probes',
+    'actions',
     'profile',
     'safety',
     'recovery',
@@ -32,6 +33,7 @@ export const SCENARIO_FIELDS = {
   journey: ['name', 'weight', 'steps'],
   step: ['name', 'method', 'path', 'headers', 'body', 'expectStatus', 'sideEffects', 'capture', 'poll', 'check', 'thinkTime', 'onFailure'],
   poll: ['until', 'intervalMs', 'maxTries', 'maxMs'],
+  action: ['name', 'at', 'method', 'path', 'url', 'headers', 'body', 'expectStatus', 'timeoutMs', 'always', 'onFailure', 'release'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The fields of each profile kind (`kind` included). */

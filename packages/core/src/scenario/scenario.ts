@@ -1,3 +1,4 @@
+import { type ActionSpec, validateActions } from '../action/action.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { validateBudgets } from '../guard/budgets.js';
 import type { ProbeSpec } from '../probe/spec.js';
@@ -62,6 +63,8 @@ export interface Scenario {
   readonly slo?: string | Slo;
   /** Probe URLs may be relative to the target (`/metrics`). */
   readonly probes?: readonly ProbeSpec[];
+  /** HTTP calls on the target at moments of the run (pause the consumers, resume them `always`). */
+  readonly actions?: readonly ActionSpec[];
   readonly profile?: Profile;
   readonly safety?: ScenarioSafety;
   readonly recovery?: ScenarioRecovery;
@@ -142,6 +145,7 @@ export function validateScenario(value: unknown, options: { env?: Readonly<Recor
     if (parsedSlo) issues.push(...validateScopedNames(parsedSlo, names));
   }
   if (s['profile'] !== undefined) issues.push(...validateProfile(s['profile'], 'profile'));
+  issues.push(...validateActions(s['actions']));
   if (s['probes'] !== undefined && !Array.isArray(s['probes'])) issues.push({ path: 'probes', message: 'must be a list of probes' });
   if (s['timeoutMs'] !== undefined) readDurationMs(s['timeoutMs'], 'timeoutMs', issues);
   issues.push(...validateSafety(s['safety']));

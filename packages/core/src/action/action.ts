@@ -1,0 +1,228 @@
+import { DEFAULTS } from '../defaults.js';
+import type { ValidationIssue } from '../errors.js';
+import { type StatusExpectation, validateStatuses } from '../run/config.js';
+import { SCENARIO_FIELDS, unknownFields } from '../scenario/known-fields.js';
+import { type DurationInput, describe, parseDurationMs, readDurationMs } from '../units.js';
+
+/**
+ * An HTTP call overload makes on the target at a moment of the run: pause the consumers at 10 s,
+ * resume them at 40 s. `always` makes it a clean-up: it runs however the run ends (see runner).
+ */
+export interface ActionSpec {
+  readonly name: string;
+  /** A duration from t0 (`'10s'`, 10000), `'start'`, `'end'`, `'step:3'` (when step 3 starts) or `'collapse'`. */
+  readonly at: DurationInput | 'start' | 'end' | `step:${number}` | 'collapse';
+  readonly method?: string;
+  /** Relative to the target (`/admin/consumers/pause`); or give a full `url`. */
+  readonly path?: string;
+  readonly url?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly expectStatus?: readonly StatusExpectation[];
+  readonly timeoutMs?: DurationInput;
+  /** Run it even when the run stops before its moment, as soon as sending stops. */
+  readonly always?: boolean;
+  /** `'stop'` (default): a failure stops the run (`action-failed`, exit 3). */
+  readonly onFailure?: 'stop' | 'continue';
+  /** This action releases a pinch (resumes the consumers): the pinch summary times the drain from when it was sent. */
+  readonly release?: boolean;
+}
+
+export type ActionMoment =
+  | { readonly kind: 'time'; readonly atMs: number }
+  | { readonly kind: 'start' }
+  | { readonly kind: 'end' }
+  | { readonly kind: 'step'; readonly step: number }
+  | { readonly kind: 'collapse' };
+
+/** An action with its moment parsed, its URL absolute and every default filled in. */
+export interface ResolvedAction {
+  readonly name: string;
+  readonly at: string;
+  readonly moment: ActionMoment;
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly expectStatus: readonly StatusExpectation[];
+  readonly timeoutMs: number;
+  readonly always: boolean;
+  readonly onFailure: 'stop' | 'continue';
+  readonly release: boolean;
+}
+
+/** What the result records of one action. Times are ms since t0. */
+export interface ActionRecord {
+  readonly name: string;
+  readonly at: string;
+  readonly method: string;
+  readonly url: string;
+  readonly always: boolean;
+  readonly release?: boolean;
+  /** The moment it was due (absent for 'collapse' and for a clean-up run early by a stop). */
+  readonly intendedAtMs?: number;
+  readonly actualAtMs?: number;
+  readonly status?: number;
+  readonly durationMs?: number;
+  readonly ok: boolean;
+  readonly error?: string;
+  /** Not sent: its moment never came (the run ended first) and it is not `always`. */
+  readonly skipped?: boolean;
+  /** Sent early, when the run stopped before its moment (an `always` clean-up). */
+  readonly ranAtStop?: boolean;
+}
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const MOMENT_HELP = "a duration from the start (e.g. '10s'), 'start', 'end', 'step:N' or 'collapse'";
+
+/** Parses `at`; undefined (with an issue) when it is none of the moments. */
+export function parseMoment(value: unknown, path: string, issues: ValidationIssue[]): ActionMoment | undefined {
+  if (value === 'start' || value === 'end' || value === 'collapse') return { kind: value };
+  if (typeof value === 'string') {
+    const step = /^step:(\d+)$/.exec(value.trim());
+    if (step) {
+      const n = Number(step[1]);
+      if (n >= 1) return { kind: 'step', step: n };
+      issues.push({ path, message: `steps count from 1: use 'step:1' for the first step (got ${describe(value)})` });
+      return undefined;
+    }
+  }
+  if ((typeof value === 'string' || typeof value === 'number') && Number.isFinite(parseDurationMs(value))) {
+    const atMs = parseDurationMs(value);
+    if (atMs >= 0) return { kind: 'time', atMs };
+  }
+  issues.push({ path, message: `must be ${MOMENT_HELP} (got ${describe(value)})` });
+  return undefined;
+}
+
+/** Every problem with a list of actions, each naming its field and the fix. */
+export function validateActions(value: unknown, path = 'actions'): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  if (value === undefined) return issues;
+  if (!Array.isArray(value)) return [{ path, message: `must be a list of actions ({ name, at, method, path }) (got ${describe(value)})` }];
+  const names = new Set<string>();
+  value.forEach((a: unknown, i) => {
+    const at = `${path}[${i}]`;
+    if (typeof a !== 'object' || a === null || Array.isArray(a)) {
+      issues.push({
+        path: at,
+        message: `must be an object such as { name: 'pause', at: '10s', method: 'POST', path: '/pause' } (got ${describe(a)})`,
+      });
+      return;
+    }
+    const x = a as Record<string, unknown>;
+    if (typeof x['name'] !== 'string' || x['name'].trim() === '')
+      issues.push({ path: `${at}.name`, message: `must be a non-empty string, e.g. 'pause consumers' (got ${describe(x['name'])})` });
+    else if (names.has(x['name']))
+      issues.push({ path: `${at}.name`, message: `"${x['name']}" is used by another action: give each action its own name` });
+    else names.add(x['name']);
+    parseMoment(x['at'], `${at}.at`, issues);
+    if (x['method'] !== undefined && (typeof x['method'] !== 'string' || !METHODS.has(x['method'].toUpperCase())))
+      issues.push({ path: `${at}.method`, message: `must be one of ${[...METHODS].join(', ')} (got ${describe(x['method'])})` });
+    const hasPath = x['path'] !== undefined;
+    const hasUrl = x['url'] !== undefined;
+    if (hasPath === hasUrl)
+      issues.push({
+        path: `${at}.path`,
+        message: `give exactly one of path (e.g. '/admin/pause', relative to the target) or url (got ${hasPath ? 'both' : 'neither'})`,
+      });
+    if (hasPath && (typeof x['path'] !== 'string' || !x['path'].startsWith('/')))
+      issues.push({
+        path: `${at}.path`,
+        message: `must start with '/', e.g. '/admin/consumers/pause' (got ${describe(x['path'])}); use url for another host`,
+      });
+    if (hasUrl && !isHttpUrl(x['url']))
+      issues.push({ path: `${at}.url`, message: `must be an absolute http(s) URL (got ${describe(x['url'])})` });
+    if (x['headers'] !== undefined && !isStringRecord(x['headers']))
+      issues.push({
+        path: `${at}.headers`,
+        message: `must map header names to strings, e.g. { authorization: 'Bearer {{env.TOKEN}}' } (got ${describe(x['headers'])})`,
+      });
+    if (x['body'] !== undefined && typeof x['body'] !== 'string')
+      issues.push({ path: `${at}.body`, message: `must be a string (use JSON.stringify for JSON) (got ${describe(x['body'])})` });
+    if (x['expectStatus'] !== undefined) {
+      if (!Array.isArray(x['expectStatus']))
+        issues.push({
+          path: `${at}.expectStatus`,
+          message: `must be a list such as [200, [200, 299]] (got ${describe(x['expectStatus'])})`,
+        });
+      else validateStatuses(x['expectStatus'] as StatusExpectation[], `${at}.expectStatus`, issues);
+    }
+    if (x['timeoutMs'] !== undefined) readDurationMs(x['timeoutMs'], `${at}.timeoutMs`, issues);
+    if (x['always'] !== undefined && typeof x['always'] !== 'boolean')
+      issues.push({ path: `${at}.always`, message: `must be true or false (got ${describe(x['always'])})` });
+    if (x['release'] !== undefined && typeof x['release'] !== 'boolean')
+      issues.push({ path: `${at}.release`, message: `must be true or false (got ${describe(x['release'])})` });
+    if (x['onFailure'] !== undefined && x['onFailure'] !== 'stop' && x['onFailure'] !== 'continue')
+      issues.push({
+        path: `${at}.onFailure`,
+        message: `must be 'stop' (the default: a failure stops the run) or 'continue' (got ${describe(x['onFailure'])})`,
+      });
+    issues.push(...unknownFields(x, SCENARIO_FIELDS.action, at, 'an action'));
+  });
+  return issues;
+}
+
+/**
+ * `--action 'name=POST /path@10s'`: a name, `=`, an optional method, a path or URL, `@` and the
+ * moment; `,always` and `,continue` may follow the moment (`resume=POST /resume@40s,always`).
+ */
+export function parseActionFlag(text: string, issues: ValidationIssue[]): ActionSpec | undefined {
+  const path = `--action ${JSON.stringify(text)}`;
+  const m = /^([^=]+)=\s*(?:([A-Za-z]+)\s+)?(\S+)@([^,@\s]+)((?:,\s*(?:always|continue))*)$/.exec(text.trim());
+  if (!m) {
+    issues.push({
+      path,
+      message:
+        "must look like 'name=POST /path@10s' (method optional, moment a duration, start, end, step:N or collapse; add ',always' for a clean-up)",
+    });
+    return undefined;
+  }
+  const flags = m[5]!.split(',').map((f) => f.trim());
+  const target = m[3]!;
+  const spec: ActionSpec = {
+    name: m[1]!.trim(),
+    at: m[4] as ActionSpec['at'],
+    method: (m[2] ?? 'POST').toUpperCase(),
+    ...(target.startsWith('/') ? { path: target } : { url: target }),
+    ...(flags.includes('always') ? { always: true } : {}),
+    ...(flags.includes('continue') ? { onFailure: 'continue' as const } : {}),
+  };
+  issues.push(...validateActions([spec], '--action').map((i) => ({ ...i, path: i.path.replace(/^--action\[0\]/, path) })));
+  return spec;
+}
+
+/** Fills in defaults and makes `path` absolute against the target (validate first). */
+export function resolveActions(specs: readonly ActionSpec[], baseUrl: string): ResolvedAction[] {
+  return specs.map((s) => {
+    const moment = parseMoment(s.at, 'at', []) as ActionMoment;
+    return {
+      name: s.name,
+      at: String(s.at),
+      moment,
+      method: (s.method ?? 'POST').toUpperCase(),
+      url: s.url ?? `${baseUrl.replace(/\/+$/, '')}${s.path}`,
+      headers: s.headers ?? {},
+      ...(s.body !== undefined ? { body: s.body } : {}),
+      expectStatus: s.expectStatus ?? DEFAULTS.action.expectStatus,
+      timeoutMs: s.timeoutMs !== undefined ? parseDurationMs(s.timeoutMs) : DEFAULTS.action.timeoutMs,
+      always: s.always === true,
+      onFailure: s.onFailure ?? 'stop',
+      release: s.release === true,
+    };
+  });
+}
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const u = new URL(value);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function isStringRecord(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+}

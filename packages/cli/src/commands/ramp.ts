@@ -9,7 +9,6 @@ import { rateArg } from '../parse.js';
 import { resolvePlan } from '../plan/resolve.js';
 import { shortStepsOf } from '../plan/short-steps.js';
 import { runbookOf } from '../plan/runbook.js';
-import { guardrailsOf } from '../dashboard/guardrails-line.js';
 import { addReportOptions } from '../report/options.js';
 import { writeResults } from '../results/write-results.js';
 import { CommandSession, type SendingFlags } from './session.js';
@@ -84,13 +83,7 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
       { plan: { ...plan.run, headers: redactHeaders(plan.run.headers ?? {}), requests: undefined }, target: plan.targetUrl },
       'ramp starting',
     );
-    session.dashboard?.begin({
-      command: 'ramp',
-      name: plan.name,
-      target: plan.targetUrl,
-      sloP99Ms: null,
-      guardrails: guardrailsOf(plan.maxDurationMs, plan.run),
-    });
+    session.dashboard?.begin('ramp', plan);
     const result = await runRamp(rampPlan, {
       signal: session.abort.signal,
       onPhaseStart: (phase, handle) => session.guard.attach(phase, handle),

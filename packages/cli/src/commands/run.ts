@@ -110,6 +110,7 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     await preflightRun(config, { probes: plan.probes, allowedHosts: plan.allowedHosts });
     await session.start();
     if (mode.kind === 'coordinator') distribution = await startDistribution(plan, mode, 'run', ref, session.abort.signal);
+    session.dashboard?.begin('run', plan);
     const handle = (distribution?.runner ?? startRun)(config, { onInterval: (i, h) => session.interval(i, 'run', h) });
     session.guard.attach('run', handle);
     log.info(
@@ -153,9 +154,10 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     if (result.partial) process.stdout.write(`stopped early: ${result.partial.detail}\n`);
     process.stdout.write(`results: ${files.join(', ')}\n`);
     log.info({ stopReason, totals: result.totals }, 'run finished');
-    if (stopReason !== 'completed') return exitCodeForStop(stopReason) ?? EXIT.stopped;
-    if (result.generator.saturated) return EXIT.inconclusive;
-    return EXIT.ok;
+    const exitCode =
+      stopReason !== 'completed' ? (exitCodeForStop(stopReason) ?? EXIT.stopped) : result.generator.saturated ? EXIT.inconclusive : EXIT.ok;
+    session.dashboard?.end({ verdict: result.partial ? `stopped early: ${result.partial.detail}` : stopReason, exitCode, files });
+    return exitCode;
   } finally {
     await probes?.stop();
     await distribution?.finish('the run is over');

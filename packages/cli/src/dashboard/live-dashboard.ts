@@ -1,5 +1,7 @@
 import type { IntervalStats, ProfileStep } from '@overload/core';
+import type { ResolvedPlan } from '../plan/resolve.js';
 import type { SessionGuard } from '../guard/session-guard.js';
+import { guardrailsOf } from './guardrails-line.js';
 import { type DashboardServer, startDashboardServer } from './dashboard-server.js';
 
 export interface DashboardFlags {
@@ -40,8 +42,15 @@ export class LiveDashboard {
     return this.#server.openUrl;
   }
 
-  begin(info: { command: string; name: string; target: string; sloP99Ms: number | null; guardrails: string }): void {
-    this.#server.publish('start', info);
+  /** Who this is and what it is judged against; sent first, so every viewer labels alike. */
+  begin(command: string, plan: ResolvedPlan): void {
+    this.#server.publish('start', {
+      command,
+      name: plan.name,
+      target: plan.targetUrl,
+      sloP99Ms: plan.slo?.latency.find((l) => l.percentile === 99)?.maxMs ?? null,
+      guardrails: guardrailsOf(plan.maxDurationMs, plan.run),
+    });
   }
 
   interval(i: IntervalStats, phase: string, step: ProfileStep | undefined, stepLabel: string | undefined, budgets: unknown): void {

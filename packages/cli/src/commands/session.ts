@@ -1,4 +1,4 @@
-import { BudgetLedger, formatStepLabel, type IntervalStats, type ProfileStep } from '@overload/core';
+import { BudgetLedger, formatStepLabel, type IntervalStats, type ProfileStep } from '@overload/core/internal';
 import type { RunHandle } from '@overload/workers';
 import { type DashboardFlags, dashboardPortOf, LiveDashboard } from '../dashboard/live-dashboard.js';
 import { SessionGuard } from '../guard/session-guard.js';

@@ -1,4 +1,4 @@
-import type { RunOptions } from '@overload/core';
+import type { RunOptions } from '@overload/core/internal';
 
 /** The guardrails in force, as one line for the live page (the defaults are named, not hidden). */
 export function guardrailsOf(maxDurationMs: number | undefined, run: RunOptions): string {

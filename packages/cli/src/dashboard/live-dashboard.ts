@@ -1,4 +1,4 @@
-import type { IntervalStats, ProfileStep } from '@overload/core';
+import type { IntervalStats, ProfileStep } from '@overload/core/internal';
 import type { ResolvedPlan } from '../plan/resolve.js';
 import type { SessionGuard } from '../guard/session-guard.js';
 import { guardrailsOf } from './guardrails-line.js';

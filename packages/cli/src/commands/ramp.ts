@@ -104,7 +104,7 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
     if (result.partial) process.stdout.write(`stopped early: ${result.partial.detail}\n`);
     process.stdout.write(`results: ${files.join(', ')}\n`);
     const exitCode = rampExitCode(result, stopReason, flags.expectKneeAbove);
-    session.dashboard?.end({ verdict: formatRampSummary(result).split('\n')[0] ?? result.verdict, exitCode, files });
+    session.dashboard?.end({ verdict: formatRampSummary(result).trim().split('\n').at(-1) ?? result.verdict, exitCode, files });
     return exitCode;
   } finally {
     await distribution?.finish('the ramp is over');

@@ -112,7 +112,7 @@ async function searchCommand(ref: string, flags: SearchFlags): Promise<ExitCode>
     if (result.stopReason)
       process.stdout.write(`search stopped: ${result.stopReason}${result.stopDetail ? ` (${result.stopDetail})` : ''}\n`);
     const exitCode = searchExitCode(result, stopReason, flags.expectKneeAbove);
-    session.dashboard?.end({ verdict: formatSearchSummary(result).split('\n')[0] ?? '', exitCode, files });
+    session.dashboard?.end({ verdict: formatSearchSummary(result).trim().split('\n').at(-1) ?? '', exitCode, files });
     return exitCode;
   } finally {
     await session.dispose();

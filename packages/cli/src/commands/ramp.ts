@@ -83,12 +83,14 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
       { plan: { ...plan.run, headers: redactHeaders(plan.run.headers ?? {}), requests: undefined }, target: plan.targetUrl },
       'ramp starting',
     );
+    session.dashboard?.begin('ramp', plan);
     const result = await runRamp(rampPlan, {
       signal: session.abort.signal,
       onPhaseStart: (phase, handle) => session.guard.attach(phase, handle),
       onEvent: (event) => {
         const line = describeEvent(event);
         if (line) progress.event(line);
+        if (line && event.type !== 'phase') session.dashboard?.verdict(line);
         log.info({ event: event.type }, line ?? event.type);
       },
       onInterval: (interval, phase, handle) => session.interval(interval, phase, handle),
@@ -101,7 +103,9 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
     process.stdout.write(`${formatRampSummary(result, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`);
     if (result.partial) process.stdout.write(`stopped early: ${result.partial.detail}\n`);
     process.stdout.write(`results: ${files.join(', ')}\n`);
-    return rampExitCode(result, stopReason, flags.expectKneeAbove);
+    const exitCode = rampExitCode(result, stopReason, flags.expectKneeAbove);
+    session.dashboard?.end({ verdict: formatRampSummary(result).trim().split('\n').at(-1) ?? result.verdict, exitCode, files });
+    return exitCode;
   } finally {
     await distribution?.finish('the ramp is over');
     await session.dispose();

@@ -115,6 +115,7 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     await preflightRun(config, { probes: plan.probes, allowedHosts: plan.allowedHosts });
     await session.start();
     if (mode.kind === 'coordinator') distribution = await startDistribution(plan, mode, 'run', ref, session.abort.signal);
+    session.dashboard?.begin('run', plan);
     const handle = (distribution?.runner ?? startRun)(config, { onInterval: (i, h) => session.interval(i, 'run', h) });
     session.guard.attach('run', handle);
     void actions?.attach(handle);
@@ -166,10 +167,15 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     log.info({ stopReason, totals: result.totals }, 'run finished');
     // Whatever the verdict: a target left paused is never a pass.
     warned = true;
-    if (actionRecords && warnUndone(actionRecords, plan.actions, process.stderr)) return exitCodeForStop(stopReason) ?? EXIT.stopped;
-    if (stopReason !== 'completed') return exitCodeForStop(stopReason) ?? EXIT.stopped;
-    if (result.generator.saturated) return EXIT.inconclusive;
-    return EXIT.ok;
+    const undone = actionRecords !== undefined && warnUndone(actionRecords, plan.actions, process.stderr);
+    const exitCode =
+      undone || stopReason !== 'completed'
+        ? (exitCodeForStop(stopReason) ?? EXIT.stopped)
+        : result.generator.saturated
+          ? EXIT.inconclusive
+          : EXIT.ok;
+    session.dashboard?.end({ verdict: result.partial ? `stopped early: ${result.partial.detail}` : stopReason, exitCode, files });
+    return exitCode;
   } finally {
     // A run that ended in an error still undoes what its actions did, before the process exits.
     const late = actions ? await actions.finish({ reason: 'aborted' }) : undefined;

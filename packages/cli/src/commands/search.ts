@@ -64,6 +64,7 @@ async function searchCommand(ref: string, flags: SearchFlags): Promise<ExitCode>
   try {
     if (!plan.slo) throw new ValidationError('command line', [{ path: '--slo', message: `is required: "${plan.name}" declares no SLO` }]);
     await session.start();
+    session.dashboard?.begin('search', plan);
     const result = await search({
       ...plan.run,
       slo: plan.slo,
@@ -88,13 +89,15 @@ async function searchCommand(ref: string, flags: SearchFlags): Promise<ExitCode>
       onInterval: (interval, trial, handle) => session.interval(interval, `trial ${trial + 1}`, handle),
       onBaseline: (trial, rateRps) =>
         progress.event(`trial ${trial + 1}: waiting for the target to recover at ${rateRps} req/s before the next trial`),
-      onTrial: (t) =>
+      onTrial: (t) => {
+        session.dashboard?.verdict(`trial ${t.index + 1} at ${t.rateRps} req/s: ${t.verdict}${t.detail ? ` (${t.detail})` : ''}`);
         progress.event(
           `trial ${t.index + 1} at ${t.rateRps} req/s: ${t.verdict}${t.detail ? ` (${t.detail})` : ''}` +
             (t.recovery
               ? `; ${t.recovery.recovered ? `recovered after ${(t.recovery.timeToRecoverMs! / 1000).toFixed(1)} s` : 'did NOT recover'}`
               : ''),
-        ),
+        );
+      },
     });
     progress.done();
     const stopReason = result.stopReason;
@@ -108,7 +111,9 @@ async function searchCommand(ref: string, flags: SearchFlags): Promise<ExitCode>
     process.stdout.write(`results: ${files.join(', ')}\n`);
     if (result.stopReason)
       process.stdout.write(`search stopped: ${result.stopReason}${result.stopDetail ? ` (${result.stopDetail})` : ''}\n`);
-    return searchExitCode(result, stopReason, flags.expectKneeAbove);
+    const exitCode = searchExitCode(result, stopReason, flags.expectKneeAbove);
+    session.dashboard?.end({ verdict: formatSearchSummary(result).trim().split('\n').at(-1) ?? '', exitCode, files });
+    return exitCode;
   } finally {
     await session.dispose();
   }

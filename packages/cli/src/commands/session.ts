@@ -1,5 +1,6 @@
 import { BudgetLedger, formatStepLabel, type IntervalStats, type ProfileStep } from '@overload/core/internal';
 import type { RunHandle } from '@overload/workers';
+import { type DashboardFlags, dashboardPortOf, LiveDashboard } from '../dashboard/live-dashboard.js';
 import { SessionGuard } from '../guard/session-guard.js';
 import { type LiveMetrics, startLiveMetrics } from '../metrics/live-metrics.js';
 import type { Progress } from '../output/progress.js';
@@ -8,7 +9,7 @@ import type { ReportFlags } from '../report/options.js';
 import { checkOutputs } from '../results/check-outputs.js';
 import type { OutputFlags } from '../results/write-results.js';
 
-export interface SessionFlags {
+export interface SessionFlags extends DashboardFlags {
   killFile?: string;
   controlPort?: number;
   controlToken?: string;
@@ -31,6 +32,7 @@ export class CommandSession {
   readonly ledger: BudgetLedger;
   readonly abort = new AbortController();
   #metrics: LiveMetrics | undefined;
+  #dashboard: LiveDashboard | undefined;
   readonly #plan: ResolvedPlan;
   readonly #progress: Progress;
   readonly #flags: SessionFlags & OutputFlags & { logFile?: string };
@@ -63,6 +65,16 @@ export class CommandSession {
       );
     if (this.guard.control)
       this.#progress.event(`control endpoint ${this.guard.control.url} (Authorization: Bearer ${this.guard.control.token})`);
+    const dashboardPort = dashboardPortOf(this.#flags);
+    if (dashboardPort !== undefined) {
+      this.#dashboard = await LiveDashboard.start({
+        port: dashboardPort,
+        host: this.#flags.dashboardHost ?? '127.0.0.1',
+        guard: this.guard,
+      });
+      // Straight to stderr, not a progress line: -q must not hide it, and logs never see the token.
+      process.stderr.write(`dashboard: ${this.#dashboard.openUrl}\n`);
+    }
     if (this.#flags.metricsPort !== undefined) {
       this.#metrics = await startLiveMetrics({ port: this.#flags.metricsPort, labels: { run_id: this.#plan.run.runId ?? '' } });
       this.#progress.event(`live metrics at ${this.#metrics.url}`);
@@ -82,20 +94,29 @@ export class CommandSession {
     const step: ProfileStep | undefined = steps.find((s) => interval.startMs >= s.startMs && interval.startMs < s.startMs + s.durationMs);
     const budgets = this.budgets();
     this.#metrics?.update(interval, { phase, step, budgets });
+    const stepLabel =
+      step && steps.length > 1
+        ? `step ${step.index + 1}/${steps.length}: ${formatStepLabel(step.label, handle.config.arrivalUnit)}`
+        : undefined;
+    this.#dashboard?.interval(interval, phase, step, stepLabel, budgets);
     this.#progress.interval(interval, {
       phase,
-      ...(step && steps.length > 1
-        ? { step: `step ${step.index + 1}/${steps.length}: ${formatStepLabel(step.label, handle.config.arrivalUnit)}` }
-        : {}),
+      ...(stepLabel ? { step: stepLabel } : {}),
       budgets,
       timeLeftMs: handle.config.curve.durationMs - (interval.startMs + interval.durationMs),
     });
+  }
+
+  /** The live page's view of the command: who it is, each step verdict as judged, and the end. */
+  get dashboard(): LiveDashboard | undefined {
+    return this.#dashboard;
   }
 
   async dispose(): Promise<void> {
     this.#progress.done();
     this.guard.dispose();
     await this.#metrics?.close();
+    await this.#dashboard?.close();
     await this.#plan.embedded?.stop();
   }
 }

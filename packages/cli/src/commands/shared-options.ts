@@ -99,6 +99,12 @@ export function addGuardOptions(cmd: Command): Command {
     .option('--no-abort-on-errors', 'never stop on an error burst')
     .option('--kill-file <path>', 'creating this file stops the run (any operator can)', nonEmptyArg('a file path'))
     .option('--control-port <port>', 'serve GET /status and POST /stop on 127.0.0.1:<port> (0 = any free port)', portArg)
+    .option(
+      '--dashboard [port]',
+      'serve a live dashboard with a Stop button on 127.0.0.1 (any free port, or this one; also OVERLOAD_DASHBOARD=1)',
+      portArg,
+    )
+    .option('--dashboard-host <host>', 'address the dashboard listens on (default 127.0.0.1)', nonEmptyArg('a host address'))
     .option('--control-token <token>', 'bearer token for the control endpoint (default: random, printed)', nonEmptyArg('a token'))
     .option('--run-id-header <name>', 'header carrying the run id on every request (default x-overload-run)', headerNameArg);
 }

@@ -122,7 +122,7 @@ interface UplotAssets {
 let cached: UplotAssets | undefined;
 
 /** uPlot's files as installed; read once per process (they cannot change under a running CLI). */
-function loadUplot(): UplotAssets {
+export function loadUplot(): UplotAssets {
   if (cached) return cached;
   const require = createRequire(import.meta.url);
   const js = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');

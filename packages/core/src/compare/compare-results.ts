@@ -2,7 +2,13 @@ import type { StepResult } from '../collapse/step-result.js';
 import type { RunResult } from '../result/run-result.js';
 import type { IntervalStats } from '../run/interval.js';
 import { errorTotal } from '../run/interval.js';
-import { type CompareOptions, type CompareOutcome, compareMetric, DEFAULT_COMPARE_OPTIONS, type MetricComparison } from './metric-verdict.js';
+import {
+  type CompareOptions,
+  type CompareOutcome,
+  compareMetric,
+  DEFAULT_COMPARE_OPTIONS,
+  type MetricComparison,
+} from './metric-verdict.js';
 import { compareKnee, type KneeComparison, type RampLike } from './knee.js';
 
 /** A result.json as read from disk: a run, or a ramp (which holds its run). */
@@ -94,7 +100,15 @@ export function compareResults(
     if (common.length === 0) missing.push('no rate was held by both runs');
     for (const s of common) {
       const label = `at ${s.label}`;
-      metrics.push(...compareIntervals(label, intervalsOfStep(baseline.run, heldB.get(s.rateRps)!), intervalsOfStep(current.run, s), options, s.rateRps));
+      metrics.push(
+        ...compareIntervals(
+          label,
+          intervalsOfStep(baseline.run, heldB.get(s.rateRps)!),
+          intervalsOfStep(current.run, s),
+          options,
+          s.rateRps,
+        ),
+      );
     }
   } else {
     metrics.push(...compareIntervals('(run)', runOf(baseline).intervals.slice(1), runOf(current).intervals.slice(1), options));

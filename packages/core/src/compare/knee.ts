@@ -70,7 +70,12 @@ export function compareKnee(baseline: RampLike, current: RampLike, o: CompareOpt
   }
   const above = current.steps.find((s) => s.rateRps > c.rateRps && s.rateRps <= b.rateRps);
   if (!above || above.verdict !== 'breached') {
-    return { ...rates, ...sigs, outcome: 'cannot-tell', detail: `the current run did not judge a step between ${c.label} and ${b.label} breached (${current.verdict})` };
+    return {
+      ...rates,
+      ...sigs,
+      outcome: 'cannot-tell',
+      detail: `the current run did not judge a step between ${c.label} and ${b.label} breached (${current.verdict})`,
+    };
   }
   const inBaseline = baseline.steps.find((s) => s.rateRps === above.rateRps);
   if (!inBaseline || !heldWithRoom(inBaseline, o)) {
@@ -81,5 +86,10 @@ export function compareKnee(baseline: RampLike, current: RampLike, o: CompareOpt
       detail: `the knee fell from ${b.label} to ${c.label}, but the baseline held ${above.label} without room to spare: the step size cannot separate them (use smaller steps)`,
     };
   }
-  return { ...rates, ...sigs, outcome: 'regressed', detail: `the knee fell from ${b.label} to ${c.label}: ${above.label} breached, and held with room in the baseline` };
+  return {
+    ...rates,
+    ...sigs,
+    outcome: 'regressed',
+    detail: `the knee fell from ${b.label} to ${c.label}: ${above.label} breached, and held with room in the baseline`,
+  };
 }

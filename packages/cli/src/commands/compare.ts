@@ -105,7 +105,10 @@ async function compareCommand(baselinePath: string, currentPath: string, flags: 
   if (differences.length > 0 && !flags.allowDifferent) {
     throw new ValidationError(
       'compare',
-      differences.map((d) => ({ path: d.split(':')[0]!, message: `${d} (add --allow-different to compare them anyway)` })),
+      differences.map((d) => ({
+        path: d.split(':')[0]!,
+        message: `${d.slice(d.indexOf(':') + 2)} (add --allow-different to compare them anyway)`,
+      })),
     );
   }
   const report = compareResults(baseline, current, options);

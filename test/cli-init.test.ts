@@ -12,7 +12,7 @@ import { runCli } from './support/cli.js';
  */
 interface Workflow {
   on: { workflow_dispatch: unknown; push?: unknown };
-  jobs: { ramp: { steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] } };
+  jobs: { ramp: { env?: Record<string, unknown>; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] } };
 }
 
 describe('overload init', () => {
@@ -55,7 +55,13 @@ describe('overload init', () => {
     const steps = workflow.jobs.ramp.steps;
     expect(steps.some((s) => s.run === 'npm install')).toBe(true);
     const rampStep = steps.find((s) => s.run?.includes('npx overload ramp scenarios/checkout-api.ts'));
-    expect(rampStep?.run).toMatch(/--max-rate .*--max-duration 20m .*--kill-file .*--out-dir/s);
+    expect(rampStep?.run).toMatch(/--max-rate .*--max-duration \S+ .*--kill-file .*--out-dir/s);
+    // The workflow's guardrail flags are accepted by the scenario written beside it (flags may only
+    // tighten a scenario: one above its ceiling fails every run with exit 2).
+    const maxDuration = /--max-duration (\S+)/.exec(rampStep!.run!)![1]!;
+    const maxRate = /inputs\.max_rate \|\| '(\d+)'/.exec(String(workflow.jobs.ramp.env?.['MAX_RATE']))![1]!;
+    const guarded = await runCli(['plan', 'checkout-api', '--max-rate', maxRate, '--max-duration', maxDuration], { cwd: dir });
+    expect(guarded.code, guarded.stderr).toBe(0);
     const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));
     expect(upload?.with?.['path']).toBe('$' + '{{ env.OUT_DIR }}/');
   });

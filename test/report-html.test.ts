@@ -4,7 +4,7 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { RunResult } from '@overload/core';
+import type { RunResult } from '@overload/core/internal';
 import { ramp, type RampResult, run, search, type SearchRunResult } from '@overload/workers';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,7 +86,13 @@ function hexToRgb(hex: string): [number, number, number] {
 
 function embeddedCharts(
   html: string,
-): { id: string; marks: { x: number; label: string }[]; series: { label: string; color: string; values: (number | null)[] }[] }[] {
+): {
+  id: string;
+  yLabel: string;
+  y2Label?: string;
+  marks: { x: number; label: string }[];
+  series: { label: string; color: string; unit?: string; scale?: string; values: (number | null)[] }[];
+}[] {
   const json = /<script type="application\/json" id="overload-report-data">(.*?)<\/script>/s.exec(html)![1]!;
   return JSON.parse(json).charts;
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunResult } from '@overload/core';
+import type { RunResult } from '@overload/core/internal';
 import { run, startProbes } from '@overload/workers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCerts, type TestCerts } from './support/certs.js';
@@ -120,6 +120,8 @@ describe('TLS and HTTP/2', () => {
       expect(without.stderr).toContain(`pre-flight check failed, nothing was sent: cannot reach the target 127.0.0.1:${server.port}`);
       expect(without.stderr).toContain('its certificate is not signed by a trusted CA (give the CA with --ca');
       expect(without.stderr).toContain('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+      // A certificate problem is not solved by starting the server: no such advice.
+      expect(without.stderr).not.toContain('Check that it is running');
       expect(without.result).toBeUndefined();
       expect((await server.stats()).requests).toBe(0);
       const withCa = await cli(['run', url, '--rate', '40', '--duration', '1s', '--workers', '1', '--ca', certs.files.ca]);

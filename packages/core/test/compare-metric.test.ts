@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareMetric, mulberry32 } from '@overload/core';
+import { compareMetric, mulberry32 } from '@overload/core/internal';
 
 /** Per-interval p99s around a centre, with a spread (deterministic noise). */
 function samples(n: number, centre: number, spread: number, seed: number): number[] {

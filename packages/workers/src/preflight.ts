@@ -10,7 +10,7 @@ import {
   type RunConfig,
   TargetUnreachableError,
   type TlsOptions,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { Agent } from 'undici';
 import { classifyError, explainError } from './classify-error.js';
 import { tlsConnectOptions, tlsConnector } from './tls-connect.js';
@@ -63,6 +63,13 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
     }
   }
   const problems: string[] = [];
+  // What to do, once per cause: a certificate problem is not fixed by starting the server.
+  const adviceFor: string[] = [];
+  const note = (reason: unknown) => {
+    const a = adviceOf(reason);
+    if (a) adviceFor.push(a);
+    return describe(reason, timeoutMs);
+  };
   const hostPort = hostPortOf(url);
   let connectMs = 0;
   const agent = new Agent({
@@ -88,18 +95,19 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
       }),
     ]);
     if (target!.status === 'fulfilled') connectMs = target!.value;
-    else problems.push(`the target ${hostPort} (${url.protocol}//${hostPort}): ${describe(target!.reason, timeoutMs)}`);
+    else problems.push(`the target ${hostPort} (${url.protocol}//${hostPort}): ${note(target!.reason)}`);
     probeResults.forEach((r, i) => {
       if (r.status === 'fulfilled') checkedProbes.push(r.value);
-      else problems.push(`probe "${probes[i]!.name}" at ${probes[i]!.url}: ${describe(r.reason, timeoutMs)}`);
+      else problems.push(`probe "${probes[i]!.name}" at ${probes[i]!.url}: ${note(r.reason)}`);
     });
   } finally {
     await agent.close().catch(() => undefined);
   }
   if (options.signal?.aborted) throw new OverloadError('OVL_ABORTED', 'aborted during the pre-flight check; nothing was sent');
   if (problems.length > 0) {
+    const advice = [...new Set(adviceFor)].join(' ');
     throw new TargetUnreachableError(
-      `pre-flight check failed, nothing was sent: cannot reach ${problems.join('; ')}. Check that it is running and listening there, and the URL.`,
+      `pre-flight check failed, nothing was sent: cannot reach ${problems.join('; ')}.${advice ? ` ${advice}` : ''}`,
     );
   }
   return { target: { hostPort, connectMs }, probes: checkedProbes };
@@ -151,6 +159,20 @@ function describe(error: unknown, timeoutMs: number): string {
   if (errorClass.startsWith('tls')) return explainError(error, errorClass);
   if (typeof code === 'string' && !message.includes(code)) return `${code}: ${message}`;
   return message;
+}
+
+/**
+ * The advice that fits the cause. TLS failures carry their own fix in their description (--ca,
+ * --cert/--key, --insecure), so they add none here.
+ */
+function adviceOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  const errorClass = classifyError(error);
+  if (errorClass.startsWith('tls')) return undefined;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME')
+    return 'Check the host name in the URL, and that this machine can resolve it (DNS, /etc/hosts).';
+  if (errorClass === 'timeout') return 'Check that the host is reachable from here (firewall, VPN, security group), or raise --timeout.';
+  return 'Check that it is running and listening there, and the URL.';
 }
 
 function hostPortOf(url: URL): string {

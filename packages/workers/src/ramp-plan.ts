@@ -22,7 +22,8 @@ import {
   type ValidationIssue,
   validateRecoveryOptions,
   validateScopedNames,
-} from '@overload/core';
+  validateSloProbeNames,
+} from '@overload/core/internal';
 import { type RunHandle, type RunStarter, runConfig } from './run.js';
 
 export interface RampRecoveryOptions {
@@ -109,6 +110,12 @@ export function planRamp(settings: RampSettings): RampPlan {
   const issues: ValidationIssue[] = [];
   if (config.curve.steps.length === 0) issues.push({ path: 'profile', message: 'has no steps to judge; use step, exponential or stages' });
   issues.push(...validateScopedNames(slo, config.names));
+  issues.push(
+    ...validateSloProbeNames(
+      slo,
+      probes.map((p) => p.name),
+    ),
+  );
   const recovery = settings.recovery === false ? false : recoverySettings(settings.recovery ?? {}, issues);
   if (issues.length > 0) throw new ValidationError('ramp options', issues);
   const curve = config.curve;

@@ -10,7 +10,7 @@ import {
   type MetricComparison,
   ValidationError,
   type ValidationIssue,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 
 interface CompareFlags {

@@ -1,4 +1,5 @@
-import { isLoopbackHost } from '@overload/core';
+import { INIT_LIMITS } from './limits.js';
+import { isLoopbackHost } from '@overload/core/internal';
 import type { PackageManager } from './package-manager.js';
 
 export interface ScenarioTemplateInput {
@@ -65,7 +66,7 @@ export default defineScenario({
 
   // Steps of 20 req/s every 30 s, from 20 up to 400 req/s (at most 10 minutes). Raise maxRps
   // once a run has shown where the knee is.
-  profile: { kind: 'step', startRps: 20, stepRps: 20, stepDurationMs: '30s', maxRps: 400 },
+  profile: { kind: 'step', startRps: 20, stepRps: 20, stepDurationMs: '30s', maxRps: ${INIT_LIMITS.maxRps} },
   timeoutMs: '10s',
 
   safety: {
@@ -75,8 +76,8 @@ export default defineScenario({
     // can be exceeded. The names match the sideEffects keys above (emailsOnFailure → emails).
     budgets: { orders: 2_000, emails: 50 },
     // Hard ceilings whatever the profile or the command line says.
-    maxRps: 400,
-    maxDurationMs: '15m',
+    maxRps: ${INIT_LIMITS.maxRps},
+    maxDurationMs: '${INIT_LIMITS.maxDuration}',
   },
 
   // After a collapse: stop, wait 5 s, then send 10 % of the knee rate; the SLO must hold again

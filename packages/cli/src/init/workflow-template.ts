@@ -1,3 +1,4 @@
+import { INIT_LIMITS } from './limits.js';
 import type { PackageManager } from './package-manager.js';
 
 export interface WorkflowTemplateInput {
@@ -44,7 +45,7 @@ on:
     inputs:
       max_rate:
         description: 'Hard rate ceiling in req/s (--max-rate)'
-        default: '400'
+        default: '${INIT_LIMITS.maxRps}'
         required: true
       expect_knee_above:
         description: 'Fail unless the knee is at least this rate in req/s (empty: report only)'
@@ -71,7 +72,7 @@ jobs:
     timeout-minutes: 30
     env:
       OUT_DIR: overload-results
-      MAX_RATE: \${{ inputs.max_rate || '400' }}
+      MAX_RATE: \${{ inputs.max_rate || '${INIT_LIMITS.maxRps}' }}
       EXPECT_KNEE_ABOVE: \${{ inputs.expect_knee_above }}
     steps:
       - uses: actions/checkout@v4
@@ -85,7 +86,7 @@ ${setupSteps(pm)}
           set +e
           ${pm.exec} ramp ${scenario} \\
             --max-rate "\${MAX_RATE}" \\
-            --max-duration 20m \\
+            --max-duration ${INIT_LIMITS.maxDuration} \\
             --kill-file "\${RUNNER_TEMP}/stop-overload" \\
             --out-dir "\${OUT_DIR}" \\
             \${EXPECT_KNEE_ABOVE:+--expect-knee-above "\${EXPECT_KNEE_ABOVE}"}

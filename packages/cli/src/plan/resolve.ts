@@ -23,7 +23,8 @@ import {
   type ValidationIssue,
   validateProfile,
   validateProbes,
-} from '@overload/core';
+  validateSloProbeNames,
+} from '@overload/core/internal';
 import type { RampRecoveryOptions } from '@overload/workers';
 import { loadScenario, materializeFeeders } from '../scenario/load.js';
 import { type EmbeddedTargetProcess, startEmbeddedTarget } from './embedded-target.js';
@@ -187,6 +188,10 @@ export async function resolvePlan(
   for (const text of flags.probe ?? []) {
     const spec = readProbeFlag(text, {}, issues);
     if (spec) probeFlags.push(spec);
+  }
+  if (slo) {
+    const probeNames = [...(scenario?.probes ?? []), ...probeFlags].map((p) => p.name);
+    issues.push(...validateSloProbeNames(slo, probeNames, flags.slo !== undefined ? '--slo' : 'slo'));
   }
   if (issues.length > 0)
     throw new ValidationError(

@@ -1,4 +1,14 @@
-import type { IntervalStats, LatencySummaryMs, ProbeSeries, StepResult } from '@overload/core';
+import {
+  type ArrivalUnit,
+  formatArrivalRate,
+  formatStepRate,
+  type IntervalStats,
+  type LatencySummaryMs,
+  type ProbeSeries,
+  rateSymbol,
+  type StepResult,
+} from '@overload/core/internal';
+import { arrivalUnitOf, stepRateText } from './rate-unit.js';
 import type { StoredRampResult, StoredResult, StoredSearchResult } from './stored-result.js';
 
 /**
@@ -60,6 +70,7 @@ export interface ChartSpec {
 const COLOR = {
   offered: '#7b8794',
   achieved: '#1f77b4',
+  responses: '#17becf',
   p50: '#2ca02c',
   p90: '#ff7f0e',
   p99: '#d62728',
@@ -81,7 +92,7 @@ export function chartsOf(result: StoredResult): ChartSpec[] {
   const charts: ChartSpec[] = [];
   const timeline = timelineOf(result);
   if (timeline) {
-    charts.push(rateChart(timeline), latencyChart(timeline, result), errorsChart(timeline));
+    charts.push(rateChart(timeline, arrivalUnitOf(result)), latencyChart(timeline, result), errorsChart(timeline, arrivalUnitOf(result)));
     const run = result.kind === 'run' ? result : result.kind === 'ramp' ? result.run : undefined;
     (run?.byName ?? []).forEach((n, k) => {
       if (n.kind === 'journey') charts.push(journeyChart(timeline, n.name, k));
@@ -117,7 +128,7 @@ function timelineOf(result: StoredResult): Timeline | undefined {
       const w = result.collapse.window;
       marks.push({
         x: round3((w.startMs + w.durationMs) / 1000),
-        label: `collapse detected (${result.collapse.step.label})`,
+        label: `collapse detected (${stepRateText(result.collapse.step, arrivalUnitOf(result))})`,
         color: COLOR.collapse,
       });
     }
@@ -145,17 +156,41 @@ function rate(p: Timeline['points'][number], pick: (i: IntervalStats) => number)
   return round3((pick(p.interval) * 1000) / p.interval.durationMs);
 }
 
-function rateChart(t: Timeline): ChartSpec {
+/**
+ * Offered and achieved are both rates of arrivals (requests, or journeys), so they share one axis
+ * and one unit; achieved counts only the arrivals that ended well (an error is not throughput).
+ * With journeys, the HTTP responses they caused go on the right axis in their own unit.
+ */
+function rateChart(t: Timeline, unit: ArrivalUnit): ChartSpec {
+  const per = rateSymbol(unit);
+  const journeys = unit === 'journey';
+  const series: ChartSeries[] = [
+    {
+      label: `achieved ${per}`,
+      color: COLOR.achieved,
+      unit: per,
+      values: t.points.map((p) => rate(p, (i) => (i.achievedRps * i.durationMs) / 1000)),
+    },
+    // Dashed and drawn after achieved: where the target keeps up, offered lies exactly on it.
+    { label: `offered ${per}`, color: COLOR.offered, unit: per, values: t.points.map((p) => rate(p, (i) => i.offered)), dash: [6, 4] },
+  ];
+  if (journeys)
+    series.push({
+      label: 'responses/s',
+      color: COLOR.responses,
+      unit: 'responses/s',
+      values: t.points.map((p) => rate(p, (i) => i.responses)),
+      scale: 'y2',
+      dash: [2, 3],
+    });
   return {
-    ...timeAxes('rate-over-time', 'Offered vs achieved rate', 'req/s'),
-    caption:
-      'Offered: arrivals the schedule intended per second. Achieved: responses per second. A gap between them is the target falling behind.',
+    ...timeAxes('rate-over-time', 'Offered vs achieved rate', per),
+    ...(journeys ? { y2Label: 'HTTP responses/s (any status)' } : {}),
+    caption: journeys
+      ? 'Offered: journeys the schedule started per second. Achieved: journeys that ended ok per second. A gap between them is the target falling behind. Right axis: the HTTP responses of all journeys, errors included.'
+      : 'Offered: requests the schedule intended per second. Achieved: responses with an expected status per second. A gap between them is the target falling behind.',
     x: t.points.map((p) => p.tSec),
-    series: [
-      { label: 'achieved req/s', color: COLOR.achieved, values: t.points.map((p) => rate(p, (i) => i.responses)) },
-      // Dashed and drawn last: where the target keeps up, offered lies exactly on achieved.
-      { label: 'offered req/s', color: COLOR.offered, values: t.points.map((p) => rate(p, (i) => i.offered)), dash: [6, 4] },
-    ],
+    series,
     marks: t.marks,
     limits: [],
     bands: t.bands,
@@ -207,18 +242,21 @@ function journeyChart(t: Timeline, name: string, k: number): ChartSpec {
   };
 }
 
-function errorsChart(t: Timeline): ChartSpec {
+/** Errors count requests, drops count arrivals: with journeys those are two units, so each label names its own. */
+function errorsChart(t: Timeline, unit: ArrivalUnit): ChartSpec {
+  const per = rateSymbol(unit);
   return {
     ...timeAxes('errors-over-time', 'Errors and drops', 'per second'),
     caption:
       'Errors: failed requests. Dropped: arrivals refused at the in-flight cap (target too slow). Generator drops: arrivals the load generator reached too late.',
     x: t.points.map((p) => p.tSec),
     series: [
-      { label: 'errors/s', color: COLOR.errors, values: t.points.map((p) => rate(p, (i) => i.errors)) },
-      { label: 'dropped/s', color: COLOR.dropped, values: t.points.map((p) => rate(p, (i) => i.dropped)) },
+      { label: 'failed req/s', color: COLOR.errors, unit: 'req/s', values: t.points.map((p) => rate(p, (i) => i.errors)) },
+      { label: `dropped ${per}`, color: COLOR.dropped, unit: per, values: t.points.map((p) => rate(p, (i) => i.dropped)) },
       {
-        label: 'generator drops/s',
+        label: `generator drops ${per}`,
         color: COLOR.droppedGenerator,
+        unit: per,
         values: t.points.map((p) => rate(p, (i) => i.droppedGenerator)),
         dash: [4, 4],
       },
@@ -231,11 +269,14 @@ function errorsChart(t: Timeline): ChartSpec {
 
 function rampHockeyStick(result: StoredRampResult): ChartSpec {
   const marks: ChartMark[] = [];
-  if (result.knee) marks.push({ x: result.knee.rateRps, label: `knee ${result.knee.label}`, color: COLOR.knee });
-  else if (result.lastHeld) marks.push({ x: result.lastHeld.rateRps, label: `last held ${result.lastHeld.label}`, color: COLOR.knee });
+  const unit = arrivalUnitOf(result);
+  if (result.knee) marks.push({ x: result.knee.rateRps, label: `knee ${formatStepRate(result.knee, unit)}`, color: COLOR.knee });
+  else if (result.lastHeld)
+    marks.push({ x: result.lastHeld.rateRps, label: `last held ${formatStepRate(result.lastHeld, unit)}`, color: COLOR.knee });
   if (result.collapse)
-    marks.push({ x: result.collapse.step.rateRps, label: `collapse ${result.collapse.step.label}`, color: COLOR.collapse });
+    marks.push({ x: result.collapse.step.rateRps, label: `collapse ${formatStepRate(result.collapse.step, unit)}`, color: COLOR.collapse });
   return loadChart(
+    unit,
     'latency-vs-load',
     'Latency vs offered load per step',
     "Each step's corrected latency against its offered rate: flat, then the hockey stick. The right axis shows what the target achieved.",
@@ -248,10 +289,12 @@ function rampHockeyStick(result: StoredRampResult): ChartSpec {
 function searchHockeyStick(result: StoredSearchResult): ChartSpec {
   const steps = result.evidence.flatMap((e) => (e.step ? [{ ...e.step, rateRps: e.rateRps }] : [])).sort((a, b) => a.rateRps - b.rateRps);
   const [held, breached] = result.bracket;
+  const unit = arrivalUnitOf(result);
   const marks: ChartMark[] = [];
-  if (held !== null) marks.push({ x: held, label: `sustainable ${held} req/s`, color: COLOR.knee });
-  if (breached !== null) marks.push({ x: breached, label: `breached ${breached} req/s`, color: COLOR.collapse });
+  if (held !== null) marks.push({ x: held, label: `sustainable ${formatArrivalRate(held, unit)}`, color: COLOR.knee });
+  if (breached !== null) marks.push({ x: breached, label: `breached ${formatArrivalRate(breached, unit)}`, color: COLOR.collapse });
   return loadChart(
+    unit,
     'latency-vs-load',
     'Latency vs offered load per trial',
     "Each trial's corrected latency against its constant rate; the search brackets the highest rate that held.",
@@ -262,6 +305,7 @@ function searchHockeyStick(result: StoredSearchResult): ChartSpec {
 }
 
 function loadChart(
+  unit: ArrivalUnit,
   id: string,
   title: string,
   caption: string,
@@ -275,15 +319,22 @@ function loadChart(
     title,
     caption,
     xLabel: 'offered rate',
-    xUnit: 'req/s',
+    xUnit: rateSymbol(unit),
     yLabel: 'latency (ms)',
-    y2Label: 'achieved (req/s)',
+    y2Label: `achieved (${rateSymbol(unit)})`,
     x: steps.map((s) => s.rateRps),
     series: [
       { label: 'p50', color: COLOR.p50, unit: 'ms', values: pick('p50') },
       { label: 'p90', color: COLOR.p90, unit: 'ms', values: pick('p90') },
       { label: 'p99', color: COLOR.p99, unit: 'ms', values: pick('p99') },
-      { label: 'achieved req/s', color: COLOR.achieved, values: steps.map((s) => round3(s.achievedRps)), scale: 'y2', dash: [6, 3] },
+      {
+        label: `achieved ${rateSymbol(unit)}`,
+        color: COLOR.achieved,
+        unit: rateSymbol(unit),
+        values: steps.map((s) => round3(s.achievedRps)),
+        scale: 'y2',
+        dash: [6, 3],
+      },
     ],
     marks,
     limits: sloLimits(result),

@@ -90,13 +90,25 @@ export const CLIENT_SCRIPT = `(function () {
         label(ctx, m.label, right ? x - px(4) : x + px(4), bb.top + px(4) + i * px(16), m.color, right ? 'right' : 'left');
       });
       ctx.setLineDash([]);
+      // A band narrower than its label (a short cool-down) would run into the next one's: each
+      // label takes the lowest row where it clears the labels already placed.
+      var rowEnds = [];
+      ctx.font = px(11) + 'px sans-serif';
       spec.bands.forEach(function (b) {
-        var x0 = u.valToPos(b.from, 'x', true);
-        label(ctx, b.label, x0 + px(4), bb.top + bb.height - px(18), '#444');
+        var x = u.valToPos(b.from, 'x', true) + px(4);
+        var w = ctx.measureText(b.label).width;
+        var row = 0;
+        while (rowEnds[row] !== undefined && rowEnds[row] > x - px(6)) row++;
+        rowEnds[row] = x + w + px(2);
+        label(ctx, b.label, x, bb.top + bb.height - px(18) - row * px(16), '#444');
       });
       ctx.restore();
     };
   }
+
+  // uPlot passes null for the ticks it leaves unlabelled (a log axis's minor gridlines): they get
+  // no text, where the legend's '--' for a missing value would print over the labels.
+  function tick(v) { return v == null ? '' : fmt(v); }
 
   function fmt(v, unit) {
     if (v == null) return '--';
@@ -109,10 +121,10 @@ export const CLIENT_SCRIPT = `(function () {
     var scales = { x: { time: false, range: xRange(spec) }, y: { distr: spec.yLog ? 3 : 1, range: yRange(spec, 'y') } };
     if (hasY2) scales.y2 = { range: yRange(spec, 'y2') };
     var axes = [
-      { label: spec.xLabel + ' (' + spec.xUnit + ')', values: function (u, vals) { return vals.map(function (v) { return fmt(v); }); } },
-      { label: spec.yLabel, size: 60, values: function (u, vals) { return vals.map(function (v) { return fmt(v); }); } },
+      { label: spec.xLabel + ' (' + spec.xUnit + ')', values: function (u, vals) { return vals.map(tick); } },
+      { label: spec.yLabel, size: 60, values: function (u, vals) { return vals.map(tick); } },
     ];
-    if (hasY2) axes.push({ scale: 'y2', side: 1, label: spec.y2Label, size: 60, grid: { show: false } });
+    if (hasY2) axes.push({ scale: 'y2', side: 1, label: spec.y2Label, size: 60, grid: { show: false }, values: function (u, vals) { return vals.map(tick); } });
     var series = [{ label: spec.xLabel, value: function (u, v) { return fmt(v, spec.xUnit); } }];
     spec.series.forEach(function (s) {
       var opts = {

@@ -1,16 +1,20 @@
 import {
-  type ConditionVerdict,
+  type ArrivalUnit,
+  type ConditionOutcome,
+  formatArrivalRate,
   formatCondition,
   formatCount,
   formatMs,
   formatRate,
   formatSlo,
+  rateSymbol,
   type LatencySummaryMs,
   type RunResult,
   type Slo,
   type StepResult,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { escapeHtml as h } from './escape.js';
+import { arrivalUnitOf, stepRateText } from './rate-unit.js';
 import type { StoredRampResult, StoredResult, StoredSearchResult } from './stored-result.js';
 
 /**
@@ -33,7 +37,7 @@ function list(items: readonly string[]): string {
   return items.length === 0 ? '<span class="muted">none</span>' : `<ul>${items.map((i) => `<li>${h(i)}</li>`).join('')}</ul>`;
 }
 
-function conditionsHtml(conditions: readonly ConditionVerdict[]): string {
+function conditionsHtml(conditions: readonly ConditionOutcome[]): string {
   const css = { held: 'ok', breached: 'breach', unjudged: 'unjudged' } as const;
   return conditions.map((c) => `<span class="cond ${css[c.status] ?? (c.ok ? 'ok' : 'breach')}">${h(formatCondition(c))}</span>`).join(' ');
 }
@@ -42,8 +46,8 @@ function latencyLine(l: LatencySummaryMs): string {
   return l.count === 0 ? 'no responses' : `p50 ${formatMs(l.p50)}, p90 ${formatMs(l.p90)}, p99 ${formatMs(l.p99)}, max ${formatMs(l.max)}`;
 }
 
-function stepLine(s: StepResult): string {
-  return `${formatRate(s.rateRps)} (${s.label}): achieved ${formatRate(s.achievedRps)}, ${latencyLine(s.latencyMs)}`;
+function stepLine(s: StepResult, unit: ArrivalUnit): string {
+  return `${stepRateText(s, unit)}: achieved ${formatArrivalRate(s.achievedRps, unit)}, ${latencyLine(s.latencyMs)}`;
 }
 
 /** The verdict block at the top of the page: what a reader needs if they read nothing else. */
@@ -56,15 +60,16 @@ export function verdictSection(result: StoredResult): string {
 function rampVerdict(r: StoredRampResult): string {
   const tone: Tone = r.verdict === 'collapsed' ? 'bad' : r.verdict === 'held' ? 'good' : 'warn';
   const rows: string[] = [];
-  if (r.knee) rows.push(row('Knee', h(`${stepLine(r.knee)} — the last step that held before the collapse`)));
+  const unit = arrivalUnitOf(r);
+  if (r.knee) rows.push(row('Knee', h(`${stepLine(r.knee, unit)} — the last step that held before the collapse`)));
   else if (r.verdict === 'collapsed') rows.push(row('Knee', h('none: the first step already breached the SLO; start the ramp lower')));
-  if (r.lastHeld && !r.knee) rows.push(row('Highest step held', h(stepLine(r.lastHeld))));
+  if (r.lastHeld && !r.knee) rows.push(row('Highest step held', h(stepLine(r.lastHeld, unit))));
   if (r.collapse) {
     const w = r.collapse.window;
     rows.push(
       row(
         'Collapse',
-        `${h(`at ${formatRate(r.collapse.step.rateRps)} (${r.collapse.step.label}), judged on ${w.kind === 'sliding' ? 'a sliding window' : 'the step'} from ${formatMs(w.startMs)} for ${formatMs(w.durationMs)}: offered ${formatRate(w.offeredRps)}, achieved ${formatRate(w.achievedRps)}`)}` +
+        `${h(`at ${stepRateText(r.collapse.step, unit)}, judged on ${w.kind === 'sliding' ? 'a sliding window' : 'the step'} from ${formatMs(w.startMs)} for ${formatMs(w.durationMs)}: offered ${formatArrivalRate(w.offeredRps, unit)}, achieved ${formatArrivalRate(w.achievedRps, unit)}`)}` +
           `<div class="signature">Signature: ${conditionsHtml(r.collapse.signature)}</div>`,
       ),
     );
@@ -84,16 +89,21 @@ function recoveryHtml(r: StoredRampResult): string {
   const rec = r.recovery;
   if (!rec) return '<span class="muted">not recorded</span>';
   if ('skipped' in rec) return h(`not checked: ${rec.skipped}`);
-  const head = `baseline ${formatRate(rec.baselineRps)} after a ${formatMs(rec.cooldownMs)} cool-down, judged on ${formatMs(rec.windowMs)} windows within ${formatMs(rec.withinMs)}`;
+  const head = `baseline ${formatArrivalRate(rec.baselineRps, arrivalUnitOf(r))} after a ${formatMs(rec.cooldownMs)} cool-down, judged on ${formatMs(rec.windowMs)} windows within ${formatMs(rec.withinMs)}`;
   const failing = rec.failing.length > 0 ? `<div class="signature">Still failing: ${conditionsHtml(rec.failing)}</div>` : '';
   return `${badge(rec.recovered ? 'recovered' : 'not recovered', rec.recovered ? 'good' : 'bad')} ${h(rec.detail)}<div class="muted">${h(head)}</div>${failing}`;
 }
 
 function searchVerdict(r: StoredSearchResult): string {
   const [lo, hi] = r.bracket;
-  const line = r.sustainableRps !== undefined ? `sustainable rate ${formatRate(r.sustainableRps)}` : 'no trial rate held the SLO';
+  const unit = arrivalUnitOf(r);
+  const line =
+    r.sustainableRps !== undefined ? `sustainable rate ${formatArrivalRate(r.sustainableRps, unit)}` : 'no trial rate held the SLO';
   const rows = [
-    row('Bracket', h(`held at ${lo === null ? '—' : formatRate(lo)}, breached at ${hi === null ? '—' : formatRate(hi)}`)),
+    row(
+      'Bracket',
+      h(`held at ${lo === null ? '—' : formatArrivalRate(lo, unit)}, breached at ${hi === null ? '—' : formatArrivalRate(hi, unit)}`),
+    ),
     row('Search', h(`${r.converged ? 'converged' : 'did not converge'} after ${r.trials.length} trial(s): ${r.reason}`)),
     stopRow(r.stopReason ?? (r.aborted ? 'aborted' : 'completed'), r.stopDetail),
   ];
@@ -148,7 +158,7 @@ export function runbookSection(result: StoredResult): string {
       row(
         'Load',
         h(
-          `${c.arrivals} arrivals (seed ${c.seed}), peak ${formatRate(c.peakRps)}, timeout ${formatMs(c.timeoutMs)}, ${g.workers} worker(s) × ${g.connectionsPerWorker} connections, in-flight cap ${formatCount(g.maxInFlight)}, ${formatMs(c.intervalMs)} intervals`,
+          `${c.arrivals} arrivals (seed ${c.seed}), peak ${formatArrivalRate(c.peakRps, c.arrivalUnit ?? 'request')}, timeout ${formatMs(c.timeoutMs)}, ${g.workers} worker(s) × ${g.connectionsPerWorker} connections, in-flight cap ${formatCount(g.maxInFlight)}, ${formatMs(c.intervalMs)} intervals`,
         ),
       ),
     );
@@ -214,14 +224,19 @@ ${lat('service time', run.serviceTimeMs)}
 export function stepsSection(
   steps: readonly StepResult[],
   title: string,
+  unit: ArrivalUnit,
   firstColumn: (s: StepResult, i: number) => string,
   firstHeader = 'step',
 ): string {
+  // Offered and achieved count arrivals; with journeys the requests they meant go beside them.
+  const journeys = unit === 'journey';
+  const rate = (rps: number) => formatCount(rps >= 100 ? Math.round(rps) : Math.round(rps * 10) / 10);
+  const requests = (s: StepResult) => formatCount(Math.round(s.durationMs > 0 ? (s.sent * 1000) / s.durationMs : 0));
   const rows = steps.map((s, i) => {
     const tone: Tone = s.verdict === 'held' ? 'good' : s.verdict === 'breached' ? 'bad' : 'warn';
     const l = s.latencyMs;
     const cell = (v: string) => `<td>${h(v)}</td>`;
-    return `<tr>${cell(firstColumn(s, i))}${cell(formatRate(s.judged.offeredRps))}${cell(formatRate(s.achievedRps))}${cell(l.count ? formatMs(l.p50) : '—')}${cell(l.count ? formatMs(l.p90) : '—')}${cell(l.count ? formatMs(l.p99) : '—')}${cell(formatCount(s.errors))}${cell(formatCount(s.dropped + s.droppedGenerator))}<td>${badge(s.verdict, tone)}</td><td class="conds">${conditionsHtml(s.conditions)}${s.detail ? `<div class="muted">${h(s.detail)}</div>` : ''}</td></tr>`;
+    return `<tr>${cell(firstColumn(s, i))}${cell(rate(s.judged.offeredRps))}${cell(rate(s.achievedRps))}${journeys ? cell(requests(s)) : ''}${cell(l.count ? formatMs(l.p50) : '—')}${cell(l.count ? formatMs(l.p90) : '—')}${cell(l.count ? formatMs(l.p99) : '—')}${cell(formatCount(s.errors))}${cell(formatCount(s.dropped + s.droppedGenerator))}<td>${badge(s.verdict, tone)}</td><td class="conds">${conditionsHtml(s.conditions)}${s.detail ? `<div class="muted">${h(s.detail)}</div>` : ''}</td></tr>`;
   });
-  return `<section><h2>${h(title)}</h2><table class="grid"><thead><tr><th>${h(firstHeader)}</th><th>offered/s</th><th>achieved/s</th><th>p50</th><th>p90</th><th>p99</th><th>errors</th><th>drops</th><th>verdict</th><th>conditions (judged window)</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+  return `<section><h2>${h(title)}</h2><table class="grid"><thead><tr><th>${h(firstHeader)}</th><th>offered (${h(rateSymbol(unit))})</th><th>achieved (${h(rateSymbol(unit))})</th>${journeys ? '<th>sent (req/s)</th>' : ''}<th>p50</th><th>p90</th><th>p99</th><th>errors</th><th>drops</th><th>verdict</th><th>conditions (judged window)</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }

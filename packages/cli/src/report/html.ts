@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { formatCount, formatRate, OverloadError } from '@overload/core';
+import { formatArrivalRate, formatCount, OverloadError } from '@overload/core/internal';
 import { chartsOf, type ChartSpec } from './chart-model.js';
 import { CLIENT_SCRIPT } from './client-script.js';
 import { escapeHtml as h, jsonForScript } from './escape.js';
 import { namesSection } from './html-names.js';
 import { runbookSection, stepsSection, totalsSection, verdictSection } from './html-sections.js';
+import { arrivalUnitOf, stepRateText } from './rate-unit.js';
 import { REPORT_CSS } from './report-css.js';
 import type { StoredResult } from './stored-result.js';
 
@@ -74,25 +75,28 @@ function chartsSection(charts: readonly ChartSpec[]): string {
 function detailSections(result: StoredResult): string {
   const parts: string[] = [];
   if (result.kind === 'ramp') {
-    parts.push(stepsSection(result.steps, 'Steps', (s) => `${s.index + 1}: ${s.label}`));
+    const unit = arrivalUnitOf(result);
+    parts.push(stepsSection(result.steps, 'Steps', unit, (s) => `${s.index + 1}: ${stepRateText(s, unit)}`));
     parts.push(totalsSection(result.run, 'Ramp phase totals'));
     parts.push(namesSection(result.run, 'Per request, journey and step (ramp phase)'));
     const rec = result.recovery;
-    if (rec && 'run' in rec) parts.push(totalsSection(rec.run, `Recovery baseline totals (${formatRate(rec.baselineRps)})`));
+    if (rec && 'run' in rec) parts.push(totalsSection(rec.run, `Recovery baseline totals (${formatArrivalRate(rec.baselineRps, unit)})`));
   } else if (result.kind === 'search') {
+    const unit = arrivalUnitOf(result);
     const judged = result.evidence.filter((e) => e.step !== undefined);
     parts.push(
       stepsSection(
         judged.map((e) => e.step!),
         'Trials',
-        (_s, i) => `${judged[i]!.index + 1}: ${formatRate(judged[i]!.rateRps)}`,
+        unit,
+        (_s, i) => `${judged[i]!.index + 1}: ${formatArrivalRate(judged[i]!.rateRps, unit)}`,
         'trial',
       ),
     );
     const unjudged = result.evidence.filter((e) => e.step === undefined);
     if (unjudged.length > 0) {
       parts.push(
-        `<section><h2>Trials without a judged step</h2><ul>${unjudged.map((e) => `<li>${h(`trial ${e.index + 1} at ${formatRate(e.rateRps)}: ${e.verdict}${e.detail ? ` (${e.detail})` : ''}`)}</li>`).join('')}</ul></section>`,
+        `<section><h2>Trials without a judged step</h2><ul>${unjudged.map((e) => `<li>${h(`trial ${e.index + 1} at ${formatArrivalRate(e.rateRps, unit)}: ${e.verdict}${e.detail ? ` (${e.detail})` : ''}`)}</li>`).join('')}</ul></section>`,
       );
     }
   } else {

@@ -187,3 +187,22 @@ function fraction(value: unknown, path: string, issues: ValidationIssue[]): void
     issues.push({ path, message: `must be a fraction between 0 and 1, e.g. 0.01 for 1 % (got ${describe(value)})` });
   }
 }
+
+/**
+ * Every condition on a probe must name a probe the run reads. `latency<5` or a misspelt
+ * `queue_dpeth<100` would otherwise be judged on no samples: never a breach, and never a knee.
+ */
+export function validateSloProbeNames(slo: Slo, probeNames: readonly string[], path = 'slo'): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const [i, c] of (slo.probes ?? []).entries()) {
+    if (probeNames.includes(c.probe)) continue;
+    const declared = probeNames.length > 0 ? `the probes of this run are ${probeNames.join(', ')}` : 'this run has no probes';
+    issues.push({
+      path: path.startsWith('--') ? path : `${path}.probes[${i}]`,
+      message:
+        `condition "${c.probe}${c.op === 'ok' ? ' ok' : `${c.op}${c.value}`}" names no probe (${declared}): the built-in conditions are pNN<time, errors<N%, achieved>N%, drops<N%; ` +
+        `a condition on the target's own metrics needs a probe of that name (--probe "${c.probe}=prometheus:URL#metric", or probes in the scenario)`,
+    });
+  }
+  return issues;
+}

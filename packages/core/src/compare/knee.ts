@@ -1,4 +1,4 @@
-import type { ConditionVerdict } from '../collapse/judge-window.js';
+import type { ConditionOutcome } from '../collapse/judge-window.js';
 import type { RampVerdict, StepResult } from '../collapse/step-result.js';
 import type { RunResult } from '../result/run-result.js';
 import type { CompareOptions, CompareOutcome } from './metric-verdict.js';
@@ -11,7 +11,7 @@ export interface RampLike {
   readonly verdict: RampVerdict;
   readonly knee?: StepResult;
   readonly lastHeld?: StepResult;
-  readonly collapse?: { readonly step: StepResult; readonly signature: readonly ConditionVerdict[] };
+  readonly collapse?: { readonly step: StepResult; readonly signature: readonly ConditionOutcome[] };
   readonly steps: readonly StepResult[];
   readonly recovery?: { readonly recovered?: boolean } | { readonly skipped: string };
   readonly run: RunResult;

@@ -58,7 +58,7 @@ describe('overload compare (real runs, real CLI)', () => {
 
     const different = await runCli(['compare', baseline, short]);
     expect(different.code).toBe(2);
-    expect(different.stderr).toMatch(/profile.*baseline \{.*durationMs\":10000/);
+    expect(different.stderr).toMatch(/profile.*baseline \{.*durationMs":10000/);
     expect(different.stderr).toContain('--allow-different');
 
     const bad = await runCli(['compare', baseline, slower, '--min-effect', 'ten']);

@@ -69,7 +69,7 @@ export function compareKnee(baseline: RampLike, current: RampLike, o: CompareOpt
     return { ...rates, ...sigs, outcome: 'no-regression', detail: `held ${c.label}, the baseline ${b.label}` };
   }
   const above = current.steps.find((s) => s.rateRps > c.rateRps && s.rateRps <= b.rateRps);
-  if (!above || above.verdict !== 'breached') {
+  if (above?.verdict !== 'breached') {
     return {
       ...rates,
       ...sigs,

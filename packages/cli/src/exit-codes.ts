@@ -27,6 +27,10 @@ export const EXIT = {
    * run or ramp that lost a shard, a shard that refused to start). Never a pass.
    */
   incomplete: 7,
+  /** compare: the current result is worse than the baseline beyond the minimum effect. */
+  regressed: 8,
+  /** compare: too few samples, or no common rate, to tell; says what is missing. */
+  cannotTell: 9,
   /**
    * The target was never healthy: the ramp's very first step breached (a wrong path, errors from
    * the first request, a hang). No knee, and no recovery check: there is nothing to recover to.
@@ -47,6 +51,8 @@ export const EXIT_CODE_TABLE = `Exit codes:
   5   inconclusive: the load generator did not offer the load (add workers or shards)
   6   target unreachable: the pre-flight check could not connect to the target or a probe (nothing was measured)
   7   incomplete: a shard is missing or failed (merge, distributed run or ramp; a shard that refused to start)
+  8   compare: regressed (worse than the baseline beyond the minimum effect)
+  9   compare: cannot tell (too few intervals, or no rate both runs held); says what is missing
   10  the target was never healthy: the ramp's first step breached (check the target, or start lower); no recovery check
   70  internal error or worker crash`;
 

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { formatIssue, ValidationError } from '@overload/core/internal';
 import { registerK8s } from './commands/k8s.js';
 import { registerMerge } from './commands/merge.js';
+import { registerCompare } from './commands/compare.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRamp } from './commands/ramp.js';
 import { registerReport } from './commands/report.js';
@@ -28,6 +29,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerScenarios(program, setExit);
   registerReport(program, setExit);
   registerMerge(program, setExit);
+  registerCompare(program, setExit);
   registerK8s(program, setExit);
   registerTarget(program, setExit);
   registerInit(program, setExit);

@@ -26,6 +26,21 @@ export const DEFAULTS = {
   },
   /** The error-burst guardrail: stop when errors pass this rate over this window. */
   errorBurst: { maxErrorRate: 0.5, windowMs: 5000, minOutcomes: 20 },
+  /** `overload compare`: the smallest change that counts, and the bootstrap over intervals. */
+  compare: {
+    /** A latency change smaller than this share of the baseline is not a regression. */
+    minEffectRatio: 0.1,
+    /** ...nor one smaller than this many ms (so a 2 ms p99 moving to 2.4 ms is not flagged). */
+    minEffectMs: 5,
+    /** Error rate and achieved ratio: absolute floors (1 point of errors, 5 points of achieved). */
+    minEffectErrorRate: 0.01,
+    minEffectAchieved: 0.05,
+    /** Fewer intervals than this on either side, and the metric cannot be told. */
+    minIntervals: 5,
+    resamples: 2000,
+    confidence: 0.95,
+    seed: 1,
+  },
   /** SLO limits that apply unless the SLO sets its own. */
   slo: { maxErrorRate: 0.01, minAchievedRatio: 0.95, maxDropRate: 0 },
   judge: {

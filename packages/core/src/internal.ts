@@ -322,3 +322,14 @@ export {
 export { START_MARGIN_MS, formatStartAt, parseStartAt } from './shard/start-at.js';
 export { asReport, mergeShardIntervals } from './shard/merge-intervals.js';
 export { mergeShardResults, type ShardInput } from './shard/merge-results.js';
+export { bootstrapShift, type ShiftInterval } from './compare/bootstrap.js';
+export {
+  type CompareOptions,
+  type CompareOutcome,
+  compareMetric,
+  DEFAULT_COMPARE_OPTIONS,
+  type MetricComparison,
+  type MetricKind,
+} from './compare/metric-verdict.js';
+export { compareKnee, type KneeComparison, type RampLike } from './compare/knee.js';
+export { type ComparableResult, type ComparisonReport, compareResults, differencesOf } from './compare/compare-results.js';

@@ -102,6 +102,34 @@ describe('validation that never crashes', () => {
     expect(ok.stdout).toMatch(/budgets: +emails=10\b/);
   });
 
+  it('a misspelt scenario field is refused with the field it meant, never ignored: a typo cannot turn a guardrail off', async () => {
+    const d = await mkdtemp(join(tmpdir(), 'overload-typos-'));
+    const file = join(d, 'typos.mjs');
+    await writeFile(
+      file,
+      `export default {
+  name: 'typos',
+  slos: 'p99<100ms',
+  requests: [{ name: 'home', path: '/', expectedStatus: [200] }],
+  profile: { kind: 'constant', rateRps: 60, durationMs: '1s' },
+  safety: { maxRPS: 10, budget: { emails: 1 } },
+  recovery: { cooldown: '1s' },
+  actions: [{ name: 'pause', at: '1s', path: '/pause' }],
+};\n`,
+    );
+    const expected = [
+      'safety.maxRPS is not a field of safety, and would be ignored: did you mean safety.maxRps?',
+      'safety.budget is not a field of safety, and would be ignored: did you mean safety.budgets?',
+      'slos is not a field of a scenario, and would be ignored: did you mean slo?',
+      'requests[0].expectedStatus is not a field of a request, and would be ignored: did you mean requests[0].expectStatus?',
+      'recovery.cooldown is not a field of recovery, and would be ignored: did you mean recovery.cooldownMs?',
+      /actions is not a field of a scenario, and would be ignored: remove it, or use one of the fields of a scenario: name, /,
+    ];
+    await usage(['plan', file, '--target', server.url], ...expected);
+    // The run is refused the same way, before anything is sent (afterAll checks the server saw nothing).
+    await usage(['run', file, '--target', server.url], ...expected);
+  });
+
   it('malformed feeders: exit 2 naming the file, the line and the problem', async () => {
     const d = await mkdtemp(join(tmpdir(), 'overload-feeder-'));
     await writeFile(join(d, 'users.csv'), 'id,name\nu1,Ada\nu2,"Bob, Jr\nu3,Cy\n');

@@ -19,7 +19,7 @@ describe('crashes and stops leave valid, partial results', () => {
   let validate: ReturnType<InstanceType<typeof Ajv2020>['compile']>;
   const errorsOf = (value: unknown) => (validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
   beforeAll(async () => {
-    validate = new Ajv2020({ allErrors: true }).compile(
+    validate = new Ajv2020({ strict: true, allErrors: true }).compile(
       JSON.parse(await readFile(new URL('../docs/result.schema.json', import.meta.url), 'utf8')),
     );
   });

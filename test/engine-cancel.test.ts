@@ -1,5 +1,5 @@
 import { run, runConfig, startRun } from '@overload/workers';
-import { ValidationError } from '@overload/core';
+import { ValidationError } from '@overload/core/internal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 

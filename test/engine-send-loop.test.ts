@@ -1,4 +1,4 @@
-import { decodeHistogram } from '@overload/core';
+import { decodeHistogram } from '@overload/core/internal';
 import { run } from '@overload/workers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';

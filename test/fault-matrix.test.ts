@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ERROR_CLASSES, type ErrorClass, type RunResult } from '@overload/core';
+import { ERROR_CLASSES, type ErrorClass, type RunResult } from '@overload/core/internal';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCerts, type TestCerts } from './support/certs.js';
@@ -156,7 +156,7 @@ describe('fault matrix: hostile targets through the CLI (docs/faults.md)', () =>
   const measured: Record<string, unknown>[] = [];
   beforeAll(async () => {
     certs = makeTestCerts();
-    validate = new Ajv2020({ allErrors: true }).compile(
+    validate = new Ajv2020({ strict: true, allErrors: true }).compile(
       JSON.parse(await readFile(new URL('../docs/result.schema.json', import.meta.url), 'utf8')),
     );
   });

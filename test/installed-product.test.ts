@@ -174,5 +174,19 @@ describe('the installed product (packed tarballs, npm, a project outside the wor
       /^knee \d[\d,]* journeys\/s \(\d[\d,]* req\/s\); collapsed at \d[\d,]* journeys\/s \(\d[\d,]* req\/s\): .+; recovered after /m,
     );
     expect(existsSync(join(project, 'overload-results'))).toBe(true);
+    // The README's sample output is this command's: its table headers are the ones printed.
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const sample = /^## Start here\n[\s\S]*?^```text\n([\s\S]*?)^```/m.exec(readme)?.[1] ?? '';
+    const headers = sample
+      .split('\n')
+      .filter((l) => /^(step|name) {2,}/.test(l) || /^(per name|collapse signature at|recovery check at)\b/.test(l));
+    expect(headers.length, 'the README sample shows the summary').toBeGreaterThanOrEqual(5);
+    const printed = r.stdout.split('\n');
+    const shape = (l: string) =>
+      l
+        .replace(/\d[\d,.]*/g, '9')
+        .replace(/\s+/g, ' ')
+        .split(':')[0];
+    for (const h of headers) expect(printed.map(shape), `README sample line: ${h}`).toContain(shape(h));
   }, 240_000);
 });

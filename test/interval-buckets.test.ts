@@ -1,4 +1,4 @@
-import { decodeHistogram } from '@overload/core';
+import { decodeHistogram } from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 import { IntervalBuckets } from '../packages/workers/dist/interval-buckets.js';
 

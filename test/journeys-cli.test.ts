@@ -42,7 +42,7 @@ describe('journeys through the CLI: per-name results in every output', () => {
 
   it('exits 0, and the result validates against the schema', async () => {
     expect(cli.code).toBe(0);
-    const validate = new Ajv2020({ allErrors: true }).compile(JSON.parse(await readFile(SCHEMA_FILE, 'utf8')));
+    const validate = new Ajv2020({ strict: true, allErrors: true }).compile(JSON.parse(await readFile(SCHEMA_FILE, 'utf8')));
     expect(validate(result) ? [] : validate.errors).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import type { JourneyTemplate, NamedStats, RequestMix } from '@overload/core';
+import type { JourneyTemplate, NamedStats, RequestMix } from '@overload/core/internal';
 import { run } from '@overload/workers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';

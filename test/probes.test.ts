@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { type OverloadError, ValidationError, type ProbeSample, type ProbeSpec } from '@overload/core';
+import { type OverloadError, ValidationError, type ProbeSample, type ProbeSpec } from '@overload/core/internal';
 import { startProbes, type ProbeHandle } from '@overload/workers';
 import { afterEach, describe, expect, it } from 'vitest';
 

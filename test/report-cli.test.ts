@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hdrFilesOf } from '@overload/core';
+import { hdrFilesOf } from '@overload/core/internal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeResults } from '../packages/cli/dist/results/write-results.js';
 import { type ChildServer, startChildServer } from './support/child-server.js';

@@ -1,12 +1,13 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeHistogram, hdrFilesOf, type Histogram, INTERVAL_LOG_TAGS, type RunResult, summarizeMs } from '@overload/core';
+import { decodeHistogram, hdrFilesOf, type Histogram, INTERVAL_LOG_TAGS, type RunResult, summarizeMs } from '@overload/core/internal';
 import { run } from '@overload/workers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeResults } from '../packages/cli/dist/results/write-results.js';
 import { type ChildServer, startChildServer } from './support/child-server.js';
+import { histogramLogProcessor } from './support/consumers.js';
 
 // hdr-histogram-js is core's dependency, not the workspace root's: read the files back with the
 // very library HdrHistogram's JavaScript users would use, resolved from where core gets it.
@@ -39,7 +40,10 @@ function parseHgrm(text: string) {
   return { rows, meanMs, maxMs, total };
 }
 
-/** Every tagged histogram of an interval log, read with HdrHistogram's own reader. */
+/** hdr-histogram-js's name for the untagged series (its NO_TAG). */
+const UNTAGGED = 'NO TAG';
+
+/** Every histogram of an interval log by tag (untagged ones under UNTAGGED), read with HdrHistogram's own reader. */
 function readLog(text: string): Map<string, Histogram[]> {
   const reader = new hdr.HistogramLogReader(text);
   const byTag = new Map<string, Histogram[]>();
@@ -97,14 +101,15 @@ describe('HdrHistogram files (.hgrm and interval log) of a real run', () => {
     expect(intervalLog).toContain(
       `#[StartTime: ${(Date.parse(result.startedAt) / 1000).toFixed(3)} (seconds since epoch), ${result.startedAt}]`,
     );
-    expect(hdr.listTags(intervalLog).sort()).toEqual([INTERVAL_LOG_TAGS.latency, INTERVAL_LOG_TAGS.serviceTime].sort());
+    // The corrected latency is the untagged, default series; service time is tagged.
+    expect(hdr.listTags(intervalLog).sort()).toEqual([UNTAGGED, INTERVAL_LOG_TAGS.serviceTime].sort());
     const byTag = readLog(intervalLog);
     const startMs = Date.parse(result.startedAt);
     for (const [tag, summary, whole, key] of [
       [INTERVAL_LOG_TAGS.latency, result.latencyMs, result.histograms.latency, 'latency'],
       [INTERVAL_LOG_TAGS.serviceTime, result.serviceTimeMs, result.histograms.serviceTime, 'serviceTime'],
     ] as const) {
-      const intervals = byTag.get(tag)!;
+      const intervals = byTag.get(tag ?? UNTAGGED)!;
       expect(intervals).toHaveLength(result.intervals.length);
       intervals.forEach((h, i) => {
         const expected = result.intervals[i]!;
@@ -124,6 +129,40 @@ describe('HdrHistogram files (.hgrm and interval log) of a real run', () => {
       for (const p of [0, 10, 50, 75, 90, 95, 99, 99.9, 99.99, 100])
         expect(merged.getValueAtPercentile(p)).toBe(run.getValueAtPercentile(p));
       expect(merged.totalCount).toBe(run.totalCount);
+    }
+  });
+
+  it('interval log: Java HistogramLogProcessor reads the corrected latency by default (no -tag) and the service time with -tag service', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'overload-hlp-'));
+    try {
+      const log = join(dir, 'intervals.hlog');
+      await writeFile(log, hdrFilesOf(result).intervalLog);
+      // The command a user types first, exactly: it must read the log, not crash on it.
+      const plain = histogramLogProcessor(['-i', log]);
+      expect(plain.stderr).not.toMatch(/Exception/);
+      expect(plain.code).toBe(0);
+      expect(plain.stdout).toMatch(new RegExp(`Total count\\s+=\\s+${result.latencyMs.count}\\]`));
+
+      for (const [tagArgs, summary, name] of [
+        [[], result.latencyMs, 'latency'],
+        [['-tag', INTERVAL_LOG_TAGS.serviceTime], result.serviceTimeMs, 'service'],
+      ] as const) {
+        const out = join(dir, name);
+        const r = histogramLogProcessor(['-i', log, ...tagArgs, '-outputValueUnitRatio', '1000', '-o', out]);
+        expect(r.stderr).not.toMatch(/Exception/);
+        expect(r.code).toBe(0);
+        // One line per interval; its running total ends at the run's own percentiles (in ms).
+        const lines = (await readFile(out, 'utf8')).split('\n').filter((l) => /^\d+\.\d+: I:/.test(l));
+        expect(lines).toHaveLength(result.intervals.length);
+        const total = /T:(\d+) \(\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+[\d.]+\s+[\d.]+\s+([\d.]+) \)$/.exec(lines[lines.length - 1]!)!;
+        expect(total.slice(1).map(Number)).toEqual([summary.count, summary.p50, summary.p90, summary.p99, summary.max]);
+        // Its whole-log distribution is the run's .hgrm distribution.
+        const hgrm = parseHgrm(await readFile(`${out}.hgrm`, 'utf8'));
+        expect(hgrm.total).toBe(summary.count);
+        expect(hgrm.maxMs).toBe(summary.max);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

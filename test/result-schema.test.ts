@@ -17,7 +17,7 @@ describe('docs/result.schema.json against real results', () => {
   let validate: ReturnType<InstanceType<typeof Ajv2020>['compile']>;
   const results: Record<string, Record<string, any>> = {};
   beforeAll(async () => {
-    const ajv = new Ajv2020({ allErrors: true });
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
     validate = ajv.compile(JSON.parse(await readFile(SCHEMA_FILE, 'utf8')));
     server = await startChildServer('capacity', { capacityRps: 250 });
   });

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHistogram, decodeHistogram, type RunResult, summarizeMs } from '@overload/core';
+import { createHistogram, decodeHistogram, type RunResult, summarizeMs } from '@overload/core/internal';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 import { runCli } from './support/cli.js';

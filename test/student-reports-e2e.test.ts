@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parsePrometheusText, selectPrometheusValue } from '@overload/core';
+import { parsePrometheusText, selectPrometheusValue } from '@overload/core/internal';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 

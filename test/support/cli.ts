@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
+import { access } from 'node:fs/promises';
+import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertValidResultFile } from './result-schema.js';
 
 export const CLI = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
 
@@ -11,7 +14,41 @@ export interface CliRun {
 }
 
 /** Runs the real CLI as a child process, the way a user or a CI job would. */
-export function runCli(
+export async function runCli(
+  args: readonly string[],
+  options: { env?: Record<string, string>; cwd?: string; onSpawn?: (pid: number) => void; onStderr?: (chunk: string) => void } = {},
+): Promise<CliRun> {
+  const done = await spawnCli(args, options);
+  // Every result.json a CLI test makes the CLI write must validate against the documented schema.
+  const cwd = options.cwd ?? fileURLToPath(new URL('../..', import.meta.url));
+  for (const file of writtenResultFiles(args)) {
+    const path = isAbsolute(file) ? file : resolvePath(cwd, file);
+    if (await exists(path)) await assertValidResultFile(path);
+  }
+  return done;
+}
+
+/** The result files named by `--json <file>` and `--out-dir <dir>` (its result.json). */
+function writtenResultFiles(args: readonly string[]): string[] {
+  const files: string[] = [];
+  args.forEach((a, i) => {
+    const next = args[i + 1];
+    if (a === '--json' && next && next !== '-') files.push(next);
+    if (a === '--out-dir' && next) files.push(join(next, 'result.json'));
+  });
+  return files;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function spawnCli(
   args: readonly string[],
   options: { env?: Record<string, string>; cwd?: string; onSpawn?: (pid: number) => void; onStderr?: (chunk: string) => void } = {},
 ): Promise<CliRun> {

@@ -78,7 +78,7 @@ export async function schemaErrors(value: unknown): Promise<string[]> {
   if (!validate) {
     const { Ajv2020 } = await import('ajv/dist/2020.js');
     const { readFile } = await import('node:fs/promises');
-    validate = new Ajv2020({ allErrors: true }).compile(
+    validate = new Ajv2020({ strict: true, allErrors: true }).compile(
       JSON.parse(await readFile(new URL('../../docs/result.schema.json', import.meta.url), 'utf8')),
     );
   }

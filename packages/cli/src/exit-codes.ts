@@ -1,4 +1,4 @@
-import type { OverloadError } from '@overload/core';
+import type { OverloadError } from '@overload/core/internal';
 
 /**
  * Every exit code the CLI uses, in one table (also printed by `overload --help` and in the README).

@@ -1,4 +1,4 @@
-import { ValidationError } from '@overload/core';
+import { ValidationError } from '@overload/core/internal';
 import { pino, type Logger } from 'pino';
 import { REDACTED, secrets } from './secrets.js';
 

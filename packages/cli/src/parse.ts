@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { parseDurationMs } from '@overload/core';
+import { parseDurationMs } from '@overload/core/internal';
 
 /**
  * Commander argument parsers. Each rejects a bad value with the accepted form, and commander

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { formatIssue, ValidationError } from '@overload/core';
+import { formatIssue, ValidationError } from '@overload/core/internal';
 import { registerK8s } from './commands/k8s.js';
 import { registerMerge } from './commands/merge.js';
 import { registerPlan } from './commands/plan.js';

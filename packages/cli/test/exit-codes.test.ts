@@ -1,4 +1,4 @@
-import { ShardMismatchError, ShardStartError, TargetUnreachableError, ValidationError } from '@overload/core';
+import { ShardMismatchError, ShardStartError, TargetUnreachableError, ValidationError } from '@overload/core/internal';
 import type { RampResult, SearchRunResult } from '@overload/workers';
 import { describe, expect, it } from 'vitest';
 import { rampExitCode } from '../dist/commands/ramp.js';

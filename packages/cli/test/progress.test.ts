@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createHistogram, encodeHistogram, mergeReports, emptyErrorCounts, recordMicros } from '@overload/core';
+import { createHistogram, encodeHistogram, mergeReports, emptyErrorCounts, recordMicros } from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 import { Progress } from '../dist/output/progress.js';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveRunConfig, validateScenario, ValidationError, OverloadError } from '@overload/core';
+import { resolveRunConfig, validateScenario, ValidationError, OverloadError } from '@overload/core/internal';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../dist/program.js';

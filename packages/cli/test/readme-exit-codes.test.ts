@@ -2,10 +2,16 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EXIT, EXIT_CODE_TABLE } from '../dist/exit-codes.js';
 
-/** The README's exit-code table, the one in exit-codes.ts and `overload --help` must say the same. */
-describe('exit codes: the README table is the code table', () => {
-  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-  const section = /^## Exit codes\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? '';
+/**
+ * The exit-code tables of the repository's README and of the npm page (packages/cli/README.md),
+ * the one in exit-codes.ts and `overload --help` must say the same.
+ */
+describe.each([
+  ['README.md', '../../../README.md'],
+  ['packages/cli/README.md (the npm page)', '../README.md'],
+])('exit codes: the table of %s is the code table', (_name, path) => {
+  const readme = readFileSync(new URL(path, import.meta.url), 'utf8');
+  const section = /^## Exit codes\n([\s\S]*?)(?=^## |(?![\s\S]))/m.exec(readme)?.[1] ?? '';
   const rows = [...section.matchAll(/^\| (\d+) \| (.+) \|$/gm)].map((m) => ({ code: Number(m[1]), meaning: m[2]! }));
 
   it('lists exactly the codes of EXIT, once each, in order', () => {

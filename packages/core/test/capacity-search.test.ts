@@ -1,4 +1,4 @@
-import { CapacitySearch, type CapacitySearchOptions, type TrialVerdict, ValidationError } from '@overload/core';
+import { CapacitySearch, type CapacitySearchOptions, type TrialVerdict, ValidationError } from '@overload/core/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

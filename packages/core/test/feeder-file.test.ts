@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv, parseCsvFeeder, parseJsonFeeder } from '../src/index.js';
+import { parseCsv, parseCsvFeeder, parseJsonFeeder } from '../src/internal.js';
 
 describe('feeder files: rows, or the line and the problem', () => {
   it('reads CSV with quotes, doubled quotes, line breaks in quoted fields, CRLF and a BOM', () => {

@@ -1,4 +1,4 @@
-import { compileProfile, generatorHealth, GENERATOR_WINDOW_MS } from '@overload/core';
+import { compileProfile, generatorHealth, GENERATOR_WINDOW_MS } from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 import { intervals } from './support/intervals.js';
 

@@ -6,7 +6,7 @@ import {
   type IntervalReport,
   mergeReports,
   type NameReport,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 
 const empty = encodeHistogram(createHistogram());

@@ -1,5 +1,5 @@
 import {
-  type ConditionVerdict,
+  type ConditionOutcome,
   DEFAULT_MAX_ERROR_RATE,
   arrivalNamesOf,
   judgeMerged,
@@ -11,11 +11,11 @@ import {
   parseSlo,
   percentileMs,
   type ProbeSample,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 import { interval, intervals } from './support/intervals.js';
 
-const byName = (conditions: readonly ConditionVerdict[], name: string) => conditions.find((c) => c.name === name)!;
+const byName = (conditions: readonly ConditionOutcome[], name: string) => conditions.find((c) => c.name === name)!;
 
 describe('judgeWindow: latency', () => {
   it('takes percentiles from the merged histograms, never the average of interval percentiles', () => {

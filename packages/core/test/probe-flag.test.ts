@@ -1,4 +1,4 @@
-import { ValidationError, formatIssue, parseProbeFlag, readProbeFlag, type ValidationIssue } from '@overload/core';
+import { ValidationError, formatIssue, parseProbeFlag, readProbeFlag, type ValidationIssue } from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 
 describe('parseProbeFlag', () => {

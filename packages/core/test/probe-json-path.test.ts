@@ -1,4 +1,4 @@
-import { parseJsonPath, readJsonPath } from '@overload/core';
+import { parseJsonPath, readJsonPath } from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 
 const DOC = {

@@ -1,4 +1,4 @@
-import { formatSelector, parseMetricSelector, parsePrometheusText, selectPrometheusValue } from '@overload/core';
+import { formatSelector, parseMetricSelector, parsePrometheusText, selectPrometheusValue } from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 
 const PAGE = [

@@ -1,4 +1,4 @@
-import { probeWindow, readProbeResponse, resolveProbes, type ProbeSeries, type ProbeSpec } from '@overload/core';
+import { probeWindow, readProbeResponse, resolveProbes, type ProbeSeries, type ProbeSpec } from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 
 type SpecWithoutTarget = ProbeSpec extends infer S ? (S extends ProbeSpec ? Omit<S, 'name' | 'url'> : never) : never;

@@ -1,4 +1,4 @@
-import { ValidationError, formatIssue, resolveProbes, validateProbes } from '@overload/core';
+import { ValidationError, formatIssue, resolveProbes, validateProbes } from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 
 const messages = (specs: unknown) => validateProbes(specs).map(formatIssue);

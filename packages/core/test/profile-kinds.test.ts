@@ -1,4 +1,4 @@
-import { type RateCurve, compileProfile, parseDurationMs } from '@overload/core';
+import { type RateCurve, compileProfile, parseDurationMs } from '@overload/core/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PROFILE_ARBS, durationArb, rateArb } from './support/profiles.js';

@@ -6,7 +6,7 @@ import {
   parseProfileText,
   validateProfile,
   type Profile,
-} from '@overload/core';
+} from '@overload/core/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

@@ -6,7 +6,7 @@ import {
   compileProfile,
   formatIssue,
   validateProfile,
-} from '@overload/core';
+} from '@overload/core/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PROFILE_ARBS } from './support/profiles.js';

@@ -1,4 +1,4 @@
-import { compileProfile, parseSlo, RampJudge } from '@overload/core';
+import { compileProfile, parseSlo, RampJudge } from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 import { capacityTarget, interval } from './support/intervals.js';
 

@@ -9,7 +9,7 @@ import {
   formatVerdictLine,
   judgeWindow,
   parseSlo,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 import { type IntervalSpec, capacityTarget, interval } from './support/intervals.js';
 

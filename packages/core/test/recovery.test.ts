@@ -1,4 +1,4 @@
-import { type ProbeSample, ValidationError, formatVerdictLine, judgeRecovery, parseSlo, RampJudge } from '@overload/core';
+import { type ProbeSample, ValidationError, formatVerdictLine, judgeRecovery, parseSlo, RampJudge } from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 import { type IntervalSpec, intervals, interval } from './support/intervals.js';
 

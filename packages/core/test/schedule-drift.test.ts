@@ -1,4 +1,4 @@
-import { ArrivalCursor, compileProfile } from '@overload/core';
+import { ArrivalCursor, compileProfile } from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 
 /**

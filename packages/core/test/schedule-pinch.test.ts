@@ -1,4 +1,4 @@
-import { compileProfile, parseDurationMs } from '@overload/core';
+import { compileProfile, parseDurationMs } from '@overload/core/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { collect, countAtOrBefore, pinchArb } from './support/profiles.js';

@@ -1,4 +1,4 @@
-import { PROFILE_KINDS, compileProfile } from '@overload/core';
+import { PROFILE_KINDS, compileProfile } from '@overload/core/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PROFILE_ARBS, collect, countAtOrBefore, countInWindow, firstDifference, pinchArb, unionOfSlices } from './support/profiles.js';

@@ -1,4 +1,4 @@
-import { ArrivalCursor, PROFILE_KINDS, RateCurve, compileProfile, countArrivals, validateProfile } from '@overload/core';
+import { ArrivalCursor, PROFILE_KINDS, RateCurve, compileProfile, countArrivals, validateProfile } from '@overload/core/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PROFILE_ARBS, collect, countAtOrBefore, countInWindow, firstDifference, unionOfSlices } from './support/profiles.js';

@@ -19,7 +19,7 @@ import {
   sliceOf,
   splitBudgets,
   summarizeMs,
-} from '@overload/core';
+} from '@overload/core/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

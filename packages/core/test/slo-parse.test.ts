@@ -1,4 +1,12 @@
-import { type Slo, ValidationError, formatSlo, minSamplesForPercentile, parseSlo, strictestPercentile, validateSlo } from '@overload/core';
+import {
+  type Slo,
+  ValidationError,
+  formatSlo,
+  minSamplesForPercentile,
+  parseSlo,
+  strictestPercentile,
+  validateSlo,
+} from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 
 function issuesOf(fn: () => unknown): string[] {

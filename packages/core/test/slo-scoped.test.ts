@@ -14,7 +14,7 @@ import {
   validateScenario,
   validateScopedNames,
   type ValidationError,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 import { interval } from './support/intervals.js';
 

@@ -6,7 +6,7 @@ import {
   minRequestsPerArrival,
   parseSlo,
   stepsTooShort,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 
 describe('stepsTooShort: what plan warns about before anything is sent', () => {

@@ -8,7 +8,7 @@ import {
   type RecoveryVerdict,
   type RunResult,
   type Slo,
-} from '@overload/core';
+} from '@overload/core/internal';
 import type { RunHandle } from './run.js';
 
 export interface BaselineCheck {

@@ -1,4 +1,4 @@
-import type { ErrorClass } from '@overload/core';
+import type { ErrorClass } from '@overload/core/internal';
 
 /** Our own total-time timeout (undici's headers/body timeouts are inactivity timers). */
 export class RequestTimeoutError extends Error {

@@ -1,12 +1,12 @@
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
-import { ArrivalCursor, RateCurve } from '@overload/core';
+import { ArrivalCursor, RateCurve } from '@overload/core/internal';
 import { Pool } from 'undici';
 import { BodyReadBudget } from './body-budget.js';
 import { classifyError, RequestTimeoutError } from './classify-error.js';
 import { RequestHandler } from './request-handler.js';
 import { WarmConnector } from './connector.js';
 import { DelayQueue } from './delay-queue.js';
-import { FlowEngine, type FlowHost, type FlowRequest, type FlowRun } from './flow-engine.js';
+import { FlowEngine, type FlowHost, type FlowRequest, type FlowExecution } from './flow-engine.js';
 import { IntervalBuckets } from './interval-buckets.js';
 import type { FromWorker, WorkerTask } from './messages.js';
 import { type PreparedRequest, RequestSource } from './request-source.js';
@@ -79,7 +79,7 @@ export class Firing implements FlowHost {
   /** Runs a scenario's requests and journeys; undefined for a single fixed request. */
   readonly #flows: FlowEngine | undefined;
   /** Later steps of journeys and polls' next tries, by when they are due. */
-  readonly #delayed = new DelayQueue<FlowRun>();
+  readonly #delayed = new DelayQueue<FlowExecution>();
   readonly #requestCap: Int32Array | undefined;
   readonly #queue: (RequestHandler | undefined)[] = [];
   readonly #post: (m: FromWorker) => void;
@@ -314,7 +314,7 @@ export class Firing implements FlowHost {
     this.#afterSettle(now);
   }
 
-  schedule(run: FlowRun, due: number): void {
+  schedule(run: FlowExecution, due: number): void {
     if (this.#stopping) return this.#flows!.abandonScheduled(run, performance.now());
     this.#delayed.push(due, run);
     // The loop may be asleep until a later time: make sure it wakes for this.

@@ -10,7 +10,7 @@ import {
   MissingCapture,
   ResponseJson,
   type ResponseView,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { classifyError } from './classify-error.js';
 import { RequestHandler } from './request-handler.js';
 import type { BodyReadBudget } from './body-budget.js';
@@ -33,7 +33,7 @@ export interface FlowHost {
   /** A request of a flow ended (answered, failed, timed out). */
   requestEnded(now: number): void;
   /** Sends `run`'s current step when `due` comes (a think time, a poll interval). */
-  schedule(run: FlowRun, due: number): void;
+  schedule(run: FlowExecution, due: number): void;
   /** A shared limit stops the run: a budget used up, or --max-requests reached. */
   stopFor(reason: { readonly budget: string } | { readonly requestCap: true }): void;
   /** Takes one request from --max-requests (always true without a cap). */
@@ -50,7 +50,7 @@ export interface FlowHost {
  * One arrival of a scenario: a journey in progress, or a single request (a one-step flow).
  * Times are in this thread's performance.now() clock.
  */
-export class FlowRun {
+export class FlowExecution {
   readonly flow: CompiledFlow;
   readonly index: number;
   /** The arrival's intended start (t0 + schedule offset). */
@@ -85,13 +85,13 @@ export class FlowRun {
  * needs of the response (the headers it captures, a body it reads, capped).
  */
 export class FlowRequest extends RequestHandler implements ResponseView {
-  readonly run: FlowRun;
+  readonly run: FlowExecution;
   #headers: Buffer[] | undefined;
   #chunks: Buffer[] | undefined;
   #bytes = 0;
   readonly #engine: FlowEngine;
 
-  constructor(engine: FlowEngine, run: FlowRun, prepared: PreparedRequest, dispatched: number) {
+  constructor(engine: FlowEngine, run: FlowExecution, prepared: PreparedRequest, dispatched: number) {
     super(engine.host.timeoutMs, engine.host.bodyBudget, run.tryDue, dispatched, prepared);
     this.#engine = engine;
     this.run = run;
@@ -167,7 +167,7 @@ export class FlowEngine {
    * limit is used up (the run stops; nothing was sent).
    */
   start(index: number, intended: number, interval: number, now: number): 'started' | 'dropped' | 'stopped' {
-    const run = new FlowRun(this.#plan.flows[this.#plan.pick(index)]!, index, intended);
+    const run = new FlowExecution(this.#plan.flows[this.#plan.pick(index)]!, index, intended);
     if (!this.host.takeRequest()) {
       this.host.stopFor({ requestCap: true });
       return 'stopped';
@@ -190,7 +190,7 @@ export class FlowEngine {
   }
 
   /** A scheduled step or poll try of `run` has come due (at `due`), reached at `now`. */
-  resume(run: FlowRun, now: number): void {
+  resume(run: FlowExecution, now: number): void {
     if (!this.host.sending) return this.#stepEnded(run, 'abandoned', now, false);
     if (!this.host.takeRequest()) {
       this.host.stopFor({ requestCap: true });
@@ -209,11 +209,11 @@ export class FlowEngine {
   }
 
   /** The run is over: a scheduled step that was never sent ends its journey as abandoned. */
-  abandonScheduled(run: FlowRun, now: number): void {
+  abandonScheduled(run: FlowExecution, now: number): void {
     this.#stepEnded(run, 'abandoned', now, false);
   }
 
-  #prepare(run: FlowRun): PreparedRequest | { budget: string; exhausted: boolean } | 'capture-missing' {
+  #prepare(run: FlowExecution): PreparedRequest | { budget: string; exhausted: boolean } | 'capture-missing' {
     try {
       return this.#source.prepareStep(run.step, run.index, run.captures);
     } catch (error) {
@@ -222,7 +222,7 @@ export class FlowEngine {
     }
   }
 
-  #send(run: FlowRun, prepared: PreparedRequest, now: number): void {
+  #send(run: FlowExecution, prepared: PreparedRequest, now: number): void {
     run.tries++;
     run.requests++;
     this.host.dispatch(prepared, new FlowRequest(this, run, prepared, now));
@@ -288,7 +288,7 @@ export class FlowEngine {
    * The current step is over (a response that satisfied it, or a failure). Records it under its
    * name, then goes on to the next step (after its think time), or ends the flow.
    */
-  #stepEnded(run: FlowRun, failure: Failure | undefined, end: number, measured: boolean): void {
+  #stepEnded(run: FlowExecution, failure: Failure | undefined, end: number, measured: boolean): void {
     const step = run.step;
     const interval = this.host.intervalAt(end);
     const buckets = this.host.buckets;
@@ -314,7 +314,7 @@ export class FlowEngine {
     else this.host.schedule(run, due);
   }
 
-  #flowEnded(run: FlowRun, end: number): void {
+  #flowEnded(run: FlowExecution, end: number): void {
     if (run.flow.kind === 'journey') {
       this.host.buckets.nameEnded(
         this.host.intervalAt(end),

@@ -8,7 +8,7 @@ import {
   type IntervalReport,
   type NameReport,
   recordMicros,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { describeError } from './classify-error.js';
 
 /** One name's counters in one interval (see NameReport). */

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { compileProfile } from '@overload/core';
+import { compileProfile } from '@overload/core/internal';
 import { Firing } from './firing.js';
 import type { WorkerTask } from './messages.js';
 

@@ -8,7 +8,7 @@ import {
   type RunConfig,
   type RunResult,
   type RunStop,
-} from '@overload/core';
+} from '@overload/core/internal';
 import type { RunHandle, RunHooks, RunStarter } from './run.js';
 
 /** What to do when a shard was lost: the verdict cannot rest on part of the load. */

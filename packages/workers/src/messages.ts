@@ -4,7 +4,7 @@
  * message per request.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { IntervalReport, RequestMix, SerializedCurve, SerializedError, StatusExpectation, TlsOptions } from '@overload/core';
+import type { IntervalReport, RequestMix, SerializedCurve, SerializedError, StatusExpectation, TlsOptions } from '@overload/core/internal';
 
 /** The piscina task: one per worker thread for the whole run. */
 export interface WorkerTask {

@@ -10,7 +10,7 @@ import {
   type RunConfig,
   TargetUnreachableError,
   type TlsOptions,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { Agent } from 'undici';
 import { classifyError, explainError } from './classify-error.js';
 import { tlsConnectOptions, tlsConnector } from './tls-connect.js';

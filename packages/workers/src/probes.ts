@@ -12,7 +12,7 @@ import {
   type ProbeSpec,
   type ResolvedProbe,
   type TlsOptions,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { Pool } from 'undici';
 import { classifyError } from './classify-error.js';
 import { tlsConnector } from './tls-connect.js';

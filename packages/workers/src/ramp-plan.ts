@@ -22,7 +22,7 @@ import {
   type ValidationIssue,
   validateRecoveryOptions,
   validateScopedNames,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { type RunHandle, type RunStarter, runConfig } from './run.js';
 
 export interface RampRecoveryOptions {

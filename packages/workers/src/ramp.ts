@@ -9,7 +9,7 @@ import {
   type RunStop,
   seriesWindow,
   withProfile,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { checkBaseline } from './baseline.js';
 import { startJudgedPhase } from './judged-phase.js';
 import { preflightRun } from './preflight.js';

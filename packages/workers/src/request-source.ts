@@ -1,4 +1,4 @@
-import { BudgetLedger, type Charges, type CompiledStep, DEFAULT_EXPECT_STATUS, FlowPlan } from '@overload/core';
+import { BudgetLedger, type Charges, type CompiledStep, DEFAULT_EXPECT_STATUS, FlowPlan } from '@overload/core/internal';
 import type { Dispatcher } from 'undici';
 import type { WorkerTask } from './messages.js';
 import { statusTable } from './status-table.js';

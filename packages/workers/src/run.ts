@@ -20,7 +20,7 @@ import {
   type SerializedError,
   type StopReason,
   WorkerCrashError,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { Piscina } from 'piscina';
 import type { FromWorker, ToWorker, WorkerOutcome, WorkerTask } from './messages.js';
 import { stopOfSignal } from './stop-signal.js';

@@ -25,7 +25,7 @@ import {
   type StopReason,
   strictestPercentile,
   type TrialVerdict,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { checkBaseline } from './baseline.js';
 import { preflightRun } from './preflight.js';
 import { type ProbeHandle, startProbes } from './probes.js';

@@ -1,1 +1,1 @@
-export { statusTable } from '@overload/core';
+export { statusTable } from '@overload/core/internal';

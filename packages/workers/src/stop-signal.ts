@@ -1,4 +1,4 @@
-import type { RunStop, StopReason } from '@overload/core';
+import type { RunStop, StopReason } from '@overload/core/internal';
 
 /**
  * The stop an AbortSignal asks for. A command's kill switches abort with the stop itself

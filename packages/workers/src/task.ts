@@ -1,4 +1,4 @@
-import { RateCurve, serializeError } from '@overload/core';
+import { RateCurve, serializeError } from '@overload/core/internal';
 import { Firing } from './firing.js';
 import { warmJit } from './jit-warmup.js';
 import type { FromWorker, ToWorker, WorkerOutcome, WorkerTask } from './messages.js';

@@ -1,4 +1,4 @@
-import type { TlsOptions } from '@overload/core';
+import type { TlsOptions } from '@overload/core/internal';
 import type { Socket } from 'node:net';
 import { buildConnector } from 'undici';
 

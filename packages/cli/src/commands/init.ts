@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { OverloadError, type ValidationIssue, ValidationError } from '@overload/core';
+import { OverloadError, type ValidationIssue, ValidationError } from '@overload/core/internal';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { detectPackageManager } from '../init/package-manager.js';
 import { scenarioTemplate } from '../init/scenario-template.js';

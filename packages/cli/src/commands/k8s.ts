@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, normalize, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BUNDLED_SCENARIOS } from '@overload/scenarios';
-import { parseDurationMs, ValidationError, type ValidationIssue } from '@overload/core';
+import { parseDurationMs, ValidationError, type ValidationIssue } from '@overload/core/internal';
 import { stringify } from 'yaml';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { manifests, FAIL_JOB_EXIT_CODES } from '../k8s/manifests.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { mergeShardResults, type RunResult, type ShardInput, ValidationError, type ValidationIssue } from '@overload/core';
+import { mergeShardResults, type RunResult, type ShardInput, ValidationError, type ValidationIssue } from '@overload/core/internal';
 import { EXIT, type ExitCode, exitCodeForStop } from '../exit-codes.js';
 import { formatRunSummary } from '../output/run-summary.js';
 import { defaultOutDir, type OutputFlags, RESULT_FILES, writeResults } from '../results/write-results.js';

@@ -10,7 +10,7 @@ import {
   formatStepLabel,
   rateSymbol,
   ValidationError,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { runConfig } from '@overload/workers';
 import { type ExitCode, EXIT } from '../exit-codes.js';
 import { int, table } from '../output/format.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatCondition, formatShortStep, ValidationError } from '@overload/core';
+import { formatCondition, formatShortStep, ValidationError } from '@overload/core/internal';
 import { planRamp, type RampHooks, type RampResult, runRamp } from '@overload/workers';
 import { EXIT, type ExitCode, exitCodeForStop } from '../exit-codes.js';
 import { createLogger, redactHeaders } from '../logger.js';

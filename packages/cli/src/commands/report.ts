@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { ValidationError } from '@overload/core';
+import { ValidationError } from '@overload/core/internal';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { renderHtmlReport } from '../report/html.js';
 import { renderJunit } from '../report/junit.js';

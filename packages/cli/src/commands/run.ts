@@ -8,7 +8,7 @@ import {
   type RunResult,
   ValidationError,
   parseStatusList,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { type ProbeHandle, preflightRun, runConfig, startProbes, startRun } from '@overload/workers';
 import { EXIT, type ExitCode, exitCodeForStop } from '../exit-codes.js';
 import { createLogger, redactHeaders } from '../logger.js';

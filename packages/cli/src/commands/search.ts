@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { partialOf, ValidationError } from '@overload/core';
+import { partialOf, ValidationError } from '@overload/core/internal';
 import { search, type SearchRunResult } from '@overload/workers';
 import { EXIT, type ExitCode, exitCodeForStop } from '../exit-codes.js';
 import { Progress } from '../output/progress.js';

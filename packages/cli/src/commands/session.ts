@@ -1,4 +1,4 @@
-import { BudgetLedger, formatStepLabel, type IntervalStats, type ProfileStep } from '@overload/core';
+import { BudgetLedger, formatStepLabel, type IntervalStats, type ProfileStep } from '@overload/core/internal';
 import type { RunHandle } from '@overload/workers';
 import { SessionGuard } from '../guard/session-guard.js';
 import { type LiveMetrics, startLiveMetrics } from '../metrics/live-metrics.js';

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { parseBudget, parseDurationMs, parseErrorBurst } from '@overload/core';
+import { parseBudget, parseDurationMs, parseErrorBurst } from '@overload/core/internal';
 import {
   durationArg,
   durationOrZeroArg,

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { dirname, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { ValidationError } from '@overload/core';
+import { ValidationError } from '@overload/core/internal';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { loadScenario } from '../scenario/load.js';
 

@@ -1,4 +1,4 @@
-import type { IntervalStats, StopReason } from '@overload/core';
+import type { IntervalStats, StopReason } from '@overload/core/internal';
 import type { RunHandle } from '@overload/workers';
 import { type ControlServer, startControlServer } from './control-server.js';
 import { watchKillFile } from './kill-file.js';

@@ -1,4 +1,4 @@
-import { isLoopbackHost } from '@overload/core';
+import { isLoopbackHost } from '@overload/core/internal';
 import type { PackageManager } from './package-manager.js';
 
 export interface ScenarioTemplateInput {
@@ -26,7 +26,7 @@ export function allowlistEntryFor(target: URL): string {
 export function scenarioTemplate({ name, target, pm }: ScenarioTemplateInput): string {
   const file = `scenarios/${name}.ts`;
   const base = target.href.replace(/\/$/, '');
-  return `import { defineScenario } from '@overload/core';
+  return `import { defineScenario } from '@overload/core/internal';
 
 /**
  * ${name}: ramp ${target.host} to collapse, on purpose and safely. Written by \`overload init\`.

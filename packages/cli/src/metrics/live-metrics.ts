@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ERROR_CLASSES, type IntervalStats } from '@overload/core';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { ERROR_CLASSES, type IntervalStats } from '@overload/core/internal';
+import { Counter, Gauge, type Metric, Registry } from 'prom-client';
+import { IntervalSummary } from './interval-summary.js';
 
 /**
  * `--metrics-port`: Prometheus metrics of the load test itself, so the test shows up on the
@@ -41,13 +42,6 @@ export interface LiveMetrics {
   close(): Promise<void>;
 }
 
-const QUANTILES = [
-  ['0.5', 'p50'],
-  ['0.9', 'p90'],
-  ['0.99', 'p99'],
-  ['1', 'max'],
-] as const;
-
 export async function startLiveMetrics(options: LiveMetricsOptions): Promise<LiveMetrics> {
   const host = options.host ?? '127.0.0.1';
   const registry = new Registry();
@@ -56,17 +50,28 @@ export async function startLiveMetrics(options: LiveMetricsOptions): Promise<Liv
   const gauge = (name: string, help: string, labelNames: readonly string[] = []) => new Gauge({ name, help, labelNames, registers });
   const counter = (name: string, help: string, labelNames: readonly string[] = []) => new Counter({ name, help, labelNames, registers });
 
-  const offeredRate = gauge('overload_offered_rate_rps', 'Arrivals the schedule intended per second, last interval.');
-  const achievedRate = gauge('overload_achieved_rate_rps', 'Responses received per second, last interval.');
-  const latency = gauge(
-    'overload_latency_seconds',
-    'Coordinated-omission corrected latency (intended send to response) of the last interval; quantile 1 is the max.',
-    ['quantile'],
+  const summary = (name: string, help: string) => {
+    const metric = new IntervalSummary(name, help);
+    // The registry reads any object of this shape; prom-client's type lists only its own classes.
+    registry.registerMetric(metric as unknown as Metric);
+    return metric;
+  };
+
+  const offeredRate = gauge(
+    'overload_offered_rate_rps',
+    'Arrivals the schedule intended per second in the last interval (journeys per second when the scenario has journeys).',
   );
-  const serviceTime = gauge(
+  const achievedRate = gauge(
+    'overload_achieved_rate_rps',
+    'Arrivals that ended well per second in the last interval: responses with an expected status, or journeys that ended ok when the scenario has journeys. Errors are not throughput.',
+  );
+  const latency = summary(
+    'overload_latency_seconds',
+    'Coordinated-omission corrected latency (intended send to response). Quantiles are exact for the last interval (quantile 1 is its max); sum and count cover the run.',
+  );
+  const serviceTime = summary(
     'overload_service_time_seconds',
-    'Service time (actual send to response) of the last interval; quantile 1 is the max.',
-    ['quantile'],
+    'Service time (actual send to response). Quantiles are exact for the last interval (quantile 1 is its max); sum and count cover the run.',
   );
   const inFlight = gauge('overload_in_flight', 'Requests in flight at the end of the last interval.');
   const offered = counter('overload_offered_total', 'Arrivals the schedule intended.');
@@ -111,10 +116,8 @@ export async function startLiveMetrics(options: LiveMetricsOptions): Promise<Liv
     update(interval, ctx) {
       offeredRate.set(interval.offeredRps);
       achievedRate.set(interval.achievedRps);
-      for (const [q, k] of QUANTILES) {
-        latency.set({ quantile: q }, interval.latencyMs[k] / 1000);
-        serviceTime.set({ quantile: q }, interval.serviceTimeMs[k] / 1000);
-      }
+      latency.observeInterval(interval.latencyMs);
+      serviceTime.observeInterval(interval.serviceTimeMs);
       inFlight.set(interval.inFlight);
       offered.inc(interval.offered);
       sent.inc(interval.sent);

@@ -1,4 +1,4 @@
-import type { NamedStats } from '@overload/core';
+import type { NamedStats } from '@overload/core/internal';
 import { int, ms, table } from './format.js';
 
 /** `generate`, `get-report (journey)`, `  poll` under its journey: how a row is labelled. */

@@ -1,4 +1,4 @@
-import type { IntervalStats } from '@overload/core';
+import type { IntervalStats } from '@overload/core/internal';
 import { int, ms } from './format.js';
 import { formatIntervalLine } from './run-summary.js';
 

@@ -1,4 +1,4 @@
-import { formatArrivalRate, formatCondition, formatStepRate, type StepResult } from '@overload/core';
+import { formatArrivalRate, formatCondition, formatStepRate, type StepResult } from '@overload/core/internal';
 import type { RampResult, SearchRunResult } from '@overload/workers';
 import { int, ms, table } from './format.js';
 import { formatNamesTable } from './names-table.js';

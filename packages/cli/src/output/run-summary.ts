@@ -1,4 +1,4 @@
-import { formatDurationMs, type IntervalStats, type LatencySummaryMs, type RunResult } from '@overload/core';
+import { formatDurationMs, type IntervalStats, type LatencySummaryMs, type RunResult } from '@overload/core/internal';
 import { int, ms, pct, table } from './format.js';
 import { formatNamesTable } from './names-table.js';
 

@@ -23,7 +23,7 @@ import {
   type ValidationIssue,
   validateProfile,
   validateProbes,
-} from '@overload/core';
+} from '@overload/core/internal';
 import type { RampRecoveryOptions } from '@overload/workers';
 import { loadScenario, materializeFeeders } from '../scenario/load.js';
 import { type EmbeddedTargetProcess, startEmbeddedTarget } from './embedded-target.js';

@@ -1,4 +1,4 @@
-import { summarizeTls } from '@overload/core';
+import { summarizeTls } from '@overload/core/internal';
 import type { PlanFlags, ResolvedPlan } from './resolve.js';
 
 /**

@@ -1,4 +1,4 @@
-import { minRequestsPerArrival, type RunConfig, type ShortStep, type Slo, stepsTooShort } from '@overload/core';
+import { minRequestsPerArrival, type RunConfig, type ShortStep, type Slo, stepsTooShort } from '@overload/core/internal';
 
 /**
  * The steps of a resolved run that are too short for its SLO's strictest percentile (empty

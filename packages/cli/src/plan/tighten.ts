@@ -1,5 +1,5 @@
-import type { ScenarioSafety, ValidationIssue } from '@overload/core';
-import { parseDurationMs } from '@overload/core';
+import type { ScenarioSafety, ValidationIssue } from '@overload/core/internal';
+import { parseDurationMs } from '@overload/core/internal';
 
 interface CapFlags {
   budget?: Record<string, number>;

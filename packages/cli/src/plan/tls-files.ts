@@ -1,7 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { TlsOptions, ValidationIssue } from '@overload/core';
+import type { TlsOptions, ValidationIssue } from '@overload/core/internal';
 
 /** TLS settings as files: from `--ca/--cert/--key/--insecure`, or a scenario's `tls` (paths relative to the scenario file). */
 export interface TlsFiles {

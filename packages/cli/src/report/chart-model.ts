@@ -1,4 +1,4 @@
-import type { IntervalStats, LatencySummaryMs, ProbeSeries, StepResult } from '@overload/core';
+import type { IntervalStats, LatencySummaryMs, ProbeSeries, StepResult } from '@overload/core/internal';
 import type { StoredRampResult, StoredResult, StoredSearchResult } from './stored-result.js';
 
 /**

@@ -1,4 +1,4 @@
-import { formatCount, formatMs, type NamedStats, type RunResult } from '@overload/core';
+import { formatCount, formatMs, type NamedStats, type RunResult } from '@overload/core/internal';
 import { failureList } from '../output/names-table.js';
 import { escapeHtml as h } from './escape.js';
 

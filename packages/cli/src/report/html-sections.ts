@@ -1,5 +1,5 @@
 import {
-  type ConditionVerdict,
+  type ConditionOutcome,
   formatCondition,
   formatCount,
   formatMs,
@@ -9,7 +9,7 @@ import {
   type RunResult,
   type Slo,
   type StepResult,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { escapeHtml as h } from './escape.js';
 import type { StoredRampResult, StoredResult, StoredSearchResult } from './stored-result.js';
 
@@ -33,7 +33,7 @@ function list(items: readonly string[]): string {
   return items.length === 0 ? '<span class="muted">none</span>' : `<ul>${items.map((i) => `<li>${h(i)}</li>`).join('')}</ul>`;
 }
 
-function conditionsHtml(conditions: readonly ConditionVerdict[]): string {
+function conditionsHtml(conditions: readonly ConditionOutcome[]): string {
   const css = { held: 'ok', breached: 'breach', unjudged: 'unjudged' } as const;
   return conditions.map((c) => `<span class="cond ${css[c.status] ?? (c.ok ? 'ok' : 'breach')}">${h(formatCondition(c))}</span>`).join(' ');
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { formatCount, formatRate, OverloadError } from '@overload/core';
+import { formatCount, formatRate, OverloadError } from '@overload/core/internal';
 import { chartsOf, type ChartSpec } from './chart-model.js';
 import { CLIENT_SCRIPT } from './client-script.js';
 import { escapeHtml as h, jsonForScript } from './escape.js';

@@ -1,5 +1,5 @@
 import {
-  type ConditionVerdict,
+  type ConditionOutcome,
   formatCondition,
   formatCount,
   formatMs,
@@ -7,7 +7,7 @@ import {
   formatSlo,
   type RunResult,
   type StepResult,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { failureList } from '../output/names-table.js';
 import { escapeXmlAttr as attr, escapeXmlText as text } from './escape.js';
 import type { StoredRampResult, StoredResult, StoredRunResult } from './stored-result.js';
@@ -16,7 +16,7 @@ import type { StoredRampResult, StoredResult, StoredRunResult } from './stored-r
  * JUnit XML, so CI systems list what failed the way they list failed unit tests: one testcase
  * per SLO condition per step (classname = the step, name = the condition), plus the recovery
  * check. The shape follows the common (Jenkins / Ant) JUnit schema:
- * testsuites > testsuite[name, tests, failures, errors, skipped, time, timestamp] >
+ * testsuites[name, tests, failures, errors, time] > testsuite[name, tests, failures, errors, skipped, time, timestamp] >
  * testcase[name, classname, time] > failure[message, type] | skipped[message].
  *
  * - breached condition of a breached step: `<failure type="breached">`;
@@ -135,10 +135,11 @@ function suite(
   const failures = cases.filter((c) => c.outcome.kind === 'failure').length;
   const errors = cases.filter((c) => c.outcome.kind === 'error').length;
   const skipped = cases.filter((c) => c.outcome.kind === 'skipped').length;
-  const counts = `tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${timeSec}"`;
+  // `skipped` belongs on testsuite only: Jenkins' junit-10.xsd rejects it on testsuites.
+  const totals = `tests="${cases.length}" failures="${failures}" errors="${errors}"`;
   return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="${attr(name)}" ${counts}>
-  <testsuite name="${attr(name)}" ${counts} timestamp="${attr(startedAt.replace(/(\.\d+)?Z$/, ''))}">
+<testsuites name="${attr(name)}" ${totals} time="${timeSec}">
+  <testsuite name="${attr(name)}" ${totals} skipped="${skipped}" time="${timeSec}" timestamp="${attr(startedAt.replace(/(\.\d+)?Z$/, ''))}">
     <properties>
 ${props.map(([k, v]) => `      <property name="${attr(k)}" value="${attr(v)}"/>`).join('\n')}
     </properties>
@@ -166,7 +167,7 @@ function stepCases(s: StepResult, classname: string): Case[] {
   return s.conditions.map((c) => ({ classname, name: conditionName(c), timeSec, outcome: conditionOutcome(s, c) }));
 }
 
-function conditionOutcome(s: StepResult, c: ConditionVerdict): Outcome {
+function conditionOutcome(s: StepResult, c: ConditionOutcome): Outcome {
   if (s.verdict === 'inconclusive') {
     const message = `inconclusive: ${s.detail ?? 'the load generator was saturated'}`;
     return { kind: 'error', type: 'inconclusive', message, body: `${message}\n${formatCondition(c)} (not attributable to the target)` };
@@ -241,7 +242,7 @@ function renderCase(c: Case): string {
  * testcase keeps its name from run to run and CI can track its history): `p99 <= 500 ms`,
  * `errors <= 1 %`, `achieved >= 95 %`, `queue_depth < 1000`, `health ok`.
  */
-export function conditionName(c: ConditionVerdict): string {
+export function conditionName(c: ConditionOutcome): string {
   if (c.op === 'ok') return `${c.name} ok`;
   const limit =
     c.unit === 'ratio'

@@ -1,4 +1,4 @@
-import { RESULT_SCHEMA_VERSION, type RunResult, ValidationError, type ValidationIssue } from '@overload/core';
+import { RESULT_SCHEMA_VERSION, type RunResult, ValidationError, type ValidationIssue } from '@overload/core/internal';
 import type { RampResult, SearchRunResult } from '@overload/workers';
 import type { runbookOf } from '../plan/runbook.js';
 

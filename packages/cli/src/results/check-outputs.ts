@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ValidationError, type ValidationIssue } from '@overload/core';
+import { ValidationError, type ValidationIssue } from '@overload/core/internal';
 import type { OutputFlags } from './write-results.js';
 
 /**

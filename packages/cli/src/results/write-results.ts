@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { hdrFilesOf } from '@overload/core';
+import { hdrFilesOf } from '@overload/core/internal';
 import { renderHtmlReport } from '../report/html.js';
 import { renderJunit } from '../report/junit.js';
 import { mainRunOf, RESULT_KINDS, type StoredResult, toStored } from '../report/stored-result.js';

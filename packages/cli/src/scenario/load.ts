@@ -12,7 +12,7 @@ import {
   type Scenario,
   ValidationError,
   validateScenario,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { BUNDLED_SCENARIOS } from '@overload/scenarios';
 
 const SCENARIO_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];

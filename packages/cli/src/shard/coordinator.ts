@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { OverloadError, ShardStartError } from '@overload/core';
+import { OverloadError, ShardStartError } from '@overload/core/internal';
 import {
   API,
   type DoneMessage,

@@ -1,4 +1,4 @@
-import { formatShard, formatStartAt } from '@overload/core';
+import { formatShard, formatStartAt } from '@overload/core/internal';
 import type { RunStarter } from '@overload/workers';
 import type { ResolvedPlan } from '../plan/resolve.js';
 import { Coordinator } from './coordinator.js';

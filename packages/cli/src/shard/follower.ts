@@ -7,7 +7,7 @@ import {
   ShardStartError,
   type StopReason,
   withProfile,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { defaultWorkers, preflight, type RunHandle, runConfig, startRun } from '@overload/workers';
 import { EXIT, type ExitCode, exitCodeForError, exitCodeForStop } from '../exit-codes.js';
 import type { SendingFlags } from '../commands/session.js';

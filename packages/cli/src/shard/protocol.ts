@@ -17,7 +17,7 @@
  * and calls the run incomplete. Bodies are bounded (MAX_BODY_BYTES) and so is what a shard keeps
  * unsent: it stops on its own long before its queue of intervals could grow.
  */
-import type { IntervalStats, Profile, SerializedError, StopReason } from '@overload/core';
+import type { IntervalStats, Profile, SerializedError, StopReason } from '@overload/core/internal';
 
 export const API = '/v1';
 

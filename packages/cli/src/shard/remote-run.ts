@@ -9,7 +9,7 @@ import {
   type RunStop,
   type SerializedError,
   type StopReason,
-} from '@overload/core';
+} from '@overload/core/internal';
 import { type RunHandle, type RunHooks, stopOfSignal } from '@overload/workers';
 import type { Coordinator } from './coordinator.js';
 import { GO_LEAD_MS, READY_TIMEOUT_MS, type DoneMessage } from './protocol.js';

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { parseShardSpec, parseStartAt, shardFromEnv, type ShardSpec, ValidationError } from '@overload/core';
+import { parseShardSpec, parseStartAt, shardFromEnv, type ShardSpec, ValidationError } from '@overload/core/internal';
 import { durationArg, positiveIntArg } from '../parse.js';
 import { DEFAULT_MAX_CLOCK_SKEW_MS } from './protocol.js';
 

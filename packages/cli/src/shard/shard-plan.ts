@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DEFAULTS, type ShardSpec, splitBudgets, ValidationError } from '@overload/core';
+import { DEFAULTS, type ShardSpec, splitBudgets, ValidationError } from '@overload/core/internal';
 import type { ResolvedPlan } from '../plan/resolve.js';
 import type { Fingerprint } from './protocol.js';
 

@@ -1,5 +1,5 @@
 import { createHistogram } from '../stats/histogram.js';
-import type { ConditionVerdict, WindowVerdict } from './judge-window.js';
+import type { ConditionOutcome, WindowJudgement } from './judge-window.js';
 import type { WindowStats } from './window.js';
 
 /**
@@ -33,6 +33,6 @@ export function completedAtBest(w: WindowStats, rateRps: number, remainingMs: nu
  * (`journey:…`, `step:…`, `request:…`) are judged on the names' own figures, which the
  * completion cannot add to, so they are never certain before the window is full.
  */
-export function certainBreaches(best: WindowVerdict): ConditionVerdict[] {
+export function certainBreaches(best: WindowJudgement): ConditionOutcome[] {
   return best.conditions.filter((c) => c.status === 'breached' && !/^(journey|step|request):/.test(c.name));
 }

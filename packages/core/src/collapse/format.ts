@@ -1,6 +1,6 @@
 import type { ArrivalUnit } from '../run/config.js';
 import type { ProbeOp } from '../slo/slo.js';
-import type { ConditionVerdict } from './judge-window.js';
+import type { ConditionOutcome } from './judge-window.js';
 
 /**
  * Numbers as a person reads them in a verdict line. Written by hand rather than with
@@ -56,7 +56,7 @@ export function formatPercent(pct: number): string {
 
 const NEGATION: Record<Exclude<ProbeOp, 'ok'>, string> = { '<': '>=', '<=': '>', '>': '<=', '>=': '<', '==': '!=' };
 
-function formatValue(v: ConditionVerdict, x: number): string {
+function formatValue(v: ConditionOutcome, x: number): string {
   switch (v.unit) {
     case 'ms':
       return formatMs(x);
@@ -75,7 +75,7 @@ function formatValue(v: ConditionVerdict, x: number): string {
  * A condition that holds is shown as `p99 120 ms <= 500 ms`; one that was not judged as
  * `p99 not judged: only 480 responses, p99 needs 1,000`.
  */
-export function formatCondition(v: ConditionVerdict): string {
+export function formatCondition(v: ConditionOutcome): string {
   if (v.status === 'unjudged') return `${v.name} ${v.detail ?? 'not judged'}`;
   if (v.op === 'ok') return v.ok ? `${v.name} ok` : `${v.name} ${v.detail ?? 'not ok'}`;
   if (!Number.isFinite(v.observed) || (v.kind === 'probe' && !v.ok && v.detail)) return `${v.name} ${v.detail ?? 'n/a'}`;

@@ -15,7 +15,7 @@ import type { NameEntry } from '../scenario/flow-plan.js';
 import { decodedHistogram, percentileMs } from '../stats/histogram.js';
 import { BREACHED, HELD, UNJUDGED } from './condition-status.js';
 import { formatCount } from './format.js';
-import { latencyWithoutLagMs } from './generator-verdict.js';
+import { latencyWithoutLagMs } from './generator-check.js';
 import { judgeProbeCondition, type ProbeWindow, samplesIn } from './probe-window.js';
 import { mergeWindow, type WindowStats } from './window.js';
 
@@ -28,7 +28,7 @@ import { mergeWindow, type WindowStats } from './window.js';
  * unit; 1/0 for `ok`). `observed` is NaN when there was nothing to observe (no probe sample, an
  * unreachable probe, nothing offered); it serialises as null.
  */
-export interface ConditionVerdict {
+export interface ConditionOutcome {
   /** `p99`, `p99.9`, `errors`, `achieved`, `drops`, or a probe name. */
   readonly name: string;
   readonly kind: 'latency' | 'errors' | 'achieved' | 'drops' | 'probe';
@@ -57,14 +57,14 @@ export interface ConditionVerdict {
   readonly detail?: string;
 }
 
-export interface WindowVerdict {
+export interface WindowJudgement {
   /** Every condition held. */
   readonly ok: boolean;
   /** At least one condition breached. */
   readonly breached: boolean;
   /** At least one condition could not be judged. */
   readonly unjudged: boolean;
-  readonly conditions: readonly ConditionVerdict[];
+  readonly conditions: readonly ConditionOutcome[];
 }
 
 /**
@@ -90,7 +90,7 @@ export interface WindowVerdict {
  * - Drops: dropped at the in-flight cap / offered.
  * - Probes: see `judgeProbeCondition` (every sample in the window; unreachable breaches).
  */
-export function judgeWindow(intervals: readonly IntervalStats[], slo: Slo, probes?: ProbeWindow): WindowVerdict {
+export function judgeWindow(intervals: readonly IntervalStats[], slo: Slo, probes?: ProbeWindow): WindowJudgement {
   return judgeMerged(mergeWindow(intervals), slo, probes);
 }
 
@@ -104,8 +104,8 @@ export function judgeMerged(
   slo: Slo,
   probes?: ProbeWindow,
   options: { readonly probesFromMs?: number; readonly names?: readonly NameEntry[] } = {},
-): WindowVerdict {
-  const conditions: ConditionVerdict[] = [];
+): WindowJudgement {
+  const conditions: ConditionOutcome[] = [];
   const samples = w.latency.totalCount;
   for (const limit of slo.latency) {
     const name = percentileName(limit.percentile);
@@ -171,7 +171,7 @@ export function judgeMerged(
     conditions.push(judgeProbeCondition(c, series && samplesIn(series, options.probesFromMs ?? w.startMs, w.endMs)));
   }
   for (const g of slo.scoped ?? []) conditions.push(...judgeScoped(w, g, options.names ?? []));
-  return verdictOf(conditions);
+  return judgementOf(conditions);
 }
 
 /** The per-name entries a scoped condition is about (`step:download` matches that step in every journey; `step:get-report/download` one). */
@@ -188,11 +188,11 @@ export function scopeIndexes(names: readonly NameEntry[], scope: ScopedSlo['scop
  * delay every request of a journey or a polling step, so the lag-free bound takes the lag out
  * once per request it sent (at most its `maxTries`).
  */
-function judgeScoped(w: WindowStats, g: ScopedSlo, names: readonly NameEntry[]): ConditionVerdict[] {
+function judgeScoped(w: WindowStats, g: ScopedSlo, names: readonly NameEntry[]): ConditionOutcome[] {
   const label = `${g.scope}:${g.name}`;
   const indexes = scopeIndexes(names, g.scope, g.name);
   const stats = indexes.length > 0 ? w.nameStats(indexes) : undefined;
-  const out: ConditionVerdict[] = [];
+  const out: ConditionOutcome[] = [];
   const latency = stats ? decodedHistogram(stats.histograms.latency) : undefined;
   const samples = latency?.totalCount ?? 0;
   for (const limit of g.latency) {
@@ -248,7 +248,7 @@ function failureSummary(failures: Readonly<Record<string, number>>): string {
 }
 
 /** A window verdict from its conditions. */
-export function verdictOf(conditions: readonly ConditionVerdict[]): WindowVerdict {
+export function judgementOf(conditions: readonly ConditionOutcome[]): WindowJudgement {
   return {
     ok: conditions.every((c) => c.status === 'held'),
     breached: conditions.some((c) => c.status === 'breached'),

@@ -1,6 +1,6 @@
 import type { ProbeCondition } from '../slo/slo.js';
 import { BREACHED, HELD, UNJUDGED } from './condition-status.js';
-import type { ConditionVerdict } from './judge-window.js';
+import type { ConditionOutcome } from './judge-window.js';
 
 // The sample shape belongs to the probes (probe/series.ts); the judge only reads it.
 import type { ProbeSample, ProbeWindow } from '../probe/series.js';
@@ -21,7 +21,7 @@ export function samplesIn(samples: readonly ProbeSample[] | undefined, startMs: 
  * An unreachable probe (no value) breaches: it is a signal, not a crash. A window without a
  * sample leaves the condition unjudged.
  */
-export function judgeProbeCondition(condition: ProbeCondition, samples: readonly ProbeSample[] | undefined): ConditionVerdict {
+export function judgeProbeCondition(condition: ProbeCondition, samples: readonly ProbeSample[] | undefined): ConditionOutcome {
   const base = {
     name: condition.probe,
     kind: 'probe' as const,
@@ -36,7 +36,7 @@ export function judgeProbeCondition(condition: ProbeCondition, samples: readonly
   if (!last) {
     return { ...base, observed: Number.NaN, ...UNJUDGED, detail: 'not judged: no sample in the window' };
   }
-  let worst: ConditionVerdict | undefined;
+  let worst: ConditionOutcome | undefined;
   for (const sample of samples) {
     const v = judgeSample(base, condition, sample);
     if (!v.ok && (!worst || moreExtreme(v.observed, worst.observed, condition.op))) worst = v;
@@ -44,9 +44,9 @@ export function judgeProbeCondition(condition: ProbeCondition, samples: readonly
   return worst ?? judgeSample(base, condition, last);
 }
 
-type Base = Pick<ConditionVerdict, 'name' | 'kind' | 'op' | 'unit' | 'limit'>;
+type Base = Pick<ConditionOutcome, 'name' | 'kind' | 'op' | 'unit' | 'limit'>;
 
-function judgeSample(base: Base, condition: ProbeCondition, sample: ProbeSample): ConditionVerdict {
+function judgeSample(base: Base, condition: ProbeCondition, sample: ProbeSample): ConditionOutcome {
   if (condition.op === 'ok') {
     return sample.ok
       ? { ...base, observed: 1, ...HELD }

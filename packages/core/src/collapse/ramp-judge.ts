@@ -11,12 +11,12 @@ import { certainBreaches, completedAtBest } from './certainty.js';
 import { formatCondition, formatMs, formatStepLabel, formatArrivalRate } from './format.js';
 import {
   GENERATOR_SATURATED_ADVICE,
-  type GeneratorVerdict,
-  type GeneratorVerdictOptions,
-  generatorVerdictOf,
+  type GeneratorCheck,
+  type GeneratorCheckOptions,
+  generatorCheckOf,
   type OfferedSchedule,
-} from './generator-verdict.js';
-import { judgeMerged, verdictOf, type WindowVerdict } from './judge-window.js';
+} from './generator-check.js';
+import { judgeMerged, judgementOf, type WindowJudgement } from './judge-window.js';
 import type { ProbeWindow } from './probe-window.js';
 import type { JudgedWindow, RampEvent, RampSummary, StepResult, StepVerdict } from './step-result.js';
 import { defaultWarmupMs, EPSILON_MS, flatStepArrivals, stepEndMs, validateRampJudgeOptions } from './step-plan.js';
@@ -57,8 +57,8 @@ interface OpenStep {
 /** How one window was judged: against the SLO, and on whether the generator offered its load. */
 interface Judged {
   readonly window: WindowStats;
-  readonly verdict: WindowVerdict;
-  readonly generator: GeneratorVerdict;
+  readonly verdict: WindowJudgement;
+  readonly generator: GeneratorCheck;
   readonly call: WindowCall;
   readonly kind: JudgedWindow['kind'];
 }
@@ -96,7 +96,7 @@ type Decision = Extract<RampEvent, { type: 'collapse' | 'inconclusive' }>;
  * that needs more samples than one window holds.
  *
  * Every window is judged twice: against the SLO (`judgeMerged`) and on whether the generator
- * offered its load (`generatorVerdictOf`, the saturation rule). Then:
+ * offered its load (`generatorCheckOf`, the saturation rule). Then:
  * - load not offered: inconclusive, whatever the target did — it was never asked what the step
  *   claims (so it is neither a knee nor a collapse);
  * - a breach of errors, achieved, drops or a probe: collapse. Lag cannot fake these;
@@ -410,7 +410,7 @@ export class RampJudge {
     const window = mergeWindow(intervals, this.#arrivalNames);
     const options = { ...(probesFromStepStart ? { probesFromMs: open.step.startMs } : {}), ...(this.#names ? { names: this.#names } : {}) };
     const verdict = judgeMerged(window, this.#slo, this.#probes, options);
-    const generator = generatorVerdictOf(window, this.#generatorOptions(this.#lagBefore(open, intervals[0])));
+    const generator = generatorCheckOf(window, this.#generatorOptions(this.#lagBefore(open, intervals[0])));
     let call = this.#call(open.step, verdict, generator);
     if (mode !== 'full') {
       const best = judgeMerged(
@@ -420,13 +420,13 @@ export class RampJudge {
         options,
       );
       const certain = certainBreaches(best);
-      const certainCall = certain.length > 0 ? this.#call(open.step, verdictOf(certain), generator) : undefined;
+      const certainCall = certain.length > 0 ? this.#call(open.step, judgementOf(certain), generator) : undefined;
       call = certainCall?.kind === 'collapse' ? certainCall : { kind: 'held' };
     }
     return { window, verdict, generator, call, kind };
   }
 
-  #generatorOptions(lagBeforeMs?: number): GeneratorVerdictOptions {
+  #generatorOptions(lagBeforeMs?: number): GeneratorCheckOptions {
     return {
       schedule: this.#schedule,
       ...(this.#sendingStoppedAtMs !== undefined ? { sendingStoppedAtMs: this.#sendingStoppedAtMs } : {}),
@@ -443,7 +443,7 @@ export class RampJudge {
   }
 
   /** The rule in the class comment, for one window. */
-  #call(step: ProfileStep, verdict: WindowVerdict, generator: GeneratorVerdict): WindowCall {
+  #call(step: ProfileStep, verdict: WindowJudgement, generator: GeneratorCheck): WindowCall {
     if (generator.saturated) {
       return {
         kind: 'saturated',

@@ -1,7 +1,7 @@
 import type { Counts } from '../run/counts.js';
 import type { LatencySummaryMs } from '../stats/histogram.js';
-import type { GeneratorVerdict } from './generator-verdict.js';
-import type { ConditionVerdict, WindowVerdict } from './judge-window.js';
+import type { GeneratorCheck } from './generator-check.js';
+import type { ConditionOutcome, WindowJudgement } from './judge-window.js';
 
 /**
  * What the judge says about one step of a ramp (or one trial of a search):
@@ -42,9 +42,9 @@ export interface StepResult extends Counts {
   readonly achievedRps: number;
   readonly latencyMs: LatencySummaryMs;
   readonly verdict: StepVerdict;
-  readonly conditions: readonly ConditionVerdict[];
+  readonly conditions: readonly ConditionOutcome[];
   readonly judged: JudgedWindow;
-  readonly generator: GeneratorVerdict;
+  readonly generator: GeneratorCheck;
   /** Why the step is inconclusive, unjudged or partial. */
   readonly detail?: string;
 }
@@ -52,7 +52,7 @@ export interface StepResult extends Counts {
 export type RampEvent =
   | { readonly type: 'step-held'; readonly step: StepResult }
   | { readonly type: 'step-unjudged'; readonly step: StepResult }
-  | { readonly type: 'collapse'; readonly step: StepResult; readonly verdict: WindowVerdict; readonly window: JudgedWindow }
+  | { readonly type: 'collapse'; readonly step: StepResult; readonly verdict: WindowJudgement; readonly window: JudgedWindow }
   | { readonly type: 'inconclusive'; readonly step: StepResult; readonly reason: string; readonly advice: string };
 
 /**
@@ -77,7 +77,7 @@ export interface RampSummary {
   readonly collapse?: {
     readonly step: StepResult;
     /** Only the breached conditions: how it collapsed. */
-    readonly signature: readonly ConditionVerdict[];
+    readonly signature: readonly ConditionOutcome[];
     readonly window: JudgedWindow;
   };
   readonly inconclusive?: { readonly rateRps: number; readonly reason: string; readonly advice: string };

@@ -1,7 +1,7 @@
 import type { NameEntry } from '../scenario/flow-plan.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { formatArrivalRate, formatCondition, formatMs } from '../collapse/format.js';
-import { type ConditionVerdict, judgeMerged, type WindowVerdict } from '../collapse/judge-window.js';
+import { type ConditionOutcome, judgeMerged, type WindowJudgement } from '../collapse/judge-window.js';
 import type { ProbeWindow } from '../collapse/probe-window.js';
 import { mergeWindow, offeredRps, slidingWindows } from '../collapse/window.js';
 import type { IntervalStats } from '../run/interval.js';
@@ -36,7 +36,7 @@ export interface RecoveryVerdict {
   /** Times the SLO broke again after a window in which it had held: a flapping target. */
   readonly relapses: number;
   /** The breached conditions of the last window that breached, when the target did not recover. */
-  readonly failing: readonly ConditionVerdict[];
+  readonly failing: readonly ConditionOutcome[];
   /** Conditions the baseline's windows could not judge (a percentile at a low rate). */
   readonly unjudged: readonly string[];
   /** One or two sentences a person reads in the summary. */
@@ -83,7 +83,7 @@ export function judgeRecovery(intervals: readonly IntervalStats[], slo: Slo, opt
   });
   // The stretch starts after the last window that did not hold.
   let lastBad = -1;
-  let lastBreach: WindowVerdict | undefined;
+  let lastBreach: WindowJudgement | undefined;
   let relapses = 0;
   let seenGood = false;
   windows.forEach((w, k) => {
@@ -147,7 +147,7 @@ export function judgeRecovery(intervals: readonly IntervalStats[], slo: Slo, opt
 }
 
 /** Nothing breached, and the window judged the target on errors or throughput. */
-function holds(v: WindowVerdict): boolean {
+function holds(v: WindowJudgement): boolean {
   return !v.breached && v.conditions.some((c) => (c.kind === 'errors' || c.kind === 'achieved') && c.status === 'held');
 }
 

@@ -12,7 +12,8 @@ import { decodeHistogram } from '../stats/histogram.js';
  * milliseconds, the unit the plotter labels and wrk2 prints; the interval log keeps the
  * histograms exactly as recorded (µs), because re-scaling an encoded histogram would lose its
  * precision, and only its Interval_Max column is in milliseconds. With Java's
- * HistogramLogProcessor, pass `-outputValueUnitRatio 1000` to read milliseconds.
+ * HistogramLogProcessor, pass `-outputValueUnitRatio 1000` to read milliseconds
+ * (`-i intervals.hlog` reads the corrected latency, `-tag service` the service time).
  */
 
 /** Ticks per half distance to 100 %: HdrHistogram's and wrk2's default, what the plotter expects. */
@@ -21,15 +22,23 @@ export const HGRM_TICKS_PER_HALF_DISTANCE = 5;
 /** µs per ms: the `.hgrm` and Interval_Max unit. */
 const US_PER_MS = 1000;
 
-/** The tags of the interval log's two series. */
-export const INTERVAL_LOG_TAGS = { latency: 'latency', serviceTime: 'service' } as const;
+/**
+ * The tags of the interval log's two series. The corrected latency is the untagged, default
+ * series: `HistogramLogProcessor -i intervals.hlog` (and every tool built on the log reader)
+ * reads only untagged lines unless given `-tag`, so the number users came for is what they get.
+ * Service time is the tagged extra (`-tag service`).
+ */
+export const INTERVAL_LOG_TAGS = { latency: undefined, serviceTime: 'service' } as const;
+
+/** hdr-histogram-js's marker for an untagged histogram (its `NO_TAG`, not exported from its index). */
+const NO_TAG = 'NO TAG';
 
 export interface HdrFiles {
   /** `.hgrm` of the coordinated-omission corrected latency (intended send → response), in ms. */
   readonly latencyHgrm: string;
   /** `.hgrm` of the service time (actual send → response), in ms. */
   readonly serviceTimeHgrm: string;
-  /** The interval log: per interval, one `Tag=latency` and one `Tag=service` histogram. */
+  /** The interval log: per interval, one untagged (corrected latency) and one `Tag=service` histogram. */
   readonly intervalLog: string;
 }
 
@@ -55,7 +64,7 @@ export function intervalLog(run: Pick<RunResult, 'startedAt' | 'intervals' | 'ta
   // time zone: the same run must give the same file on every machine.
   writer.outputComment(`[StartTime: ${(startMs / 1000).toFixed(3)} (seconds since epoch), ${new Date(startMs).toISOString()}]`);
   writer.outputComment(
-    `[Tags: ${INTERVAL_LOG_TAGS.latency} = corrected latency (intended send to response), ${INTERVAL_LOG_TAGS.serviceTime} = service time (actual send to response); values in microseconds, Interval_Max in milliseconds]`,
+    `[Untagged lines: corrected latency (intended send to response); Tag=${INTERVAL_LOG_TAGS.serviceTime}: service time (actual send to response); values in microseconds, Interval_Max in milliseconds]`,
   );
   writer.outputLegend();
   for (const interval of run.intervals) {
@@ -66,7 +75,7 @@ export function intervalLog(run: Pick<RunResult, 'startedAt' | 'intervals' | 'ta
       [INTERVAL_LOG_TAGS.serviceTime, interval.histograms.serviceTime],
     ] as const) {
       const h = decodeHistogram(encoded);
-      h.tag = tag;
+      h.tag = tag ?? NO_TAG;
       writer.outputIntervalHistogram(h, startSec, endSec, US_PER_MS);
     }
   }

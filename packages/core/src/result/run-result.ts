@@ -13,7 +13,7 @@ import {
 import type { ArrivalUnit, RunConfig } from '../run/config.js';
 import { summarizeTls, type TlsSummary } from '../run/tls.js';
 import { formatMs } from '../collapse/format.js';
-import { generatorVerdictOf, type OfferedSchedule } from '../collapse/generator-verdict.js';
+import { generatorCheckOf, type OfferedSchedule } from '../collapse/generator-check.js';
 import { mergeWindow, slidingWindows } from '../collapse/window.js';
 import {
   type ErrorClass,
@@ -243,7 +243,7 @@ export function generatorHealth(
     const beforeLag = before ? decodedHistogram(before) : undefined;
     const lagBefore = beforeLag && beforeLag.totalCount > 0 ? { lagBeforeMs: percentileMs(beforeLag, 50) } : {};
     // Drops were counted over the whole run above.
-    const v = generatorVerdictOf({ ...merged, droppedGenerator: 0 }, { schedule, ...lagBefore });
+    const v = generatorCheckOf({ ...merged, droppedGenerator: 0 }, { schedule, ...lagBefore });
     if (v.saturated) {
       reasons.push(`${v.reasons.join(', ')} from ${formatMs(merged.startMs)} to ${formatMs(merged.endMs)}`);
       break;

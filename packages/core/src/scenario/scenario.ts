@@ -11,6 +11,7 @@ import { type Feeder, validateFeeders } from './feeder.js';
 import { compileFlows } from './flow-plan.js';
 import { type JourneyTemplate, validateJourneys } from './journey.js';
 import { type RequestTemplate, validateRequests } from './request-template.js';
+import { PROFILE_FIELDS, SCENARIO_FIELDS, unknownFields } from './known-fields.js';
 import { validateScenarioTls } from './scenario-tls.js';
 
 /** Guardrails a scenario declares; command-line flags can only tighten them. */
@@ -93,7 +94,7 @@ export function validateScenario(value: unknown, options: { env?: Readonly<Recor
     return [{ path: '', message: `a scenario must be an object (export default defineScenario({ … })) (got ${describe(value)})` }];
   }
   const s = value as Record<string, unknown>;
-  const issues: ValidationIssue[] = [];
+  const issues: ValidationIssue[] = [...misspeltFields(s)];
   if (typeof s['name'] !== 'string' || s['name'] === '')
     issues.push({ path: 'name', message: `must be a non-empty string (got ${describe(s['name'])})` });
   if (s['description'] !== undefined && typeof s['description'] !== 'string')
@@ -146,6 +147,35 @@ export function validateScenario(value: unknown, options: { env?: Readonly<Recor
   issues.push(...validateSafety(s['safety']));
   issues.push(...validateRecovery(s['recovery']));
   issues.push(...validateScenarioTls(s['tls'], s['http2']));
+  return issues;
+}
+
+/** Fields no part of overload reads, at every level of the scenario (see known-fields.ts). */
+function misspeltFields(s: Record<string, unknown>): ValidationIssue[] {
+  const F = SCENARIO_FIELDS;
+  const issues = unknownFields(s, F.scenario, '', 'a scenario');
+  issues.push(...unknownFields(s['embeddedTarget'], F.embeddedTarget, 'embeddedTarget', 'embeddedTarget'));
+  issues.push(...unknownFields(s['safety'], F.safety, 'safety', 'safety'));
+  const safety = s['safety'] as Record<string, unknown> | undefined;
+  if (safety && typeof safety === 'object')
+    issues.push(...unknownFields(safety['errorBurst'], F.errorBurst, 'safety.errorBurst', 'safety.errorBurst'));
+  issues.push(...unknownFields(s['recovery'], F.recovery, 'recovery', 'recovery'));
+  issues.push(...unknownFields(s['tls'], F.tls, 'tls', 'tls'));
+  const each = (list: unknown, at: string, check: (item: Record<string, unknown>, path: string) => void) => {
+    if (Array.isArray(list)) list.forEach((item, i) => check(item as Record<string, unknown>, `${at}[${i}]`));
+  };
+  each(s['requests'], 'requests', (r, at) => issues.push(...unknownFields(r, F.request, at, 'a request')));
+  each(s['journeys'], 'journeys', (j, at) => {
+    issues.push(...unknownFields(j, F.journey, at, 'a journey'));
+    each(j?.['steps'], `${at}.steps`, (step, stepAt) => {
+      issues.push(...unknownFields(step, F.step, stepAt, 'a journey step'));
+      issues.push(...unknownFields(step?.['poll'], F.poll, `${stepAt}.poll`, 'a poll'));
+    });
+  });
+  each(s['probes'], 'probes', (p, at) => issues.push(...unknownFields(p, F.probe, at, 'a probe')));
+  const profile = s['profile'] as Record<string, unknown> | undefined;
+  const kindFields = profile && typeof profile === 'object' ? PROFILE_FIELDS[String(profile['kind'])] : undefined;
+  if (kindFields) issues.push(...unknownFields(profile, kindFields, 'profile', `a ${String(profile!['kind'])} profile`));
   return issues;
 }
 

@@ -6,7 +6,7 @@ import {
   percentileMs,
   recordMicros,
   summarizeMs,
-} from '@overload/core';
+} from '@overload/core/internal';
 
 /** [valueMs, count]: `count` responses that took `valueMs`. */
 export type Values = readonly (readonly [number, number])[];

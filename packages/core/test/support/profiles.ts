@@ -6,7 +6,7 @@ import {
   type ProfileKind,
   type RateCurve,
   parseDurationMs,
-} from '@overload/core';
+} from '@overload/core/internal';
 import fc from 'fast-check';
 
 /**

@@ -1,4 +1,4 @@
-import { generatorVerdict, latencyWithoutLagMs, mergeWindow, type OfferedSchedule, SATURATION_RULE } from '@overload/core';
+import { generatorCheck, latencyWithoutLagMs, mergeWindow, type OfferedSchedule, SATURATION_RULE } from '@overload/core/internal';
 import { describe, expect, it } from 'vitest';
 import { intervals } from './support/intervals.js';
 
@@ -9,7 +9,7 @@ const at = (rateRps: number, arrivals: 'uniform' | 'poisson' = 'uniform'): Offer
 
 describe('the saturation rule: was the load offered?', () => {
   it('a generator that keeps its schedule offered the load, and says so with its numbers', () => {
-    const v = generatorVerdict(
+    const v = generatorCheck(
       intervals(0, 5, () => ({ offered: 4000, latencyMs: [[5, 4000]], lagMs: [[0.6, 4000]] })),
       { schedule: at(4000) },
     );
@@ -26,7 +26,7 @@ describe('the saturation rule: was the load offered?', () => {
   });
 
   it('any arrival dropped by the generator means the load was not offered', () => {
-    const v = generatorVerdict(
+    const v = generatorCheck(
       intervals(0, 5, (k) => ({ offered: 1000, latencyMs: [[5, k === 3 ? 997 : 1000]], droppedGenerator: k === 3 ? 3 : 0 })),
       { schedule: at(1000) },
     );
@@ -40,7 +40,7 @@ describe('the saturation rule: was the load offered?', () => {
   it('a send loop that reached fewer arrivals than the schedule holds fell behind', () => {
     // 4,000 req/s scheduled; the loop reached 3,800 a second (late arrivals are counted in later
     // intervals, so a backlog that grows shows as a shortfall): 5 % short.
-    const behind = generatorVerdict(
+    const behind = generatorCheck(
       intervals(0, 5, () => ({ offered: 3800, latencyMs: [[5, 3800]] })),
       { schedule: at(4000) },
     );
@@ -48,7 +48,7 @@ describe('the saturation rule: was the load offered?', () => {
     expect(behind.reasons).toEqual(['reached 19,000 of 20,000 scheduled arrivals (5 % short)']);
     // Within the tolerance: 1.5 % short is a rounding of interval edges, not a backlog.
     expect(
-      generatorVerdict(
+      generatorCheck(
         intervals(0, 5, () => ({ offered: 3940, latencyMs: [[5, 3940]] })),
         { schedule: at(4000) },
       ).saturated,
@@ -57,7 +57,7 @@ describe('the saturation rule: was the load offered?', () => {
     // A short window is never called short for less than 50 ms of its rate: one late wake-up at
     // an interval's edge on a busy core moves a few arrivals into the next interval.
     const oneSecond = (offered: number) =>
-      generatorVerdict(
+      generatorCheck(
         intervals(0, 1, () => ({ offered, latencyMs: [[5, offered]] })),
         { schedule: at(200) },
       );
@@ -65,12 +65,12 @@ describe('the saturation rule: was the load offered?', () => {
     expect(oneSecond(185).saturated).toBe(true); // 75 ms
     // Poisson counts vary by √n: 4 % short of 1,250 over 5 s at 250 req/s is within 4 σ.
     const poisson = intervals(0, 5, () => ({ offered: 240, latencyMs: [[5, 240]] }));
-    expect(generatorVerdict(poisson, { schedule: at(250, 'poisson') }).saturated).toBe(false);
-    expect(generatorVerdict(poisson, { schedule: at(250, 'uniform') }).saturated).toBe(true);
+    expect(generatorCheck(poisson, { schedule: at(250, 'poisson') }).saturated).toBe(false);
+    expect(generatorCheck(poisson, { schedule: at(250, 'uniform') }).saturated).toBe(true);
   });
 
   it('a lag that grows through the window is a backlog; a lag that merely sits there is not', () => {
-    const growing = generatorVerdict(
+    const growing = generatorCheck(
       intervals(10_000, 5, (k) => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[1 + k * 20, 1000]] })),
       { schedule: at(1000) },
     );
@@ -78,21 +78,21 @@ describe('the saturation rule: was the load offered?', () => {
     expect(growing).toMatchObject({ saturated: true, reasons: ['schedule lag grew 80 ms through the window'] });
     // 30 ms late all along (a busy core): every arrival still went out, and the lag is inside
     // each corrected latency. Not saturation.
-    const steady = generatorVerdict(
+    const steady = generatorCheck(
       intervals(10_000, 5, () => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[30, 1000]] })),
       { schedule: at(1000) },
     );
     expect(steady).toMatchObject({ saturated: false, lagMsP99: expect.closeTo(30, 0), lagGrowthMs: 0 });
     // Growth counts from the interval before the window when there is one…
     expect(
-      generatorVerdict(
+      generatorCheck(
         intervals(10_000, 5, () => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[60, 1000]] })),
         { schedule: at(1000), lagBeforeMs: 1 },
       ).saturated,
     ).toBe(true);
     // …and from 0 at t0, where the loop starts on time: a first second whose median send is
     // 130 ms late fell behind within it, which a one-interval window could not show otherwise.
-    const firstSecond = generatorVerdict(
+    const firstSecond = generatorCheck(
       intervals(0, 1, () => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[130, 1000]] })),
       { schedule: at(1000) },
     );
@@ -101,7 +101,7 @@ describe('the saturation rule: was the load offered?', () => {
 
   it('a firing thread busy all the time counts only when its lag grows too', () => {
     const pinned = (growthPerSecondMs: number) =>
-      generatorVerdict(
+      generatorCheck(
         intervals(0, 5, (k) => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[1 + k * growthPerSecondMs, 1000]], elu: 0.97 })),
         { schedule: at(1000) },
       );
@@ -112,26 +112,26 @@ describe('the saturation rule: was the load offered?', () => {
     expect(pinned(0).saturated).toBe(true);
     expect(pinned(0).reasons).toEqual(['the firing thread was busy 97 % of the window: it could not send, or read responses, any faster']);
     const busy = (elu: number, growthPerSecondMs: number) =>
-      generatorVerdict(
+      generatorCheck(
         intervals(0, 5, (k) => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[1 + k * growthPerSecondMs, 1000]], elu })),
         { schedule: at(1000) },
       );
     expect(busy(0.92, 0).saturated).toBe(false);
     expect(busy(0.92, 2.5).reasons).toEqual(['the firing thread was busy 92 % of the window and its lag grew 11 ms']);
     // The same 10 ms of growth with a thread that idles: not saturation.
-    const idle = generatorVerdict(
+    const idle = generatorCheck(
       intervals(0, 5, (k) => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[1 + k * 2.5, 1000]], elu: 0.4 })),
       { schedule: at(1000) },
     );
     expect(idle.saturated).toBe(false);
     // Busy means over the whole window (time-weighted): one second at 94 % does not hide a
     // thread busy 98 % of five, and one pinned second among idle ones is not saturation.
-    const dip = generatorVerdict(
+    const dip = generatorCheck(
       intervals(0, 5, (k) => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[1, 1000]], elu: k === 1 ? 0.94 : 0.99 })),
       { schedule: at(1000) },
     );
     expect(dip).toMatchObject({ saturated: true, elu: expect.closeTo(0.98, 2) });
-    const spike = generatorVerdict(
+    const spike = generatorCheck(
       intervals(0, 5, (k) => ({ offered: 1000, latencyMs: [[5, 1000]], lagMs: [[1 + k * 2.5, 1000]], elu: k === 2 ? 1 : 0.3 })),
       { schedule: at(1000) },
     );
@@ -148,8 +148,8 @@ describe('the saturation rule: was the load offered?', () => {
           ? { offered: 300, latencyMs: [[5, 300]] }
           : { offered: 0, latencyMs: [[5, 2]] },
     );
-    expect(generatorVerdict(stopped, { schedule: at(1000) }).saturated).toBe(true);
-    expect(generatorVerdict(stopped, { schedule: at(1000), stoppedEarly: true })).toMatchObject({
+    expect(generatorCheck(stopped, { schedule: at(1000) }).saturated).toBe(true);
+    expect(generatorCheck(stopped, { schedule: at(1000), stoppedEarly: true })).toMatchObject({
       scheduled: 3000,
       reached: 3000,
     });

@@ -3,7 +3,7 @@ import { formatCount, formatMs, formatPercent, formatRate } from './format.js';
 import { type IntervalTrace, mergeWindow, offeredRps, type WindowStats } from './window.js';
 
 /**
- * The numbers of the saturation rule, in one place (the README's "How it measures" quotes them).
+ * The numbers of the saturation rule, in one place (docs/how-it-measures.md, "Was the load offered?", explains them).
  *
  * A window's load counts as not offered when any of these holds:
  * - the generator dropped an arrival (it reached it more than lateDropMs, 1 s by default, late);
@@ -50,7 +50,7 @@ export interface OfferedSchedule {
   readonly arrivals?: 'uniform' | 'poisson';
 }
 
-export interface GeneratorVerdictOptions {
+export interface GeneratorCheckOptions {
   /** Without a schedule the shortfall is not checked (drops, lag growth and ELU still are). */
   readonly schedule?: OfferedSchedule;
   /**
@@ -72,7 +72,7 @@ export interface GeneratorVerdictOptions {
   readonly lagBeforeMs?: number;
 }
 
-export interface GeneratorVerdict {
+export interface GeneratorCheck {
   /** The generator, not the target, limited what was sent: it did not offer the load the window's verdict rests on. */
   readonly saturated: boolean;
   /** Arrivals the schedule holds in the part of the window checked for a shortfall (absent without a schedule). */
@@ -97,8 +97,8 @@ export interface GeneratorVerdict {
 /** The advice that goes with a saturated generator. */
 export const GENERATOR_SATURATED_ADVICE = 'add --workers or shard the load across machines';
 
-export function generatorVerdict(intervals: readonly IntervalStats[], options: GeneratorVerdictOptions = {}): GeneratorVerdict {
-  return generatorVerdictOf(mergeWindow(intervals), options);
+export function generatorCheck(intervals: readonly IntervalStats[], options: GeneratorCheckOptions = {}): GeneratorCheck {
+  return generatorCheckOf(mergeWindow(intervals), options);
 }
 
 /**
@@ -106,7 +106,7 @@ export function generatorVerdict(intervals: readonly IntervalStats[], options: G
  * whose load was not offered cannot give a collapse, nor a held step: the target was never asked
  * what the step claims.
  */
-export function generatorVerdictOf(w: WindowStats, options: GeneratorVerdictOptions = {}): GeneratorVerdict {
+export function generatorCheckOf(w: WindowStats, options: GeneratorCheckOptions = {}): GeneratorCheck {
   const R = SATURATION_RULE;
   const stopAt = options.sendingStoppedAtMs;
   const checked =

@@ -9,7 +9,7 @@
  * argv[2]: JSON { url, rateRps, trialMs, workers, connections?, pipelining?, journeys? }
  */
 import { readFileSync } from 'node:fs';
-import { mergeEncoded, percentileMs } from '../../packages/core/dist/index.js';
+import { mergeEncoded, percentileMs } from '../../packages/core/dist/internal.js';
 import { run } from '../../packages/workers/dist/index.js';
 
 const o = JSON.parse(process.argv[2]);

@@ -13,12 +13,15 @@
  *    generator or the in-flight cap), no error, schedule lag p99 below 5 ms (the limit the README
  *    documents), responses keeping up (≥ 99 % of sends), and corrected latency p99 below 25 ms (a
  *    client-side backlog shows there first). Found by stepping ×1.2 from autocannon's figure,
- *    then bisecting; each trial is judged after a warm-up;
- * 3. CPU per request at a fixed rate (5,000 req/s): overload's whole process, and autocannon's
- *    (`-R`), each read from /proc over the same steady stretch, start-up excluded. autocannon's
+ *    then bisecting. Each trial is judged over every second from t0 to the end (10 s), as a
+ *    user's run is judged: the JIT warm-up and warm connections happen before t0, as wrk2's
+ *    calibration does, and the worst second of each trial is printed to show bursts;
+ * 3. CPU per request at fixed rates (5,000 and 20,000 req/s): overload's whole process and
+ *    autocannon's (`-R`), marginal (read from /proc from the end of second 1 to the last second,
+ *    start-up excluded for both) and total (the whole process, start-up included). autocannon's
  *    `-R` sends each second's quota back to back and then idles: cheaper per request than any
  *    schedule spread over the second, which is what an open-loop generator must do;
- * 4. the first second of the fixed-rate run: lag p99 with connections and JIT warmed before t0;
+ * 4. the lag p99 of the first second of the fixed-rate run;
  * 5. every figure as a ratio to its peer.
  *
  * Scaling mode (`--mode scaling --workers N`) pins nothing: overload's workers get cores of their
@@ -33,7 +36,7 @@
  * the bench while other load tests or test suites run.
  *
  * Options: --target auto|nginx|node  --mode pinned|scaling  --workers <n>  --connections 64
- *          --pipelining <n>  --trial-ms 5000  --warmup-ms 2000  --peer-ms 8000  --fixed-rate 5000
+ *          --pipelining <n>  --trial-ms 10000  --peer-ms 10000  --fixed-rate 5000,20000
  *          --start <req/s>  --precision 0.03  --max-trials 14  --json <path>
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -52,10 +55,9 @@ const { values: opt } = parseArgs({
     workers: { type: 'string' },
     connections: { type: 'string', default: '64' },
     pipelining: { type: 'string' },
-    'trial-ms': { type: 'string', default: '5000' },
-    'warmup-ms': { type: 'string', default: '2000' },
-    'peer-ms': { type: 'string', default: '8000' },
-    'fixed-rate': { type: 'string', default: '5000' },
+    'trial-ms': { type: 'string', default: '10000' },
+    'peer-ms': { type: 'string', default: '10000' },
+    'fixed-rate': { type: 'string', default: '5000,20000' },
     start: { type: 'string' },
     precision: { type: 'string', default: '0.03' },
     'max-trials': { type: 'string', default: '14' },
@@ -71,12 +73,12 @@ const WORKERS = opt.workers !== undefined ? Number(opt.workers) : PINNED ? 1 : M
 const CONNECTIONS = Number(opt.connections);
 const PIPELINING = opt.pipelining !== undefined ? Number(opt.pipelining) : undefined;
 const TRIAL_MS = Number(opt['trial-ms']);
-const WARMUP_MS = Number(opt['warmup-ms']);
 const PEER_MS = Number(opt['peer-ms']);
-const FIXED_RPS = Number(opt['fixed-rate']);
+const FIXED_RATES = opt['fixed-rate'].split(',').map(Number);
 const PRECISION = Number(opt.precision);
 const MAX_TRIALS = Number(opt['max-trials']);
-if (WARMUP_MS % 1000 !== 0 || TRIAL_MS % 1000 !== 0) throw new Error('--warmup-ms and --trial-ms must be whole seconds');
+if (TRIAL_MS % 1000 !== 0 || TRIAL_MS < 3000) throw new Error('--trial-ms must be whole seconds, at least 3000');
+if (FIXED_RATES.some((r) => !(r > 0))) throw new Error(`--fixed-rate must be rates separated by commas (got "${opt['fixed-rate']}")`);
 if (PINNED && !canPin()) console.log('warning: cannot pin processes here (needs Linux, taskset and 2 cores): nothing is pinned');
 
 /** The README's definition of a generator that keeps its schedule. */
@@ -129,13 +131,30 @@ function processCpuS(pid) {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
-/** CPU a child used between fromMs and toMs after it started (its steady stretch). */
+/**
+ * CPU a child used between fromMs and toMs after it started (marginal: start-up excluded), and
+ * in all (the last reading before it exited, sampled every 50 ms: total, start-up included).
+ */
 function cpuBetween(fromMs, toMs) {
   return async (pid) => {
-    await new Promise((r) => setTimeout(r, fromMs));
-    const a = processCpuS(pid);
-    await new Promise((r) => setTimeout(r, toMs - fromMs));
-    return { seconds: processCpuS(pid) - a, wallS: (toMs - fromMs) / 1000 };
+    const startedAt = performance.now();
+    let a;
+    let b;
+    let last = 0;
+    for (;;) {
+      const at = performance.now() - startedAt;
+      let now;
+      try {
+        now = processCpuS(pid);
+      } catch {
+        break; // exited
+      }
+      last = now;
+      if (a === undefined && at >= fromMs) a = now;
+      if (b === undefined && at >= toMs) b = now;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return { seconds: a !== undefined && b !== undefined ? b - a : null, wallS: (toMs - fromMs) / 1000, totalSeconds: last };
   };
 }
 
@@ -177,7 +196,6 @@ async function trial(rateRps) {
     JSON.stringify({
       url: target.url,
       rateRps,
-      warmupMs: WARMUP_MS,
       trialMs: TRIAL_MS,
       workers: WORKERS,
       connections: CONNECTIONS,
@@ -188,13 +206,13 @@ async function trial(rateRps) {
   const { out } = await runChild(process.execPath, args);
   const t = JSON.parse(out.trim().split('\n').pop());
   const problems = [];
-  if (!(t.steady.lagMsP99 < LAG_P99_LIMIT_MS)) problems.push(`lag p99 ${t.steady.lagMsP99} ms`);
+  if (!(t.judged.lagMsP99 < LAG_P99_LIMIT_MS)) problems.push(`lag p99 ${t.judged.lagMsP99} ms`);
   if (t.totals.droppedGenerator > 0) problems.push(`${t.totals.droppedGenerator} generator drops`);
   if (t.totals.dropped > 0) problems.push(`${t.totals.dropped} cap drops`);
   if (t.totals.errors > 0) problems.push(`${t.totals.errors} errors`);
   const fraction = t.totals.sent === 0 ? 0 : t.totals.responses / t.totals.sent;
   if (fraction < MIN_RESPONSE_FRACTION) problems.push(`responses ${(100 * fraction).toFixed(1)} % of sent`);
-  if (!(t.steady.latencyMsP99 < BACKLOG_LATENCY_P99_MS)) problems.push(`latency p99 ${t.steady.latencyMsP99} ms: client-side backlog`);
+  if (!(t.judged.latencyMsP99 < BACKLOG_LATENCY_P99_MS)) problems.push(`latency p99 ${t.judged.latencyMsP99} ms: client-side backlog`);
   if (JOURNEYS) {
     if (!t.journeys || t.journeys.failed > 0) problems.push(`${t.journeys?.failed ?? '?'} failed journeys`);
     else if (!(t.journeys.latencyMs.p99 < BACKLOG_LATENCY_P99_MS)) problems.push(`journey p99 ${t.journeys.latencyMs.p99} ms`);
@@ -204,10 +222,11 @@ async function trial(rateRps) {
 
 function printTrial(n, t) {
   const ms = (v) => (v ?? 0).toFixed(2).padStart(7);
-  const elu = t.steady.elu.length ? Math.max(...t.steady.elu).toFixed(2) : '—';
+  const elu = t.judged.elu.length ? Math.max(...t.judged.elu).toFixed(2) : '—';
   console.log(
-    `${String(n).padStart(2)}  ${fmt(t.rateRps).padStart(8)}  ${ms(t.steady.lagMsP99)}  ${ms(t.steady.latencyMsP50)}  ${ms(t.steady.latencyMsP99)}  ` +
-      `${elu.padStart(5)}  ${(t.cpu ? t.cpu.cores.toFixed(2) : '—').padStart(5)}  ${t.sustained ? 'ok  ' : 'FAIL'} ${t.problems.join(', ')}`,
+    `${String(n).padStart(2)}  ${fmt(t.rateRps).padStart(8)}  ${ms(t.judged.lagMsP99)}  ${ms(t.judged.latencyMsP50)}  ${ms(t.judged.latencyMsP99)}  ` +
+      `${elu.padStart(5)}  ${(t.cpu ? t.cpu.cores.toFixed(2) : '—').padStart(5)}  ${t.sustained ? 'ok  ' : 'FAIL'} ${t.problems.join(', ')}` +
+      `  [worst second ${t.worstInterval?.index}: lag p99 ${t.worstInterval?.lagMsP99} ms, latency p99 ${t.worstInterval?.latencyMsP99} ms]`,
   );
 }
 
@@ -218,7 +237,7 @@ async function search(startRps) {
   let hi = Number.POSITIVE_INFINITY;
   let rate = Math.round(startRps);
   console.log(
-    `\noverload open-loop search: ${WORKERS} worker(s), ${CONNECTIONS} connections${PIPELINING ? `, pipelining ${PIPELINING}` : ''}, ${WARMUP_MS / 1000} s warm-up + ${TRIAL_MS / 1000} s judged per trial`,
+    `\noverload open-loop search: ${WORKERS} worker(s), ${CONNECTIONS} connections${PIPELINING ? `, pipelining ${PIPELINING}` : ''}, ${TRIAL_MS / 1000} s per trial, every second judged (from t0 to the end)`,
   );
   console.log(' #      rate  lag p99  lat p50  lat p99    elu  cores  result');
   while (trials.length < MAX_TRIALS) {
@@ -262,15 +281,38 @@ if (JOURNEYS) {
 try {
   const before = await autocannon('before');
   const wrkRps = hasWrk() ? await wrk() : null;
-  // CPU per request at a fixed rate, steady stretch only (start-up excluded for both).
-  const acFixed = await autocannon(null, ['-R', String(FIXED_RPS)], cpuBetween(2000, PEER_MS - 1000));
-  const acUs = (acFixed.extra.seconds * 1e6) / (FIXED_RPS * acFixed.extra.wallS);
-  const olFixed = await trial(FIXED_RPS);
-  const olUs = olFixed.cpu?.usPerRequest ?? null;
-  console.log(
-    `\nCPU per request at ${fmt(FIXED_RPS)} req/s: overload ${olUs?.toFixed(1)} µs (${olFixed.cpu?.cores.toFixed(2)} of a core, steady lag p99 ${olFixed.steady.lagMsP99} ms, ` +
-      `first second lag p99 ${olFixed.firstSecond?.lagMsP99} ms), autocannon -R ${acUs.toFixed(1)} µs (${(acFixed.extra.seconds / acFixed.extra.wallS).toFixed(2)} of a core): ${fmtRatio(ratio(olUs, acUs))}`,
-  );
+  // CPU per request at fixed rates: marginal (start-up excluded, for both tools) and total.
+  const fixed = [];
+  for (const rateRps of FIXED_RATES) {
+    const ac = await autocannon(null, ['-R', String(rateRps)], cpuBetween(1000, PEER_MS - 1000));
+    const acUs = ac.extra.seconds === null ? null : (ac.extra.seconds * 1e6) / (rateRps * ac.extra.wallS);
+    const acTotalUs = (ac.extra.totalSeconds * 1e6) / (rateRps * (PEER_MS / 1000));
+    const ol = await trial(rateRps);
+    const olUs = ol.cpu?.usPerRequest ?? null;
+    const olTotalUs = ol.cpu?.totalUsPerRequest ?? null;
+    console.log(
+      `\nCPU per request at ${fmt(rateRps)} req/s: overload ${olUs?.toFixed(1)} µs marginal, ${olTotalUs?.toFixed(1)} µs total ` +
+        `(${ol.cpu?.totalSeconds.toFixed(2)} s of CPU; lag p99 ${ol.judged.lagMsP99} ms, worst second ${ol.worstInterval?.index}: ${ol.worstInterval?.lagMsP99} ms, ${ol.sustained ? 'kept' : `not kept: ${ol.problems.join(', ')}`}); ` +
+        `autocannon -R ${acUs?.toFixed(1)} µs marginal, ${acTotalUs.toFixed(1)} µs total (${ac.extra.totalSeconds.toFixed(2)} s): ` +
+        `${fmtRatio(ratio(olUs, acUs))} marginal, ${fmtRatio(ratio(olTotalUs, acTotalUs))} total`,
+    );
+    fixed.push({
+      rateRps,
+      overload: {
+        usPerRequest: olUs,
+        totalUsPerRequest: olTotalUs,
+        cpu: ol.cpu,
+        judged: ol.judged,
+        worstInterval: ol.worstInterval,
+        sustained: ol.sustained,
+        problems: ol.problems,
+      },
+      autocannon: { usPerRequest: acUs, totalUsPerRequest: acTotalUs, totalSeconds: ac.extra.totalSeconds },
+      ratio: ratio(olUs, acUs),
+      totalRatio: ratio(olTotalUs, acTotalUs),
+    });
+  }
+  const [first] = fixed;
   const found = await search(opt.start === undefined ? before.rps : Number(opt.start));
   const after = await autocannon('after ');
   const autocannonRps = (before.rps + after.rps) / 2;
@@ -284,8 +326,8 @@ try {
   );
   console.log(
     `BENCH mode=${opt.mode} target=${target.kind} workers=${WORKERS} open_loop_rps=${Math.round(found.sustainedRps)} autocannon_rps=${Math.round(autocannonRps)} ` +
-      `wrk_rps=${wrkRps ? Math.round(wrkRps) : 'none'} peak_ratio=${peakRatio?.toFixed(3)} cpu_us_overload=${olUs?.toFixed(1)} cpu_us_autocannon=${acUs.toFixed(1)} ` +
-      `cpu_ratio=${ratio(olUs, acUs)?.toFixed(3)} first_second_lag_p99_ms=${olFixed.firstSecond?.lagMsP99}`,
+      `wrk_rps=${wrkRps ? Math.round(wrkRps) : 'none'} peak_ratio=${peakRatio?.toFixed(3)} ${fixed.map((f) => `cpu_ratio_${f.rateRps}=${f.ratio?.toFixed(3)} cpu_total_ratio_${f.rateRps}=${f.totalRatio?.toFixed(3)}`).join(' ')} ` +
+      `first_second_lag_p99_ms=${first?.overload.judged.lagMsP99ByInterval[0]}`,
   );
   const result = {
     kind: 'bench',
@@ -304,20 +346,19 @@ try {
       dropped: 0,
       errors: 0,
       minResponseFraction: MIN_RESPONSE_FRACTION,
-      judgedAfterWarmupMs: WARMUP_MS,
+      judged: 'every interval, t0 to the end',
     },
     peers: {
       autocannon: { connections: CONNECTIONS, durationMs: PEER_MS, beforeRps: before.rps, afterRps: after.rps, meanRps: autocannonRps },
       wrkRps,
     },
-    fixedRate: {
-      rateRps: FIXED_RPS,
-      overload: { usPerRequest: olUs, cores: olFixed.cpu?.cores ?? null, steady: olFixed.steady, firstSecond: olFixed.firstSecond },
-      autocannonUsPerRequest: acUs,
-      ratio: ratio(olUs, acUs),
+    fixedRates: fixed,
+    openLoop: { workers: WORKERS, connections: CONNECTIONS, pipelining: PIPELINING ?? 1, trialMs: TRIAL_MS, ...found },
+    ratios: {
+      peakVsAutocannon: peakRatio,
+      peakVsWrk: wrkRatio,
+      cpuVsAutocannon: Object.fromEntries(fixed.map((f) => [f.rateRps, { marginal: f.ratio, total: f.totalRatio }])),
     },
-    openLoop: { workers: WORKERS, connections: CONNECTIONS, pipelining: PIPELINING ?? 1, warmupMs: WARMUP_MS, trialMs: TRIAL_MS, ...found },
-    ratios: { peakVsAutocannon: peakRatio, peakVsWrk: wrkRatio, cpuVsAutocannon: ratio(olUs, acUs) },
   };
   mkdirSync(dirname(opt.json), { recursive: true });
   writeFileSync(opt.json, `${JSON.stringify(result, null, 2)}\n`);

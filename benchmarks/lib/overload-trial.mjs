@@ -1,13 +1,15 @@
 /**
  * One overload trial, run by the bench as its own (pinned) process: an open-loop run at one
- * constant rate, judged after a warm-up. Prints one JSON line. Its CPU is read from /proc at the
- * interval boundaries of the judged stretch, so start-up (module loading, thread start, JIT and
- * connection warm-up) is not counted against the requests, just as the bench does for autocannon.
+ * constant rate, judged over every interval from t0 to the end, as a user's run is judged (the
+ * worker's JIT warm-up and warm connections happen before t0, as wrk2's calibration does).
+ * Prints one JSON line. CPU is read from /proc twice: the whole process from start to exit
+ * (total: threads, JIT warm-up, connections included) and between the ends of intervals 0 and
+ * the last full one (marginal: the judged cost per request, start-up excluded).
  *
- * argv[2]: JSON { url, rateRps, warmupMs, trialMs, workers, connections?, pipelining?, journeys? }
+ * argv[2]: JSON { url, rateRps, trialMs, workers, connections?, pipelining?, journeys? }
  */
 import { readFileSync } from 'node:fs';
-import { mergeEncoded, percentileMs } from '../../packages/core/dist/index.js';
+import { mergeEncoded, percentileMs } from '../../packages/core/dist/internal.js';
 import { run } from '../../packages/workers/dist/index.js';
 
 const o = JSON.parse(process.argv[2]);
@@ -37,8 +39,9 @@ const JOURNEY_MIX = {
   runId: 'bench',
 };
 const INTERVAL_MS = 1000;
-const from = o.warmupMs / INTERVAL_MS;
-const to = (o.warmupMs + o.trialMs) / INTERVAL_MS;
+/** Marginal CPU is read between the end of interval 0 and the end of the last full interval. */
+const cpuFrom = 1;
+const cpuTo = o.trialMs / INTERVAL_MS;
 
 /** utime + stime of this whole process (every thread), in seconds. */
 function processCpuS() {
@@ -52,7 +55,7 @@ let cpuAtTo;
 const result = await run({
   url: o.url,
   rateRps: o.rateRps,
-  durationMs: o.warmupMs + o.trialMs,
+  durationMs: o.trialMs,
   workers: o.workers,
   ...(o.connections !== undefined ? { connections: o.connections } : {}),
   ...(o.pipelining !== undefined ? { pipelining: o.pipelining } : {}),
@@ -62,20 +65,22 @@ const result = await run({
   intervalMs: INTERVAL_MS,
   errorBurst: false,
   onInterval(interval) {
-    // Interval k is reported just after it ends: k = from − 1 marks the start of the judged stretch.
-    if (interval.index === from - 1) cpuAtFrom = processCpuS();
-    if (interval.index === to - 1) cpuAtTo = processCpuS();
+    // Interval k is reported just after it ends.
+    if (interval.index === cpuFrom - 1) cpuAtFrom = processCpuS();
+    if (interval.index === cpuTo - 1) cpuAtTo = processCpuS();
   },
 });
-const steady = result.intervals.filter((i) => i.index >= from && i.index < to);
-const pct = (key, p) => percentileMs(mergeEncoded(steady.map((i) => i.histograms[key])), p);
-const sentSteady = steady.reduce((n, i) => n + i.sent, 0);
+// Every interval is judged, the first (cold connections, first timers) and the last included.
+const judged = result.intervals;
+const sentMarginal = result.intervals.filter((i) => i.index >= cpuFrom && i.index < cpuTo).reduce((n, i) => n + i.sent, 0);
+const pct = (key, p) => percentileMs(mergeEncoded(judged.map((i) => i.histograms[key])), p);
+const sentJudged = judged.reduce((n, i) => n + i.sent, 0);
 const first = result.intervals[0];
-/** The journey's figures over the judged stretch (steady intervals only, like everything else). */
+/** The journey's figures over the whole run, like everything else. */
 function journeyStats() {
   const k = result.byName?.findIndex((n) => n.kind === 'journey') ?? -1;
   if (k < 0) return null;
-  const rows = steady.map((i) => i.byName[k]);
+  const rows = judged.map((i) => i.byName[k]);
   const latency = mergeEncoded(rows.map((r) => r.histograms.latency));
   return {
     count: rows.reduce((n, r) => n + r.count, 0),
@@ -84,23 +89,35 @@ function journeyStats() {
   };
 }
 const cpuS = cpuAtFrom !== undefined && cpuAtTo !== undefined ? cpuAtTo - cpuAtFrom : null;
+const totalCpuS = processCpuS();
+/** The worst interval: bursts show here even when the whole run's p99 passes. */
+const worst = result.intervals.reduce((w, i) => (w === undefined || i.lagMsP99 > w.lagMsP99 ? i : w), undefined);
 process.stdout.write(
   `${JSON.stringify({
     rateRps: o.rateRps,
     totals: result.totals,
-    steady: {
-      sent: sentSteady,
+    judged: {
+      sent: sentJudged,
       lagMsP99: pct('lag', 99),
       latencyMsP50: pct('latency', 50),
       latencyMsP99: pct('latency', 99),
       serviceTimeMsP99: pct('serviceTime', 99),
-      elu: steady.map((i) => Math.round(100 * i.generatorElu) / 100),
+      elu: judged.map((i) => Math.round(100 * i.generatorElu) / 100),
+      lagMsP99ByInterval: judged.map((i) => i.lagMsP99),
+      latencyMsP99ByInterval: judged.map((i) => i.latencyMs.p99),
     },
+    worstInterval: worst ? { index: worst.index, lagMsP99: worst.lagMsP99, latencyMsP99: worst.latencyMs.p99 } : null,
     firstSecond: first ? { lagMsP99: first.lagMsP99, latencyMsP99: first.latencyMs.p99 } : null,
     cpu:
       cpuS === null
         ? null
-        : { seconds: cpuS, cores: cpuS / (o.trialMs / 1000), usPerRequest: sentSteady > 0 ? (cpuS * 1e6) / sentSteady : null },
+        : {
+            seconds: cpuS,
+            cores: cpuS / ((cpuTo - cpuFrom) * (INTERVAL_MS / 1000)),
+            usPerRequest: sentMarginal > 0 ? (cpuS * 1e6) / sentMarginal : null,
+            totalSeconds: totalCpuS,
+            totalUsPerRequest: result.totals.sent > 0 ? (totalCpuS * 1e6) / result.totals.sent : null,
+          },
     connections: result.generator.connectionsPerWorker,
     journeys: journeyStats(),
   })}\n`,

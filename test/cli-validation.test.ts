@@ -114,7 +114,8 @@ describe('validation that never crashes', () => {
   profile: { kind: 'constant', rateRps: 60, durationMs: '1s' },
   safety: { maxRPS: 10, budget: { emails: 1 } },
   recovery: { cooldown: '1s' },
-  actions: [{ name: 'pause', at: '1s', path: '/pause' }],
+  action: [{ name: 'pause', at: '1s', path: '/pause' }],
+  actions: [{ name: 'pause', at: '1s', path: '/pause', methd: 'POST' }],
 };\n`,
     );
     const expected = [
@@ -123,7 +124,8 @@ describe('validation that never crashes', () => {
       'slos is not a field of a scenario, and would be ignored: did you mean slo?',
       'requests[0].expectedStatus is not a field of a request, and would be ignored: did you mean requests[0].expectStatus?',
       'recovery.cooldown is not a field of recovery, and would be ignored: did you mean recovery.cooldownMs?',
-      /actions is not a field of a scenario, and would be ignored: remove it, or use one of the fields of a scenario: name, /,
+      'action is not a field of a scenario, and would be ignored: did you mean actions?',
+      'actions[0].methd is not a field of an action, and would be ignored: did you mean actions[0].method?',
     ];
     await usage(['plan', file, '--target', server.url], ...expected);
     // The run is refused the same way, before anything is sent (afterAll checks the server saw nothing).

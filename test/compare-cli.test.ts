@@ -37,7 +37,9 @@ describe('overload compare (real runs, real CLI)', () => {
     const slower = await run('slower', '10s');
     const short = await run('short', '2s');
 
-    const same = await runCli(['compare', baseline, again]);
+    // The threshold a team on a shared CI runner sets: a p99 at 100 req/s is nearly the slowest request of each
+    // second, and other tests share these cores, so a 5 ms floor on a ~9 ms p99 is noise (cannot tell, exit 9).
+    const same = await runCli(['compare', baseline, again, '--min-effect-ms', '20']);
     expect(same.code, same.stdout + same.stderr).toBe(0);
     expect(same.stdout).toContain('NO REGRESSION');
 

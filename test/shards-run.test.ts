@@ -45,8 +45,6 @@ describe('shards on one schedule', () => {
         `${i}/4`,
         '--start-at',
         startAt,
-        '--run-id',
-        'four-shards',
         '--out-dir',
         join(dir, `s${i}`),
         '-q',
@@ -54,7 +52,10 @@ describe('shards on one schedule', () => {
     );
     const runs = await Promise.all(shards.map((s) => s.done));
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
-    expect(runs[0]!.stderr).toContain(`--start-at ${startAt} --run-id four-shards`);
+    // No --run-id: shards started apart derive the same one from the command and --start-at.
+    expect(runs[0]!.stderr).toMatch(
+      new RegExp(`same command and --start-at ${startAt.replace(/[.]/g, '\\.')} \\(run id [a-z0-9]+-[0-9a-f]{12}, derived from both\\)`),
+    );
 
     // At the server: the single-run total exactly, and every second of the schedule within ±2 %.
     const stats = await server.stats();
@@ -73,6 +74,7 @@ describe('shards on one schedule', () => {
     // overload merge: the percentiles of one histogram holding every shard's samples.
     const files = [0, 1, 2, 3].map((i) => join(dir, `s${i}`, 'result.json'));
     const shardResults = await Promise.all(files.map(readJson));
+    expect(new Set(shardResults.map((r) => r.runId)).size, 'one run id for all four shards').toBe(1);
     expect(shardResults.map((r) => r.shard)).toEqual(
       [0, 1, 2, 3].map((index) => ({ index, count: 4, startAt, plannedArrivals: (rateRps * seconds) / 4 })),
     );

@@ -23,7 +23,7 @@ import { addReportOptions } from '../report/options.js';
 import { writeResults } from '../results/write-results.js';
 import { CommandSession, type SendingFlags } from './session.js';
 import { addGuardOptions, addLoadOptions, addOutputOptions, addScenarioOptions } from './shared-options.js';
-import { type Distribution, standaloneShardPlan, startDistribution, withRunId } from '../shard/distribution.js';
+import { type Distribution, sharedRunId, standaloneShardPlan, startDistribution, withRunId } from '../shard/distribution.js';
 import { followCoordinator } from '../shard/follower.js';
 import { addShardOptions, type ShardFlags, shardModeOf } from '../shard/shard-options.js';
 
@@ -84,14 +84,13 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
   const progress = new Progress(process.stderr, { quiet: flags.quiet ?? false });
   const profileText = profileFlag(flags);
   const mode = shardModeOf(flags, 'run');
-  const resolved = withRunId(
-    await resolvePlan(
-      ref,
-      { ...flags, ...(profileText !== undefined ? { profile: profileText } : {}) },
-      { startEmbedded: mode.kind === 'single' },
-    ),
-    flags.runId,
+  const drawn = await resolvePlan(
+    ref,
+    { ...flags, ...(profileText !== undefined ? { profile: profileText } : {}) },
+    { startEmbedded: mode.kind === 'single' },
   );
+  // A given --run-id wins; shards started apart at one --start-at derive the same one.
+  const resolved = withRunId(drawn, flags.runId ?? (mode.kind === 'standalone' ? sharedRunId(drawn, mode) : undefined));
   if (mode.kind === 'follower') return followCoordinator(resolved, mode, flags, progress);
   const plan = mode.kind === 'standalone' ? standaloneShardPlan(resolved, mode) : resolved;
   const session = new CommandSession(plan, flags, progress);

@@ -1,5 +1,6 @@
 import { formatShard, formatStartAt } from '@overload/core/internal';
 import type { RunStarter } from '@overload/workers';
+import { createHash } from 'node:crypto';
 import type { ResolvedPlan } from '../plan/resolve.js';
 import { Coordinator } from './coordinator.js';
 import { startRemoteRun } from './remote-run.js';
@@ -13,6 +14,19 @@ export function withRunId(plan: ResolvedPlan, runId: string | undefined): Resolv
 }
 
 /**
+ * The run id that shards started apart (a CI matrix) agree on without `--run-id`: derived from
+ * what they share, the --start-at and the shard count and everything the merge checks is the
+ * same in every shard (target, scenario, profile, seed, guardrails). Two runs of one command at
+ * one --start-at are one run; any difference in the command gives another id, and merge refuses
+ * the mix by its fingerprint as before.
+ */
+export function sharedRunId(plan: ResolvedPlan, mode: Extract<ShardMode, { kind: 'standalone' }>): string {
+  const shared = { startAt: mode.startAtEpochMs, count: mode.shard.count, fingerprint: fingerprintOf(plan), profile: plan.profile ?? null };
+  const digest = createHash('sha256').update(JSON.stringify(shared)).digest('hex').slice(0, 12);
+  return `${mode.startAtEpochMs.toString(36)}-${digest}`;
+}
+
+/**
  * A shard on its own (a CI matrix job): its slice of the schedule from the shared --start-at.
  * Prints, whatever -q says, the exact flags the other shards need to copy.
  */
@@ -21,8 +35,11 @@ export function standaloneShardPlan(plan: ResolvedPlan, mode: Extract<ShardMode,
   const sp = shardPlan(plan, mode.shard, plan.run.runId!);
   const waitMs = mode.startAtEpochMs - now;
   const at = formatStartAt(mode.startAtEpochMs);
+  const runId = plan.run.runId!;
+  const copy =
+    runId === sharedRunId(plan, mode) ? `--start-at ${at} (run id ${runId}, derived from both)` : `--start-at ${at} --run-id ${runId}`;
   process.stderr.write(
-    `shard ${formatShard(mode.shard)} starts at ${at} (in ${(waitMs / 1000).toFixed(1)} s); start every other shard with: --start-at ${at} --run-id ${plan.run.runId}\n`,
+    `shard ${formatShard(mode.shard)} starts at ${at} (in ${(waitMs / 1000).toFixed(1)} s); start every other shard with the same command and ${copy}\n`,
   );
   return {
     ...sp,

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,7 +95,7 @@ describe('validation that never crashes', () => {
       ['plan', capped, '--target', server.url, '--max-rate', '200', '--max-requests', '5000', '--max-duration', '2m'],
       "--max-rate 200 is above the scenario's safety.maxRps 100",
       "--max-requests 5000 is above the scenario's safety.maxRequests 1000",
-      "--max-duration 120000 ms is above the scenario's safety.maxDurationMs 60000 ms",
+      "--max-duration 2m is above the scenario's safety.maxDurationMs 1m",
     );
     const ok = await runCli(['plan', EMAILS, '--target', server.url, '--budget', 'emails=10']);
     expect(ok.code).toBe(0);
@@ -172,6 +172,58 @@ describe('validation that never crashes', () => {
     await writeFile(file, 'x');
     const r = await runCli(['run', server.url, '--rate', '10', '--duration', '1s', '--out-dir', join(file, 'sub')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`--out-dir cannot write into ${join(file, 'sub')}`);
+    expect(r.stderr).toContain(`--out-dir ${file} is a file, not a folder`);
+  });
+
+  it('every output path is checked before anything is sent, names the flag and the cause, and a refused run leaves nothing behind', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'overload-outputs-'));
+    const folder = await mkdtemp(join(tmpdir(), 'overload-a-folder-'));
+    const send = ['run', server.url, '--rate', '10', '--duration', '1s'];
+    for (const [flag, example] of [
+      ['--json', 'result.json'],
+      ['--html', 'report.html'],
+      ['--junit', 'junit.xml'],
+      ['--log-file', 'overload.log'],
+    ] as const) {
+      const r = await runCli([...send, flag, folder], { cwd });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`${flag} ${folder} is a folder: name a file in it, such as ${join(folder, example)}`);
+    }
+    // /proc refuses new folders (ENOENT as root, EACCES otherwise), where a recursive mkdir never returns.
+    const proc = await runCli([...send, '--out-dir', '/proc/overload-x'], { cwd });
+    expect(proc.code, proc.stderr).toBe(2);
+    expect(proc.stderr).toMatch(
+      /--out-dir cannot write into \/proc\/overload-x: (\/proc does not accept new files or folders|permission denied in \/proc)/,
+    );
+    const log = await runCli([...send, '--log-file', '/proc/overload-x/run.log'], { cwd });
+    expect(log.code, log.stderr).toBe(2);
+    expect(log.stderr).toContain('--log-file /proc/overload-x/run.log cannot be written');
+    // Nothing was created where the refused runs were started (no empty ./overload-results).
+    expect(await readdir(cwd)).toEqual([]);
+    expect(await readdir(folder)).toEqual([]);
+  });
+
+  it('a duration needs a unit, and a run that would send nothing is refused', async () => {
+    const send = ['run', server.url, '--rate', '10'];
+    await usage([...send, '--duration', '30'], "'--duration <time>' argument '30' is invalid", 'a duration needs a unit: 30s or 30ms');
+    await usage([...send, '--duration', '2s', '--timeout', '10'], "'--timeout <time>' argument '10' is invalid", '10s or 10ms');
+    await usage(
+      ['ramp', server.url, '--slo', 'p99<100ms', '--profile', 'step:start=10,step=10,every=2,max=30'],
+      '--profile every=2 needs a unit: every=2s or every=2ms',
+    );
+    await usage(['run', server.url, '--profile', 'stages:30@10'], '--profile stage "30@10" needs a unit on its duration: 30s@10');
+    await usage([...send, '--duration', '50ms'], '--duration sends no request: the constant profile over 50ms schedules 0 arrivals');
+    // Zero is a duration in any unit: a cool-down can be skipped.
+    const plan = await runCli([
+      'plan',
+      server.url,
+      '--slo',
+      'p99<100ms',
+      '--profile',
+      'step:start=10,step=10,every=2s,max=30',
+      '--cooldown',
+      '0',
+    ]);
+    expect(plan.code, plan.stderr).toBe(0);
   });
 });

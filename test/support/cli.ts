@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { access } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertValidResultFile } from './result-schema.js';
@@ -41,10 +41,10 @@ function writtenResultFiles(args: readonly string[]): string[] {
   return files;
 }
 
+/** A result file was written there (a folder named by a refused --json is not one). */
 async function exists(path: string): Promise<boolean> {
   try {
-    await access(path);
-    return true;
+    return (await stat(path)).isFile();
   } catch {
     return false;
   }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { main } from './program.js';
+import { outputCheckHung } from './results/check-outputs.js';
 import { scrubProcessOutput } from './secrets.js';
 
 // `overload … | head` closes stdout early; that is not an error worth a stack trace.
@@ -13,3 +14,5 @@ for (const stream of [process.stdout, process.stderr]) {
 scrubProcessOutput();
 
 process.exitCode = await main(process.argv);
+// A file-system call that never answered (a hung mount) would hold the process open for ever.
+if (outputCheckHung()) process.exit(process.exitCode);

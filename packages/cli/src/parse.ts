@@ -7,16 +7,33 @@ import { parseDurationMs } from '@overload/core/internal';
  * Every flag that takes a value goes through one of these (or commander's `choices`), so no
  * value reaches the engine unchecked.
  */
+/**
+ * A duration as typed on the command line needs its unit: `--duration 30` was a 30 ms run (k6,
+ * Locust and wrk read it as seconds), so a bare number other than 0 is refused with both forms.
+ */
+export function flagDurationMs(value: string): number {
+  const bare = /^\s*\d+(\.\d+)?\s*$/.exec(value);
+  if (bare && Number(value) !== 0) return Number.NaN;
+  return parseDurationMs(value);
+}
+
+function unitHint(value: string): string {
+  const n = value.trim();
+  return /^\d+(\.\d+)?$/.test(n) && Number(n) !== 0 ? `a duration needs a unit: ${n}s or ${n}ms (got "${value}")` : '';
+}
+
 export function durationArg(value: string): number {
-  const ms = parseDurationMs(value);
-  if (!Number.isFinite(ms) || ms <= 0) throw new InvalidArgumentError(`expected a duration > 0 such as 30s, 500ms or 2m (got "${value}")`);
+  const ms = flagDurationMs(value);
+  if (!Number.isFinite(ms) || ms <= 0)
+    throw new InvalidArgumentError(unitHint(value) || `expected a duration > 0 such as 30s, 500ms or 2m (got "${value}")`);
   return ms;
 }
 
 /** A duration that may be 0 (a cool-down that can be skipped). */
 export function durationOrZeroArg(value: string): number {
-  const ms = parseDurationMs(value);
-  if (!Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError(`expected a duration >= 0 such as 0, 2s or 500ms (got "${value}")`);
+  const ms = flagDurationMs(value);
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new InvalidArgumentError(unitHint(value) || `expected a duration >= 0 such as 0, 2s or 500ms (got "${value}")`);
   return ms;
 }
 

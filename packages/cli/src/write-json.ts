@@ -1,8 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { makeFolders } from './results/check-outputs.js';
 import { secrets } from './secrets.js';
 
 export async function writeJson(file: string, value: unknown): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
+  await makeFolders(dirname(file));
   await writeFile(file, secrets.scrub(`${JSON.stringify(value, null, 2)}\n`));
 }

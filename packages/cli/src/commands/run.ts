@@ -7,6 +7,7 @@ import {
   pinchReleaseAtMs,
   type RunResult,
   ValidationError,
+  formatDurationMs,
   parseStatusList,
 } from '@overload/core/internal';
 import { type ProbeHandle, preflightRun, runConfig, startProbes, startRun } from '@overload/workers';
@@ -110,9 +111,19 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
       budgetBuffer: session.ledger.buffer,
       ...(flags.expectStatus !== undefined ? { expectStatus: parseStatusList(flags.expectStatus) } : {}),
     });
+    if (config.curve.totalArrivals < 1) {
+      // A run that sends nothing measures nothing: refused, never an exit 0 with empty histograms.
+      throw new ValidationError('command line', [
+        {
+          path: flags.duration !== undefined ? '--duration' : '--profile',
+          message: `sends no request: the ${plan.profile.kind} profile over ${formatDurationMs(config.curve.durationMs)} schedules ${config.curve.totalArrivals} arrivals; give a longer duration or a higher rate`,
+        },
+      ]);
+    }
     actions = commandActions(plan, session);
-    await preflightRun(config, { probes: plan.probes, allowedHosts: plan.allowedHosts });
+    // The outputs are checked first (session.start), so even the pre-flight request waits for them.
     await session.start();
+    await preflightRun(config, { probes: plan.probes, allowedHosts: plan.allowedHosts });
     if (mode.kind === 'coordinator') distribution = await startDistribution(plan, mode, 'run', ref, session.abort.signal);
     session.dashboard?.begin('run', plan);
     const handle = (distribution?.runner ?? startRun)(config, { onInterval: (i, h) => session.interval(i, 'run', h) });

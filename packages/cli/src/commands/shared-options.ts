@@ -1,8 +1,9 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { parseBudget, parseDurationMs, parseErrorBurst } from '@overload/core/internal';
+import { parseBudget, parseErrorBurst } from '@overload/core/internal';
 import {
   durationArg,
   durationOrZeroArg,
+  flagDurationMs,
   headerArg,
   headerNameArg,
   intArg,
@@ -35,7 +36,7 @@ function budgetArg(value: string, previous: Record<string, number> = {}): Record
 
 /** A % of the knee (returned as a ratio <= 1) or a rate in req/s (returned as is, > 1). */
 function abortOnErrorsArg(value: string): string {
-  const parsed = parseErrorBurst(value, parseDurationMs);
+  const parsed = parseErrorBurst(value, flagDurationMs);
   if (!parsed || !(parsed.maxErrorRate > 0 && parsed.maxErrorRate <= 1)) {
     throw new InvalidArgumentError(`expected an error rate from 0 to 100 % over a window, such as 50%/5s (got "${value}")`);
   }

@@ -33,6 +33,7 @@ import type { RampRecoveryOptions } from '@overload/workers';
 import { loadScenario, materializeFeeders } from '../scenario/load.js';
 import { type EmbeddedTargetProcess, startEmbeddedTarget } from './embedded-target.js';
 import { envPlaceholderNames, secretHeaderValues, secrets } from '../secrets.js';
+import { flagDurationMs } from '../parse.js';
 import { checkFlagsTighten } from './tighten.js';
 import { readTlsFiles } from './tls-files.js';
 
@@ -149,7 +150,7 @@ export async function resolvePlan(
   let errorBurst: false | ErrorBurstOptions = errorBurstOf(scenario);
   if (flags.abortOnErrors === false) errorBurst = false;
   else if (typeof flags.abortOnErrors === 'string') {
-    const parsed = parseErrorBurst(flags.abortOnErrors, parseDurationMs);
+    const parsed = parseErrorBurst(flags.abortOnErrors, flagDurationMs);
     if (!parsed) issues.push({ path: '--abort-on-errors', message: `must look like 50%/5s (got "${flags.abortOnErrors}")` });
     else errorBurst = parsed;
   }

@@ -1,5 +1,5 @@
 import type { ScenarioSafety, ValidationIssue } from '@overload/core/internal';
-import { parseDurationMs } from '@overload/core/internal';
+import { formatDurationMs, parseDurationMs } from '@overload/core/internal';
 
 interface CapFlags {
   budget?: Record<string, number>;
@@ -37,7 +37,7 @@ export function checkFlagsTighten(safety: ScenarioSafety | undefined, flags: Cap
   if (flags.maxDuration !== undefined && scenarioMs !== undefined && flags.maxDuration > scenarioMs) {
     issues.push({
       path: '--max-duration',
-      message: `${flags.maxDuration} ms is above the scenario's safety.maxDurationMs ${scenarioMs} ms: ${fix}`,
+      message: `${formatDurationMs(flags.maxDuration)} is above the scenario's safety.maxDurationMs ${formatDurationMs(scenarioMs)}: ${fix}`,
     });
   }
   return issues;

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { hdrFilesOf } from '@overload/core/internal';
 import { renderHtmlReport } from '../report/html.js';
@@ -6,6 +6,7 @@ import { renderJunit } from '../report/junit.js';
 import { mainRunOf, RESULT_KINDS, type StoredResult, toStored } from '../report/stored-result.js';
 import { secrets } from '../secrets.js';
 import { writeJson } from '../write-json.js';
+import { makeFolders } from './check-outputs.js';
 
 export interface OutputFlags {
   outDir?: string;
@@ -51,9 +52,9 @@ export async function writeResults(measured: unknown, name: string, flags: Outpu
   const result: unknown = JSON.parse(secrets.scrub(JSON.stringify(measured)));
   const written: string[] = [];
   const dir = flags.outDir ?? defaultOutDir(name);
-  await mkdir(dir, { recursive: true });
+  await makeFolders(dir);
   const put = async (file: string, content: string) => {
-    await mkdir(dirname(file), { recursive: true });
+    await makeFolders(dirname(file));
     await writeFile(file, secrets.scrub(content));
     written.push(file);
   };

@@ -91,11 +91,20 @@ export function parseProfileText(text: string): unknown {
   const kind = colon < 0 ? trimmed : trimmed.slice(0, colon);
   const rest = colon < 0 ? '' : trimmed.slice(colon + 1);
   const parts = rest === '' ? [] : rest.split(',').map((p) => p.trim());
+  // Typed text has no field names to carry a unit: `every=10` was 10 ms. A bare duration is refused.
+  const unitless: ValidationIssue[] = [];
+  const needsUnit = (key: string, v: string) => {
+    if (/^\d+(\.\d+)?$/.test(v) && Number(v) !== 0)
+      unitless.push({ path: '', message: `${key}=${v} needs a unit: ${key}=${v}s or ${key}=${v}ms` });
+  };
   if (kind === 'stages') {
     const stages = parts.map((part) => {
       const [d, r] = part.split('@');
+      if (/^\d+(\.\d+)?$/.test((d ?? '').trim()) && Number(d) !== 0)
+        unitless.push({ path: '', message: `stage "${part}" needs a unit on its duration: ${d!.trim()}s@${r ?? ''}` });
       return { durationMs: d ?? '', targetRps: toValue(r ?? '') };
     });
+    if (unitless.length > 0) throw new ValidationError('profile', unitless);
     return { kind, stages };
   }
   const out: Record<string, unknown> = { kind };
@@ -107,8 +116,12 @@ export function parseProfileText(text: string): unknown {
       ]);
     }
     const key = part.slice(0, eq).trim();
-    out[ALIASES[key] ?? key] = toValue(part.slice(eq + 1).trim());
+    const field = ALIASES[key] ?? key;
+    const value = part.slice(eq + 1).trim();
+    if (field.endsWith('Ms') && !key.endsWith('Ms')) needsUnit(key, value);
+    out[field] = toValue(value);
   }
+  if (unitless.length > 0) throw new ValidationError('profile', unitless);
   return out;
 }
 

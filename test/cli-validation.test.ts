@@ -132,6 +132,16 @@ describe('validation that never crashes', () => {
     await usage(['run', file, '--target', server.url], ...expected);
   });
 
+  it('a scenario file with no default export is told so, naming what it does export', async () => {
+    const file = join(dir, 'named.mjs');
+    await writeFile(file, "export const scenario = { name: 'named', requests: [{ name: 'home', path: '/' }] };\n");
+    const r = await usage(
+      ['plan', file, '--target', server.url],
+      'export default is missing: the file must end with `export default { name, requests, … }` (it exports only scenario)',
+    );
+    expect(r.stderr).not.toContain('name must be');
+  });
+
   it('an SLO condition that names no probe is refused (it could never breach, and no step could be the knee)', async () => {
     await usage(
       ['ramp', server.url, '--profile', 'step:start=10,step=10,every=2s,max=30', '--slo', 'p99<100ms,latency<5'],

@@ -108,6 +108,19 @@ describe('secrets never reach an output', () => {
     expect(r.stdout.includes(SECRETS.envToken)).toBe(false);
   });
 
+  it('a URL password is scrubbed in its URL form, and a port number equal to it is left alone', async () => {
+    const port = new URL(server.url).port;
+    const withPort = `http://ops:${port}@127.0.0.1:${port}`;
+    const short = await runCli(['plan', scenario, '--target', withPort], { env });
+    expect(short.code, short.stderr).toBe(0);
+    expect(short.stdout).toContain(`target:      http://ops:[redacted]@127.0.0.1:${port}`);
+    const long = 'url-pass-Zk8Jq3Wn';
+    const r = await runCli(['plan', scenario, '--target', `http://ops:${long}@127.0.0.1:${port}`, '--seed', long], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("'--seed <n>' argument '[redacted]' is invalid");
+    expect(r.stdout.includes(long) || r.stderr.includes(long)).toBe(false);
+  });
+
   it('a credential in a malformed -H is never quoted back, even when another flag is the one that fails', async () => {
     const bad = await runCli(['plan', scenario, '--target', server.url, '-H', `authorization Bearer ${SECRETS.flagKey}`], { env });
     expect(bad.code).toBe(2);

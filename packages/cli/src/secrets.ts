@@ -41,7 +41,10 @@ class SecretRegistry {
   }
 
   scrub(text: string): string {
-    return this.#pattern ? text.replace(this.#pattern, REDACTED) : text;
+    // A URL password is registered as `:password@`, and keeps its delimiters: `https://u:[redacted]@host`.
+    return this.#pattern
+      ? text.replace(this.#pattern, (m) => (m.length > 2 && m[0] === ':' && m.endsWith('@') ? `:${REDACTED}@` : REDACTED))
+      : text;
   }
 
   /** For tests: forget everything. */
@@ -92,7 +95,30 @@ export function registerArgvSecrets(argv: readonly string[]): void {
       if (rest.length > 0) values.push(...secretHeaderValues({ [name]: rest.join(' ') }));
     }
   });
+  // A target URL with a password (`--target https://u:pw@host`, or the URL argument) too.
+  for (const arg of argv) values.push(...urlPasswordForms(arg.startsWith('--target=') ? arg.slice('--target='.length) : arg));
   secrets.add(values);
+}
+
+/**
+ * The forms a URL password is scrubbed in: always as `:password@` (the URL form); alone only when
+ * it cannot be mistaken for other text (a short or all-digit one would blank out a port number).
+ */
+export function urlPasswordForms(url: string): string[] {
+  if (!/^https?:\/\//i.test(url)) return [];
+  let password: string;
+  try {
+    password = new URL(url).password;
+  } catch {
+    return [];
+  }
+  if (!password) return [];
+  const out: string[] = [];
+  for (const pw of new Set([password, decodeURIComponent(password)])) {
+    out.push(`:${pw}@`);
+    if (pw.length >= 8 && !/^\d+$/.test(pw)) out.push(pw);
+  }
+  return out;
 }
 
 /** Names of the environment variables a scenario reads through `{{env.NAME}}` placeholders. */

@@ -32,7 +32,7 @@ import {
 import type { RampRecoveryOptions } from '@overload/workers';
 import { loadScenario, materializeFeeders } from '../scenario/load.js';
 import { type EmbeddedTargetProcess, startEmbeddedTarget } from './embedded-target.js';
-import { envPlaceholderNames, secretHeaderValues, secrets } from '../secrets.js';
+import { envPlaceholderNames, secretHeaderValues, secrets, urlPasswordForms } from '../secrets.js';
 import { flagDurationMs } from '../parse.js';
 import { checkFlagsTighten } from './tighten.js';
 import { readTlsFiles } from './tls-files.js';
@@ -338,15 +338,7 @@ function registerSecrets(scenario: Scenario | undefined, flags: PlanFlags, ref: 
     ref,
   ]))
     values.push(env[name]);
-  for (const url of [ref, flags.target, scenario?.target]) {
-    if (!url) continue;
-    try {
-      const u = new URL(url);
-      if (u.password) values.push(u.password, decodeURIComponent(u.password));
-    } catch {
-      // not a URL: validation reports it
-    }
-  }
+  for (const url of [ref, flags.target, scenario?.target]) if (url) values.push(...urlPasswordForms(url));
   secrets.add(values);
 }
 

@@ -87,6 +87,19 @@ export async function loadScenario(ref: string, cwd = process.cwd(), env: NodeJS
       'OVL_INVALID_SCENARIO',
     );
   }
+  if (value instanceof NoDefaultExport) {
+    const names = Object.keys((value.namespace as object | null) ?? {});
+    throw new ValidationError(
+      `scenario ${file}`,
+      [
+        {
+          path: 'export default',
+          message: `is missing: the file must end with \`export default { name, requests, … }\`${names.length > 0 ? ` (it exports only ${names.join(', ')})` : ''}`,
+        },
+      ],
+      'OVL_INVALID_SCENARIO',
+    );
+  }
   const issues = validateScenario(value, { env });
   if (issues.length > 0) throw new ValidationError(`scenario ${file}`, issues, 'OVL_INVALID_SCENARIO');
   return { scenario: value as Scenario, file };
@@ -100,7 +113,13 @@ async function importWithJiti(file: string): Promise<unknown> {
     moduleCache: false,
     fsCache: false,
   });
-  return jiti.import(file, { default: true });
+  const namespace = (await jiti.import(file)) as Record<string, unknown> | null;
+  return typeof namespace === 'object' && namespace !== null && 'default' in namespace ? namespace.default : new NoDefaultExport(namespace);
+}
+
+/** A module that exports a scenario under another name, or nothing: said so, not "name must be a string". */
+class NoDefaultExport {
+  constructor(readonly namespace: unknown) {}
 }
 
 /**

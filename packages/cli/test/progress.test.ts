@@ -55,6 +55,20 @@ describe('live progress', () => {
     expect(text.endsWith('step 1 held\n')).toBe(true);
   });
 
+  it('a line written by anyone else while the block is up goes above it, and the block is redrawn under it', () => {
+    const out = sink(true);
+    const p = new Progress(out.stream);
+    p.interval(interval(0), { phase: 'run', timeLeftMs: 9000 });
+    out.stream.write('dashboard: http://127.0.0.1:1/#token\n');
+    const text = out.text();
+    const block = text.slice(0, text.indexOf('\x1b[2A\x1b[J'));
+    // Cleared (2 lines up), the line, then the same block again below it.
+    expect(text).toBe(`${block}\x1b[2A\x1b[Jdashboard: http://127.0.0.1:1/#token\n${block}`);
+    expect(block).toContain('run · 9 s left');
+    p.done();
+    expect(out.text().endsWith('\x1b[2A\x1b[J')).toBe(true);
+  });
+
   it('writes one plain line per interval elsewhere (CI logs, pipes)', () => {
     const out = sink(false);
     const p = new Progress(out.stream);

@@ -19,11 +19,28 @@ export class Progress {
   readonly #tty: boolean;
   readonly #quiet: boolean;
   #blockLines = 0;
+  #block = '';
+  readonly #write: (text: string) => void;
 
   constructor(out: NodeJS.WriteStream = process.stderr, options: { quiet?: boolean; tty?: boolean } = {}) {
     this.#out = out;
     this.#tty = options.tty ?? Boolean(out.isTTY);
     this.#quiet = options.quiet ?? false;
+    const original = out.write.bind(out) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    this.#write = (text) => void original(text);
+    if (this.#tty && !this.#quiet) {
+      // Anything else written to the stream (a warning, the dashboard URL, a second-signal notice)
+      // goes above the block, never into it: the block is cleared first and redrawn after a whole line.
+      const patched = ((chunk: unknown, ...rest: unknown[]) => {
+        if (this.#blockLines === 0) return original(chunk, ...rest);
+        const block = this.#block;
+        this.#clear();
+        const ok = original(chunk, ...rest);
+        if (String(chunk).endsWith('\n')) this.#draw(block);
+        return ok;
+      }) as typeof out.write;
+      out.write = patched;
+    }
   }
 
   interval(i: IntervalStats, ctx: ProgressContext): void {
@@ -42,15 +59,21 @@ export class Progress {
       ...(budgets ? [`budgets used: ${budgets}`] : []),
     ];
     this.#clear();
-    this.#out.write(`${lines.join('\n')}\n`);
-    this.#blockLines = lines.length;
+    this.#draw(`${lines.join('\n')}\n`);
+  }
+
+  #draw(block: string): void {
+    if (block === '') return;
+    this.#write(block);
+    this.#block = block;
+    this.#blockLines = block.split('\n').length - 1;
   }
 
   /** A line that stays (a decision, a phase change). */
   event(line: string): void {
     if (this.#quiet) return;
     this.#clear();
-    this.#out.write(`${line}\n`);
+    this.#write(`${line}\n`);
   }
 
   done(): void {
@@ -59,8 +82,9 @@ export class Progress {
 
   #clear(): void {
     if (this.#tty && this.#blockLines > 0) {
-      this.#out.write(`\x1b[${this.#blockLines}A\x1b[J`);
+      this.#write(`\x1b[${this.#blockLines}A\x1b[J`);
       this.#blockLines = 0;
+      this.#block = '';
     }
   }
 }

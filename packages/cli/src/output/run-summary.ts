@@ -55,7 +55,11 @@ export function describeProfile(r: RunResult): string {
   const p = r.config.profile as unknown as Record<string, unknown>;
   const fields = Object.entries(p)
     .filter(([k]) => k !== 'kind')
-    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    // A duration is echoed as a duration (durationMs=2s), however it was given (--duration 2s is 2000).
+    .map(
+      ([k, v]) =>
+        `${k}=${typeof v === 'object' ? JSON.stringify(v) : k.endsWith('Ms') && typeof v === 'number' ? formatDurationMs(v) : String(v)}`,
+    )
     .join(' ');
   return `${String(p.kind)} ${fields} (${r.config.arrivals}, ~${int(r.config.plannedRequests)} requests)`;
 }

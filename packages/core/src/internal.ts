@@ -26,6 +26,7 @@ export {
   parseMoment,
   type ResolvedAction,
   resolveActions,
+  validateActionMoments,
   validateActions,
 } from './action/action.js';
 export { parseDurationMs, formatDurationMs, type DurationInput } from './units.js';

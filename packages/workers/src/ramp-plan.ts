@@ -14,6 +14,7 @@ import {
   type RunConfig,
   type RunOptions,
   type RunResult,
+  type RunStop,
   resolveProbes,
   type Slo,
   type StepResult,
@@ -66,6 +67,12 @@ export interface RampHooks {
   readonly onEvent?: (event: RampEvent | { readonly type: 'phase'; readonly phase: RampPhase }) => void;
   /** Called once per phase with its run handle (guardrails attach their stop switches here). */
   readonly onPhaseStart?: (phase: RampPhase, run: RunHandle) => void;
+  /**
+   * The ramp phase is over (its verdict events told, its load drained), before any cool-down:
+   * awaited, so a clean-up action (resume the consumers) has put the target back before its
+   * recovery is judged.
+   */
+  readonly onRampPhaseEnd?: (stop: Omit<RunStop, 'atMs'>) => Promise<unknown> | undefined;
   /**
    * Starts each phase's run (default `startRun`, on this machine). A coordinator passes one that
    * runs the phase on every shard and hands back their merged intervals, so the ramp is judged,

@@ -94,6 +94,7 @@ export async function runRamp(plan: RampPlan, hooks: RampHooks = {}): Promise<Ra
       onEvent: (e) => hooks.onEvent?.(e),
     });
     const rampPhase = await phase.outcome;
+    await hooks.onRampPhaseEnd?.(rampPhase.stop);
     const { summary, run: rampRun } = rampPhase;
 
     // Recovery phase: only after a collapse the ramp itself called, with nothing stopped from outside.

@@ -6,6 +6,8 @@
 // for passMs after every openMs (a half-open state that never commits): now and then the target
 // looks healthy, then fails again.
 // GET /metrics (not queued, not counted) exposes queue depth and breaker state.
+// /admin/* (not queued, not counted) answers 200 at once and records when it arrived (stats.admin,
+// epoch ms), next to stats.firstLoadAtMs, so a test can time an action against the load.
 // Options: { capacityRps, breaker?: { tripQueue, resetMs, sticky, flap?: { openMs, passMs } } }
 import http from 'node:http';
 const o = JSON.parse(process.argv[2] ?? '{}');
@@ -19,6 +21,8 @@ let openedAt = -1;
 let trips = 0;
 let last = performance.now();
 let budget = 0;
+const admin = [];
+let firstLoadAtMs;
 
 function breakerOpen(now) {
   if (openedAt < 0) return false;
@@ -54,6 +58,12 @@ const server = http.createServer((req, res) => {
     );
     return;
   }
+  if (req.url.startsWith('/admin')) {
+    admin.push({ method: req.method, path: req.url, atMs: Date.now() });
+    res.end('ok');
+    return;
+  }
+  firstLoadAtMs ??= Date.now();
   count++;
   const now = performance.now();
   if (breaker) {
@@ -82,7 +92,7 @@ const server = http.createServer((req, res) => {
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
 process.on('message', (m) => {
-  if (m.type === 'stats') process.send({ id: m.id, stats: { count, served, rejected, trips, queue: queue.length } });
+  if (m.type === 'stats') process.send({ id: m.id, stats: { count, served, rejected, trips, queue: queue.length, admin, firstLoadAtMs } });
 });
 process.on('SIGTERM', () => process.exit(0));
 process.on('disconnect', () => process.exit(0));

@@ -75,8 +75,9 @@ export class ActionRunner {
     }
   }
 
-  /** A collapse was called: send the `collapse` actions now. */
+  /** A collapse was called: send the `collapse` actions now (the first call only; none once the clean-up began). */
   collapse(): void {
+    if (this.#finishing || this.#t0Perf === undefined) return;
     for (const a of this.#actions) if (a.moment.kind === 'collapse') this.#send(a, undefined);
   }
 
@@ -90,9 +91,12 @@ export class ActionRunner {
       for (const t of this.#timers.splice(0)) clearTimeout(t);
       const byDesign = VERDICT_STOPS.has(stop.reason);
       const nowMs = this.#t0Perf === undefined ? undefined : performance.now() - this.#t0Perf;
+      // No t0, no load and no action was sent (refused outputs, an unreachable target): there is
+      // nothing to undo, and "nothing is sent" must hold for those exits too.
+      const loadStarted = this.#t0Perf !== undefined;
       for (const a of this.#actions) {
         if (this.#sent.has(a.name)) continue;
-        if (a.always || (a.moment.kind === 'end' && byDesign))
+        if (loadStarted && (a.always || (a.moment.kind === 'end' && byDesign)))
           this.#send(a, a.moment.kind === 'end' ? nowMs : undefined, a.moment.kind !== 'end');
         else this.#records.set(a.name, { ...base(a, this.#options.env), ok: false, skipped: true });
       }

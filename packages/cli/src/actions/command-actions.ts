@@ -1,4 +1,4 @@
-import type { ActionRecord, ResolvedAction } from '@overload/core/internal';
+import { type ActionRecord, type ResolvedAction, ValidationError, validateActionMoments } from '@overload/core/internal';
 import type { CommandSession } from '../commands/session.js';
 import type { ResolvedPlan } from '../plan/resolve.js';
 import { secrets } from '../secrets.js';
@@ -9,8 +9,15 @@ import { ActionRunner, curlOf } from './action-runner.js';
  * host the allowlist does not name is refused (exit 2) before anything at all is sent. A failed
  * action stops the run through the session's guard, like any other stop from outside.
  */
-export function commandActions(plan: ResolvedPlan, session: CommandSession, env = process.env): ActionRunner | undefined {
+export function commandActions(
+  plan: ResolvedPlan,
+  session: CommandSession,
+  moments: { readonly command: string; readonly stepCount: number; readonly judged: boolean },
+  env = process.env,
+): ActionRunner | undefined {
   if (plan.actions.length === 0) return undefined;
+  const issues = validateActionMoments(plan.actions, moments);
+  if (issues.length > 0) throw new ValidationError(`\`overload ${moments.command}\` with these actions`, issues);
   return new ActionRunner(plan.actions, {
     allowedHosts: plan.allowedHosts,
     env,

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { formatCondition, formatShortStep, ValidationError } from '@overload/core/internal';
 import { planRamp, type RampHooks, type RampResult, runRamp } from '@overload/workers';
+import type { ActionRunner } from '../actions/action-runner.js';
+import { commandActions, formatActions, warnUndone } from '../actions/command-actions.js';
 import { EXIT, type ExitCode, exitCodeForStop } from '../exit-codes.js';
 import { createLogger, redactHeaders } from '../logger.js';
 import { Progress } from '../output/progress.js';
@@ -59,6 +61,8 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
   const plan = resolved;
   const session = new CommandSession(plan, flags, progress);
   let distribution: Distribution | undefined;
+  let actions: ActionRunner | undefined;
+  let warned = false;
   try {
     const missing = [];
     if (!plan.profile) missing.push({ path: '--profile', message: `is required: scenario "${plan.name}" declares no profile` });
@@ -74,6 +78,8 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
       allowedHosts: plan.allowedHosts,
       budgetBuffer: session.ledger.buffer,
     });
+    // Moments checked (a step the profile lacks) and hosts allowlisted before anything is sent.
+    actions = commandActions(plan, session, { command: 'ramp', stepCount: rampPlan.config.curve.steps.length, judged: true });
     await session.start();
     if (mode.kind === 'coordinator') distribution = await startDistribution(plan, mode, 'ramp', ref, session.abort.signal);
     // Said before the load, not after: a step too short for a percentile can never be the knee.
@@ -86,8 +92,15 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
     session.dashboard?.begin('ramp', plan);
     const result = await runRamp(rampPlan, {
       signal: session.abort.signal,
-      onPhaseStart: (phase, handle) => session.guard.attach(phase, handle),
+      onPhaseStart: (phase, handle) => {
+        session.guard.attach(phase, handle);
+        // Times, `start` and `step:N` count from the ramp phase's t0, the clock of its charts.
+        if (phase === 'ramp') void actions?.attach(handle);
+      },
+      // The clean-up runs once the ramp phase is over, before the cool-down: recovery is judged on a target put back.
+      onRampPhaseEnd: (stop) => actions?.finish(stop),
       onEvent: (event) => {
+        if (event.type === 'collapse') actions?.collapse();
         const line = describeEvent(event);
         if (line) progress.event(line);
         if (line && event.type !== 'phase') session.dashboard?.verdict(line);
@@ -96,17 +109,29 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
       onInterval: (interval, phase, handle) => session.interval(interval, phase, handle),
       ...(distribution ? { startRun: distribution.runner } : {}),
     });
+    const actionRecords = await actions?.finish({ reason: result.stopReason });
     progress.done();
     const stopReason = result.stopReason;
-    const stored = { ...result, runbook: runbookOf(plan, flags, session.ledger.used()) };
+    const stored = {
+      ...result,
+      ...(actionRecords ? { actions: actionRecords } : {}),
+      runbook: runbookOf(plan, flags, session.ledger.used()),
+    };
     const files = await writeResults(stored, plan.name, flags);
     process.stdout.write(`${formatRampSummary(result, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`);
+    if (actionRecords) process.stdout.write(`${formatActions(actionRecords)}\n`);
     if (result.partial) process.stdout.write(`stopped early: ${result.partial.detail}\n`);
     process.stdout.write(`results: ${files.join(', ')}\n`);
-    const exitCode = rampExitCode(result, stopReason, flags.expectKneeAbove);
+    // Whatever the verdict: a target left paused is never a pass.
+    warned = true;
+    const undone = actionRecords !== undefined && warnUndone(actionRecords, plan.actions, process.stderr);
+    const exitCode = undone ? (exitCodeForStop(stopReason) ?? EXIT.stopped) : rampExitCode(result, stopReason, flags.expectKneeAbove);
     session.dashboard?.end({ verdict: formatRampSummary(result).trim().split('\n').at(-1) ?? result.verdict, exitCode, files });
     return exitCode;
   } finally {
+    // A ramp that ended in an error still undoes what its actions did, before the process exits.
+    const late = actions ? await actions.finish({ reason: 'aborted' }) : undefined;
+    if (late && !warned) warnUndone(late, plan.actions, process.stderr);
     await distribution?.finish('the ramp is over');
     await session.dispose();
   }

@@ -120,7 +120,7 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
         },
       ]);
     }
-    actions = commandActions(plan, session);
+    actions = commandActions(plan, session, { command: 'run', stepCount: config.curve.steps.length, judged: false });
     // The outputs are checked first (session.start), so even the pre-flight request waits for them.
     await session.start();
     await preflightRun(config, { probes: plan.probes, allowedHosts: plan.allowedHosts });

@@ -198,9 +198,13 @@ export async function resolvePlan(
     if (spec) probeFlags.push(spec);
   }
   const actionSpecs: ActionSpec[] = [...(scenario?.actions ?? [])];
+  const actionFields = actionSpecs.map((_a, i) => `actions[${i}]`);
   for (const text of flags.action ?? []) {
     const spec = parseActionFlag(text, issues);
-    if (spec) actionSpecs.push(spec);
+    if (spec) {
+      actionSpecs.push(spec);
+      actionFields.push(`--action ${JSON.stringify(text)}`);
+    }
   }
   const actionNames = new Set<string>();
   for (const a of actionSpecs) {
@@ -307,7 +311,7 @@ export async function resolvePlan(
       profile,
       slo,
       probes,
-      actions: resolveActions(actionSpecs, base),
+      actions: resolveActions(actionSpecs, base, actionFields),
       recovery,
       allowedHosts,
       budgets,

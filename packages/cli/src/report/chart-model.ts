@@ -85,6 +85,7 @@ const COLOR = {
   limit: '#7a0010',
   probe: '#1f77b4',
   probeFailed: '#d62728',
+  action: '#3f007d',
 } as const;
 
 /** Every chart that applies to the result, in reading order. */
@@ -147,6 +148,10 @@ function timelineOf(result: StoredResult): Timeline | undefined {
       for (const i of rec.run.intervals) points.push(at(baselineStartMs, i));
     }
   }
+  // Each action at the moment it was actually sent (not when it was due), so a late one shows late.
+  for (const a of result.actions ?? [])
+    if (!a.skipped && a.actualAtMs !== undefined)
+      marks.push({ x: round3(a.actualAtMs / 1000), label: a.ok ? a.name : `${a.name} (FAILED)`, color: COLOR.action });
   return { points, marks, bands };
 }
 

@@ -1,4 +1,4 @@
-import { RESULT_SCHEMA_VERSION, type RunResult, ValidationError, type ValidationIssue } from '@overload/core/internal';
+import { type ActionRecord, RESULT_SCHEMA_VERSION, type RunResult, ValidationError, type ValidationIssue } from '@overload/core/internal';
 import type { RampResult, SearchRunResult } from '@overload/workers';
 import type { runbookOf } from '../plan/runbook.js';
 
@@ -11,6 +11,8 @@ export interface StoredExtras {
   /** A guardrail or kill switch that stopped the command (overrides the engine's reason). */
   readonly stopReason?: string;
   readonly stopDetail?: string;
+  /** The actions sent on the target (`run` and `ramp`), times since the load's t0. */
+  readonly actions?: readonly ActionRecord[];
 }
 
 export type StoredRunResult = RunResult & StoredExtras;

@@ -38,6 +38,8 @@ export type ActionMoment =
 /** An action with its moment parsed, its URL absolute and every default filled in. */
 export interface ResolvedAction {
   readonly name: string;
+  /** Where it was declared (`actions[1]`, `--action "…"`): the path a moment the command cannot honour is refused under. */
+  readonly field: string;
   readonly at: string;
   readonly moment: ActionMoment;
   readonly method: string;
@@ -192,12 +194,45 @@ export function parseActionFlag(text: string, issues: ValidationIssue[]): Action
   return spec;
 }
 
-/** Fills in defaults and makes `path` absolute against the target (validate first). */
-export function resolveActions(specs: readonly ActionSpec[], baseUrl: string): ResolvedAction[] {
-  return specs.map((s) => {
+/**
+ * The moments a command cannot honour, each under its action's `at`: a step the profile does not
+ * have would never come (the action would be skipped after the whole run), and only a judged
+ * command (`ramp`) calls a collapse. Checked before anything is sent.
+ */
+export function validateActionMoments(
+  actions: readonly ResolvedAction[],
+  context: { readonly command: string; readonly stepCount: number; readonly judged: boolean },
+): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const a of actions) {
+    const path = `${a.field}.at`;
+    if (a.moment.kind === 'step' && a.moment.step > context.stepCount)
+      issues.push({
+        path,
+        message:
+          context.stepCount === 0
+            ? `'step:${a.moment.step}' never comes: the profile has no steps; use a duration, 'start' or 'end'`
+            : `'step:${a.moment.step}' is beyond the profile, which has ${context.stepCount} step${context.stepCount === 1 ? '' : 's'} (see \`overload plan\`); use step:1 to step:${context.stepCount} or a duration`,
+      });
+    if (a.moment.kind === 'collapse' && !context.judged)
+      issues.push({
+        path,
+        message: `'collapse' never comes in \`overload ${context.command}\`, which judges no collapse; use \`overload ramp\`, or a duration, 'end' or 'step:N'`,
+      });
+  }
+  return issues;
+}
+
+/**
+ * Fills in defaults and makes `path` absolute against the target (validate first). `fields` names
+ * where each spec was declared (default `actions[i]`).
+ */
+export function resolveActions(specs: readonly ActionSpec[], baseUrl: string, fields: readonly string[] = []): ResolvedAction[] {
+  return specs.map((s, i) => {
     const moment = parseMoment(s.at, 'at', []) as ActionMoment;
     return {
       name: s.name,
+      field: fields[i] ?? `actions[${i}]`,
       at: String(s.at),
       moment,
       method: (s.method ?? 'POST').toUpperCase(),

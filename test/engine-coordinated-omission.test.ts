@@ -17,7 +17,7 @@ import { runCli } from './support/cli.js';
  * the flood of responses when a stall ends delays a few sends by milliseconds). So the run is
  * not inconclusive: it exits 0.
  */
-describe('coordinated omission correction (issues 2 and 9)', () => {
+describe('coordinated omission correction', () => {
   let server: ChildServer;
   beforeAll(async () => {
     server = await startChildServer('stall', { stallMs: 1000, periodMs: 5000, firstStallAfterMs: 2000, stalls: 4 });

@@ -8,7 +8,7 @@ import { type ChildServer, startChildServer } from './support/child-server.js';
  */
 const C = 450;
 
-describe('capacity search against a fixed-capacity target (issues 3 and 9)', () => {
+describe('capacity search against a fixed-capacity target', () => {
   let server: ChildServer | undefined;
   afterEach(async () => {
     await server?.close();

@@ -21,7 +21,7 @@ interface Arrival {
  * A loopback target that answers everything 200 and records, by its own clock, when the first
  * load request and each /admin call arrived; `onAdmin` sees each admin call as it arrives.
  */
-async function startAdminTarget(onAdmin: (a: Arrival) => void = () => {}) {
+async function startAdminTarget(onAdmin: (a: Arrival) => void = () => {}, failPath?: string) {
   const admin: Arrival[] = [];
   let load = 0;
   let firstLoadAtMs: number | undefined;
@@ -36,7 +36,7 @@ async function startAdminTarget(onAdmin: (a: Arrival) => void = () => {}) {
       firstLoadAtMs ??= Date.now();
       load++;
     }
-    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.writeHead(path === failPath ? 500 : 200, { 'content-type': 'text/plain' });
     res.end('ok');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -250,6 +250,27 @@ describe('actions during a ramp', () => {
     expect(stats.admin[0]!.atMs - stats.firstLoadAtMs).toBeGreaterThan(result.collapse.step.startMs);
     expect(r.stdout).toMatch(/action dump: POST .*\/admin\/heap-dump at \d+\.\d\d s: 200/);
   }, 60_000);
+
+  it('a ramp that held but whose clean-up failed: exit 3, NOT UNDONE and the request to run by hand, last', async () => {
+    target = await startAdminTarget(undefined, '/admin/resume');
+    const r = await runCli([
+      'ramp',
+      `${target.url}/`,
+      '--profile',
+      'step:start=20,step=20,every=1s,max=40',
+      '--slo',
+      'p99<500ms',
+      '--workers',
+      '1',
+      '--action',
+      'resume=POST /admin/resume@end,always',
+    ]);
+    expect(r.code).toBe(3);
+    expect(target.admin.map((a) => a.path)).toEqual(['/admin/resume']);
+    expect(r.stdout).toContain('action resume: POST');
+    expect(r.stderr.trimEnd().split('\n').slice(-3).join('\n')).toContain('NOT UNDONE');
+    expect(r.stderr.trimEnd().endsWith(`curl -X POST '${target.url}/admin/resume'`)).toBe(true);
+  }, 30_000);
 
   it('moments the command cannot honour are refused up front, naming the field, with nothing sent: exit 2', async () => {
     target = await startAdminTarget();

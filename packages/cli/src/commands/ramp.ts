@@ -9,6 +9,7 @@ import { rateArg } from '../parse.js';
 import { resolvePlan } from '../plan/resolve.js';
 import { shortStepsOf } from '../plan/short-steps.js';
 import { runbookOf } from '../plan/runbook.js';
+import { addBaselineOptions, type BaselineFlags, compareWithBaseline, loadBaseline } from '../compare/baseline-flag.js';
 import { addReportOptions } from '../report/options.js';
 import { writeResults } from '../results/write-results.js';
 import { CommandSession, type SendingFlags } from './session.js';
@@ -17,7 +18,7 @@ import { type Distribution, startDistribution, withRunId } from '../shard/distri
 import { followCoordinator } from '../shard/follower.js';
 import { addShardOptions, type ShardFlags, shardModeOf } from '../shard/shard-options.js';
 
-export interface RampFlags extends SendingFlags, ShardFlags {
+export interface RampFlags extends SendingFlags, ShardFlags, BaselineFlags {
   expectKneeAbove?: number;
 }
 
@@ -33,6 +34,7 @@ export function registerRamp(program: Command, setExit: (code: ExitCode) => void
   addShardOptions(cmd);
   addOutputOptions(cmd);
   addReportOptions(cmd);
+  addBaselineOptions(cmd);
   cmd
     .option('--expect-knee-above <rps>', 'exit 1 unless the knee is at least this rate (for CI)', rateArg)
     .addHelpText(
@@ -74,6 +76,13 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
       allowedHosts: plan.allowedHosts,
       budgetBuffer: session.ledger.buffer,
     });
+    const { config } = rampPlan;
+    const baseline = await loadBaseline(flags, {
+      kind: 'ramp',
+      target: { method: config.method, url: config.url },
+      profile: config.profile,
+      slo: rampPlan.slo,
+    });
     await session.start();
     if (mode.kind === 'coordinator') distribution = await startDistribution(plan, mode, 'ramp', ref, session.abort.signal);
     // Said before the load, not after: a step too short for a percentile can never be the knee.
@@ -103,7 +112,7 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
     process.stdout.write(`${formatRampSummary(result, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`);
     if (result.partial) process.stdout.write(`stopped early: ${result.partial.detail}\n`);
     process.stdout.write(`results: ${files.join(', ')}\n`);
-    const exitCode = rampExitCode(result, stopReason, flags.expectKneeAbove);
+    const exitCode = await compareWithBaseline(baseline, files, rampExitCode(result, stopReason, flags.expectKneeAbove));
     session.dashboard?.end({ verdict: formatRampSummary(result).trim().split('\n').at(-1) ?? result.verdict, exitCode, files });
     return exitCode;
   } finally {

@@ -64,8 +64,8 @@ describe('validation that never crashes', () => {
     );
     await usage([...run, '--rate', '10', '--duration', '1s', '--expect-status', '200-700'], 'status codes 100-599');
     await usage(
-      ['ramp', `http://127.0.0.1:${server.port}/`, '--baseline', '150%'],
-      "'--baseline <rate|ratio%>' argument '150%' is invalid",
+      ['ramp', `http://127.0.0.1:${server.port}/`, '--recovery-baseline', '150%'],
+      "'--recovery-baseline <rate|ratio%>' argument '150%' is invalid",
     );
     await usage(
       ['run', 'ftp://127.0.0.1/', '--rate', '10', '--duration', '1s'],

@@ -64,7 +64,7 @@ const FLAGS_WITH_VALUES = [
   '--run-id-header',
   '--cooldown',
   '--recovery-within',
-  '--baseline',
+  '--recovery-baseline',
 ];
 const BOOLEAN_FLAGS = ['--insecure', '--http2', '--no-recovery', '--no-abort-on-errors'];
 const TRICKY = [

@@ -334,3 +334,4 @@ export {
 } from './compare/metric-verdict.js';
 export { compareKnee, type KneeComparison, type RampLike } from './compare/knee.js';
 export { type ComparableResult, type ComparisonReport, compareResults, differencesOf } from './compare/compare-results.js';
+export { type ComparableIdentity, identityDifferences, identityOf } from './compare/identity.js';

@@ -11,6 +11,7 @@ import { rateArg } from '../parse.js';
 import { resolvePlan } from '../plan/resolve.js';
 import { shortStepsOf } from '../plan/short-steps.js';
 import { runbookOf } from '../plan/runbook.js';
+import { addBaselineOptions, type BaselineFlags, compareWithBaseline, loadBaseline } from '../compare/baseline-flag.js';
 import { addReportOptions } from '../report/options.js';
 import { writeResults } from '../results/write-results.js';
 import { CommandSession, type SendingFlags } from './session.js';
@@ -19,7 +20,7 @@ import { type Distribution, startDistribution, withRunId } from '../shard/distri
 import { followCoordinator } from '../shard/follower.js';
 import { addShardOptions, type ShardFlags, shardModeOf } from '../shard/shard-options.js';
 
-export interface RampFlags extends SendingFlags, ShardFlags {
+export interface RampFlags extends SendingFlags, ShardFlags, BaselineFlags {
   expectKneeAbove?: number;
 }
 
@@ -35,6 +36,7 @@ export function registerRamp(program: Command, setExit: (code: ExitCode) => void
   addShardOptions(cmd);
   addOutputOptions(cmd);
   addReportOptions(cmd);
+  addBaselineOptions(cmd);
   cmd
     .option('--expect-knee-above <rps>', 'exit 1 unless the knee is at least this rate (for CI)', rateArg)
     .addHelpText(
@@ -80,6 +82,13 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
     });
     // Moments checked (a step the profile lacks) and hosts allowlisted before anything is sent.
     actions = commandActions(plan, session, { command: 'ramp', stepCount: rampPlan.config.curve.steps.length, judged: true });
+    const { config } = rampPlan;
+    const baseline = await loadBaseline(flags, {
+      kind: 'ramp',
+      target: { method: config.method, url: config.url },
+      profile: config.profile,
+      slo: rampPlan.slo,
+    });
     await session.start();
     if (mode.kind === 'coordinator') distribution = await startDistribution(plan, mode, 'ramp', ref, session.abort.signal);
     // Said before the load, not after: a step too short for a percentile can never be the knee.
@@ -125,7 +134,9 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
     // Whatever the verdict: a target left paused is never a pass.
     warned = true;
     const undone = actionRecords !== undefined && warnUndone(actionRecords, plan.actions, process.stderr);
-    const exitCode = undone ? (exitCodeForStop(stopReason) ?? EXIT.stopped) : rampExitCode(result, stopReason, flags.expectKneeAbove);
+    const exitCode = undone
+      ? (exitCodeForStop(stopReason) ?? EXIT.stopped)
+      : await compareWithBaseline(baseline, files, rampExitCode(result, stopReason, flags.expectKneeAbove));
     session.dashboard?.end({ verdict: formatRampSummary(result).trim().split('\n').at(-1) ?? result.verdict, exitCode, files });
     return exitCode;
   } finally {

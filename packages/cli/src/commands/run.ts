@@ -20,6 +20,7 @@ import { formatRunSummary } from '../output/run-summary.js';
 import { durationArg, rateArg, statusListArg } from '../parse.js';
 import { resolvePlan } from '../plan/resolve.js';
 import { runbookOf } from '../plan/runbook.js';
+import { addBaselineOptions, type BaselineFlags, compareWithBaseline, loadBaseline } from '../compare/baseline-flag.js';
 import { addReportOptions } from '../report/options.js';
 import { writeResults } from '../results/write-results.js';
 import { CommandSession, type SendingFlags } from './session.js';
@@ -28,7 +29,7 @@ import { type Distribution, sharedRunId, standaloneShardPlan, startDistribution,
 import { followCoordinator } from '../shard/follower.js';
 import { addShardOptions, type ShardFlags, shardModeOf } from '../shard/shard-options.js';
 
-interface RunFlags extends SendingFlags, ShardFlags {
+interface RunFlags extends SendingFlags, ShardFlags, BaselineFlags {
   rate?: number;
   duration?: number;
   expectStatus?: string;
@@ -48,6 +49,7 @@ export function registerRun(program: Command, setExit: (code: ExitCode) => void)
   addShardOptions(cmd);
   addOutputOptions(cmd);
   addReportOptions(cmd);
+  addBaselineOptions(cmd);
   cmd
     .addHelpText(
       'after',
@@ -120,6 +122,12 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
         },
       ]);
     }
+    // Refused before anything is sent: a baseline that cannot be read, or of another target or profile.
+    const baseline = await loadBaseline(flags, {
+      kind: 'run',
+      target: { method: config.method, url: config.url },
+      profile: config.profile,
+    });
     actions = commandActions(plan, session, { command: 'run', stepCount: config.curve.steps.length, judged: false });
     // The outputs are checked first (session.start), so even the pre-flight request waits for them.
     await session.start();
@@ -178,12 +186,13 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     // Whatever the verdict: a target left paused is never a pass.
     warned = true;
     const undone = actionRecords !== undefined && warnUndone(actionRecords, plan.actions, process.stderr);
-    const exitCode =
+    const ownExit =
       undone || stopReason !== 'completed'
         ? (exitCodeForStop(stopReason) ?? EXIT.stopped)
         : result.generator.saturated
           ? EXIT.inconclusive
           : EXIT.ok;
+    const exitCode = await compareWithBaseline(baseline, files, ownExit);
     session.dashboard?.end({ verdict: result.partial ? `stopped early: ${result.partial.detail}` : stopReason, exitCode, files });
     return exitCode;
   } finally {

@@ -134,7 +134,7 @@ export function addRecoveryOptions(cmd: Command): Command {
     .option('--no-recovery', 'skip the recovery check after a collapse')
     .option('--cooldown <time>', 'quiet time between the collapse and the recovery baseline (default 2s)', durationOrZeroArg)
     .option('--recovery-within <time>', 'how long the baseline may take to meet the SLO (default 15s)', durationArg)
-    .option('--baseline <rate|ratio%>', 'recovery baseline: a rate in req/s or a % of the knee (default 10%)', ratioOrRateArg);
+    .option('--recovery-baseline <rate|ratio%>', 'recovery baseline: a rate in req/s or a % of the knee (default 10%)', ratioOrRateArg);
 }
 
 export function addOutputOptions(cmd: Command): Command {

@@ -48,7 +48,7 @@ export interface PlanFlags {
   recovery?: boolean;
   cooldown?: number;
   recoveryWithin?: number;
-  baseline?: number;
+  recoveryBaseline?: number;
   workers?: number;
   connections?: number;
   pipelining?: number;
@@ -268,10 +268,10 @@ export async function resolvePlan(
             ...(scenario?.recovery ?? {}),
             ...(flags.cooldown !== undefined ? { cooldownMs: flags.cooldown } : {}),
             ...(flags.recoveryWithin !== undefined ? { withinMs: flags.recoveryWithin } : {}),
-            ...(flags.baseline !== undefined
-              ? flags.baseline <= 1
-                ? { baselineRatio: flags.baseline }
-                : { baselineRps: flags.baseline }
+            ...(flags.recoveryBaseline !== undefined
+              ? flags.recoveryBaseline <= 1
+                ? { baselineRatio: flags.recoveryBaseline }
+                : { baselineRps: flags.recoveryBaseline }
               : {}),
           };
     const timeout = flags.timeout ?? (scenario?.timeoutMs !== undefined ? parseDurationMs(scenario.timeoutMs) : undefined);

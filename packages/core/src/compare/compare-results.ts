@@ -9,6 +9,7 @@ import {
   DEFAULT_COMPARE_OPTIONS,
   type MetricComparison,
 } from './metric-verdict.js';
+import { identityDifferences, identityOf } from './identity.js';
 import { compareKnee, type KneeComparison, type RampLike } from './knee.js';
 
 /** A result.json as read from disk: a run, or a ramp (which holds its run). */
@@ -25,22 +26,9 @@ export interface ComparisonReport {
   readonly missing: readonly string[];
 }
 
-/** What makes two results comparable: the same target, kind, profile and SLO. */
+/** What makes two results comparable: the same target, kind, profile and SLO (see identity.ts). */
 export function differencesOf(baseline: ComparableResult, current: ComparableResult): string[] {
-  const out: string[] = [];
-  if (baseline.kind !== current.kind) out.push(`kind: baseline is a ${baseline.kind}, current is a ${current.kind}`);
-  const bt = `${baseline.target.method} ${baseline.target.url}`;
-  const ct = `${current.target.method} ${current.target.url}`;
-  if (bt !== ct) out.push(`target: baseline ${bt}, current ${ct}`);
-  const bp = JSON.stringify(runOf(baseline).config.profile);
-  const cp = JSON.stringify(runOf(current).config.profile);
-  if (bp !== cp) out.push(`profile: baseline ${bp}, current ${cp}`);
-  if (baseline.kind === 'ramp' && current.kind === 'ramp') {
-    const bs = JSON.stringify(baseline.slo);
-    const cs = JSON.stringify(current.slo);
-    if (bs !== cs) out.push(`slo: baseline ${bs}, current ${cs}`);
-  }
-  return out;
+  return identityDifferences(identityOf(baseline), identityOf(current));
 }
 
 function runOf(r: ComparableResult): RunResult {

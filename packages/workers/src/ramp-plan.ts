@@ -6,6 +6,7 @@ import {
   parseDurationMs,
   parseSlo,
   type ProbeSeries,
+  type ProbeSample,
   type ProbeSpec,
   type RampEvent,
   RampJudge,
@@ -66,6 +67,8 @@ export interface RampHooks {
   readonly onEvent?: (event: RampEvent | { readonly type: 'phase'; readonly phase: RampPhase }) => void;
   /** Called once per phase with its run handle (guardrails attach their stop switches here). */
   readonly onPhaseStart?: (phase: RampPhase, run: RunHandle) => void;
+  /** Each probe sample as it is recorded, on the probes' clock (the live dashboard draws them). Must not throw. */
+  readonly onProbeSample?: (name: string, sample: ProbeSample) => void;
   /**
    * Starts each phase's run (default `startRun`, on this machine). A coordinator passes one that
    * runs the phase on every shard and hands back their merged intervals, so the ramp is judged,

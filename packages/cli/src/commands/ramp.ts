@@ -90,10 +90,11 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
       onEvent: (event) => {
         const line = describeEvent(event);
         if (line) progress.event(line);
-        if (line && event.type !== 'phase') session.dashboard?.verdict(line);
+        if (line && event.type !== 'phase') session.dashboard?.verdict(line, event.step);
         log.info({ event: event.type }, line ?? event.type);
       },
       onInterval: (interval, phase, handle) => session.interval(interval, phase, handle),
+      ...(session.dashboard ? { onProbeSample: session.dashboard.probe.bind(session.dashboard) } : {}),
       ...(distribution ? { startRun: distribution.runner } : {}),
     });
     progress.done();

@@ -74,4 +74,94 @@ describe('the live dashboard', () => {
     expect(raw).not.toContain(token);
     expect(r.stdout).not.toContain(token);
   }, 60_000);
+
+  it('draws each probe against its SLO limit and marks each step verdict as judged, matching result.json', async () => {
+    const target = await startChildServer('capacity', { capacityRps: 300 });
+    const dir = await mkdtemp(join(tmpdir(), 'overload-dashboard-probes-'));
+    type Seen = {
+      marks: { step: number; verdict: string }[];
+      probe: { x: number[]; v: (number | null)[]; limits: { y: number; label: string }[] };
+      latencyPoints: number;
+      probeRows: number;
+    };
+    let seen: Seen | undefined;
+    let acting: Promise<void> | undefined;
+    try {
+      const r = await runCli(
+        [
+          'ramp',
+          `${target.url}/`,
+          '--profile',
+          'step:start=100,step=100,every=2s,max=700',
+          '--slo',
+          'p99<300ms,errors<1%,depth<40',
+          '--probe',
+          `depth=prometheus:${target.url}/metrics#queue_depth`,
+          '--no-recovery',
+          '--workers',
+          '1',
+          '--dashboard',
+          '--out-dir',
+          dir,
+          '-q',
+        ],
+        {
+          onStderr: (chunk) => {
+            const url = /dashboard: (http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+)/.exec(chunk)?.[1];
+            if (acting || !url) return;
+            acting = (async () => {
+              const browser = await launchChromium();
+              try {
+                const page = await browser.newPage();
+                await page.goto(url);
+                // The run's end: every verdict and sample it sent has been drawn by then.
+                await page.waitForFunction(() => /^\d+$/.test(document.getElementById('exit')?.textContent ?? ''), undefined, {
+                  timeout: 40_000,
+                });
+                await page.waitForTimeout(300);
+                seen = await page.evaluate(() => {
+                  const live = (window as unknown as { overloadLive: any }).overloadLive;
+                  const probe = live.layout.charts[live.layout.timeCharts];
+                  const latency = live.layout.charts.find((c: { id: string }) => c.id === 'latency-over-time');
+                  return {
+                    marks: [...document.querySelectorAll('#marks li[data-step]')].map((li) => ({
+                      step: Number(li.getAttribute('data-step')),
+                      verdict: li.getAttribute('data-verdict') ?? '',
+                    })),
+                    probe: { x: probe.x, v: probe.series[0].values, limits: probe.limits },
+                    latencyPoints: latency.x.length,
+                    probeRows: document.querySelectorAll('#probes tr[data-probe="depth"]').length,
+                  };
+                });
+              } finally {
+                await browser.close();
+              }
+            })();
+          },
+        },
+      );
+      await acting;
+      const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
+      expect(result.verdict).toBe('collapsed');
+      // Collapsed, with the recovery check switched off: nothing failed that the ramp asserts.
+      expect(r.code).toBe(0);
+      expect(seen).toBeDefined();
+      const s = seen!;
+      // Every judged step, in order, with the verdict the result records (a cut-short step has none).
+      const judged = result.steps.filter((x: { verdict: string }) => x.verdict !== 'partial');
+      expect(s.marks).toEqual(judged.map((x: { index: number; verdict: string }) => ({ step: x.index + 1, verdict: x.verdict })));
+      expect(s.marks.at(-1)!.verdict).toBe('breached');
+      // The probe's series is the one the result keeps, sample for sample, against the SLO's limit.
+      expect(s.probeRows).toBe(1);
+      expect(s.probe.limits).toEqual([expect.objectContaining({ y: 40 })]);
+      const stored = result.probes.find((p: { name: string }) => p.name === 'depth').points;
+      expect(s.probe.x.length).toBeGreaterThanOrEqual(3);
+      // Each sample drawn is one the result keeps, at the same time with the same value.
+      const byX = new Map(stored.map((p: { tMs: number; value: number | null }) => [Math.round((p.tMs / 1000) * 1000) / 1000, p.value]));
+      s.probe.x.forEach((x, k) => expect([x, byX.get(x)]).toEqual([x, s.probe.v[k]]));
+      expect(s.latencyPoints).toBe(result.run.intervals.length);
+    } finally {
+      await target.close();
+    }
+  }, 90_000);
 });

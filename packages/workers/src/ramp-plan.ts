@@ -6,6 +6,7 @@ import {
   parseDurationMs,
   parseSlo,
   type ProbeSeries,
+  type ProbeSample,
   type ProbeSpec,
   type RampEvent,
   RampJudge,
@@ -67,6 +68,8 @@ export interface RampHooks {
   readonly onEvent?: (event: RampEvent | { readonly type: 'phase'; readonly phase: RampPhase }) => void;
   /** Called once per phase with its run handle (guardrails attach their stop switches here). */
   readonly onPhaseStart?: (phase: RampPhase, run: RunHandle) => void;
+  /** Each probe sample as it is recorded, on the probes' clock (the live dashboard draws them). Must not throw. */
+  readonly onProbeSample?: (name: string, sample: ProbeSample) => void;
   /**
    * The ramp phase is over (its verdict events told, its load drained), before any cool-down:
    * awaited, so a clean-up action (resume the consumers) has put the target back before its

@@ -84,6 +84,7 @@ export async function runRamp(plan: RampPlan, hooks: RampHooks = {}): Promise<Ra
         if (plan.probes.length > 0) {
           probes = startProbes(plan.probes, {
             t0Perf: t0,
+            ...(hooks.onProbeSample ? { onSample: hooks.onProbeSample } : {}),
             ...(settings.allowedHosts ? { allowedHosts: settings.allowedHosts } : {}),
             ...(config.tls ? { tls: config.tls } : {}),
           });

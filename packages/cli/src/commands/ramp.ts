@@ -112,10 +112,11 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
         if (event.type === 'collapse') actions?.collapse();
         const line = describeEvent(event);
         if (line) progress.event(line);
-        if (line && event.type !== 'phase') session.dashboard?.verdict(line);
+        if (line && event.type !== 'phase') session.dashboard?.verdict(line, event.step);
         log.info({ event: event.type }, line ?? event.type);
       },
       onInterval: (interval, phase, handle) => session.interval(interval, phase, handle),
+      ...(session.dashboard ? { onProbeSample: session.dashboard.probe.bind(session.dashboard) } : {}),
       ...(distribution ? { startRun: distribution.runner } : {}),
     });
     const actionRecords = await actions?.finish({ reason: result.stopReason });

@@ -98,7 +98,7 @@ export class CommandSession {
       step && steps.length > 1
         ? `step ${step.index + 1}/${steps.length}: ${formatStepLabel(step.label, handle.config.arrivalUnit)}`
         : undefined;
-    this.#dashboard?.interval(interval, phase, step, stepLabel, budgets);
+    this.#dashboard?.interval(interval, phase, step, stepLabel, budgets, handle.config);
     this.#progress.interval(interval, {
       phase,
       ...(stepLabel ? { step: stepLabel } : {}),

@@ -5,15 +5,19 @@ import { renderDashboardPage } from './dashboard-page.js';
 
 /** A viewer whose socket holds more than this unsent is dropped: a slow tab must not grow our heap. */
 const MAX_VIEWER_BACKLOG_BYTES = 1 << 20;
-/** Events kept for a viewer that connects late, so every viewer draws the same series. */
-const MAX_HISTORY_EVENTS = 3_600;
+/**
+ * Events kept for a viewer that connects late, so every viewer draws the same series: by size,
+ * not count (probe samples are small and many), oldest first; pinned events (who the run is,
+ * what to draw) are never dropped.
+ */
+const MAX_HISTORY_BYTES = 8 << 20;
 
 export interface DashboardServer {
   readonly url: string;
   /** The URL to open: the token rides in the fragment, which browsers never send nor log. */
   readonly openUrl: string;
   /** Sends one event to every viewer; serialised once, here, on the main thread. */
-  publish(type: string, data: unknown): void;
+  publish(type: string, data: unknown, options?: { pinned?: boolean }): void;
   close(): Promise<void>;
 }
 
@@ -29,8 +33,11 @@ export async function startDashboardServer(options: {
   stop: (by: string) => void;
 }): Promise<DashboardServer> {
   const token = randomBytes(16).toString('hex');
-  const viewers = new Set<ServerResponse>();
+  /** Viewer → how much it may have unsent: a late viewer's replay of the history is allowed on top, until it drains. */
+  const viewers = new Map<ServerResponse, number>();
+  const pinned: string[] = [];
   const history: string[] = [];
+  let historyBytes = 0;
   const authorised = (req: IncomingMessage, url: URL): boolean => {
     const given = req.headers.authorization?.replace(/^Bearer /, '') ?? url.searchParams.get('token') ?? '';
     const a = Buffer.from(given);
@@ -59,8 +66,12 @@ export async function startDashboardServer(options: {
     }
     if (req.method === 'GET' && url.pathname === '/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-      for (const e of history) res.write(e);
-      viewers.add(res);
+      const replay = pinned.join('') + history.join('');
+      res.write(replay);
+      viewers.set(res, MAX_VIEWER_BACKLOG_BYTES + replay.length);
+      res.on('drain', () => {
+        if (viewers.has(res)) viewers.set(res, MAX_VIEWER_BACKLOG_BYTES);
+      });
       res.on('close', () => viewers.delete(res));
       return;
     }
@@ -76,12 +87,18 @@ export async function startDashboardServer(options: {
   return {
     url: base,
     openUrl: `${base}/#token=${token}`,
-    publish(type, data) {
+    publish(type, data, publishOptions) {
       const event = `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
-      history.push(event);
-      if (history.length > MAX_HISTORY_EVENTS) history.splice(0, history.length - MAX_HISTORY_EVENTS);
-      for (const v of viewers) {
-        if (v.writableLength > MAX_VIEWER_BACKLOG_BYTES) {
+      if (publishOptions?.pinned) pinned.push(event);
+      else {
+        history.push(event);
+        historyBytes += event.length;
+        let drop = 0;
+        while (historyBytes > MAX_HISTORY_BYTES && drop < history.length) historyBytes -= history[drop++]!.length;
+        if (drop > 0) history.splice(0, drop);
+      }
+      for (const [v, allowed] of viewers) {
+        if (v.writableLength > allowed) {
           viewers.delete(v);
           v.destroy();
         } else v.write(event);
@@ -89,7 +106,7 @@ export async function startDashboardServer(options: {
     },
     close: () =>
       new Promise<void>((resolve) => {
-        for (const v of viewers) v.end();
+        for (const v of viewers.keys()) v.end();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -1,7 +1,8 @@
-import type { IntervalStats, ProfileStep } from '@overload/core/internal';
+import type { ArrivalUnit, IntervalStats, NameEntry, ProbeSample, ProfileStep, StepResult } from '@overload/core/internal';
 import type { ResolvedPlan } from '../plan/resolve.js';
 import type { SessionGuard } from '../guard/session-guard.js';
 import { guardrailsOf } from './guardrails-line.js';
+import { LiveCharts } from './live-charts.js';
 import { type DashboardServer, startDashboardServer } from './dashboard-server.js';
 
 export interface DashboardFlags {
@@ -20,7 +21,8 @@ export function dashboardPortOf(flags: DashboardFlags, env: NodeJS.ProcessEnv = 
 /** What the session feeds the page: one event per merged interval, per step verdict, and the end. */
 export class LiveDashboard {
   readonly #server: DashboardServer;
-  readonly #startedAt = performance.now();
+  #charts: LiveCharts | undefined;
+  #laidOut = false;
 
   private constructor(server: DashboardServer) {
     this.#server = server;
@@ -44,19 +46,39 @@ export class LiveDashboard {
 
   /** Who this is and what it is judged against; sent first, so every viewer labels alike. */
   begin(command: string, plan: ResolvedPlan): void {
-    this.#server.publish('start', {
-      command,
-      name: plan.name,
-      target: plan.targetUrl,
-      sloP99Ms: plan.slo?.latency.find((l) => l.percentile === 99)?.maxMs ?? null,
-      guardrails: guardrailsOf(plan.maxDurationMs, plan.run),
-    });
+    this.#charts = new LiveCharts(plan.slo, plan.probes);
+    this.#server.publish(
+      'start',
+      {
+        command,
+        name: plan.name,
+        target: plan.targetUrl,
+        sloP99Ms: plan.slo?.latency.find((l) => l.percentile === 99)?.maxMs ?? null,
+        guardrails: guardrailsOf(plan.maxDurationMs, plan.run),
+      },
+      { pinned: true },
+    );
   }
 
-  interval(i: IntervalStats, phase: string, step: ProfileStep | undefined, stepLabel: string | undefined, budgets: unknown): void {
+  interval(
+    i: IntervalStats,
+    phase: string,
+    step: ProfileStep | undefined,
+    stepLabel: string | undefined,
+    budgets: unknown,
+    config: { arrivalUnit: ArrivalUnit; names: readonly NameEntry[]; intervalMs: number },
+  ): void {
+    // A follower of a sharded run never called begin: it has no SLO or probes of its own.
+    this.#charts ??= new LiveCharts(undefined, []);
+    if (!this.#laidOut) {
+      this.#laidOut = true;
+      this.#server.publish('layout', this.#charts.layout(config), { pinned: true });
+    }
+    const point = this.#charts.point(i, phase, performance.now());
     this.#server.publish('interval', {
-      // Seconds since the dashboard started: phases each restart their own clock.
-      atS: Math.round(performance.now() - this.#startedAt) / 1000,
+      atS: point.x,
+      charts: point.values,
+      names: this.#charts.names(i),
       phase,
       step: step ? stepLabel : undefined,
       offeredRps: i.offeredRps,
@@ -73,8 +95,14 @@ export class LiveDashboard {
     });
   }
 
-  verdict(line: string): void {
-    this.#server.publish('verdict', { line });
+  /** A verdict line; a ramp step's also draws a mark on every time chart. */
+  verdict(line: string, step?: StepResult): void {
+    this.#server.publish('verdict', { line, ...(step && this.#charts ? { mark: this.#charts.mark(step) } : {}) });
+  }
+
+  probe(name: string, sample: ProbeSample): void {
+    const p = this.#charts?.probe(name, sample);
+    if (p) this.#server.publish('probe', p);
   }
 
   end(info: { verdict: string; exitCode: number; files: readonly string[] }): void {

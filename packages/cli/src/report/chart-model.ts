@@ -6,6 +6,7 @@ import {
   type LatencySummaryMs,
   type ProbeSeries,
   rateSymbol,
+  type Slo,
   type StepResult,
 } from '@overload/core/internal';
 import { arrivalUnitOf, stepRateText } from './rate-unit.js';
@@ -67,7 +68,7 @@ export interface ChartSpec {
   readonly bands: readonly ChartBand[];
 }
 
-const COLOR = {
+export const COLOR = {
   offered: '#7b8794',
   achieved: '#1f77b4',
   responses: '#17becf',
@@ -93,7 +94,11 @@ export function chartsOf(result: StoredResult): ChartSpec[] {
   const charts: ChartSpec[] = [];
   const timeline = timelineOf(result);
   if (timeline) {
-    charts.push(rateChart(timeline, arrivalUnitOf(result)), latencyChart(timeline, result), errorsChart(timeline, arrivalUnitOf(result)));
+    charts.push(
+      rateChart(timeline, arrivalUnitOf(result)),
+      latencyChart(timeline, sloLimits(result)),
+      errorsChart(timeline, arrivalUnitOf(result)),
+    );
     const run = result.kind === 'run' ? result : result.kind === 'ramp' ? result.run : undefined;
     (run?.byName ?? []).forEach((n, k) => {
       if (n.kind === 'journey') charts.push(journeyChart(timeline, n.name, k));
@@ -106,7 +111,7 @@ export function chartsOf(result: StoredResult): ChartSpec[] {
 }
 
 /** Intervals on one clock (seconds since the ramp's t0), with the recovery baseline appended. */
-interface Timeline {
+export interface Timeline {
   readonly points: readonly { readonly tSec: number; readonly interval: IntervalStats | undefined; readonly intervalMs: number }[];
   readonly marks: ChartMark[];
   readonly bands: ChartBand[];
@@ -166,7 +171,7 @@ function rate(p: Timeline['points'][number], pick: (i: IntervalStats) => number)
  * and one unit; achieved counts only the arrivals that ended well (an error is not throughput).
  * With journeys, the HTTP responses they caused go on the right axis in their own unit.
  */
-function rateChart(t: Timeline, unit: ArrivalUnit): ChartSpec {
+export function rateChart(t: Timeline, unit: ArrivalUnit): ChartSpec {
   const per = rateSymbol(unit);
   const journeys = unit === 'journey';
   const series: ChartSeries[] = [
@@ -202,7 +207,7 @@ function rateChart(t: Timeline, unit: ArrivalUnit): ChartSpec {
   };
 }
 
-function latencyChart(t: Timeline, result: StoredResult): ChartSpec {
+export function latencyChart(t: Timeline, limits: ChartLimit[]): ChartSpec {
   const pick = (k: keyof LatencySummaryMs) =>
     t.points.map((p) => (p.interval && p.interval.latencyMs.count > 0 ? positive(p.interval.latencyMs[k]) : null));
   return {
@@ -217,13 +222,13 @@ function latencyChart(t: Timeline, result: StoredResult): ChartSpec {
       { label: 'max', color: COLOR.max, unit: 'ms', values: pick('max'), dash: [4, 4] },
     ],
     marks: t.marks,
-    limits: sloLimits(result),
+    limits,
     bands: t.bands,
   };
 }
 
 /** A journey's latency, from its intended start to its last response, over time: the seed's "time to the document". */
-function journeyChart(t: Timeline, name: string, k: number): ChartSpec {
+export function journeyChart(t: Timeline, name: string, k: number): ChartSpec {
   const pick = (q: keyof LatencySummaryMs) =>
     t.points.map((p) => {
       const n = p.interval?.byName?.[k];
@@ -248,7 +253,7 @@ function journeyChart(t: Timeline, name: string, k: number): ChartSpec {
 }
 
 /** Errors count requests, drops count arrivals: with journeys those are two units, so each label names its own. */
-function errorsChart(t: Timeline, unit: ArrivalUnit): ChartSpec {
+export function errorsChart(t: Timeline, unit: ArrivalUnit): ChartSpec {
   const per = rateSymbol(unit);
   return {
     ...timeAxes('errors-over-time', 'Errors and drops', 'per second'),
@@ -347,7 +352,7 @@ function loadChart(
   };
 }
 
-function probeChart(p: ProbeSeries, index: number, t: Timeline | undefined): ChartSpec {
+export function probeChart(p: ProbeSeries, index: number, t: Timeline | undefined): ChartSpec {
   return {
     ...timeAxes(`probe-${index}`, `Probe ${p.name} (${p.kind})`, p.kind === 'http' ? '1 = healthy' : 'value'),
     caption:
@@ -373,7 +378,11 @@ function timeAxes(id: string, title: string, yLabel: string) {
 }
 
 function sloLimits(result: StoredResult): ChartLimit[] {
-  const slo = result.kind === 'run' ? undefined : result.slo;
+  return latencyLimitsOf(result.kind === 'run' ? undefined : result.slo);
+}
+
+/** The SLO's latency limits as lines on a latency chart (the live page draws the same). */
+export function latencyLimitsOf(slo: Pick<Slo, 'latency'> | undefined): ChartLimit[] {
   return (slo?.latency ?? []).map((l) => ({
     y: l.maxMs,
     label: `SLO ${l.percentile >= 100 ? 'max' : `p${l.percentile}`} < ${l.maxMs} ms`,

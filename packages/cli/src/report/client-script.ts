@@ -1,17 +1,8 @@
 /**
- * The only script of the report besides uPlot itself: it reads the chart specs (see
- * chart-model.ts) from the page's JSON block and draws them. Plain ES2017 for any browser that
- * opens a file from disk; no network, no storage, no eval. Labels go through uPlot, which sets
- * them as textContent, and through canvas fillText, so no string from a result reaches HTML.
- *
- * Kept as a string (not compiled TypeScript) because it runs in the browser, where the
- * package's Node types do not apply; `renderHtmlReport` pins its hash in the page's CSP.
+ * How a chart spec becomes a uPlot chart (scales, axes, SLO lines, marks, bands, legend values):
+ * shared by the report and the live dashboard, so both draw alike. It needs only `uPlot` in scope.
  */
-export const CLIENT_SCRIPT = `(function () {
-  'use strict';
-  var data = JSON.parse(document.getElementById('overload-report-data').textContent);
-  var charts = [];
-  var px = function (n) { return Math.round(n * uPlot.pxRatio); };
+export const CHART_DRAWING_SCRIPT = `  var px = function (n) { return Math.round(n * uPlot.pxRatio); };
 
   function extentOf(values, extra) {
     var min = Infinity, max = -Infinity;
@@ -155,7 +146,22 @@ export const CLIENT_SCRIPT = `(function () {
     };
   }
 
-  data.charts.forEach(function (spec) {
+`;
+
+/**
+ * The only script of the report besides uPlot itself: it reads the chart specs (see
+ * chart-model.ts) from the page's JSON block and draws them. Plain ES2017 for any browser that
+ * opens a file from disk; no network, no storage, no eval. Labels go through uPlot, which sets
+ * them as textContent, and through canvas fillText, so no string from a result reaches HTML.
+ *
+ * Kept as a string (not compiled TypeScript) because it runs in the browser, where the
+ * package's Node types do not apply; `renderHtmlReport` pins its hash in the page's CSP.
+ */
+export const CLIENT_SCRIPT = `(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('overload-report-data').textContent);
+  var charts = [];
+${CHART_DRAWING_SCRIPT}  data.charts.forEach(function (spec) {
     var el = document.getElementById('chart-' + spec.id);
     if (!el) return;
     try {

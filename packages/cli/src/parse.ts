@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { parseDurationMs } from '@overload/core/internal';
+import { isUnitlessDuration, parseDurationMs } from '@overload/core/internal';
 
 /**
  * Commander argument parsers. Each rejects a bad value with the accepted form, and commander
@@ -12,14 +12,11 @@ import { parseDurationMs } from '@overload/core/internal';
  * Locust and wrk read it as seconds), so a bare number other than 0 is refused with both forms.
  */
 export function flagDurationMs(value: string): number {
-  const bare = /^\s*\d+(\.\d+)?\s*$/.exec(value);
-  if (bare && Number(value) !== 0) return Number.NaN;
-  return parseDurationMs(value);
+  return isUnitlessDuration(value) ? Number.NaN : parseDurationMs(value);
 }
 
 function unitHint(value: string): string {
-  const n = value.trim();
-  return /^\d+(\.\d+)?$/.test(n) && Number(n) !== 0 ? `a duration needs a unit: ${n}s or ${n}ms (got "${value}")` : '';
+  return isUnitlessDuration(value) ? `a duration needs a unit: ${value.trim()}s or ${value.trim()}ms (got "${value}")` : '';
 }
 
 export function durationArg(value: string): number {

@@ -29,7 +29,7 @@ export {
   validateActionMoments,
   validateActions,
 } from './action/action.js';
-export { parseDurationMs, formatDurationMs, type DurationInput } from './units.js';
+export { isUnitlessDuration, parseDurationMs, formatDurationMs, type DurationInput } from './units.js';
 export { RateCurve, segmentArea, type Segment, type ProfileStep, type SerializedCurve } from './profile/curve.js';
 export {
   PROFILE_KINDS,

@@ -36,6 +36,15 @@ export function parseDurationMs(input: DurationInput): number {
   return Math.round(total * 1e6) / 1e6;
 }
 
+/**
+ * A duration typed as text with no unit (`30`, `2.5`; `0` is a duration in any unit). Typed text
+ * has no field name to carry the unit, so callers refuse it with both forms it could mean.
+ */
+export function isUnitlessDuration(text: string): boolean {
+  const t = text.trim();
+  return /^\d+(\.\d+)?$/.test(t) && Number(t) !== 0;
+}
+
 /** Reads a duration field, pushing an issue naming the path when it is missing or malformed. */
 export function readDurationMs(
   value: unknown,

@@ -1,5 +1,5 @@
 import { ValidationError, type ValidationIssue } from '../errors.js';
-import { describe, parseDurationMs } from '../units.js';
+import { describe, isUnitlessDuration, parseDurationMs } from '../units.js';
 import { type ConstantProfile, compileConstant, validateConstant } from './constant.js';
 import type { RateCurve } from './curve.js';
 import { type ExponentialProfile, compileExponential, validateExponential } from './exponential.js';
@@ -94,13 +94,12 @@ export function parseProfileText(text: string): unknown {
   // Typed text has no field names to carry a unit: `every=10` was 10 ms. A bare duration is refused.
   const unitless: ValidationIssue[] = [];
   const needsUnit = (key: string, v: string) => {
-    if (/^\d+(\.\d+)?$/.test(v) && Number(v) !== 0)
-      unitless.push({ path: '', message: `${key}=${v} needs a unit: ${key}=${v}s or ${key}=${v}ms` });
+    if (isUnitlessDuration(v)) unitless.push({ path: '', message: `${key}=${v} needs a unit: ${key}=${v}s or ${key}=${v}ms` });
   };
   if (kind === 'stages') {
     const stages = parts.map((part) => {
       const [d, r] = part.split('@');
-      if (/^\d+(\.\d+)?$/.test((d ?? '').trim()) && Number(d) !== 0)
+      if (isUnitlessDuration(d ?? ''))
         unitless.push({ path: '', message: `stage "${part}" needs a unit on its duration: ${d!.trim()}s@${r ?? ''}` });
       return { durationMs: d ?? '', targetRps: toValue(r ?? '') };
     });

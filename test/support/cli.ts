@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { validateJunitFile } from './consumers.js';
 import { assertValidResultFile } from './result-schema.js';
 
 export const CLI = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
@@ -25,7 +26,23 @@ export async function runCli(
     const path = isAbsolute(file) ? file : resolvePath(cwd, file);
     if (await exists(path)) await assertValidResultFile(path);
   }
+  // Every junit.xml likewise, against Jenkins' JUnit schema and ours (test/fixtures/schemas).
+  for (const file of writtenJunitFiles(args)) {
+    const path = isAbsolute(file) ? file : resolvePath(cwd, file);
+    if (await exists(path)) validateJunitFile(path);
+  }
   return done;
+}
+
+/** The JUnit files named by `--junit <file>` and `--out-dir <dir>` (its junit.xml). */
+function writtenJunitFiles(args: readonly string[]): string[] {
+  const files: string[] = [];
+  args.forEach((a, i) => {
+    const next = args[i + 1];
+    if (a === '--junit' && next) files.push(next);
+    if (a === '--out-dir' && next) files.push(join(next, 'junit.xml'));
+  });
+  return files;
 }
 
 /** The result files named by `--json <file>` and `--out-dir <dir>` (its result.json). */

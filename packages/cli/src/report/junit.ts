@@ -15,9 +15,12 @@ import type { StoredRampResult, StoredResult, StoredRunResult } from './stored-r
 /**
  * JUnit XML, so CI systems list what failed the way they list failed unit tests: one testcase
  * per SLO condition per step (classname = the step, name = the condition), plus the recovery
- * check. The shape follows the common (Jenkins / Ant) JUnit schema:
- * testsuites[name, tests, failures, errors, time] > testsuite[name, tests, failures, errors, skipped, time, timestamp] >
- * testcase[name, classname, time] > failure[message, type] | skipped[message].
+ * check. The shape is what every JUnit schema CI reporters use accepts (Jenkins' junit-4.xsd and
+ * xunit-plugin junit-10.xsd, Ant's, GitLab's and GitHub's reporters):
+ * testsuites > testsuite[name, tests, failures, errors, skipped, time, timestamp] >
+ * testcase[name, classname, time] > failure[message, type] | error[message, type] | skipped (its reason as text).
+ * `testsuites` carries no attributes (junit-4.xsd allows none; each testsuite has the totals), and
+ * `skipped` no `message` attribute (junit-4.xsd has none; Jenkins reads the text when it is absent).
  *
  * - breached condition of a breached step: `<failure type="breached">`;
  * - condition of an inconclusive step: `<error type="inconclusive">`. The load generator, not
@@ -135,10 +138,9 @@ function suite(
   const failures = cases.filter((c) => c.outcome.kind === 'failure').length;
   const errors = cases.filter((c) => c.outcome.kind === 'error').length;
   const skipped = cases.filter((c) => c.outcome.kind === 'skipped').length;
-  // `skipped` belongs on testsuite only: Jenkins' junit-10.xsd rejects it on testsuites.
   const totals = `tests="${cases.length}" failures="${failures}" errors="${errors}"`;
   return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="${attr(name)}" ${totals} time="${timeSec}">
+<testsuites>
   <testsuite name="${attr(name)}" ${totals} skipped="${skipped}" time="${timeSec}" timestamp="${attr(startedAt.replace(/(\.\d+)?Z$/, ''))}">
     <properties>
 ${props.map(([k, v]) => `      <property name="${attr(k)}" value="${attr(v)}"/>`).join('\n')}
@@ -230,7 +232,7 @@ function renderCase(c: Case): string {
     case 'passed':
       return o.out ? `${open}>\n      <system-out>${text(o.out)}</system-out>\n    </testcase>` : `${open}/>`;
     case 'skipped':
-      return `${open}>\n      <skipped message="${attr(o.message)}"/>\n    </testcase>`;
+      return `${open}>\n      <skipped>${text(o.message)}</skipped>\n    </testcase>`;
     case 'failure':
     case 'error':
       return `${open}>\n      <${o.kind} message="${attr(o.message)}" type="${attr(o.type)}">${text(o.body)}</${o.kind}>\n    </testcase>`;

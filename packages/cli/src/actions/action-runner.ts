@@ -157,7 +157,14 @@ async function sendAction(
 }
 
 function base(a: ResolvedAction, env: ActionRunnerOptions['env']) {
-  return { name: a.name, at: a.at, method: a.method, url: fill(a.url, env), always: a.always, ...(a.release ? { release: true } : {}) };
+  return {
+    name: a.name,
+    at: a.at,
+    method: a.method,
+    url: fill(a.url, env),
+    always: a.always,
+    ...(a.release !== false ? { release: true } : {}),
+  };
 }
 
 /** The exact request to run by hand when a clean-up failed (secrets are scrubbed on output). */

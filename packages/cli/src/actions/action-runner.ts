@@ -70,7 +70,9 @@ export class ActionRunner {
       else if (a.moment.kind === 'step') atMs = steps[a.moment.step - 1]?.startMs;
       if (atMs === undefined) continue;
       const due = atMs;
-      const timer = setTimeout(() => this.#send(a, due), Math.max(0, t0 + due - performance.now()));
+      // Rounded up: Node's timers count whole milliseconds, and a fractional delay truncated
+      // would send the action up to 1 ms before its moment.
+      const timer = setTimeout(() => this.#send(a, due), Math.max(0, Math.ceil(t0 + due - performance.now())));
       this.#timers.push(timer);
     }
   }

@@ -83,4 +83,24 @@ describe('the pinch summary', () => {
     expect(r.stdout).toMatch(/^ {2}SLO after the release: held \(/m);
     expect(r.stdout).toMatch(/^ {2}recovery: held \(/m);
   }, 30_000);
+
+  it('a release naming a probe the run does not have is refused before anything is sent: exit 2, naming the field', async () => {
+    server = await startChildServer('work-queue', { drainRps: DRAIN_RPS });
+    const dir = await mkdtemp(join(tmpdir(), 'overload-pinch-summary-'));
+    const file = join(dir, 'pinch.mjs');
+    await writeFile(
+      file,
+      `export default {
+        name: 'queue-pinch',
+        requests: [{ name: 'work', method: 'POST', path: '/work', expectStatus: [202] }],
+        profile: { kind: 'constant', rateRps: 10, durationMs: '2s' },
+        probes: [{ name: 'work_queue', kind: 'prometheus', url: '/metrics', metric: 'work_queue_depth' }],
+        actions: [{ name: 'resume', at: '1s', path: '/admin/consumers/resume', release: { queue: 'work_queue', completed: 'work_dne' } }],
+      };\n`,
+    );
+    const r = await runCli(['run', file, '--target', server.url]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('actions[0].release.completed "work_dne" is not a probe of this command (probes: work_queue)');
+    expect((await server.stats()).count).toBe(0);
+  });
 });

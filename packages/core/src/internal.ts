@@ -310,6 +310,7 @@ export {
   type PinchAnalysis,
   type PinchInput,
   type PinchRecovery,
+  QUEUE_LIKE_PROBE,
   type StretchVerdict,
 } from './pinch/analyze-pinch.js';
 export { pinchOfRun, type PinchOfRun } from './pinch/pinch-moments.js';

@@ -4,7 +4,7 @@
 // rate), while running. POST /admin/consumers/pause stops them (the queue grows with every POST);
 // POST /admin/consumers/resume starts them again with no credit saved up, so the backlog drains
 // at drainRps minus the arrival rate. GET /metrics: work_queue_depth (gauge), work_done_total
-// (counter). stats: when the resume arrived and the queue first hit 0 after it (ms since start),
+// (counter). stats: requests received (any path, count), when the resume arrived and the queue first hit 0 after it (ms since start),
 // the queue at the resume, and the done count.
 // Options: { drainRps }
 import http from 'node:http';
@@ -12,6 +12,7 @@ const o = JSON.parse(process.argv[2] ?? '{}');
 const drainRps = o.drainRps ?? 300;
 const startedAt = performance.now();
 let queue = 0;
+let received = 0;
 let done = 0;
 let running = true;
 let credit = 0;
@@ -35,6 +36,7 @@ setInterval(() => {
 
 const server = http.createServer((req, res) => {
   req.resume();
+  received++;
   if (req.url === '/metrics') {
     res.setHeader('content-type', 'text/plain; version=0.0.4');
     res.end(`# TYPE work_queue_depth gauge\nwork_queue_depth ${queue}\n# TYPE work_done_total counter\nwork_done_total ${done}\n`);
@@ -58,7 +60,7 @@ const server = http.createServer((req, res) => {
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
 process.on('message', (m) => {
-  if (m.type === 'stats') process.send({ id: m.id, stats: { count: done, done, queue, resumedAtMs, queueAtResume, drainedAtMs } });
+  if (m.type === 'stats') process.send({ id: m.id, stats: { count: received, done, queue, resumedAtMs, queueAtResume, drainedAtMs } });
 });
 process.on('SIGTERM', () => process.exit(0));
 process.on('disconnect', () => process.exit(0));

@@ -5,6 +5,7 @@ import {
   type PinchAnalysis,
   pinchOfRun,
   type ProbeSeries,
+  QUEUE_LIKE_PROBE,
   type QueueDrain,
   type RunConfig,
   type RunResult,
@@ -34,7 +35,7 @@ export function formatPinch(p: StoredPinch): string[] {
     const watched = p.queues.map((q) => q.probe);
     lines.push(
       watched.length === 0
-        ? '  no queue to watch: name one with release: { queue: … } or probe one whose name says queue, depth or backlog'
+        ? '  no queue to watch: name its probe with release: { queue: … }, or probe one whose name says queue, depth or backlog'
         : `  NO BACKLOG: ${watched.join(', ')} never rose above ${watched.length === 1 ? 'its' : 'their'} steady range during the hold; check that the hold pauses the consumers`,
     );
   }
@@ -93,7 +94,8 @@ export function pinchOf(
   records: readonly ActionRecord[] | undefined,
 ): StoredPinch | undefined {
   const found = pinchOfRun(config.curve, records, plan.actions, result.durationMs);
-  if (!found) return undefined;
+  // The generator's pinch profile says nothing about a target whose queues nobody probes.
+  if (!found || (found.source === 'profile' && !probes.some((p) => QUEUE_LIKE_PROBE.test(p.name)))) return undefined;
   const analysis = analyzePinch({
     moments: found.moments,
     probes,

@@ -156,6 +156,8 @@ describe('actions on the target during a run', () => {
 
   // Every other way a run ends but SIGKILL (SIGINT: student-reports-pinch.test.ts; a collapse:
   // actions-ramp-cli.test.ts): the clean-up due at 25 s is sent early, when sending stops.
+  const LONG_RUN = ['--rate', '50', '--duration', '30s', '--workers', '1'];
+  const CLEAN_UP = ['--action', 'resume=POST /admin/resume@25s,always'];
   const stops = [
     { how: 'a request cap (--max-requests)', args: ['--max-requests', '60'], reason: 'max-requests', code: 3 },
     { how: '--max-duration', args: ['--max-duration', '1s'], reason: 'max-duration', code: 3 },
@@ -171,9 +173,7 @@ describe('actions on the target during a run', () => {
       await writeFile(ref, `export default { name: 'reports', requests: [{ name: 'r', path: '/', sideEffects: { reports: 1 } }] };\n`);
       extra.push('--target', target.url);
     }
-    const action = ['--action', 'resume=POST /admin/resume@25s,always'];
-    const load = ['--rate', '50', '--duration', '30s', '--workers', '1', '--json', join(dir, 'result.json')];
-    const r = await runCli(['run', ref, ...load, ...action, ...extra], env ? { env } : {});
+    const r = await runCli(['run', ref, ...LONG_RUN, ...CLEAN_UP, ...extra, '--json', join(dir, 'result.json')], env ? { env } : {});
     expect(r.code).toBe(code);
     const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
     expect(result.stopReason).toBe(reason);
@@ -187,35 +187,17 @@ describe('actions on the target during a run', () => {
     const token = 'actions-test-token';
     let base: string | undefined;
     let stopped: number | undefined;
-    const r = await runCli(
-      [
-        'run',
-        `${target.url}/`,
-        '--rate',
-        '50',
-        '--duration',
-        '30s',
-        '--workers',
-        '1',
-        '--control-port',
-        '0',
-        '--control-token',
-        token,
-        '--action',
-        'resume=POST /admin/resume@25s,always',
-      ],
-      {
-        onStderr: (chunk) => {
-          base ??= /control endpoint (http:\/\/127\.0\.0\.1:\d+)/.exec(chunk)?.[1];
-          if (stopped === undefined && base && /\[\s+1s\]/.test(chunk)) {
-            stopped = 0;
-            void fetch(`${base}/stop`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }).then(
-              (res) => (stopped = res.status),
-            );
-          }
-        },
+    const r = await runCli(['run', `${target.url}/`, ...LONG_RUN, ...CLEAN_UP, '--control-port', '0', '--control-token', token], {
+      onStderr: (chunk) => {
+        base ??= /control endpoint (http:\/\/127\.0\.0\.1:\d+)/.exec(chunk)?.[1];
+        if (stopped === undefined && base && /\[\s+1s\]/.test(chunk)) {
+          stopped = 0;
+          void fetch(`${base}/stop`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }).then(
+            (res) => (stopped = res.status),
+          );
+        }
       },
-    );
+    });
     expect(stopped).toBe(202);
     expect(r.code).toBe(3);
     expect(r.stdout).toContain('stopped: control-endpoint');

@@ -23,6 +23,17 @@ interface QueueStats {
  * must read that from the probes, sampled every 100 ms: it sees the queue back at 0 at most one
  * probe interval (plus a poll's latency) after it really was.
  */
+/** A scenario file of `fields` (the text of an object literal's body), against the work queue. */
+async function scenarioFile(fields: string): Promise<{ dir: string; file: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'overload-pinch-summary-'));
+  const file = join(dir, 'pinch.mjs');
+  await writeFile(
+    file,
+    `export default { name: 'queue-pinch', requests: [{ name: 'work', method: 'POST', path: '/work', expectStatus: [202] }], ${fields} };\n`,
+  );
+  return { dir, file };
+}
+
 describe('the pinch summary', () => {
   let server: ChildServer | undefined;
   afterEach(async () => {
@@ -32,25 +43,17 @@ describe('the pinch summary', () => {
 
   it('reports the peak, the drain time and the drain throughput of a queue drained at a known rate', async () => {
     server = await startChildServer('work-queue', { drainRps: DRAIN_RPS });
-    const dir = await mkdtemp(join(tmpdir(), 'overload-pinch-summary-'));
-    const file = join(dir, 'pinch.mjs');
-    await writeFile(
-      file,
-      `export default {
-        name: 'queue-pinch',
-        requests: [{ name: 'work', method: 'POST', path: '/work', expectStatus: [202] }],
-        profile: { kind: 'constant', rateRps: ${ARRIVAL_RPS}, durationMs: '7s' },
-        slo: 'p90<200ms,errors<1%',
-        probes: [
-          { name: 'work_queue', kind: 'prometheus', url: '/metrics', metric: 'work_queue_depth', intervalMs: ${PROBE_MS}, timeoutMs: 80 },
-          { name: 'work_done', kind: 'prometheus', url: '/metrics', metric: 'work_done_total', intervalMs: ${PROBE_MS}, timeoutMs: 80 },
-        ],
-        actions: [
-          { name: 'pause', at: '2s', path: '/admin/consumers/pause' },
-          { name: 'resume', at: '4s', path: '/admin/consumers/resume', always: true, release: { queue: 'work_queue', completed: 'work_done' } },
-        ],
-      };\n`,
-    );
+    const { dir, file } = await scenarioFile(`
+      profile: { kind: 'constant', rateRps: ${ARRIVAL_RPS}, durationMs: '7s' },
+      slo: 'p90<200ms,errors<1%',
+      probes: [
+        { name: 'work_queue', kind: 'prometheus', url: '/metrics', metric: 'work_queue_depth', intervalMs: ${PROBE_MS}, timeoutMs: 80 },
+        { name: 'work_done', kind: 'prometheus', url: '/metrics', metric: 'work_done_total', intervalMs: ${PROBE_MS}, timeoutMs: 80 },
+      ],
+      actions: [
+        { name: 'pause', at: '2s', path: '/admin/consumers/pause' },
+        { name: 'resume', at: '4s', path: '/admin/consumers/resume', always: true, release: { queue: 'work_queue', completed: 'work_done' } },
+      ],`);
     const r = await runCli(['run', file, '--target', server.url, '--workers', '1', '--json', join(dir, 'result.json')]);
     expect(r.code).toBe(0);
     const truth = await server.stats<QueueStats>();
@@ -86,18 +89,10 @@ describe('the pinch summary', () => {
 
   it('a release naming a probe the run does not have is refused before anything is sent: exit 2, naming the field', async () => {
     server = await startChildServer('work-queue', { drainRps: DRAIN_RPS });
-    const dir = await mkdtemp(join(tmpdir(), 'overload-pinch-summary-'));
-    const file = join(dir, 'pinch.mjs');
-    await writeFile(
-      file,
-      `export default {
-        name: 'queue-pinch',
-        requests: [{ name: 'work', method: 'POST', path: '/work', expectStatus: [202] }],
-        profile: { kind: 'constant', rateRps: 10, durationMs: '2s' },
-        probes: [{ name: 'work_queue', kind: 'prometheus', url: '/metrics', metric: 'work_queue_depth' }],
-        actions: [{ name: 'resume', at: '1s', path: '/admin/consumers/resume', release: { queue: 'work_queue', completed: 'work_dne' } }],
-      };\n`,
-    );
+    const { file } = await scenarioFile(`
+      profile: { kind: 'constant', rateRps: 10, durationMs: '2s' },
+      probes: [{ name: 'work_queue', kind: 'prometheus', url: '/metrics', metric: 'work_queue_depth' }],
+      actions: [{ name: 'resume', at: '1s', path: '/admin/consumers/resume', release: { queue: 'work_queue', completed: 'work_dne' } }],`);
     const r = await runCli(['run', file, '--target', server.url]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('actions[0].release.completed "work_dne" is not a probe of this command (probes: work_queue)');

@@ -108,4 +108,11 @@ describe('the pinch summary, read from the probes and the actions’ times', () 
     expect(p.throughput).toBeUndefined();
     expect(p.recovery).toMatchObject({ status: 'unjudged' });
   });
+
+  it('a run stopped at the release (the clean-up sent the resume): the drain was never watched, recovery unjudged', () => {
+    const { probes, moments } = pinchSeries({ endMs: 4000 });
+    const p = analyzePinch({ moments: { ...moments, releaseAtMs: 4050, endMs: 4050 }, probes, queue: 'work_queue', intervals: [] });
+    expect(p.queues[0]).toMatchObject({ rose: true, drained: false });
+    expect(p.recovery).toMatchObject({ status: 'unjudged', detail: expect.stringContaining('no sample of work_queue after the release') });
+  });
 });

@@ -92,6 +92,9 @@ function recoveryOf(input: PinchInput, q: QueueDrain | undefined): PinchRecovery
   if (!q) return { status: 'unjudged', detail: 'no queue rose during the hold, so there was no backlog to recover from' };
   if (!q.rose)
     return { status: 'unjudged', detail: `${q.probe} never rose above its steady range, so there was no backlog to recover from` };
+  const watched = input.probes.find((p) => p.name === q.probe)?.points.some((p) => p.ok && p.tMs > input.moments.releaseAtMs);
+  if (!watched)
+    return { status: 'unjudged', detail: `no sample of ${q.probe} after the release: the load stopped before the drain could be watched` };
   if (!q.drained || q.drainedAtMs === undefined)
     return { status: 'breached', detail: `${q.probe} was still above its steady range, ≤ ${q.steadyMax}, when the load stopped` };
   if (q.stayedDrained === false)

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TEST_CRASH_ENV } from '@overload/workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 
@@ -153,23 +154,53 @@ describe('actions on the target during a run', () => {
     expect(target.admin.map((a) => a.path)).toEqual(['/admin/resume']);
   });
 
-  it('a request cap (--max-requests) stop: the always action runs', async () => {
+  // Every other way a run ends but SIGKILL (SIGINT: student-reports-pinch.test.ts; a collapse:
+  // actions-ramp-cli.test.ts): the clean-up due at 25 s is sent early, when sending stops.
+  const LONG_RUN = ['--rate', '50', '--duration', '30s', '--workers', '1'];
+  const CLEAN_UP = ['--action', 'resume=POST /admin/resume@25s,always'];
+  const stops = [
+    { how: 'a request cap (--max-requests)', args: ['--max-requests', '60'], reason: 'max-requests', code: 3 },
+    { how: '--max-duration', args: ['--max-duration', '1s'], reason: 'max-duration', code: 3 },
+    { how: 'a side-effect budget', args: ['--budget', 'reports=60'], reason: 'budget', code: 3, sideEffects: true },
+    { how: 'a worker crash', args: [], env: { [TEST_CRASH_ENV]: 'worker 0 throws after 60 requests' }, reason: 'worker-crash', code: 70 },
+  ];
+  it.each(stops)('$how: the always action runs', async ({ args, reason, code, env, sideEffects }) => {
     target = await startAdminTarget();
-    const r = await runCli([
-      'run',
-      `${target.url}/`,
-      '--rate',
-      '50',
-      '--duration',
-      '30s',
-      '--workers',
-      '1',
-      '--max-requests',
-      '60',
-      '--action',
-      'resume=POST /admin/resume@25s,always',
-    ]);
+    let ref = `${target.url}/`;
+    const extra = [...args];
+    if (sideEffects) {
+      ref = join(dir, 'reports.mjs');
+      await writeFile(ref, `export default { name: 'reports', requests: [{ name: 'r', path: '/', sideEffects: { reports: 1 } }] };\n`);
+      extra.push('--target', target.url);
+    }
+    const r = await runCli(['run', ref, ...LONG_RUN, ...CLEAN_UP, ...extra, '--json', join(dir, 'result.json')], env ? { env } : {});
+    expect(r.code).toBe(code);
+    const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
+    expect(result.stopReason).toBe(reason);
+    expect(target.admin.map((a) => a.path)).toEqual(['/admin/resume']);
+    expect(result.actions[0]).toMatchObject({ name: 'resume', ok: true, ranAtStop: true, status: 200 });
+    expect(result.actions[0].actualAtMs).toBeLessThan(25_000);
+  });
+
+  it('the control endpoint (POST /stop): the always action runs', async () => {
+    target = await startAdminTarget();
+    const token = 'actions-test-token';
+    let base: string | undefined;
+    let stopped: number | undefined;
+    const r = await runCli(['run', `${target.url}/`, ...LONG_RUN, ...CLEAN_UP, '--control-port', '0', '--control-token', token], {
+      onStderr: (chunk) => {
+        base ??= /control endpoint (http:\/\/127\.0\.0\.1:\d+)/.exec(chunk)?.[1];
+        if (stopped === undefined && base && /\[\s+1s\]/.test(chunk)) {
+          stopped = 0;
+          void fetch(`${base}/stop`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }).then(
+            (res) => (stopped = res.status),
+          );
+        }
+      },
+    });
+    expect(stopped).toBe(202);
     expect(r.code).toBe(3);
+    expect(r.stdout).toContain('stopped: control-endpoint');
     expect(target.admin.map((a) => a.path)).toEqual(['/admin/resume']);
   });
 
@@ -236,10 +267,17 @@ describe('actions on the target during a run', () => {
       '1',
       '--action',
       'resume=POST /admin/resume@end,always',
+      '--json',
+      join(dir, 'result.json'),
     ]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('NOT UNDONE');
     expect(r.stderr).toContain(`curl -X POST '${target.url}/admin/resume'`);
+    // And in the runbook stored with the result (the HTML report's parameters section shows it).
+    const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8'));
+    expect(result.runbook.notUndone).toEqual([
+      { name: 'resume', error: 'status 500 is not one of the expected statuses', request: `curl -X POST '${target.url}/admin/resume'` },
+    ]);
   });
 
   it('an action host outside the allowlist is refused before anything is sent: exit 2', async () => {

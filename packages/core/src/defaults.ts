@@ -103,4 +103,13 @@ export const DEFAULTS = {
     /** Actions due at the same moment (several clean-ups at the stop) go out at most this many at a time. */
     concurrency: 4,
   },
+  pinch: {
+    /**
+     * A queue is back in its steady range when it is at most the 90th percentile of its samples
+     * before the hold (one odd sample does not widen the range), and never less than its
+     * median + 1: a queue idling at 0 that reads 1 now and then is drained.
+     */
+    steadyPercentile: 0.9,
+    steadySlack: 1,
+  },
 } as const;

@@ -34,7 +34,7 @@ export type { LatencyLimit, ProbeCondition, ProbeOp, Slo } from './slo/slo.js';
 export type { HttpProbeSpec, JsonProbeSpec, ProbeSpec, PrometheusProbeSpec } from './probe/index.js';
 export { parseDurationMs, formatDurationMs, type DurationInput } from './units.js';
 export { DEFAULTS } from './defaults.js';
-export type { ActionRecord, ActionSpec } from './action/action.js';
+export type { ActionRecord, ActionSpec, PinchRelease } from './action/action.js';
 export {
   OverloadError,
   ValidationError,

@@ -24,10 +24,12 @@ export {
   type ActionSpec,
   parseActionFlag,
   parseMoment,
+  type PinchRelease,
   type ResolvedAction,
   resolveActions,
   validateActionMoments,
   validateActions,
+  validateReleaseProbes,
 } from './action/action.js';
 export { isUnitlessDuration, parseDurationMs, formatDurationMs, type DurationInput } from './units.js';
 export { RateCurve, segmentArea, type Segment, type ProfileStep, type SerializedCurve } from './profile/curve.js';
@@ -300,7 +302,18 @@ export { captureValues, conditionHolds, ResponseJson, type ResponseView } from '
 export { statusTable } from './scenario/status-table.js';
 export { MAX_GENERATED_ROWS, parseCsv, validateFeeders, type Feeder, type FeederRow, type FeederValue } from './scenario/feeder.js';
 export { randomRunId } from './run/config.js';
-export { analyzeDrain, pinchReleaseAtMs, type QueueDrain } from './pinch/drain.js';
+export { analyzeQueue, type PinchMoments, type QueueDrain } from './pinch/queue-drain.js';
+export type { DrainRate } from './pinch/drain-rate.js';
+export {
+  analyzePinch,
+  judgeStretch,
+  type PinchAnalysis,
+  type PinchInput,
+  type PinchRecovery,
+  QUEUE_LIKE_PROBE,
+  type StretchVerdict,
+} from './pinch/analyze-pinch.js';
+export { pinchOfRun, type PinchOfRun } from './pinch/pinch-moments.js';
 export {
   HGRM_TICKS_PER_HALF_DISTANCE,
   INTERVAL_LOG_TAGS,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseActionFlag, validateActions } from '../src/action/action.js';
+import { parseActionFlag, resolveActions, validateActions, validateReleaseProbes } from '../src/action/action.js';
 import { validateScenario } from '../src/scenario/scenario.js';
 
 describe('action validation names the field and the fix', () => {
@@ -40,5 +40,27 @@ describe('action validation names the field and the fix', () => {
       onFailure: 'continue',
     });
     expect(issues).toEqual([]);
+  });
+
+  it('release: true, or the probes it releases; a probe the command does not have is refused under its field', () => {
+    const issues = validateActions([
+      { name: 'a', at: '1s', path: '/a', release: 'yes' },
+      { name: 'b', at: '2s', path: '/b', release: { queue: 3, complete: 'done' } },
+    ]);
+    expect(issues.map((i) => i.path)).toEqual(['actions[0].release', 'actions[1].release.complete', 'actions[1].release.queue']);
+    const flagIssues: never[] = [];
+    expect(parseActionFlag('resume=/admin/resume@40s,always,release', flagIssues)).toMatchObject({ always: true, release: true });
+    const actions = resolveActions(
+      [
+        { name: 'pause', at: '1s', path: '/p' },
+        { name: 'resume', at: '2s', path: '/r', release: { queue: 'render_queue', completed: 'reports_dne' } },
+      ],
+      'http://127.0.0.1:1',
+    );
+    expect(actions.map((a) => a.release)).toEqual([false, { queue: 'render_queue', completed: 'reports_dne' }]);
+    const refused = validateReleaseProbes(actions, ['render_queue', 'reports_done']);
+    expect(refused).toEqual([
+      { path: 'actions[1].release.completed', message: expect.stringContaining('"reports_dne" is not a probe of this command') },
+    ]);
   });
 });

@@ -50,6 +50,12 @@ export function formatMetrics(s: StudentReportsSnapshot): string {
     },
     { name: 'student_reports_done_total', type: 'counter', help: 'Reports rendered successfully.', samples: [['', s.done]] },
     {
+      name: 'student_reports_consumers_paused',
+      type: 'gauge',
+      help: 'Whether the render consumers are paused (POST /admin/consumers/pause): 1 while paused, 0 while running.',
+      samples: [['', s.render.paused ? 1 : 0]],
+    },
+    {
       name: 'student_reports_failed_total',
       type: 'counter',
       help: 'Reports that failed (translation timeout or full queue, or a failed render); each sent one email.',

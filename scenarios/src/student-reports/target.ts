@@ -63,7 +63,7 @@ export interface StudentReportsSnapshot {
   readonly rejectedCircuitOpen: number;
   readonly syntheticRequests: number;
   readonly translation: { readonly waiting: number; readonly inProgress: number };
-  readonly render: { readonly waiting: number; readonly inProgress: number };
+  readonly render: { readonly waiting: number; readonly inProgress: number; readonly paused: boolean };
   readonly storedReports: number;
   readonly breaker: BreakerSnapshot;
 }
@@ -129,7 +129,7 @@ export async function startStudentReportsTarget(input: StartStudentReportsTarget
     rejectedCircuitOpen: counts.rejectedCircuitOpen,
     syntheticRequests: counts.synthetic,
     translation: { waiting: db.waiting(), inProgress: db.inProgress() },
-    render: { waiting: renderer.waiting(), inProgress: renderer.inProgress() },
+    render: { waiting: renderer.waiting(), inProgress: renderer.inProgress(), paused: renderer.isPaused() },
     storedReports: store.size(),
     breaker: breaker.snapshot(),
   });

@@ -70,7 +70,9 @@ export class ActionRunner {
       else if (a.moment.kind === 'step') atMs = steps[a.moment.step - 1]?.startMs;
       if (atMs === undefined) continue;
       const due = atMs;
-      const timer = setTimeout(() => this.#send(a, due), Math.max(0, t0 + due - performance.now()));
+      // Rounded up: Node's timers count whole milliseconds, and a fractional delay truncated
+      // would send the action up to 1 ms before its moment.
+      const timer = setTimeout(() => this.#send(a, due), Math.max(0, Math.ceil(t0 + due - performance.now())));
       this.#timers.push(timer);
     }
   }
@@ -157,7 +159,14 @@ async function sendAction(
 }
 
 function base(a: ResolvedAction, env: ActionRunnerOptions['env']) {
-  return { name: a.name, at: a.at, method: a.method, url: fill(a.url, env), always: a.always, ...(a.release ? { release: true } : {}) };
+  return {
+    name: a.name,
+    at: a.at,
+    method: a.method,
+    url: fill(a.url, env),
+    always: a.always,
+    ...(a.release !== false ? { release: true } : {}),
+  };
 }
 
 /** The exact request to run by hand when a clean-up failed (secrets are scrubbed on output). */

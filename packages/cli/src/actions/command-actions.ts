@@ -1,4 +1,10 @@
-import { type ActionRecord, type ResolvedAction, ValidationError, validateActionMoments } from '@overload/core/internal';
+import {
+  type ActionRecord,
+  type ResolvedAction,
+  ValidationError,
+  validateActionMoments,
+  validateReleaseProbes,
+} from '@overload/core/internal';
 import type { CommandSession } from '../commands/session.js';
 import type { ResolvedPlan } from '../plan/resolve.js';
 import { secrets } from '../secrets.js';
@@ -16,7 +22,13 @@ export function commandActions(
   env = process.env,
 ): ActionRunner | undefined {
   if (plan.actions.length === 0) return undefined;
-  const issues = validateActionMoments(plan.actions, moments);
+  const issues = [
+    ...validateActionMoments(plan.actions, moments),
+    ...validateReleaseProbes(
+      plan.actions,
+      plan.probes.map((p) => p.name),
+    ),
+  ];
   if (issues.length > 0) throw new ValidationError(`\`overload ${moments.command}\` with these actions`, issues);
   return new ActionRunner(plan.actions, {
     allowedHosts: plan.allowedHosts,
@@ -49,13 +61,21 @@ export function warnUndone(
   out: NodeJS.WritableStream,
   env = process.env,
 ): boolean {
-  const failed = records.filter((r) => r.always && !r.ok && !r.skipped);
+  const failed = notUndoneOf(records, actions, env);
   if (failed.length === 0) return false;
   const lines = ['', '!!! NOT UNDONE: a clean-up action failed; the target may still be in the state this test put it in.'];
-  for (const r of failed) {
-    const a = actions.find((x) => x.name === r.name)!;
-    lines.push(`!!! "${r.name}" failed (${r.error}). Run it by hand:`, `    ${curlOf(a, env)}`);
-  }
+  for (const r of failed) lines.push(`!!! "${r.name}" failed (${r.error}). Run it by hand:`, `    ${r.request}`);
   out.write(`${secrets.scrub(lines.join('\n'))}\n`);
   return true;
+}
+
+/** The clean-ups that failed, each with the exact request to run by hand (scrubbed on output). */
+export function notUndoneOf(
+  records: readonly ActionRecord[],
+  actions: readonly ResolvedAction[],
+  env: NodeJS.ProcessEnv = process.env,
+): { name: string; error: string; request: string }[] {
+  return records
+    .filter((r) => r.always && !r.ok && !r.skipped)
+    .map((r) => ({ name: r.name, error: r.error ?? 'failed', request: curlOf(actions.find((x) => x.name === r.name)!, env) }));
 }

@@ -199,7 +199,7 @@ export async function planText(ref: string, flags: PlanFlags): Promise<string> {
     lines.push('actions (not sent by plan):');
     for (const a of plan.actions)
       lines.push(
-        `  ${a.name.padEnd(18)} at ${a.at.padEnd(8)} ${a.method} ${a.url}${a.always ? '  (always: runs however the run ends)' : ''}`,
+        `  ${a.name.padEnd(18)} at ${a.at.padEnd(8)} ${a.method} ${a.url}${a.always ? '  (always: runs however the run ends)' : ''}${a.release !== false ? `  (releases the pinch${a.release.queue ? ` of ${a.release.queue}` : ''})` : ''}`,
       );
   }
   return lines.join('\n');

@@ -125,7 +125,7 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
     const stored = {
       ...result,
       ...(actionRecords ? { actions: actionRecords } : {}),
-      runbook: runbookOf(plan, flags, session.ledger.used()),
+      runbook: runbookOf(plan, flags, session.ledger.used(), actionRecords),
     };
     const files = await writeResults(stored, plan.name, flags);
     process.stdout.write(`${formatRampSummary(result, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`);

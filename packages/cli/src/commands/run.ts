@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
 import {
-  analyzeDrain,
   type Profile,
   type ProbeSeries,
-  type QueueDrain,
-  pinchReleaseAtMs,
   type RunResult,
   ValidationError,
   formatDurationMs,
@@ -16,6 +13,7 @@ import type { ActionRunner } from '../actions/action-runner.js';
 import { EXIT, type ExitCode, exitCodeForStop } from '../exit-codes.js';
 import { createLogger, redactHeaders } from '../logger.js';
 import { Progress } from '../output/progress.js';
+import { formatPinch, pinchOf } from '../output/pinch-summary.js';
 import { formatRunSummary } from '../output/run-summary.js';
 import { durationArg, rateArg, statusListArg } from '../parse.js';
 import { resolvePlan } from '../plan/resolve.js';
@@ -152,33 +150,18 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     await probes?.stop();
     probes = undefined;
     progress.done();
-    // A generator-side pinch releases at its profile's release step; a real one when its release action was sent.
-    const releaseAtMs = pinchReleaseAtMs(handle.config.curve) ?? actionRecords?.find((r) => r.release && r.ok)?.actualAtMs;
-    const drains: QueueDrain[] | undefined =
-      releaseAtMs === undefined
-        ? undefined
-        : series.filter((s) => /queue|depth|backlog/i.test(s.name)).map((s) => analyzeDrain(s, releaseAtMs));
+    const pinch = pinchOf(result, handle.config, series, plan, actionRecords);
     const stopReason = result.stopReason;
     const stored = {
       ...result,
       probes: series,
       ...(actionRecords ? { actions: actionRecords } : {}),
-      ...(drains ? { pinch: { releaseAtMs, drains } } : {}),
-      runbook: runbookOf(plan, flags, session.ledger.used()),
+      ...(pinch ? { pinch } : {}),
+      runbook: runbookOf(plan, flags, session.ledger.used(), actionRecords),
     };
     const files = await writeResults(stored, plan.name, flags);
     process.stdout.write(`${formatRunSummary(result, plan.run.requests ? `${plan.name} on ${plan.targetUrl}` : undefined)}\n`);
-    if (drains) {
-      for (const d of drains) {
-        process.stdout.write(
-          d.drainMs !== undefined
-            ? `pinch: ${d.probe} peaked at ${d.peak} ${((d.peakAtMs - d.releaseAtMs) / 1000).toFixed(1)} s after the release and drained ${(d.drainMs / 1000).toFixed(1)} s after it\n`
-            : d.drained
-              ? `pinch: ${d.probe} never rose above its baseline (${d.baseline})\n`
-              : `pinch: ${d.probe} peaked at ${d.peak} and had NOT drained by the end of the run\n`,
-        );
-      }
-    }
+    if (pinch) process.stdout.write(`${formatPinch(pinch).join('\n')}\n`);
     if (actionRecords) process.stdout.write(`${formatActions(actionRecords)}\n`);
     if (result.partial) process.stdout.write(`stopped early: ${result.partial.detail}\n`);
     process.stdout.write(`results: ${files.join(', ')}\n`);

@@ -1,4 +1,5 @@
-import { summarizeTls } from '@overload/core/internal';
+import { type ActionRecord, summarizeTls } from '@overload/core/internal';
+import { notUndoneOf } from '../actions/command-actions.js';
 import type { PlanFlags, ResolvedPlan } from './resolve.js';
 
 /**
@@ -10,7 +11,9 @@ export function runbookOf(
   plan: ResolvedPlan,
   flags: PlanFlags & { killFile?: string; controlPort?: number },
   budgetsUsed: Record<string, number>,
+  actionRecords?: readonly ActionRecord[],
 ) {
+  const notUndone = actionRecords ? notUndoneOf(actionRecords, plan.actions) : [];
   return {
     name: plan.name,
     ...(plan.description ? { description: plan.description } : {}),
@@ -20,6 +23,11 @@ export function runbookOf(
     profile: plan.profile,
     slo: plan.slo,
     probes: plan.probes.map((p) => ({ name: p.name, kind: p.kind, url: p.url })),
+    ...(plan.actions.length > 0
+      ? { actions: plan.actions.map((a) => ({ name: a.name, at: a.at, method: a.method, url: a.url, always: a.always })) }
+      : {}),
+    // A clean-up that failed: what was not undone, and the exact request to run by hand.
+    ...(notUndone.length > 0 ? { notUndone } : {}),
     recovery: plan.recovery,
     // Which TLS settings were in force, never their contents (no PEM, no key).
     ...(plan.run.tls ? { tls: summarizeTls(plan.run.tls) } : {}),

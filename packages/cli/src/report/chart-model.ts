@@ -9,6 +9,7 @@ import {
   type Slo,
   type StepResult,
 } from '@overload/core/internal';
+import type { StoredPinch } from '../output/pinch-summary.js';
 import { arrivalUnitOf, stepRateText } from './rate-unit.js';
 import type { StoredRampResult, StoredResult, StoredSearchResult } from './stored-result.js';
 
@@ -106,7 +107,7 @@ export function chartsOf(result: StoredResult): ChartSpec[] {
   }
   if (result.kind === 'ramp') charts.push(rampHockeyStick(result));
   if (result.kind === 'search') charts.push(searchHockeyStick(result));
-  if (result.kind !== 'run') result.probes.forEach((p, i) => charts.push(probeChart(p, i, timeline)));
+  (result.probes ?? []).forEach((p, i) => charts.push(probeChart(p, i, timeline)));
   return charts;
 }
 
@@ -157,7 +158,18 @@ function timelineOf(result: StoredResult): Timeline | undefined {
   for (const a of result.actions ?? [])
     if (!a.skipped && a.actualAtMs !== undefined)
       marks.push({ x: round3(a.actualAtMs / 1000), label: a.ok ? a.name : `${a.name} (FAILED)`, color: COLOR.action });
+  if (result.kind === 'run' && result.pinch) bands.push(...pinchBands(result.pinch));
   return { points, marks, bands };
+}
+
+/** A pinch's hold (from the hold to the release) and its queue's drain (from the release to the first sample back in range). */
+function pinchBands(p: StoredPinch): ChartBand[] {
+  const bands: ChartBand[] = [];
+  if (p.holdAtMs !== undefined) bands.push({ from: round3(p.holdAtMs / 1000), to: round3(p.releaseAtMs / 1000), label: 'hold' });
+  const q = p.queues.find((x) => x.probe === p.queue);
+  if (q?.drainedAtMs !== undefined && q.rose)
+    bands.push({ from: round3(p.releaseAtMs / 1000), to: round3(q.drainedAtMs / 1000), label: `${q.probe} drain` });
+  return bands;
 }
 
 /** Rates of an interval shorter than half an interval (a run's ragged end) are noise: 3 responses in 10 ms is not 300 req/s. */

@@ -165,6 +165,15 @@ export function runbookSection(result: StoredResult): string {
   }
   if (rb) {
     rows.push(row('Probes', list(rb.probes.map((p) => `${p.name} (${p.kind}) ${p.url}`))));
+    if (rb.actions)
+      rows.push(row('Actions', list(rb.actions.map((a) => `${a.name}: ${a.method} ${a.url} at ${a.at}${a.always ? ' (always)' : ''}`))));
+    if (rb.notUndone)
+      rows.push(
+        row(
+          'NOT UNDONE',
+          `<strong>A clean-up failed: the target may still be in the state this test put it in. Run by hand:</strong>${list(rb.notUndone.map((u) => `${u.name} (${u.error}): ${u.request}`))}`,
+        ),
+      );
     rows.push(row('Recovery check', h(rb.recovery === false ? 'disabled' : describeObject(rb.recovery))));
     const g = rb.guardrails;
     rows.push(row('Allowed hosts', h(g.allowedHosts.join(', '))));

@@ -5,6 +5,7 @@ import { formatArrivalRate, formatCount, OverloadError } from '@overload/core/in
 import { chartsOf, type ChartSpec } from './chart-model.js';
 import { CLIENT_SCRIPT } from './client-script.js';
 import { escapeHtml as h, jsonForScript } from './escape.js';
+import { formatPinch } from '../output/pinch-summary.js';
 import { namesSection } from './html-names.js';
 import { runbookSection, stepsSection, totalsSection, verdictSection } from './html-sections.js';
 import { arrivalUnitOf, stepRateText } from './rate-unit.js';
@@ -49,6 +50,7 @@ export function renderHtmlReport(result: StoredResult): string {
 <header><h1>${h(`overload ${result.kind} report`)}</h1><p class="target">${h(`${result.target.method} ${result.target.url}`)}</p></header>
 <main>
 ${verdictSection(result)}
+${pinchSection(result)}
 ${runbookSection(result)}
 ${chartsSection(charts)}
 ${detailSections(result)}
@@ -70,6 +72,13 @@ function chartsSection(charts: readonly ChartSpec[]): string {
       `<figure class="chart-box"><h3>${h(c.title)}</h3><p class="caption">${h(c.caption)}</p><div class="chart" id="chart-${h(c.id)}"></div></figure>`,
   );
   return `<section><h2>Charts</h2>${figures.join('\n')}</section>`;
+}
+
+/** A run with a pinch: the summary's findings, the queue's peak and drain first. */
+function pinchSection(result: StoredResult): string {
+  if (result.kind !== 'run' || !result.pinch) return '';
+  const [headline, ...findings] = formatPinch(result.pinch);
+  return `<section><h2>Pinch</h2><p>${h(headline!.replace(/^pinch: /, ''))}</p><ul>${findings.map((f) => `<li>${h(f.trim())}</li>`).join('')}</ul></section>`;
 }
 
 function detailSections(result: StoredResult): string {
@@ -103,7 +112,7 @@ function detailSections(result: StoredResult): string {
     parts.push(totalsSection(result, 'Totals'));
     parts.push(namesSection(result, 'Per request, journey and step'));
   }
-  if (result.kind !== 'run' && result.probes.length > 0) {
+  if (result.probes && result.probes.length > 0) {
     const items = result.probes.map((p) => {
       const failed = p.points.filter((s) => !s.ok).length;
       return `<li>${h(`${p.name} (${p.kind}): ${formatCount(p.points.length)} samples, ${formatCount(failed)} not ok`)}</li>`;

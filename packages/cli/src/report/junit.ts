@@ -10,6 +10,7 @@ import {
 } from '@overload/core/internal';
 import { failureList } from '../output/names-table.js';
 import { escapeXmlAttr as attr, escapeXmlText as text } from './escape.js';
+import { actionCases, pinchCases } from './junit-actions.js';
 import type { StoredRampResult, StoredResult, StoredRunResult } from './stored-result.js';
 
 /**
@@ -38,6 +39,7 @@ export function renderJunit(result: StoredResult): string {
     for (const s of result.steps) cases.push(...stepCases(s, `step ${s.index + 1}: ${s.label}`));
     cases.push(recoveryCase(result));
     cases.push(...nameCases(result.run, false));
+    cases.push(...actionCases(result.actions));
   } else {
     for (const e of result.evidence) {
       if (e.step) cases.push(...stepCases(e.step, `trial ${e.index + 1}: ${formatRate(e.rateRps)}`));
@@ -119,6 +121,7 @@ function renderRunJunit(r: StoredRunResult): string {
     });
   }
   cases.push(...nameCases(r, true));
+  cases.push(...actionCases(r.actions), ...pinchCases(r.pinch));
   const summary = `${formatCount(r.totals.sent)} requests, ${formatCount(r.totals.errors)} errors; corrected latency p50 ${formatMs(r.latencyMs.p50)}, p99 ${formatMs(r.latencyMs.p99)}`;
   const props: [string, string][] = [
     ['target', `${r.target.method} ${r.target.url}`],
@@ -152,12 +155,12 @@ ${cases.map(renderCase).join('\n')}
 `;
 }
 
-type Outcome =
+export type Outcome =
   | { kind: 'passed'; out?: string }
   | { kind: 'failure' | 'error'; type: string; message: string; body: string }
   | { kind: 'skipped'; message: string };
 
-interface Case {
+export interface Case {
   readonly classname: string;
   readonly name: string;
   readonly timeSec: string;

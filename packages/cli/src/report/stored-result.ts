@@ -1,5 +1,13 @@
-import { type ActionRecord, RESULT_SCHEMA_VERSION, type RunResult, ValidationError, type ValidationIssue } from '@overload/core/internal';
+import {
+  type ActionRecord,
+  type ProbeSeries,
+  RESULT_SCHEMA_VERSION,
+  type RunResult,
+  ValidationError,
+  type ValidationIssue,
+} from '@overload/core/internal';
 import type { RampResult, SearchRunResult } from '@overload/workers';
+import type { StoredPinch } from '../output/pinch-summary.js';
 import type { runbookOf } from '../plan/runbook.js';
 
 /** The runbook of the run, as `runbookOf` stores it next to a CLI result. */
@@ -13,6 +21,10 @@ export interface StoredExtras {
   readonly stopDetail?: string;
   /** The actions sent on the target (`run` and `ramp`), times since the load's t0. */
   readonly actions?: readonly ActionRecord[];
+  /** A run's probes (a ramp and a search carry theirs in the library result). */
+  readonly probes?: readonly ProbeSeries[];
+  /** A run with a pinch (a release action, or the pinch profile): its summary. */
+  readonly pinch?: StoredPinch;
 }
 
 export type StoredRunResult = RunResult & StoredExtras;

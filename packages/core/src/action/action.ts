@@ -24,8 +24,21 @@ export interface ActionSpec {
   readonly always?: boolean;
   /** `'stop'` (default): a failure stops the run (`action-failed`, exit 3). */
   readonly onFailure?: 'stop' | 'continue';
-  /** This action releases a pinch (resumes the consumers): the pinch summary times the drain from when it was sent. */
-  readonly release?: boolean;
+  /**
+   * This action releases a pinch (resumes the consumers): the pinch summary times the drain from
+   * when it was actually sent. `true` watches every probe whose name says queue, depth or backlog;
+   * `{ queue, completed }` names the queue's probe and a probe counting completed work (a
+   * counter), from which the drain's throughput is read.
+   */
+  readonly release?: boolean | PinchRelease;
+}
+
+/** Which probes a pinch's release is about (see `ActionSpec.release`). */
+export interface PinchRelease {
+  /** The probe of the queue the hold builds, e.g. 'render_queue'. */
+  readonly queue?: string;
+  /** A probe counting completed work, e.g. 'reports_done' on student_reports_done_total. */
+  readonly completed?: string;
 }
 
 export type ActionMoment =
@@ -50,7 +63,8 @@ export interface ResolvedAction {
   readonly timeoutMs: number;
   readonly always: boolean;
   readonly onFailure: 'stop' | 'continue';
-  readonly release: boolean;
+  /** False, or the probes the pinch it releases is about (`{}`: the queue-like ones). */
+  readonly release: false | PinchRelease;
 }
 
 /** What the result records of one action. Times are ms since t0. */
@@ -153,8 +167,7 @@ export function validateActions(value: unknown, path = 'actions'): ValidationIss
     if (x['timeoutMs'] !== undefined) readDurationMs(x['timeoutMs'], `${at}.timeoutMs`, issues);
     if (x['always'] !== undefined && typeof x['always'] !== 'boolean')
       issues.push({ path: `${at}.always`, message: `must be true or false (got ${describe(x['always'])})` });
-    if (x['release'] !== undefined && typeof x['release'] !== 'boolean')
-      issues.push({ path: `${at}.release`, message: `must be true or false (got ${describe(x['release'])})` });
+    issues.push(...validateRelease(x['release'], `${at}.release`));
     if (x['onFailure'] !== undefined && x['onFailure'] !== 'stop' && x['onFailure'] !== 'continue')
       issues.push({
         path: `${at}.onFailure`,
@@ -165,18 +178,55 @@ export function validateActions(value: unknown, path = 'actions'): ValidationIss
   return issues;
 }
 
+function validateRelease(value: unknown, path: string): ValidationIssue[] {
+  if (value === undefined || typeof value === 'boolean') return [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return [
+      {
+        path,
+        message: `must be true, or the probes it releases, e.g. { queue: 'render_queue', completed: 'reports_done' } (got ${describe(value)})`,
+      },
+    ];
+  const r = value as Record<string, unknown>;
+  const issues = unknownFields(r, ['queue', 'completed'], path, 'a release');
+  for (const key of ['queue', 'completed'])
+    if (r[key] !== undefined && (typeof r[key] !== 'string' || r[key] === ''))
+      issues.push({ path: `${path}.${key}`, message: `must be the name of a probe (got ${describe(r[key])})` });
+  return issues;
+}
+
+/**
+ * Release probes that name no probe of the command, each under its field: a typo would leave the
+ * pinch summary with nothing to read after the whole run. Checked before anything is sent.
+ */
+export function validateReleaseProbes(actions: readonly ResolvedAction[], probeNames: readonly string[]): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const a of actions) {
+    if (a.release === false) continue;
+    for (const key of ['queue', 'completed'] as const) {
+      const name = a.release[key];
+      if (name !== undefined && !probeNames.includes(name))
+        issues.push({
+          path: `${a.field}.release.${key}`,
+          message: `"${name}" is not a probe of this command (probes: ${probeNames.join(', ') || 'none'}); add it under probes or --probe`,
+        });
+    }
+  }
+  return issues;
+}
+
 /**
  * `--action 'name=POST /path@10s'`: a name, `=`, an optional method, a path or URL, `@` and the
- * moment; `,always` and `,continue` may follow the moment (`resume=POST /resume@40s,always`).
+ * moment; `,always`, `,continue` and `,release` may follow the moment (`resume=POST /resume@40s,always,release`).
  */
 export function parseActionFlag(text: string, issues: ValidationIssue[]): ActionSpec | undefined {
   const path = `--action ${JSON.stringify(text)}`;
-  const m = /^([^=]+)=\s*(?:([A-Za-z]+)\s+)?(\S+)@([^,@\s]+)((?:,\s*(?:always|continue))*)$/.exec(text.trim());
+  const m = /^([^=]+)=\s*(?:([A-Za-z]+)\s+)?(\S+)@([^,@\s]+)((?:,\s*(?:always|continue|release))*)$/.exec(text.trim());
   if (!m) {
     issues.push({
       path,
       message:
-        "must look like 'name=POST /path@10s' (method optional, moment a duration, start, end, step:N or collapse; add ',always' for a clean-up)",
+        "must look like 'name=POST /path@10s' (method optional, moment a duration, start, end, step:N or collapse; add ',always' for a clean-up, ',release' for the release of a pinch)",
     });
     return undefined;
   }
@@ -189,6 +239,7 @@ export function parseActionFlag(text: string, issues: ValidationIssue[]): Action
     ...(target.startsWith('/') ? { path: target } : { url: target }),
     ...(flags.includes('always') ? { always: true } : {}),
     ...(flags.includes('continue') ? { onFailure: 'continue' as const } : {}),
+    ...(flags.includes('release') ? { release: true } : {}),
   };
   issues.push(...validateActions([spec], '--action').map((i) => ({ ...i, path: i.path.replace(/^--action\[0\]/, path) })));
   return spec;
@@ -243,7 +294,7 @@ export function resolveActions(specs: readonly ActionSpec[], baseUrl: string, fi
       timeoutMs: s.timeoutMs !== undefined ? parseDurationMs(s.timeoutMs) : DEFAULTS.action.timeoutMs,
       always: s.always === true,
       onFailure: s.onFailure ?? 'stop',
-      release: s.release === true,
+      release: s.release === true ? {} : typeof s.release === 'object' ? s.release : false,
     };
   });
 }

@@ -192,6 +192,8 @@ async function wrk() {
 
 async function trial(rateRps) {
   const args = [
+    // What the CLI's bin adds to node's command line (packages/cli/bin/overload.js).
+    '--no-memory-reducer',
     TRIAL,
     JSON.stringify({
       url: target.url,

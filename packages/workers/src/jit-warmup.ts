@@ -59,6 +59,7 @@ export async function warmJit(task: WorkerTask, firstSecondRps: number): Promise
         budgetBuffer: new SharedArrayBuffer(8),
         tls: undefined,
         http2: false,
+        client: task.http2 ? 'undici' : task.client,
       }) as Omit<WorkerTask, 'port'> as WorkerTask,
       () => {},
     );

@@ -37,7 +37,11 @@
  *
  * Options: --target auto|nginx|node  --mode pinned|scaling  --workers <n>  --connections 64
  *          --pipelining <n>  --trial-ms 10000  --peer-ms 10000  --fixed-rate 5000,20000
- *          --start <req/s>  --precision 0.03  --max-trials 14  --json <path>
+ *          --start <req/s>  --start-undici <req/s>  --precision 0.03  --max-trials 14  --json <path>
+ *          WRK2=/path/to/wrk2 in the environment adds wrk2's open-loop rate (same 25 ms corrected p99).
+ *
+ * The open-loop search runs twice: with the hot path (the default client) and with
+ * `--client undici`, so the hot path's worth is read from the same run.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -59,6 +63,7 @@ const { values: opt } = parseArgs({
     'peer-ms': { type: 'string', default: '10000' },
     'fixed-rate': { type: 'string', default: '5000,20000' },
     start: { type: 'string' },
+    'start-undici': { type: 'string' },
     precision: { type: 'string', default: '0.03' },
     'max-trials': { type: 'string', default: '14' },
     journeys: { type: 'boolean', default: false },
@@ -190,8 +195,44 @@ async function wrk() {
   return rps;
 }
 
-async function trial(rateRps) {
+/**
+ * wrk2 (the binary named by WRK2): the highest open-loop rate whose corrected p99 stays below the
+ * same 25 ms, found the same way (×1.2 steps, then bisection), each trial as long as ours.
+ */
+async function wrk2Search(startRps) {
+  const p99Ms = async (rate) => {
+    const { out } = await runChild(process.env.WRK2, [
+      '-t1',
+      `-c${CONNECTIONS}`,
+      `-d${TRIAL_MS / 1000}s`,
+      `-R${rate}`,
+      '--latency',
+      target.url,
+    ]);
+    const m = /^\s*99\.000%\s+([\d.]+)(us|ms|s)\b/m.exec(out);
+    if (!m) throw new Error(`could not read wrk2's output: ${out}`);
+    return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
+  };
+  let lo = 0;
+  let hi = Number.POSITIVE_INFINITY;
+  let rate = Math.round(startRps);
+  for (let n = 0; n < MAX_TRIALS; n++) {
+    const p99 = await p99Ms(rate);
+    console.log(`wrk2 -R${rate}: corrected p99 ${p99.toFixed(2)} ms ${p99 < BACKLOG_LATENCY_P99_MS ? 'ok' : 'FAIL'}`);
+    if (p99 < BACKLOG_LATENCY_P99_MS) lo = Math.max(lo, rate);
+    else hi = Math.min(hi, rate);
+    if (hi === Number.POSITIVE_INFINITY) rate = Math.round(rate * 1.2);
+    else if (lo === 0) rate = Math.round(rate / 1.2);
+    else if (hi / lo <= 1 + PRECISION) break;
+    else rate = Math.round(Math.sqrt(lo * hi));
+  }
+  return { sustainedRps: lo, firstFailingRps: Number.isFinite(hi) ? hi : null };
+}
+
+async function trial(rateRps, client = 'auto') {
   const args = [
+    // What the CLI's bin adds to node's command line (packages/cli/bin/overload.js).
+    '--no-memory-reducer',
     TRIAL,
     JSON.stringify({
       url: target.url,
@@ -201,6 +242,7 @@ async function trial(rateRps) {
       connections: CONNECTIONS,
       pipelining: PIPELINING,
       journeys: JOURNEYS,
+      client,
     }),
   ];
   const { out } = await runChild(process.execPath, args);
@@ -231,17 +273,17 @@ function printTrial(n, t) {
 }
 
 /** Highest sustained rate: ×1.2 steps from the start figure to bracket it, then geometric bisection. */
-async function search(startRps) {
+async function search(startRps, client = 'auto') {
   const trials = [];
   let lo = 0;
   let hi = Number.POSITIVE_INFINITY;
   let rate = Math.round(startRps);
   console.log(
-    `\noverload open-loop search: ${WORKERS} worker(s), ${CONNECTIONS} connections${PIPELINING ? `, pipelining ${PIPELINING}` : ''}, ${TRIAL_MS / 1000} s per trial, every second judged (from t0 to the end)`,
+    `\noverload open-loop search (--client ${client}): ${WORKERS} worker(s), ${CONNECTIONS} connections${PIPELINING ? `, pipelining ${PIPELINING}` : ''}, ${TRIAL_MS / 1000} s per trial, every second judged (from t0 to the end)`,
   );
   console.log(' #      rate  lag p99  lat p50  lat p99    elu  cores  result');
   while (trials.length < MAX_TRIALS) {
-    const t = await trial(rate);
+    const t = await trial(rate, client);
     trials.push(t);
     printTrial(trials.length, t);
     if (t.sustained) lo = Math.max(lo, rate);
@@ -314,6 +356,12 @@ try {
   }
   const [first] = fixed;
   const found = await search(opt.start === undefined ? before.rps : Number(opt.start));
+  // The same search with undici for every request: what the hot path is worth.
+  const foundUndici = await search(
+    opt['start-undici'] === undefined ? found.sustainedRps / 2 || before.rps / 4 : Number(opt['start-undici']),
+    'undici',
+  );
+  const wrk2 = process.env.WRK2 ? await wrk2Search(found.sustainedRps || before.rps) : null;
   const after = await autocannon('after ');
   const autocannonRps = (before.rps + after.rps) / 2;
   const drift = Math.abs(before.rps - after.rps) / autocannonRps;
@@ -323,6 +371,11 @@ try {
     `\noverload sustained ${fmt(found.sustainedRps)} req/s open-loop vs autocannon ${fmt(autocannonRps)} closed-loop: ${fmtRatio(peakRatio)}` +
       `${wrkRps ? `; vs wrk ${fmt(wrkRps)}: ${fmtRatio(wrkRatio)}` : ''}` +
       `  [autocannon before/after differ by ${(100 * drift).toFixed(1)} %; first failing rate ${found.firstFailingRps === null ? 'none' : fmt(found.firstFailingRps)}]`,
+  );
+  console.log(
+    `overload --client undici sustained ${fmt(foundUndici.sustainedRps)} req/s: ${fmtRatio(ratio(foundUndici.sustainedRps, autocannonRps))} autocannon; ` +
+      `the hot path keeps ${fmtRatio(ratio(found.sustainedRps, foundUndici.sustainedRps))} what undici keeps` +
+      `${wrk2 ? `; wrk2 kept ${fmt(wrk2.sustainedRps)} req/s open-loop (corrected p99 < ${BACKLOG_LATENCY_P99_MS} ms): overload ${fmtRatio(ratio(found.sustainedRps, wrk2.sustainedRps))}` : ''}`,
   );
   console.log(
     `BENCH mode=${opt.mode} target=${target.kind} workers=${WORKERS} open_loop_rps=${Math.round(found.sustainedRps)} autocannon_rps=${Math.round(autocannonRps)} ` +
@@ -354,9 +407,14 @@ try {
     },
     fixedRates: fixed,
     openLoop: { workers: WORKERS, connections: CONNECTIONS, pipelining: PIPELINING ?? 1, trialMs: TRIAL_MS, ...found },
+    openLoopUndici: { sustainedRps: foundUndici.sustainedRps, firstFailingRps: foundUndici.firstFailingRps, trials: foundUndici.trials },
+    wrk2,
     ratios: {
       peakVsAutocannon: peakRatio,
       peakVsWrk: wrkRatio,
+      undiciVsAutocannon: ratio(foundUndici.sustainedRps, autocannonRps),
+      hotPathVsUndici: ratio(found.sustainedRps, foundUndici.sustainedRps),
+      peakVsWrk2: wrk2 ? ratio(found.sustainedRps, wrk2.sustainedRps) : null,
       cpuVsAutocannon: Object.fromEntries(fixed.map((f) => [f.rateRps, { marginal: f.ratio, total: f.totalRatio }])),
     },
   };

@@ -6,7 +6,7 @@
  * (total: threads, JIT warm-up, connections included) and between the ends of intervals 0 and
  * the last full one (marginal: the judged cost per request, start-up excluded).
  *
- * argv[2]: JSON { url, rateRps, trialMs, workers, connections?, pipelining?, journeys? }
+ * argv[2]: JSON { url, rateRps, trialMs, workers, connections?, pipelining?, journeys?, client? }
  */
 import { readFileSync } from 'node:fs';
 import { mergeEncoded, percentileMs } from '../../packages/core/dist/internal.js';
@@ -60,6 +60,7 @@ const result = await run({
   ...(o.connections !== undefined ? { connections: o.connections } : {}),
   ...(o.pipelining !== undefined ? { pipelining: o.pipelining } : {}),
   ...(o.journeys ? { requests: JOURNEY_MIX } : {}),
+  ...(o.client ? { client: o.client } : {}),
   timeoutMs: 2000,
   drainMs: 1000,
   intervalMs: INTERVAL_MS,

@@ -23,6 +23,8 @@ export const DEFAULTS = {
     pipelining: 1,
     /** The header that carries the run id on every request. */
     runIdHeader: 'x-overload-run',
+    /** Plain HTTP/1.1 requests take overload's own client; the rest, undici. */
+    client: 'auto' as 'auto' | 'undici',
   },
   /** The error-burst guardrail: stop when errors pass this rate over this window. */
   errorBurst: { maxErrorRate: 0.5, windowMs: 5000, minOutcomes: 20 },

@@ -14,6 +14,8 @@ const BY_CODE: Record<string, ErrorClass> = {
   EPIPE: 'reset',
   UND_ERR_SOCKET: 'reset',
   UND_ERR_CLOSED: 'reset',
+  // The hot path's "other side closed" (h1/h1-connection.ts), as undici's UND_ERR_SOCKET.
+  OVL_SOCKET_CLOSED: 'reset',
   OVL_REQUEST_TIMEOUT: 'timeout',
   ETIMEDOUT: 'timeout',
   UND_ERR_CONNECT_TIMEOUT: 'timeout',

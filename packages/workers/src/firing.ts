@@ -7,6 +7,7 @@ import { RequestHandler } from './request-handler.js';
 import { WarmConnector } from './connector.js';
 import { DelayQueue } from './delay-queue.js';
 import { FlowEngine, type FlowHost, type FlowRequest, type FlowExecution } from './flow-engine.js';
+import { H1Client } from './h1/h1-client.js';
 import { IntervalBuckets } from './interval-buckets.js';
 import type { FromWorker, WorkerTask } from './messages.js';
 import { type PreparedRequest, RequestSource } from './request-source.js';
@@ -71,6 +72,8 @@ export class Firing implements FlowHost {
   readonly #task: WorkerTask;
   readonly #connector: WarmConnector;
   readonly #pool: Pool;
+  /** The hot path for plain HTTP/1.1 requests (undefined with --client undici or HTTP/2). */
+  readonly #h1: H1Client | undefined;
   readonly #cursor: ArrivalCursor;
   readonly buckets: IntervalBuckets;
   /** Shared by every response of this worker, plain and flows'. */
@@ -131,6 +134,9 @@ export class Firing implements FlowHost {
       headersTimeout: 0,
       bodyTimeout: 0,
     });
+    this.#h1 = this.#source.hotPath
+      ? new H1Client({ origin: task.origin, connections: task.connections, pipelining: task.pipelining, connect: this.#connector.connect })
+      : undefined;
     this.done = new Promise((resolve) => (this.#finished = resolve));
   }
 
@@ -271,7 +277,13 @@ export class Firing implements FlowHost {
     this.#inFlight++;
     this.#sent++;
     this.#queue.push(req);
-    this.#pool.dispatch(request.options, req);
+    this.#send(request, req);
+  }
+
+  /** The hot path when the request is plain HTTP/1.1 (and the run allows it), else undici. */
+  #send(prepared: PreparedRequest, handler: RequestHandler): void {
+    if (prepared.h1 !== undefined && this.#h1 !== undefined) this.#h1.dispatch(prepared.h1, handler);
+    else this.#pool.dispatch(prepared.options, handler);
   }
 
   /**
@@ -306,7 +318,7 @@ export class Firing implements FlowHost {
     this.#inFlight++;
     this.#sent++;
     this.#queue.push(handler);
-    this.#pool.dispatch(prepared.options, handler);
+    this.#send(prepared, handler);
   }
 
   requestEnded(now: number): void {
@@ -433,6 +445,7 @@ export class Firing implements FlowHost {
     });
     this.#post({ type: 'done', abandoned });
     this.#connector.close();
+    void this.#h1?.destroy();
     this.#pool
       .destroy()
       .catch(() => {})

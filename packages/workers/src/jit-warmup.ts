@@ -35,9 +35,11 @@ export async function warmJit(task: WorkerTask, firstSecondRps: number): Promise
   const { port } = server.address() as { port: number };
   try {
     const durationMs = (1000 * requests) / WARMUP_RPS;
-    const { requestCap: _sharedCap, ...own } = task;
+    const { requestCap: _sharedCap, port: _port, ...own } = task;
+    // A structured clone, as the run's own task arrives from the main thread: objects of the same
+    // shapes, so the code optimised here is not thrown away ("wrong map") at the run's first requests.
     const firing = new Firing(
-      {
+      structuredClone({
         ...own,
         origin: `http://127.0.0.1:${port}`,
         curve: compileProfile({ kind: 'constant', rateRps: WARMUP_RPS, durationMs }).toJSON(),
@@ -57,7 +59,8 @@ export async function warmJit(task: WorkerTask, firstSecondRps: number): Promise
         budgetBuffer: new SharedArrayBuffer(8),
         tls: undefined,
         http2: false,
-      },
+        client: task.http2 ? 'undici' : task.client,
+      }) as Omit<WorkerTask, 'port'> as WorkerTask,
       () => {},
     );
     firing.start(performance.timeOrigin + performance.now());

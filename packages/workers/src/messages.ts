@@ -51,6 +51,8 @@ export interface WorkerTask {
   readonly tls: TlsOptions | undefined;
   /** Offer HTTP/2 through ALPN. */
   readonly http2: boolean;
+  /** 'auto': plain HTTP/1.1 requests take the hot path (h1/), the rest undici; 'undici': undici for all. */
+  readonly client: 'auto' | 'undici';
   readonly port: MessagePort;
 }
 

@@ -1,11 +1,14 @@
 import { BudgetLedger, type Charges, type CompiledStep, DEFAULT_EXPECT_STATUS, FlowPlan } from '@overload/core/internal';
 import type { Dispatcher } from 'undici';
 import type { WorkerTask } from './messages.js';
+import { plainRequestBytes, type RequestBytes } from './h1/request-bytes.js';
 import { statusTable } from './status-table.js';
 
 /** What one request sends, and what it charged against the budgets. */
 export interface PreparedRequest {
   readonly options: Dispatcher.DispatchOptions;
+  /** The request's bytes for the hot path; undefined when undici sends it (see plainRequestBytes). */
+  readonly h1: RequestBytes | undefined;
   /** Success lookup table of the request's template or step. */
   readonly ok: Uint8Array;
   /** Conditional (`…OnFailure`) budget indexes and amounts, settled when the request ends. */
@@ -47,9 +50,14 @@ export class RequestSource {
    * unless a request says it is not `blocking`; with pipelining asked for, none is.
    */
   readonly #blocking: { readonly blocking?: false };
+  /** Plain HTTP/1.1 requests take the hot path (not with --client undici, nor when HTTP/2 is offered). */
+  readonly hotPath: boolean;
+  readonly #host: string;
 
   constructor(task: WorkerTask) {
     this.#blocking = task.pipelining > 1 ? { blocking: false } : {};
+    this.hotPath = task.client !== 'undici' && !task.http2;
+    this.#host = new URL(task.origin).host;
     this.#ledger = new BudgetLedger(task.budgets, task.budgetBuffer);
     this.#origin = task.origin;
     // A target given as http://host/api/ prefixes the scenario's paths with /api.
@@ -64,6 +72,7 @@ export class RequestSource {
           ...(task.body !== undefined ? { body: task.body } : {}),
           ...this.#blocking,
         },
+        h1: this.hotPath ? plainRequestBytes(task.method, task.path, this.#host, task.headers, task.body) : undefined,
         ok: statusTable(task.expectStatus),
         refundIndexes: undefined,
         refundAmounts: undefined,
@@ -118,15 +127,17 @@ export class RequestSource {
       const refused = this.#ledger.tryCharge(charges.indexes, charges.amounts, charges.conditional);
       if (refused !== undefined) return refused;
     }
+    const path = `${this.#basePath}${built.path}`;
     return {
       options: {
         origin: this.#origin,
-        path: `${this.#basePath}${built.path}`,
+        path,
         method: built.method as Dispatcher.HttpMethod,
         headers: built.headers,
         ...(built.body !== undefined ? { body: built.body } : {}),
         ...this.#blocking,
       },
+      h1: this.hotPath ? plainRequestBytes(built.method, path, this.#host, built.headers, built.body) : undefined,
       ok: step.ok,
       refundIndexes: charges?.refundIndexes,
       refundAmounts: charges?.refundAmounts,

@@ -315,6 +315,7 @@ function taskFor(
     budgetBuffer,
     tls: config.tls,
     http2: config.http2,
+    client: config.client,
     port,
   };
 }

@@ -1,8 +1,12 @@
 import { RateCurve, serializeError } from '@overload/core/internal';
 import { Firing } from './firing.js';
 import { warmJit } from './jit-warmup.js';
+import { awaitQuietProcess } from './quiet-wait.js';
 import type { FromWorker, ToWorker, WorkerOutcome, WorkerTask } from './messages.js';
 import { armTestCrash } from './test-crash.js';
+
+/** The most a worker waits for the background compiles after its warm-up. */
+const QUIET_TIMEOUT_MS = 1000;
 
 /**
  * The piscina task: runs for the whole run in its worker thread. Handshake over the task's
@@ -25,6 +29,8 @@ export default async function fireSlice(task: WorkerTask): Promise<WorkerOutcome
     const curve = RateCurve.from(task.curve);
     await warmJit(task, curve.areaAt(1000) / task.slice.stride);
     await firing.warm();
+    // The optimising compiles the warm-up started run on V8's background threads: let them finish first.
+    await awaitQuietProcess(QUIET_TIMEOUT_MS);
     post({ type: 'ready' });
     const abandoned = await firing.done;
     disarm();

@@ -86,7 +86,12 @@ export function addLoadOptions(cmd: Command): Command {
     .option('--cert <file>', 'client certificate (PEM) for mutual TLS (with --key)')
     .option('--key <file>', 'private key (PEM, unencrypted) of the client certificate')
     .option('--insecure', "do not check the target's TLS certificate (a warning is printed and the result records it)")
-    .option('--http2', 'offer HTTP/2 (ALPN h2) to the https target; servers without it answer in HTTP/1.1');
+    .option('--http2', 'offer HTTP/2 (ALPN h2) to the https target; servers without it answer in HTTP/1.1')
+    .addOption(
+      new Option('--client <name>', "HTTP client: auto (plain HTTP/1.1 through overload's own, the rest through undici) or undici").choices(
+        ['auto', 'undici'],
+      ),
+    );
 }
 
 /** Guardrails and kill switches (every command that sends). */

@@ -72,6 +72,7 @@ export interface PlanFlags {
   key?: string;
   insecure?: boolean;
   http2?: boolean;
+  client?: 'auto' | 'undici';
 }
 
 export interface ResolvedPlan {
@@ -302,6 +303,7 @@ export async function resolvePlan(
         runId,
         ...(tls ? { tls } : {}),
         ...(http2 ? { http2: true } : {}),
+        ...(flags.client ? { client: flags.client } : {}),
         ...(flags.runIdHeader
           ? { runIdHeader: flags.runIdHeader }
           : scenario?.safety?.runIdHeader

@@ -99,7 +99,15 @@ export interface RunOptions {
    * that does not speak it answers in HTTP/1.1. Requires an https:// target.
    */
   readonly http2?: boolean;
+  /**
+   * The HTTP client: 'auto' (default) sends plain HTTP/1.1 requests through overload's own client
+   * (requests built once as bytes, responses parsed by http-parser-js, bodies dropped) and anything
+   * else through undici; 'undici' sends every request through undici.
+   */
+  readonly client?: HttpClient;
 }
+
+export type HttpClient = 'auto' | 'undici';
 
 /** What an arrival of the schedule is: one request, or one journey (which sends several). */
 export type ArrivalUnit = 'request' | 'journey';
@@ -153,6 +161,7 @@ export interface RunConfig {
   readonly startAtEpochMs: number | undefined;
   readonly tls: TlsOptions | undefined;
   readonly http2: boolean;
+  readonly client: HttpClient;
 }
 
 export const DEFAULT_TIMEOUT_MS = DEFAULTS.run.timeoutMs;
@@ -262,6 +271,8 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
       message: `needs an https:// target: HTTP/2 is negotiated in the TLS handshake (ALPN), and cleartext h2c is not offered (got ${url.protocol}//)`,
     });
   }
+  if (options.client !== undefined && options.client !== 'auto' && options.client !== 'undici')
+    issues.push({ path: 'client', message: `must be "auto" or "undici" (got ${describe(options.client)})` });
   const runIdHeader = options.runIdHeader ?? DEFAULTS.run.runIdHeader;
   if (!/^[A-Za-z0-9-]+$/.test(runIdHeader))
     issues.push({ path: 'runIdHeader', message: `must be a header name (got ${describe(runIdHeader)})` });
@@ -306,6 +317,7 @@ export function resolveRunConfig(options: RunOptions, env: { defaultWorkers: num
     startAtEpochMs: options.startAtEpochMs,
     tls: options.tls,
     http2: options.http2 === true,
+    client: options.client ?? DEFAULTS.run.client,
   };
   return sizedFor(base, profile);
 }

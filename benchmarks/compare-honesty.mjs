@@ -22,7 +22,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'packages/cli/dist/bin.js');
-const TARGET = fileURLToPath(new URL('./lib/capacity-target.mjs', import.meta.url));
+// The fixed-capacity target of the test suite (test/support/servers/capacity.mjs), on a fixed port.
+const TARGET = fileURLToPath(new URL('../test/support/servers/capacity.mjs', import.meta.url));
 
 /**
  * The fixed-capacity target and its ramp. Its port is fixed, so every run has the same target URL

@@ -114,11 +114,16 @@ export function comparisonRows(report: ComparisonReport): ComparisonRow[] {
   return out;
 }
 
+/** How many regressed rows the headline names (capacity first, then the rows over every rate, then single rates). */
+const HEADLINE_ROWS = 4;
+
 /** The one-line verdict: what regressed, what is missing, or that nothing did. */
 export function comparisonHeadline(report: ComparisonReport): string {
   if (report.outcome === 'regressed') {
     const rows = comparisonRows(report).filter((r) => r.outcome === 'regressed');
-    return `REGRESSED: ${rows.map((r) => `${r.metric} ${r.baseline} -> ${r.current}`).join('; ')}`;
+    const named = rows.slice(0, HEADLINE_ROWS).map((r) => `${r.metric} ${r.baseline} -> ${r.current}`);
+    const more = rows.length > HEADLINE_ROWS ? `; and ${rows.length - HEADLINE_ROWS} more (see the table)` : '';
+    return `REGRESSED: ${named.join('; ')}${more}`;
   }
   if (report.outcome === 'cannot-tell') return `CANNOT TELL: ${report.missing.join('; ')}`;
   const unsure = report.metrics.filter((m) => m.outcome === 'cannot-tell').length;

@@ -323,15 +323,7 @@ export {
 export { START_MARGIN_MS, formatStartAt, parseStartAt } from './shard/start-at.js';
 export { asReport, mergeShardIntervals } from './shard/merge-intervals.js';
 export { mergeShardResults, type ShardInput } from './shard/merge-results.js';
-export {
-  bootstrapShift,
-  medianOf,
-  pooledShare,
-  type Share,
-  type ShiftInterval,
-  type Statistic,
-  type Stratum,
-} from './compare/bootstrap.js';
+export { bootstrapShift, medianOf, pooledShare, type Samples, type Share, type ShiftInterval, type Stratum } from './compare/bootstrap.js';
 export {
   type CompareOptions,
   type CompareOutcome,

@@ -51,7 +51,8 @@ async function historyCommand(dir: string, flags: HistoryFlags): Promise<ExitCod
   }
   if (issues.length > 0) throw new ValidationError('command line', issues);
   const { results, skipped } = await readResults(dir);
-  const groups = historyOf(results, options);
+  // History shows verdicts, not intervals: rows whose verdict is certain skip the bootstrap.
+  const groups = historyOf(results, { ...options, bootstrap: 'when-undecided' });
   process.stdout.write(renderHistoryText(dir, groups, skipped));
   if (flags.json) await writeJson(flags.json, { dir, groups, skipped });
   if (flags.html) await writeFile(flags.html, renderTrendHtml(dir, groups, skipped));

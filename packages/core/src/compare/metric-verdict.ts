@@ -1,6 +1,6 @@
 import { formatMs, formatPercent } from '../collapse/format.js';
 import { DEFAULTS } from '../defaults.js';
-import { bootstrapShift, medianOf, pooledShare, type Share } from './bootstrap.js';
+import { bootstrapShift, medianOf, pooledShare, type Samples, type Share, shiftBounds } from './bootstrap.js';
 
 export type CompareOutcome = 'regressed' | 'no-regression' | 'cannot-tell';
 
@@ -13,6 +13,13 @@ export interface CompareOptions {
   readonly resamples: number;
   readonly confidence: number;
   readonly seed: number;
+  /**
+   * `always` (overload compare): every row gets its bootstrap interval. `when-undecided`
+   * (overload history, which only shows verdicts): a row whose verdict the bounds of every
+   * possible resample already decide (see shiftBounds) skips the bootstrap, and has no interval;
+   * the verdict is the same by construction.
+   */
+  readonly bootstrap?: 'always' | 'when-undecided';
 }
 
 export const DEFAULT_COMPARE_OPTIONS: CompareOptions = DEFAULTS.compare;
@@ -102,20 +109,11 @@ function sampleValue(m: MetricSamples): number {
   return m.kind === 'latency-ms' ? medianOf(m.values) : pooledShare(m.shares);
 }
 
+const samplesOf = (m: MetricSamples): Samples => (m.kind === 'latency-ms' ? { median: m.values } : { shares: m.shares });
+
 function shiftOf(strata: readonly MetricStratum[], o: CompareOptions) {
-  const kind = strata[0]!.baseline.kind;
-  if (kind === 'latency-ms') {
-    const values = (m: MetricSamples) => (m.kind === 'latency-ms' ? m.values : []);
-    return bootstrapShift(
-      strata.map((s) => ({ baseline: values(s.baseline), current: values(s.current) })),
-      medianOf,
-      o,
-    );
-  }
-  const shares = (m: MetricSamples) => (m.kind === 'latency-ms' ? [] : m.shares);
   return bootstrapShift(
-    strata.map((s) => ({ baseline: shares(s.baseline), current: shares(s.current) })),
-    pooledShare,
+    strata.map((s) => ({ baseline: samplesOf(s.baseline), current: samplesOf(s.current) })),
     o,
   );
 }
@@ -175,10 +173,33 @@ export function compareStrata(
       detail: `too few intervals: ${counts('baseline')} in the baseline and ${counts('current')} in the current run, ${options.minIntervals} needed on each side`,
     };
   }
-  const s = shiftOf(enough, options);
   const minEffect = medianOf(enough.map((x) => minEffectOf(x.baseline, sampleValue(x.baseline), options)));
   // Orient so that a positive number is always a worsening.
   const sign = kind === 'achieved-ratio' ? -1 : 1;
+  if (options.bootstrap === 'when-undecided') {
+    const bounds = shiftBounds(enough.map((x) => ({ baseline: samplesOf(x.baseline), current: samplesOf(x.current) })));
+    const [low, high] = sign === 1 ? [bounds.low, bounds.high] : [-bounds.high, -bounds.low];
+    if (low > minEffect || high <= minEffect) {
+      const b = medianOf(enough.map((x) => sampleValue(x.baseline)));
+      const c = medianOf(enough.map((x) => sampleValue(x.current)));
+      return {
+        metric,
+        kind,
+        ...place,
+        baseline: b,
+        current: c,
+        change: medianOf(enough.map((x) => sampleValue(x.current) - sampleValue(x.baseline))),
+        minEffect,
+        outcome: low > minEffect ? 'regressed' : 'no-regression',
+        decides,
+        detail:
+          low > minEffect
+            ? `worse by more than ${fmt(minEffect)} in every resample`
+            : `any worsening is below ${fmt(minEffect)} in every resample`,
+      };
+    }
+  }
+  const s = shiftOf(enough, options);
   const worse = sign * s.change;
   const worseLow = sign === 1 ? s.low : -s.high;
   const worseHigh = sign === 1 ? s.high : -s.low;

@@ -106,4 +106,31 @@ describe('--baseline on run and ramp (real runs, real CLI)', () => {
     expect(again.stdout).toContain('CANNOT TELL');
     expect(JSON.parse(await readFile(join(dir, 'ramp-again', 'compare.json'), 'utf8')).kind).toBe('ramp');
   }, 90_000);
+
+  it('the embedded student-reports target listens on a new port each time and is still the same target; journeys and steps get rows', async () => {
+    const run = (out: string, ...extra: string[]) =>
+      runCli([
+        'run',
+        'student-reports',
+        '--rate',
+        '100',
+        '--duration',
+        '7s',
+        '--workers',
+        '1',
+        '-q',
+        '--out-dir',
+        join(dir, out),
+        ...extra,
+      ]);
+    const first = await run('sr-baseline');
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    const again = await run('sr-again', '--baseline', join(dir, 'sr-baseline'), '--min-effect-ms', '20');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    const report = JSON.parse(await readFile(join(dir, 'sr-again', 'compare.json'), 'utf8'));
+    expect(report.differences).toEqual([]);
+    const names = new Set(report.metrics.map((m: { name?: string }) => m.name).filter(Boolean));
+    expect([...names].sort()).toEqual(['get-report › download', 'get-report › generate', 'get-report › poll', 'journey get-report']);
+    expect(report.metrics.map((m: { metric: string }) => m.metric)).toContain('p99 journey get-report (run)');
+  }, 60_000);
 });

@@ -48,8 +48,8 @@ function writtenJunitFiles(args: readonly string[]): string[] {
 /** The result files named by `--json <file>` and `--out-dir <dir>` (its result.json). */
 function writtenResultFiles(args: readonly string[]): string[] {
   const files: string[] = [];
-  // compare's --json is a comparison report, not a result.
-  if (args[0] === 'compare') return files;
+  // compare's --json is a comparison report, history's a history: not results.
+  if (args[0] === 'compare' || args[0] === 'history') return files;
   args.forEach((a, i) => {
     const next = args[i + 1];
     if (a === '--json' && next && next !== '-') files.push(next);

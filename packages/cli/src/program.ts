@@ -3,6 +3,7 @@ import { formatIssue, ValidationError } from '@overload/core/internal';
 import { registerK8s } from './commands/k8s.js';
 import { registerMerge } from './commands/merge.js';
 import { registerCompare } from './commands/compare.js';
+import { registerHistory } from './commands/history.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRamp } from './commands/ramp.js';
 import { registerReport } from './commands/report.js';
@@ -30,6 +31,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerReport(program, setExit);
   registerMerge(program, setExit);
   registerCompare(program, setExit);
+  registerHistory(program, setExit);
   registerK8s(program, setExit);
   registerTarget(program, setExit);
   registerInit(program, setExit);

@@ -336,15 +336,36 @@ export {
 export { START_MARGIN_MS, formatStartAt, parseStartAt } from './shard/start-at.js';
 export { asReport, mergeShardIntervals } from './shard/merge-intervals.js';
 export { mergeShardResults, type ShardInput } from './shard/merge-results.js';
-export { bootstrapShift, type ShiftInterval } from './compare/bootstrap.js';
+export { bootstrapShift, medianOf, pooledShare, type Samples, type Share, type ShiftInterval, type Stratum } from './compare/bootstrap.js';
 export {
   type CompareOptions,
   type CompareOutcome,
   compareMetric,
   DEFAULT_COMPARE_OPTIONS,
+  formatMetricValue,
   type MetricComparison,
   type MetricKind,
+  type MetricPlace,
+  type MetricSamples,
+  type MetricStratum,
+  compareStrata,
 } from './compare/metric-verdict.js';
-export { compareKnee, type KneeComparison, type RampLike } from './compare/knee.js';
-export { type ComparableResult, type ComparisonReport, compareResults, differencesOf } from './compare/compare-results.js';
-export { type ComparableIdentity, identityDifferences, identityOf } from './compare/identity.js';
+export {
+  type ComparableResult,
+  type RampLike,
+  rateUnitOf,
+  type RecoveryLike,
+  type SearchLike,
+  type SearchTrialLike,
+} from './compare/comparable.js';
+export { compareKnee, compareSustainable, heldWithRoom, type KneeComparison } from './compare/knee.js';
+export { type CollapseComparison, compareCollapse, compareRecovery, type RecoveryComparison } from './compare/recovery.js';
+export { type ComparedPlace, compareAtPlaces, intervalsOfStep, nameLabel } from './compare/interval-metrics.js';
+export { type ComparisonReport, compareResults, differencesOf } from './compare/compare-results.js';
+export {
+  type ComparableIdentity,
+  type IdentitySource,
+  identityDifferences,
+  identityOf,
+  targetKeyOf,
+} from './compare/identity.js';

@@ -80,6 +80,8 @@ export interface SearchTrialEvidence {
   readonly durationMs: number;
   readonly verdict: TrialVerdict;
   readonly step: StepResult | undefined;
+  /** The trial's intervals, on its own clock: what `overload compare` tests the trials' latencies on. */
+  readonly intervals?: readonly IntervalStats[];
   readonly detail?: string;
   /** Why the trial's run ended, when it was not its own verdict (a guardrail, a signal, a crash). */
   readonly stopReason?: StopReason;
@@ -233,6 +235,7 @@ export async function search(options: SearchOptions): Promise<SearchRunResult> {
         durationMs: next.durationMs,
         verdict,
         step,
+        intervals: run.intervals,
         ...(detail ? { detail } : {}),
         ...(verdict === 'stopped' ? { stopReason: run.stopReason } : {}),
       };

@@ -8,11 +8,16 @@
 // GET /metrics (not queued, not counted) exposes queue depth and breaker state.
 // /admin/* (not queued, not counted) answers 200 at once and records when it arrived (stats.admin,
 // epoch ms), next to stats.firstLoadAtMs, so a test can time an action against the load.
-// Options: { capacityRps, breaker?: { tripQueue, resetMs, sticky, flap?: { openMs, passMs } } }
+// addedMs: each request served waits that much more before its answer, holding no capacity (a
+// slower downstream call: latency grows at every rate, the capacity does not change).
+// port: listen there instead of on a free port (runs that must be compared share a target URL).
+// Options: { capacityRps, addedMs?, port?, breaker?: { tripQueue, resetMs, sticky, flap?: { openMs, passMs } } }
 import http from 'node:http';
 const o = JSON.parse(process.argv[2] ?? '{}');
 const capacity = o.capacityRps ?? 400;
 const breaker = o.breaker;
+const addedMs = o.addedMs ?? 0;
+const answer = (res) => (addedMs > 0 ? setTimeout(() => res.end('ok'), addedMs) : res.end('ok'));
 const queue = [];
 let served = 0;
 let count = 0;
@@ -41,7 +46,7 @@ setInterval(() => {
   while (budget >= 1 && queue.length > 0) {
     budget -= 1;
     served++;
-    queue.shift().end('ok');
+    answer(queue.shift());
   }
   if (queue.length === 0) budget = Math.min(budget, 1);
 }, 2).unref();
@@ -90,7 +95,7 @@ const server = http.createServer((req, res) => {
   queue.push(res);
 });
 server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+server.listen(o.port ?? 0, '127.0.0.1', () => process.send({ port: server.address().port }));
 process.on('message', (m) => {
   if (m.type === 'stats') process.send({ id: m.id, stats: { count, served, rejected, trips, queue: queue.length, admin, firstLoadAtMs } });
 });

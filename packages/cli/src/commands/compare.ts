@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type ComparableResult, compareResults, differencesOf, ValidationError, type ValidationIssue } from '@overload/core/internal';
+import { type ComparisonFiles, writeComparisonFiles } from '../compare/compare-files.js';
 import {
   addCompareOptions,
   type CompareFlags,
@@ -7,25 +8,33 @@ import {
   differenceIssues,
   parseCompareOptions,
   renderComparison,
-  writeComparison,
 } from '../compare/compare-output.js';
 import { readComparable } from '../compare/read-result.js';
 import type { ExitCode } from '../exit-codes.js';
 
-interface CompareCommandFlags extends CompareFlags {
-  json?: string;
-  markdown?: string;
-}
+interface CompareCommandFlags extends CompareFlags, ComparisonFiles {}
 
 export function registerCompare(program: Command, setExit: (code: ExitCode) => void): void {
   const cmd = program
     .command('compare')
-    .description('compare a run or ramp against a baseline: regressed (exit 8), no regression (0), or cannot tell (9)')
+    .description('compare a run, ramp or search against a baseline: regressed (exit 8), no regression (0), or cannot tell (9)')
     .argument('<baseline>', 'a result.json, or a results folder holding one')
     .argument('<current>', 'a result.json, or a results folder holding one');
   addCompareOptions(cmd)
     .option('--json <file>', 'also write the comparison as JSON')
     .option('--markdown <file>', 'also write the table as Markdown (a pull-request comment, a step summary)')
+    .option('--junit <file>', 'also write JUnit XML: one testcase per metric')
+    .option('--html <file>', "also write a page overlaying the two results' latency-vs-rate and probe curves")
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ overload compare overload-results/base overload-results/student-reports-2026-12-04T21-00-00
+  $ overload compare base/result.json current/result.json --markdown "$GITHUB_STEP_SUMMARY" --junit compare-junit.xml --html compare.html
+  $ overload compare base current --min-effect 20% --min-effect-ms 10
+
+How each verdict is reached (bootstrap over intervals, minimum effects): docs/compare.md.`,
+    )
     .action(async (b: string, c: string, flags: CompareCommandFlags) => setExit(await compareCommand(b, c, flags)));
 }
 
@@ -47,8 +56,9 @@ async function compareCommand(baselinePath: string, currentPath: string, flags: 
   const differences = differencesOf(baseline, current);
   if (differences.length > 0 && !flags.allowDifferent) throw new ValidationError('compare', differenceIssues(differences));
   const report = compareResults(baseline, current, options);
-  const rendered = renderComparison(report, { baseline: baselinePath, current: currentPath });
+  const sources = { baseline: baselinePath, current: currentPath };
+  const rendered = renderComparison(report, sources);
   process.stdout.write(rendered.text);
-  await writeComparison(rendered, flags);
+  await writeComparisonFiles(flags, rendered, report, { baseline, current }, sources);
   return comparisonExitCode(report);
 }

@@ -83,12 +83,16 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
     // Moments checked (a step the profile lacks) and hosts allowlisted before anything is sent.
     actions = commandActions(plan, session, { command: 'ramp', stepCount: rampPlan.config.curve.steps.length, judged: true });
     const { config } = rampPlan;
-    const baseline = await loadBaseline(flags, {
-      kind: 'ramp',
-      target: { method: config.method, url: config.url },
-      profile: config.profile,
-      slo: rampPlan.slo,
-    });
+    const baseline = await loadBaseline(
+      flags,
+      {
+        kind: 'ramp',
+        target: { method: config.method, url: config.url },
+        profile: config.profile,
+        slo: rampPlan.slo,
+      },
+      plan,
+    );
     await session.start();
     if (mode.kind === 'coordinator') distribution = await startDistribution(plan, mode, 'ramp', ref, session.abort.signal);
     // Said before the load, not after: a step too short for a percentile can never be the knee.

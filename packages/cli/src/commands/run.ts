@@ -121,11 +121,15 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
       ]);
     }
     // Refused before anything is sent: a baseline that cannot be read, or of another target or profile.
-    const baseline = await loadBaseline(flags, {
-      kind: 'run',
-      target: { method: config.method, url: config.url },
-      profile: config.profile,
-    });
+    const baseline = await loadBaseline(
+      flags,
+      {
+        kind: 'run',
+        target: { method: config.method, url: config.url },
+        profile: config.profile,
+      },
+      plan,
+    );
     actions = commandActions(plan, session, { command: 'run', stepCount: config.curve.steps.length, judged: false });
     // The outputs are checked first (session.start), so even the pre-flight request waits for them.
     await session.start();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { partialOf, ValidationError } from '@overload/core/internal';
-import { search, type SearchRunResult } from '@overload/workers';
+import { runConfig, search, type SearchRunResult } from '@overload/workers';
+import { addBaselineOptions, compareWithBaseline, loadBaseline } from '../compare/baseline-flag.js';
 import { EXIT, type ExitCode, exitCodeForStop } from '../exit-codes.js';
 import { Progress } from '../output/progress.js';
 import { formatSearchSummary } from '../output/ramp-summary.js';
@@ -31,6 +32,7 @@ export function registerSearch(program: Command, setExit: (code: ExitCode) => vo
   addGuardOptions(cmd);
   addOutputOptions(cmd);
   addReportOptions(cmd);
+  addBaselineOptions(cmd);
   cmd
     .option('--start <rps>', 'first trial rate (default 100)', rateArg)
     .option(
@@ -63,6 +65,9 @@ async function searchCommand(ref: string, flags: SearchFlags): Promise<ExitCode>
   const session = new CommandSession(plan, flags, progress);
   try {
     if (!plan.slo) throw new ValidationError('command line', [{ path: '--slo', message: `is required: "${plan.name}" declares no SLO` }]);
+    // The search's target as its result will name it (each trial is this config at its own rate).
+    const target = runConfig({ ...plan.run, profile: { kind: 'constant', rateRps: 1, durationMs: 1000 } });
+    const baseline = await loadBaseline(flags, { kind: 'search', target: { method: target.method, url: target.url }, slo: plan.slo }, plan);
     await session.start();
     session.dashboard?.begin('search', plan);
     const result = await search({
@@ -111,7 +116,7 @@ async function searchCommand(ref: string, flags: SearchFlags): Promise<ExitCode>
     process.stdout.write(`results: ${files.join(', ')}\n`);
     if (result.stopReason)
       process.stdout.write(`search stopped: ${result.stopReason}${result.stopDetail ? ` (${result.stopDetail})` : ''}\n`);
-    const exitCode = searchExitCode(result, stopReason, flags.expectKneeAbove);
+    const exitCode = await compareWithBaseline(baseline, files, searchExitCode(result, stopReason, flags.expectKneeAbove));
     session.dashboard?.end({ verdict: formatSearchSummary(result).trim().split('\n').at(-1) ?? '', exitCode, files });
     return exitCode;
   } finally {

@@ -20,16 +20,13 @@ import {
   differenceIssues,
   parseCompareOptions,
   renderComparison,
-  writeComparison,
 } from './compare-output.js';
+import { COMPARE_FILES, writeComparisonFiles } from './compare-files.js';
 import { readComparable } from './read-result.js';
 
 export interface BaselineFlags extends CompareFlags {
   baseline?: string;
 }
-
-/** The files a `--baseline` comparison leaves beside result.json. */
-export const COMPARE_FILES = { json: 'compare.json', markdown: 'compare.md' } as const;
 
 export function addBaselineOptions(cmd: Command): Command {
   cmd.option(
@@ -47,9 +44,16 @@ export interface LoadedBaseline {
 
 /**
  * Reads and checks `--baseline` before anything is sent: a baseline that cannot be read, or of
- * another kind, target, profile or SLO than the run about to start, is refused (exit 2).
+ * another kind, target, profile or SLO than the command about to start, is refused (exit 2).
+ * `plan` says whether the target is a scenario's embedded demo target, which listens on a new
+ * port every time: then the scenario's name says which target it is.
  */
-export async function loadBaseline(flags: BaselineFlags, current: ComparableIdentity): Promise<LoadedBaseline | undefined> {
+export async function loadBaseline(
+  flags: BaselineFlags,
+  identity: ComparableIdentity,
+  plan?: { readonly name: string; readonly embedded: unknown },
+): Promise<LoadedBaseline | undefined> {
+  const current: ComparableIdentity = plan?.embedded ? { ...identity, embedded: plan.name } : identity;
   const issues: ValidationIssue[] = [];
   const options = parseCompareOptions(flags, issues);
   if (flags.baseline === undefined) {
@@ -92,14 +96,13 @@ export async function compareWithBaseline(baseline: LoadedBaseline | undefined, 
   const resultFile = files[0]!;
   const current = await readComparable(resultFile);
   const report = compareResults(baseline.result, current, baseline.options);
-  const rendered = renderComparison(report, { baseline: baseline.path, current: resultFile });
+  const sources = { baseline: baseline.path, current: resultFile };
+  const rendered = renderComparison(report, sources);
   const dir = dirname(resultFile);
-  const written = { json: join(dir, COMPARE_FILES.json), markdown: join(dir, COMPARE_FILES.markdown) };
-  await writeComparison(rendered, written);
-  files.push(written.json, written.markdown);
-  process.stdout.write(
-    `\ncompared with the baseline ${baseline.path}:\n${rendered.text}comparison: ${written.json}, ${written.markdown}\n`,
-  );
+  const targets = Object.fromEntries(Object.entries(COMPARE_FILES).map(([k, f]) => [k, join(dir, f)]));
+  const written = await writeComparisonFiles(targets, rendered, report, { baseline: baseline.result, current }, sources);
+  files.push(...written);
+  process.stdout.write(`\ncompared with the baseline ${baseline.path}:\n${rendered.text}comparison: ${written.join(', ')}\n`);
   if (ownExit !== EXIT.ok) {
     if (report.outcome !== 'no-regression') process.stdout.write(`(the run's own exit code ${ownExit} stands)\n`);
     return ownExit;

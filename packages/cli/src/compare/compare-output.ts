@@ -1,29 +1,30 @@
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import {
-  type CompareOptions,
-  type ComparisonReport,
-  DEFAULT_COMPARE_OPTIONS,
-  type MetricComparison,
-  type ValidationIssue,
-} from '@overload/core/internal';
+import { type CompareOptions, type ComparisonReport, DEFAULT_COMPARE_OPTIONS, type ValidationIssue } from '@overload/core/internal';
 import { EXIT, type ExitCode } from '../exit-codes.js';
+import { type ComparisonRow, comparisonHeadline, comparisonRows } from './compare-rows.js';
 
-/** The flags every comparison takes: `overload compare`, and `--baseline` on run and ramp. */
+/** The flags every comparison takes: `overload compare`, and `--baseline` on run, ramp and search. */
 export interface CompareFlags {
   minEffect?: string;
   minEffectMs?: string;
   allowDifferent?: boolean;
 }
 
-export function addCompareOptions(cmd: Command): Command {
+/** The minimum effects, which `overload history` takes too. */
+export function addMinEffectOptions(cmd: Command): Command {
   return cmd
     .option(
       '--min-effect <percent>',
       `the smallest latency worsening that counts, as a share of the baseline (default ${DEFAULT_COMPARE_OPTIONS.minEffectRatio * 100}%)`,
     )
-    .option('--min-effect-ms <ms>', `...and never less than this many ms (default ${DEFAULT_COMPARE_OPTIONS.minEffectMs})`)
-    .option('--allow-different', 'compare results of a different target, profile or SLO anyway (said on every output)');
+    .option('--min-effect-ms <ms>', `...and never less than this many ms (default ${DEFAULT_COMPARE_OPTIONS.minEffectMs})`);
+}
+
+export function addCompareOptions(cmd: Command): Command {
+  return addMinEffectOptions(cmd).option(
+    '--allow-different',
+    'compare results of a different target, profile or SLO anyway (said on every output)',
+  );
 }
 
 export function parseCompareOptions(flags: CompareFlags, issues: ValidationIssue[]): CompareOptions {
@@ -50,42 +51,40 @@ export function differenceIssues(differences: readonly string[], flag?: string):
   }));
 }
 
-const fmt = (m: MetricComparison, x: number) =>
-  Number.isNaN(x) ? '-' : m.kind === 'latency-ms' ? `${x.toFixed(2)} ms` : `${(x * 100).toFixed(2)} %`;
-
-function rows(report: ComparisonReport): string[][] {
-  const out: string[][] = [];
-  if (report.knee) {
-    const k = report.knee;
-    out.push(['knee', `${k.baselineRps ?? '-'} req/s`, `${k.currentRps ?? '-'} req/s`, '', '', k.outcome, k.detail]);
-  }
-  for (const m of report.metrics) {
-    const iv = m.interval ? `[${fmt(m, m.interval.low)}, ${fmt(m, m.interval.high)}]` : '-';
-    out.push([m.metric, fmt(m, m.baseline), fmt(m, m.current), fmt(m, m.change), iv, m.outcome, m.detail]);
-  }
-  return out;
-}
-
 const HEAD = ['metric', 'baseline', 'current', 'change', 'interval', 'verdict', 'why'];
+const cells = (r: ComparisonRow) => [r.metric, r.baseline, r.current, r.change, r.interval, r.outcome ?? '-', r.why];
 
-function textTable(all: string[][]): string {
-  const widths = HEAD.map((_, i) => Math.max(...[HEAD, ...all].map((r) => r[i]!.length)));
-  return [HEAD, ...all].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+function textTable(rows: readonly ComparisonRow[]): string {
+  const all = [HEAD, ...rows.map(cells)];
+  const widths = HEAD.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
 }
 
-function markdownTable(all: string[][]): string {
-  const line = (r: string[]) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
-  return [line(HEAD), line(HEAD.map(() => '---')), ...all.map(line)].join('\n');
+function markdownTable(rows: readonly ComparisonRow[]): string {
+  const line = (r: readonly string[]) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [line(HEAD), line(HEAD.map(() => '---')), ...rows.map((r) => line(cells(r)))].join('\n');
 }
 
-/** The one-line verdict: what regressed, what is missing, or that nothing did. */
-export function comparisonHeadline(report: ComparisonReport): string {
-  if (report.outcome === 'regressed') {
-    const names = report.metrics.filter((m) => m.outcome === 'regressed').map((m) => m.metric);
-    if (report.knee?.outcome === 'regressed') names.push('knee');
-    return `REGRESSED: ${names.join(', ')}`;
-  }
-  return report.outcome === 'cannot-tell' ? `CANNOT TELL: ${report.missing.join('; ')}` : 'NO REGRESSION';
+/**
+ * The terminal shows the capacity, collapse and recovery rows, the rows that pool every rate, and
+ * of the rows at single rates and per name only those that did not compare as no regression: a
+ * ramp's steps and a scenario's journeys multiply the rows by dozens, and the JSON and Markdown
+ * keep every one.
+ */
+function terminalRows(report: ComparisonReport, rows: readonly ComparisonRow[]): { shown: ComparisonRow[]; hidden: number } {
+  const pooled = report.metrics.some((m) => m.rates !== undefined);
+  const shown = rows.filter((r) => r.group === 'capacity' || r.outcome !== 'no-regression' || (r.group === 'all' && (!pooled || r.pooled)));
+  return { shown, hidden: rows.length - shown.length };
+}
+
+/** Each collapse in full, under the table (its row says only where, and what changed). */
+function collapseLines(report: ComparisonReport): string {
+  const c = report.collapse;
+  return c
+    ? `collapse, baseline: ${c.baselineLabel}
+collapse, current:  ${c.currentLabel}
+`
+    : '';
 }
 
 export interface RenderedComparison {
@@ -94,22 +93,29 @@ export interface RenderedComparison {
   readonly json: string;
 }
 
-/** The table as a terminal shows it, as Markdown, and the report as JSON; differences on each. */
-export function renderComparison(report: ComparisonReport, sources?: { baseline: string; current: string }): RenderedComparison {
-  const different = report.differences.length > 0;
-  const warning = different ? `COMPARED DESPITE DIFFERENCES (--allow-different): ${report.differences.join('; ')}` : '';
-  const headline = comparisonHeadline(report);
-  const table = rows(report);
-  return {
-    text: `${warning ? `${warning}\n` : ''}${textTable(table)}\n${headline}\n`,
-    markdown: `${warning ? `> **${warning}**\n\n` : ''}**${headline}**\n\n${markdownTable(table)}\n`,
-    json: `${JSON.stringify({ ...(sources ? { sources } : {}), ...report, allowedDifferent: different }, null, 2)}\n`,
-  };
+export function differencesWarning(report: ComparisonReport): string | undefined {
+  return report.differences.length > 0 ? `COMPARED DESPITE DIFFERENCES (--allow-different): ${report.differences.join('; ')}` : undefined;
 }
 
-export async function writeComparison(rendered: RenderedComparison, files: { json?: string; markdown?: string }): Promise<void> {
-  if (files.json) await writeFile(files.json, rendered.json);
-  if (files.markdown) await writeFile(files.markdown, rendered.markdown);
+/** The table as a terminal shows it, as Markdown, and the report as JSON; differences on each. */
+export function renderComparison(report: ComparisonReport, sources?: { baseline: string; current: string }): RenderedComparison {
+  const warning = differencesWarning(report);
+  const headline = comparisonHeadline(report);
+  const rows = comparisonRows(report);
+  const { shown, hidden } = terminalRows(report, rows);
+  const hiddenLine =
+    hidden > 0 ? `(and ${hidden} rows at single rates and per name with no regression: every row is in --json and --markdown)\n` : '';
+  const main = rows.filter((r) => r.group !== 'name');
+  const names = rows.filter((r) => r.group === 'name');
+  const namesBlock =
+    names.length > 0
+      ? `\n<details><summary>Per request, journey and step (${names.length} rows)</summary>\n\n${markdownTable(names)}\n\n</details>\n`
+      : '';
+  return {
+    text: `${warning ? `${warning}\n` : ''}${textTable(shown)}\n${hiddenLine}${collapseLines(report)}${headline}\n`,
+    markdown: `${warning ? `> **${warning}**\n\n` : ''}**${headline}**\n\n${markdownTable(main)}\n\n${collapseLines(report).replace(/\n/g, '  \n')}${namesBlock}`,
+    json: `${JSON.stringify({ ...(sources ? { sources } : {}), ...report, allowedDifferent: warning !== undefined }, null, 2)}\n`,
+  };
 }
 
 export function comparisonExitCode(report: ComparisonReport): ExitCode {

@@ -29,6 +29,8 @@ export interface ChartSeries {
   readonly dash?: readonly number[];
   /** Shown after the value in the legend. */
   readonly unit?: string;
+  /** Join the points across x values it has none at (two runs overlaid on the union of their x values). */
+  readonly spanGaps?: boolean;
 }
 
 /** A vertical line across the plot at `x`, labelled (the knee, the collapse, a phase change). */

@@ -123,7 +123,7 @@ export const CHART_DRAWING_SCRIPT = `  var px = function (n) { return Math.round
         stroke: s.color,
         width: 2,
         scale: s.scale || 'y',
-        spanGaps: false,
+        spanGaps: !!s.spanGaps,
         value: function (u, v) { return fmt(v, s.unit); },
         points: { show: spec.x.length <= 40, size: 6, fill: s.color },
       };

@@ -1,15 +1,11 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { formatArrivalRate, formatCount, OverloadError } from '@overload/core/internal';
+import { formatArrivalRate, formatCount } from '@overload/core/internal';
 import { chartsOf, type ChartSpec } from './chart-model.js';
-import { CLIENT_SCRIPT } from './client-script.js';
-import { escapeHtml as h, jsonForScript } from './escape.js';
 import { formatPinch } from '../output/pinch-summary.js';
+import { escapeHtml as h } from './escape.js';
+import { renderHtmlPage } from './html-page.js';
 import { namesSection } from './html-names.js';
 import { runbookSection, stepsSection, totalsSection, verdictSection } from './html-sections.js';
 import { arrivalUnitOf, stepRateText } from './rate-unit.js';
-import { REPORT_CSS } from './report-css.js';
 import type { StoredResult } from './stored-result.js';
 
 /**
@@ -24,54 +20,35 @@ import type { StoredResult } from './stored-result.js';
  * Render from the stored JSON form (`toStored`), which is what a later run of the command sees.
  */
 export function renderHtmlReport(result: StoredResult): string {
-  const uplot = loadUplot();
   const charts = chartsOf(result);
-  const scripts = [uplot.js, CLIENT_SCRIPT];
-  const csp = [
-    "default-src 'none'",
-    `script-src ${scripts.map((s) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`).join(' ')}`,
-    "style-src 'unsafe-inline'",
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
-  const title = `overload ${result.kind} report: ${result.target.method} ${result.target.url}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${h(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="overload">
-<title>${h(title)}</title>
-<style>${uplot.css}</style>
-<style>${REPORT_CSS}</style>
-</head>
-<body>
-<header><h1>${h(`overload ${result.kind} report`)}</h1><p class="target">${h(`${result.target.method} ${result.target.url}`)}</p></header>
-<main>
-${verdictSection(result)}
+  return renderHtmlPage({
+    title: `overload ${result.kind} report: ${result.target.method} ${result.target.url}`,
+    heading: `overload ${result.kind} report`,
+    subtitle: `${result.target.method} ${result.target.url}`,
+    body: `${verdictSection(result)}
 ${pinchSection(result)}
 ${runbookSection(result)}
 ${chartsSection(charts)}
-${detailSections(result)}
-</main>
-<footer>Result schema v${h(result.schemaVersion)}. Charts drawn with uPlot ${h(uplot.version)} (MIT), inlined; this file needs no network.</footer>
-<script type="application/json" id="overload-report-data">${jsonForScript({ charts })}</script>
-<script>${uplot.js}</script>
-<script>${CLIENT_SCRIPT}</script>
-</body>
-</html>
-`;
+${detailSections(result)}`,
+    footer: `Result schema v${h(result.schemaVersion)}.`,
+    charts,
+  });
 }
 
-function chartsSection(charts: readonly ChartSpec[]): string {
+export function chartsSection(charts: readonly ChartSpec[]): string {
   if (charts.length === 0)
     return '<section><h2>Charts</h2><p class="muted">Nothing to chart: the result holds no intervals, steps or probes.</p></section>';
-  const figures = charts.map(
-    (c) =>
-      `<figure class="chart-box"><h3>${h(c.title)}</h3><p class="caption">${h(c.caption)}</p><div class="chart" id="chart-${h(c.id)}"></div></figure>`,
-  );
-  return `<section><h2>Charts</h2>${figures.join('\n')}</section>`;
+  return `<section><h2>Charts</h2>${chartFigures(charts)}</section>`;
+}
+
+/** Each chart's box, title and caption, for the client script to draw into. */
+export function chartFigures(charts: readonly ChartSpec[]): string {
+  return charts
+    .map(
+      (c) =>
+        `<figure class="chart-box"><h3>${h(c.title)}</h3><p class="caption">${h(c.caption)}</p><div class="chart" id="chart-${h(c.id)}"></div></figure>`,
+    )
+    .join('\n');
 }
 
 /** A run with a pinch: the summary's findings, the queue's peak and drain first. */
@@ -122,25 +99,4 @@ function detailSections(result: StoredResult): string {
   return parts.join('\n');
 }
 
-interface UplotAssets {
-  readonly js: string;
-  readonly css: string;
-  readonly version: string;
-}
-
-let cached: UplotAssets | undefined;
-
-/** uPlot's files as installed; read once per process (they cannot change under a running CLI). */
-export function loadUplot(): UplotAssets {
-  if (cached) return cached;
-  const require = createRequire(import.meta.url);
-  const js = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
-  const css = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
-  const { version } = JSON.parse(readFileSync(require.resolve('uplot/package.json'), 'utf8')) as { version: string };
-  // Inlined verbatim, so neither may contain what would end its element early.
-  if (/<\/script|<!--/i.test(js) || /<\/style/i.test(css)) {
-    throw new OverloadError('OVL_INTERNAL', 'the installed uPlot cannot be inlined safely (it contains </script>, <!-- or </style>)');
-  }
-  cached = { js, css, version };
-  return cached;
-}
+export { loadUplot } from './html-page.js';

@@ -130,7 +130,8 @@ function renderRunJunit(r: StoredRunResult): string {
   return suite(`overload run: ${r.runbook?.name ?? r.target.url}`, timeSec, r.startedAt, props, cases, summary);
 }
 
-function suite(
+/** A JUnit document of one testsuite (also `overload compare --junit`'s). */
+export function suite(
   name: string,
   timeSec: string,
   startedAt: string,
@@ -262,7 +263,7 @@ function recoveryMs(r: StoredRampResult): number {
   return r.recovery && 'run' in r.recovery ? r.recovery.cooldownMs + r.recovery.run.durationMs : 0;
 }
 
-function seconds(ms: number): string {
+export function seconds(ms: number): string {
   return (Math.max(0, ms) / 1000).toFixed(3);
 }
 

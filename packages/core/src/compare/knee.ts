@@ -1,95 +1,159 @@
 import type { ConditionOutcome } from '../collapse/judge-window.js';
-import type { RampVerdict, StepResult } from '../collapse/step-result.js';
-import type { RunResult } from '../result/run-result.js';
+import type { StepResult } from '../collapse/step-result.js';
+import { formatArrivalRate } from '../collapse/format.js';
+import type { RampLike, SearchLike } from './comparable.js';
 import type { CompareOptions, CompareOutcome } from './metric-verdict.js';
 
-/** The parts of a ramp's result.json a comparison reads (the type itself lives with the ramp runner). */
-export interface RampLike {
-  readonly kind: 'ramp';
-  readonly target: { readonly url: string; readonly method: string };
-  readonly slo: unknown;
-  readonly verdict: RampVerdict;
-  readonly knee?: StepResult;
-  readonly lastHeld?: StepResult;
-  readonly collapse?: { readonly step: StepResult; readonly signature: readonly ConditionOutcome[] };
-  readonly steps: readonly StepResult[];
-  readonly recovery?: { readonly recovered?: boolean } | { readonly skipped: string };
-  readonly run: RunResult;
-}
-
+/** The capacity row: a ramp's knee, or a search's sustainable rate. */
 export interface KneeComparison {
+  /** `knee` for a ramp, `sustainable rate` for a search. */
+  readonly metric: string;
   readonly baselineRps?: number;
   readonly currentRps?: number;
-  readonly baselineSignature?: string;
-  readonly currentSignature?: string;
+  /** The rates as a person reads them (`500 journeys/s`, `none`). */
+  readonly baselineLabel: string;
+  readonly currentLabel: string;
   readonly outcome: CompareOutcome;
   readonly detail: string;
 }
 
-function highestHeld(r: RampLike): StepResult | undefined {
-  return r.knee ?? r.lastHeld;
-}
-
-function signatureOf(r: RampLike): string | undefined {
-  return r.collapse?.signature.map((c) => c.name).join(' + ');
-}
-
-/** A latency condition held with room: below the limit by at least the minimum effect. */
-function heldWithRoom(step: StepResult, o: CompareOptions): boolean {
-  if (step.verdict !== 'held') return false;
-  return step.conditions.every((c) => {
-    if (c.status !== 'held') return false;
-    if (c.kind !== 'latency') return true;
-    return c.observed <= c.limit - Math.max(o.minEffectRatio * c.limit, o.minEffectMs);
-  });
+/** A rate the result judged: a ramp step, or a search trial. */
+interface Judged {
+  readonly rateRps: number;
+  readonly verdict: string;
+  readonly step?: StepResult;
 }
 
 /**
- * A knee is only as exact as the profile's step: a knee one step lower may be the same capacity
- * seen on the other side of a step boundary. So a lower knee is a regression only when the first
- * step above the current knee breached in the current run and held with room to spare in the
- * baseline; otherwise the step size cannot tell them apart.
+ * A condition held with room to spare: farther from its limit than the smallest change that
+ * counts, and never more than halfway to what cannot be bettered (no errors, everything
+ * achieved, a latency of 0): `achieved >= 95 %` has room from 97.5 %, `errors <= 1 %` from
+ * 0.5 %, `p99 <= 50 ms` from 45 ms, a probe `queue < 100` from 90.
  */
-export function compareKnee(baseline: RampLike, current: RampLike, o: CompareOptions): KneeComparison {
-  const b = highestHeld(baseline);
-  const c = highestHeld(current);
-  const sigs = {
-    ...(signatureOf(baseline) ? { baselineSignature: signatureOf(baseline)! } : {}),
-    ...(signatureOf(current) ? { currentSignature: signatureOf(current)! } : {}),
-  };
-  const rates = { ...(b ? { baselineRps: b.rateRps } : {}), ...(c ? { currentRps: c.rateRps } : {}) };
-  if (!b) return { ...rates, ...sigs, outcome: 'cannot-tell', detail: `the baseline held no step (${baseline.verdict})` };
-  if (!c) {
-    if (current.verdict === 'never-healthy') {
-      return { ...rates, ...sigs, outcome: 'regressed', detail: `the current run was never healthy; the baseline held ${b.label}` };
+function conditionHasRoom(c: ConditionOutcome, o: CompareOptions): boolean {
+  if (c.status !== 'held') return false;
+  const x = c.observed;
+  if (!Number.isFinite(x)) return false;
+  switch (c.kind) {
+    case 'latency':
+      return x <= c.limit - Math.min(Math.max(o.minEffectRatio * c.limit, o.minEffectMs), c.limit / 2);
+    case 'errors':
+    case 'drops':
+      return x <= c.limit - Math.min(o.minEffectErrorRate * 100, c.limit / 2);
+    case 'achieved':
+      return x >= c.limit + Math.min(o.minEffectAchieved, (1 - c.limit) / 2);
+    case 'probe': {
+      const limit = Math.abs(c.limit);
+      const room = limit > 0 ? Math.min(Math.max(limit * o.minEffectRatio, 1), limit / 2) : 1;
+      if (c.op === '<' || c.op === '<=') return x <= c.limit - room;
+      if (c.op === '>' || c.op === '>=') return x >= c.limit + room;
+      // `==` and `ok` conditions have no distance to their limit: held is all they say.
+      return true;
     }
-    return { ...rates, ...sigs, outcome: 'cannot-tell', detail: `the current run held no step (${current.verdict})` };
   }
-  if (c.rateRps >= b.rateRps) {
-    return { ...rates, ...sigs, outcome: 'no-regression', detail: `held ${c.label}, the baseline ${b.label}` };
-  }
-  const above = current.steps.find((s) => s.rateRps > c.rateRps && s.rateRps <= b.rateRps);
-  if (above?.verdict !== 'breached') {
-    return {
-      ...rates,
-      ...sigs,
-      outcome: 'cannot-tell',
-      detail: `the current run did not judge a step between ${c.label} and ${b.label} breached (${current.verdict})`,
-    };
-  }
-  const inBaseline = baseline.steps.find((s) => s.rateRps === above.rateRps);
-  if (!inBaseline || !heldWithRoom(inBaseline, o)) {
-    return {
-      ...rates,
-      ...sigs,
-      outcome: 'cannot-tell',
-      detail: `the knee fell from ${b.label} to ${c.label}, but the baseline held ${above.label} without room to spare: the step size cannot separate them (use smaller steps)`,
-    };
-  }
-  return {
-    ...rates,
-    ...sigs,
-    outcome: 'regressed',
-    detail: `the knee fell from ${b.label} to ${c.label}: ${above.label} breached, and held with room in the baseline`,
+}
+
+export function heldWithRoom(step: StepResult | undefined, o: CompareOptions): boolean {
+  return step !== undefined && step.verdict === 'held' && step.conditions.every((c) => conditionHasRoom(c, o));
+}
+
+/**
+ * A capacity is only as exact as the rates that were tried: a knee one step lower may be the same
+ * capacity seen on the other side of a step boundary. So a lower capacity is a regression only
+ * when the current result breached a rate that the baseline held with room to spare (or held a
+ * higher rate with room: below it, the lower rate would have held too); when the baseline held
+ * it without room, the step size cannot tell them apart.
+ */
+function compareCapacity(
+  metric: string,
+  baseline: { readonly judged: readonly Judged[]; readonly what: string },
+  current: { readonly judged: readonly Judged[]; readonly what: string; readonly neverHeld?: string },
+  unit: 'journey' | 'request',
+  o: CompareOptions,
+): KneeComparison {
+  const label = (r: number | undefined) => (r === undefined ? 'none' : formatArrivalRate(r, unit));
+  const top = (js: readonly Judged[]) => {
+    const held = js.filter((j) => j.verdict === 'held').map((j) => j.rateRps);
+    return held.length > 0 ? Math.max(...held) : undefined;
   };
+  const b = top(baseline.judged);
+  const c = top(current.judged);
+  const base = {
+    metric,
+    ...(b !== undefined ? { baselineRps: b } : {}),
+    ...(c !== undefined ? { currentRps: c } : {}),
+    baselineLabel: label(b),
+    currentLabel: label(c),
+  };
+  if (b === undefined) return { ...base, outcome: 'cannot-tell', detail: `the baseline held no rate (${baseline.what})` };
+  if (c !== undefined && c >= b) return { ...base, outcome: 'no-regression', detail: `held ${label(c)}, the baseline ${label(b)}` };
+  // The lowest rate the current result breached above what it held.
+  const breached = current.judged
+    .filter((j) => j.verdict === 'breached' && (c === undefined || j.rateRps > c))
+    .map((j) => j.rateRps)
+    .sort((x, y) => x - y)[0];
+  if (breached === undefined) {
+    return {
+      ...base,
+      outcome: 'cannot-tell',
+      detail: `the current result breached no rate between ${label(c)} and ${label(b)} (${current.what})`,
+    };
+  }
+  if (breached > b) {
+    return {
+      ...base,
+      outcome: 'cannot-tell',
+      detail: `the current result held ${label(c)} and breached ${label(breached)}, and never tried ${label(b)}, which the baseline held`,
+    };
+  }
+  const roomy = baseline.judged.filter((j) => j.rateRps >= breached && heldWithRoom(j.step, o)).map((j) => j.rateRps);
+  const what =
+    c === undefined ? `the current result held no rate (${current.neverHeld ?? current.what})` : `it fell from ${label(b)} to ${label(c)}`;
+  if (roomy.length === 0) {
+    return {
+      ...base,
+      outcome: 'cannot-tell',
+      detail: `${what}, but the baseline held ${label(breached)} without room to spare: the step size cannot separate them (use smaller steps)`,
+    };
+  }
+  const at = Math.min(...roomy);
+  return {
+    ...base,
+    outcome: 'regressed',
+    detail: `${what}: ${label(breached)} breached, and the baseline held ${label(at)} with room to spare`,
+  };
+}
+
+/** A ramp's knee (its highest held step), step by step. */
+export function compareKnee(baseline: RampLike, current: RampLike, unit: 'journey' | 'request', o: CompareOptions): KneeComparison {
+  return compareCapacity(
+    'knee',
+    { judged: baseline.steps.map((s) => ({ rateRps: s.rateRps, verdict: s.verdict, step: s })), what: baseline.verdict },
+    {
+      judged: current.steps.map((s) => ({ rateRps: s.rateRps, verdict: s.verdict, step: s })),
+      what: current.verdict,
+      ...(current.verdict === 'never-healthy' ? { neverHeld: 'never healthy' } : {}),
+    },
+    unit,
+    o,
+  );
+}
+
+/** A search's sustainable rate, trial by trial. */
+export function compareSustainable(
+  baseline: SearchLike,
+  current: SearchLike,
+  unit: 'journey' | 'request',
+  o: CompareOptions,
+): KneeComparison {
+  const judged = (s: SearchLike) =>
+    s.evidence.map((e) => ({ rateRps: e.rateRps, verdict: e.verdict, ...(e.step ? { step: e.step } : {}) }));
+  const what = (s: SearchLike) => (s.converged ? 'converged' : 'not converged');
+  return compareCapacity(
+    'sustainable rate',
+    { judged: judged(baseline), what: what(baseline) },
+    { judged: judged(current), what: what(current) },
+    unit,
+    o,
+  );
 }

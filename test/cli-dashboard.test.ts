@@ -5,16 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 import { launchChromium } from './support/chromium.js';
 import { runCli } from './support/cli.js';
+import { expectSameIntervals, type LiveView } from './support/dashboard.js';
 
-/** What the live page keeps of each interval it received (live-script.ts). */
-interface Received {
-  phase: string;
-  index: number;
-  offeredRps: number;
-  achievedRps: number;
-  p50Ms: number;
-  p99Ms: number;
-}
 type Live = { overloadLive: { intervals: number; end: unknown } };
 
 describe('the live dashboard', () => {
@@ -27,8 +19,11 @@ describe('the live dashboard', () => {
   it('serves an offline page that several viewers see alike, refuses data without the token, and its Stop ends sending at once with exit 3', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'overload-dashboard-'));
     const log = join(dir, 'overload.log');
-    type Seen = { received: Received[]; stop: { detail: string; atEpochMs: number }; end: { exitCode: number; files: string[] } };
-    const seen: { refused: number[]; hosts: Set<string>; url?: string; viewers: Seen[] } = { refused: [], hosts: new Set(), viewers: [] };
+    const seen: { refused: number[]; hosts: Set<string>; url?: string; viewers: LiveView[] } = {
+      refused: [],
+      hosts: new Set(),
+      viewers: [],
+    };
     let acting: Promise<void> | undefined;
     const r = await runCli(
       [
@@ -77,7 +72,7 @@ describe('the live dashboard', () => {
               await first.click('#stop');
               for (const page of [first, second]) {
                 await page.waitForFunction(() => (window as unknown as Live).overloadLive.end !== null, undefined, { timeout: 15_000 });
-                seen.viewers.push(await page.evaluate(() => (window as unknown as Live).overloadLive as unknown as Seen));
+                seen.viewers.push(await page.evaluate(() => (window as unknown as Live).overloadLive as unknown as LiveView));
               }
             } finally {
               await browser.close();
@@ -95,26 +90,14 @@ describe('the live dashboard', () => {
     expect(result.stopReason).toBe('control-endpoint');
     expect(result.partial.detail).toMatch(/dashboard \(Stop button from 127\.0\.0\.1\)/);
     // Both viewers saw the same intervals, the stop and the end, and what they saw is the result's.
-    const [a, b] = seen.viewers as [Seen, Seen];
+    const [a, b] = seen.viewers as [LiveView, LiveView];
     expect(b.received).toEqual(a.received);
     for (const v of [a, b]) {
       expect(v.stop.detail).toBe(result.partial.detail);
       expect(v.end.exitCode).toBe(3);
       expect(v.end.files).toContain(join(dir, 'result.json'));
     }
-    const intervals = result.run.intervals;
-    expect(a.received.map((i) => i.index)).toEqual(intervals.map((i: { index: number }) => i.index));
-    a.received.forEach((i) => {
-      const stored = intervals[i.index];
-      expect(i).toEqual({
-        phase: 'ramp',
-        index: stored.index,
-        offeredRps: stored.offeredRps,
-        achievedRps: stored.achievedRps,
-        p50Ms: stored.latencyMs.p50,
-        p99Ms: stored.latencyMs.p99,
-      });
-    });
+    expectSameIntervals(a.received, result.run.intervals);
     // Sending ended within 200 ms of the Stop reaching overload, by the target's own clock (the
     // same bound as Ctrl-C's; docs/dashboard.md has the figure measured on a quiet machine).
     const { arrivalsMs, firstEpochMs, count } = await server.stats<{ arrivalsMs: number[]; firstEpochMs: number; count: number }>();

@@ -4,13 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 import { launchChromium } from './support/chromium.js';
+import { expectSameIntervals, type LiveView } from './support/dashboard.js';
 import { killLeftovers, startCoordinator, startFollower } from './support/shards.js';
-
-interface Seen {
-  received: { phase: string; index: number; offeredRps: number; achievedRps: number; p50Ms: number; p99Ms: number }[];
-  stop: { detail: string; atEpochMs: number };
-  end: { exitCode: number };
-}
 
 describe("the coordinator's dashboard", () => {
   let server: ChildServer | undefined;
@@ -23,7 +18,7 @@ describe("the coordinator's dashboard", () => {
     const dir = await mkdtemp(join(tmpdir(), 'overload-shards-dashboard-'));
     server = await startChildServer('counting');
     const args = ['ramp', `${server.url}/`, '--profile', 'step:start=100,step=100,every=3s,max=600', '--slo', 'p99<500ms'];
-    let viewing: Promise<Seen> | undefined;
+    let viewing: Promise<LiveView> | undefined;
     let command = '';
     const coordinator = startCoordinator(
       [...args, '--shards', '2', '--no-recovery', '--dashboard', '--out-dir', join(dir, 'coordinator'), '-q'],
@@ -48,7 +43,7 @@ describe("the coordinator's dashboard", () => {
                 timeout: 20_000,
               },
             );
-            return (await page.evaluate(() => (window as unknown as { overloadLive: unknown }).overloadLive)) as Seen;
+            return (await page.evaluate(() => (window as unknown as { overloadLive: unknown }).overloadLive)) as LiveView;
           } finally {
             await browser.close();
           }
@@ -66,19 +61,7 @@ describe("the coordinator's dashboard", () => {
     expect(merged.run.shards).toEqual({ count: 2, merged: [0, 1] });
     // The page drew the merged intervals, the whole rate (100 req/s at step 1, not one shard's 50).
     expect(command).toMatch(/\(2 shards, merged\)$/);
-    const intervals = merged.run.intervals;
-    expect(seen.received.map((i) => i.index)).toEqual(intervals.map((i: { index: number }) => i.index));
-    for (const i of seen.received) {
-      const stored = intervals[i.index];
-      expect(i).toEqual({
-        phase: 'ramp',
-        index: stored.index,
-        offeredRps: stored.offeredRps,
-        achievedRps: stored.achievedRps,
-        p50Ms: stored.latencyMs.p50,
-        p99Ms: stored.latencyMs.p99,
-      });
-    }
+    expectSameIntervals(seen.received, merged.run.intervals);
     expect(seen.received[1]!.offeredRps).toBe(100);
     expect(seen.stop.detail).toBe(merged.partial.detail);
     expect(seen.end.exitCode).toBe(3);

@@ -11,6 +11,7 @@ header .controls { display: flex; align-items: center; gap: 12px; }
 button.stop { font: inherit; font-size: 16px; font-weight: 700; padding: 8px 28px; border: 0; border-radius: 6px; color: #fff; background: var(--bad); cursor: pointer; }
 button.stop:disabled { background: #9e9e9e; cursor: default; }
 .notice { margin: 8px 0 0; font-weight: 600; color: var(--bad); }
+.now { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 0 24px; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 0 24px; }
 .chart-box { min-width: 0; }
 #marks { margin: 0; padding-left: 20px; }
@@ -33,8 +34,8 @@ export function renderDashboardPage(): { html: string; csp: string } {
 <body><header><div class="top"><h1>overload live: <span id="command">connecting…</span></h1>
 <div class="controls"><span id="conn" class="badge warn">connecting</span><span id="viewers" class="muted"></span><button id="stop" class="stop" type="button">Stop</button></div></div>
 <p id="notice" class="notice" hidden></p></header>
-<main><section><table class="kv">${row('verdict so far', 'verdict')}${row('phase', 'phase')}${row('rate', 'rates')}${row('latency', 'latest')}${row('errors', 'errors')}${row('budgets', 'budgets')}${row('generator', 'generator')}${row('guardrails', 'guardrails')}${row('exit code', 'exit')}${row('result files', 'files')}${row('intervals', 'intervals')}</table></section>
-<section><h2>Step verdicts</h2><ul id="marks"></ul></section>
+<main><div class="now"><section><table class="kv">${row('verdict so far', 'verdict')}${row('phase', 'phase')}${row('rate', 'rates')}${row('latency', 'latest')}${row('errors', 'errors')}${row('budgets', 'budgets')}${row('generator', 'generator')}${row('guardrails', 'guardrails')}${row('exit code', 'exit')}${row('result files', 'files')}${row('intervals', 'intervals')}</table></section>
+<section><h2>Step verdicts</h2><ul id="marks"></ul></section></div>
 <section><h2>Load, latency and errors</h2><div id="charts" class="charts"></div></section>
 <section id="probes-section" hidden><h2>Probes</h2><table class="grid"><thead><tr><th>probe</th><th>latest</th><th>limit</th><th>samples</th><th>not ok</th></tr></thead><tbody id="probes"></tbody></table><div id="probe-charts" class="charts"></div></section>
 <section id="names-section" hidden><h2>Journeys and steps (last interval)</h2><table class="grid"><thead><tr><th>name</th><th>kind</th><th>ended</th><th>p50</th><th>p99</th><th>failed</th><th>failed so far</th><th>failures</th></tr></thead><tbody id="names"></tbody></table></section></main>

@@ -1,10 +1,13 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
 import { launchChromium } from './support/chromium.js';
 import { runCli } from './support/cli.js';
+import { expectSameIntervals, type LiveView } from './support/dashboard.js';
+
+type Live = { overloadLive: { intervals: number; end: unknown } };
 
 describe('the live dashboard', () => {
   let server: ChildServer;
@@ -13,21 +16,30 @@ describe('the live dashboard', () => {
   });
   afterEach(() => server.close());
 
-  it('serves an offline page that updates live, refuses data without the token, and its Stop button ends the run with exit 3', async () => {
+  it('serves an offline page that several viewers see alike, refuses data without the token, and its Stop ends sending at once with exit 3', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'overload-dashboard-'));
-    const seen: {
-      unauthorized?: number;
-      stopUnauthorized?: number;
-      intervalsBefore?: number;
-      intervalsAfter?: number;
-      hosts: Set<string>;
-      url?: string;
-    } = {
+    const log = join(dir, 'overload.log');
+    const seen: { refused: number[]; hosts: Set<string>; url?: string; viewers: LiveView[] } = {
+      refused: [],
       hosts: new Set(),
+      viewers: [],
     };
     let acting: Promise<void> | undefined;
     const r = await runCli(
-      ['ramp', server.url, '--profile', 'stages:30s@200', '--slo', 'p99<500ms', '--no-recovery', '--dashboard', '--out-dir', dir],
+      [
+        'ramp',
+        server.url,
+        '--profile',
+        'stages:30s@200',
+        '--slo',
+        'p99<500ms',
+        '--no-recovery',
+        '--dashboard',
+        '--out-dir',
+        dir,
+        '--log-file',
+        log,
+      ],
       {
         onStderr: (chunk) => {
           seen.url ??= /dashboard: (http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+)/.exec(chunk)?.[1];
@@ -35,24 +47,33 @@ describe('the live dashboard', () => {
           const url = seen.url;
           const base = url.replace(/\/#token=.*/, '');
           acting = (async () => {
-            seen.unauthorized = (await fetch(`${base}/events`)).status;
-            seen.stopUnauthorized = (await fetch(`${base}/stop`, { method: 'POST' })).status;
+            for (const [method, path] of [
+              ['GET', '/events'],
+              ['GET', '/status'],
+              ['POST', '/stop'],
+            ])
+              seen.refused.push((await fetch(`${base}${path}`, { method })).status);
             const browser = await launchChromium();
             try {
-              const page = await browser.newPage();
-              page.on('request', (req) => seen.hosts.add(new URL(req.url()).host));
-              page.on('dialog', (d) => void d.accept());
-              await page.goto(url);
-              await page.waitForFunction(() => Number(document.getElementById('intervals')?.textContent) >= 2, undefined, {
+              const open = async () => {
+                const page = await browser.newPage();
+                page.on('request', (req) => seen.hosts.add(new URL(req.url()).host));
+                page.on('dialog', (d) => void d.accept());
+                await page.goto(url);
+                return page;
+              };
+              const first = await open();
+              await first.waitForFunction(() => Number(document.getElementById('intervals')?.textContent) >= 2, undefined, {
                 timeout: 15_000,
               });
-              seen.intervalsBefore = Number(await page.textContent('#intervals'));
-              await page.waitForFunction((n) => Number(document.getElementById('intervals')?.textContent) > n, seen.intervalsBefore, {
-                timeout: 5_000,
-              });
-              seen.intervalsAfter = Number(await page.textContent('#intervals'));
-              await page.click('#stop');
-              await page.waitForFunction(() => document.getElementById('exit')?.textContent === '3', undefined, { timeout: 15_000 });
+              // A second viewer, late: it gets everything the first has, and what follows.
+              const second = await open();
+              await second.waitForFunction(() => (window as unknown as Live).overloadLive.intervals >= 3, undefined, { timeout: 15_000 });
+              await first.click('#stop');
+              for (const page of [first, second]) {
+                await page.waitForFunction(() => (window as unknown as Live).overloadLive.end !== null, undefined, { timeout: 15_000 });
+                seen.viewers.push(await page.evaluate(() => (window as unknown as Live).overloadLive as unknown as LiveView));
+              }
             } finally {
               await browser.close();
             }
@@ -61,19 +82,34 @@ describe('the live dashboard', () => {
       },
     );
     await acting;
-    expect(seen.unauthorized).toBe(401);
-    expect(seen.stopUnauthorized).toBe(401);
-    expect(seen.intervalsAfter).toBeGreaterThan(seen.intervalsBefore!);
+    expect(seen.refused).toEqual([401, 401, 401]);
     expect([...seen.hosts]).toEqual([new URL(seen.url!).host]);
     expect(r.code).toBe(3);
     const raw = await readFile(join(dir, 'result.json'), 'utf8');
     const result = JSON.parse(raw);
     expect(result.stopReason).toBe('control-endpoint');
-    expect(result.partial.detail).toMatch(/dashboard \(Stop button/);
+    expect(result.partial.detail).toMatch(/dashboard \(Stop button from 127\.0\.0\.1\)/);
+    // Both viewers saw the same intervals, the stop and the end, and what they saw is the result's.
+    const [a, b] = seen.viewers as [LiveView, LiveView];
+    expect(b.received).toEqual(a.received);
+    for (const v of [a, b]) {
+      expect(v.stop.detail).toBe(result.partial.detail);
+      expect(v.end.exitCode).toBe(3);
+      expect(v.end.files).toContain(join(dir, 'result.json'));
+    }
+    expectSameIntervals(a.received, result.run.intervals);
+    // Sending ended within 200 ms of the Stop reaching overload, by the target's own clock (the
+    // same bound as Ctrl-C's; docs/dashboard.md has the figure measured on a quiet machine).
+    const { arrivalsMs, firstEpochMs, count } = await server.stats<{ arrivalsMs: number[]; firstEpochMs: number; count: number }>();
+    expect(firstEpochMs + arrivalsMs.at(-1)! - a.stop.atEpochMs).toBeLessThan(200);
+    expect(result.run.totals.sent).toBe(count);
+    // The token is in the one line that prints the URL, and nowhere else.
     const token = /#token=([0-9a-f]+)/.exec(seen.url!)![1]!;
-    expect(raw).not.toContain(token);
+    expect(r.stderr.split('\n').filter((l) => l.includes(token))).toEqual([`dashboard: ${seen.url}`]);
     expect(r.stdout).not.toContain(token);
-  }, 60_000);
+    for (const file of await readdir(dir)) expect(await readFile(join(dir, file), 'utf8'), file).not.toContain(token);
+    expect((await readdir(dir)).sort()).toEqual(expect.arrayContaining(['overload.log', 'report.html', 'result.json']));
+  }, 90_000);
 
   it('draws each probe against its SLO limit and marks each step verdict as judged, matching result.json', async () => {
     const target = await startChildServer('capacity', { capacityRps: 300 });

@@ -38,13 +38,14 @@ function start(args: readonly string[], onStderr?: (chunk: string) => void, env?
 }
 
 /** The real CLI as a coordinator; resolves its URL from what it prints once it listens. */
-export function startCoordinator(args: readonly string[]): Process & { readonly url: Promise<string> } {
+export function startCoordinator(args: readonly string[], onStderr?: (chunk: string) => void): Process & { readonly url: Promise<string> } {
   let setUrl!: (url: string) => void;
   let failUrl!: (e: Error) => void;
   const url = new Promise<string>((resolve, reject) => ((setUrl = resolve), (failUrl = reject)));
   let text = '';
   const p = start([...args, '--coordinator-port', '0', '--coordinator-token', TOKEN], (chunk) => {
     text += chunk;
+    onStderr?.(chunk);
     const m = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
     if (m) setUrl(m[1]!);
   });

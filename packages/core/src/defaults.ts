@@ -94,6 +94,15 @@ export const DEFAULTS = {
      */
     sameStopWithinMs: 1000,
   },
+  dashboard: {
+    /**
+     * With --dashboard, sending waits for the first viewer to open the page, at most this long:
+     * whoever opens the printed URL sees the run from its first second, and a browser starting on
+     * the generator's machine has done its start-up before the load does (no wait without a viewer
+     * beyond this).
+     */
+    firstViewerWaitMs: 5000,
+  },
   preflight: {
     /** Each pre-flight check (a connect, a probe GET) may take at most this long. */
     timeoutMs: 5000,

@@ -102,7 +102,7 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
       { plan: { ...plan.run, headers: redactHeaders(plan.run.headers ?? {}), requests: undefined }, target: plan.targetUrl },
       'ramp starting',
     );
-    session.dashboard?.begin('ramp', plan);
+    session.dashboard?.begin('ramp', plan, mode.kind === 'coordinator' ? mode.count : undefined);
     const result = await runRamp(rampPlan, {
       signal: session.abort.signal,
       onPhaseStart: (phase, handle) => {
@@ -144,6 +144,9 @@ async function rampCommand(ref: string, flags: RampFlags): Promise<ExitCode> {
       : await compareWithBaseline(baseline, files, rampExitCode(result, stopReason, flags.expectKneeAbove));
     session.dashboard?.end({ verdict: formatRampSummary(result).trim().split('\n').at(-1) ?? result.verdict, exitCode, files });
     return exitCode;
+  } catch (error) {
+    session.failed(error);
+    throw error;
   } finally {
     // A ramp that ended in an error still undoes what its actions did, before the process exits.
     const late = actions ? await actions.finish({ reason: 'aborted' }) : undefined;

@@ -22,6 +22,7 @@ import { addBaselineOptions, type BaselineFlags, compareWithBaseline, loadBaseli
 import { addReportOptions } from '../report/options.js';
 import { writeResults } from '../results/write-results.js';
 import { CommandSession, type SendingFlags } from './session.js';
+import { runEndLine } from '../dashboard/end-line.js';
 import { addGuardOptions, addLoadOptions, addOutputOptions, addScenarioOptions } from './shared-options.js';
 import { type Distribution, sharedRunId, standaloneShardPlan, startDistribution, withRunId } from '../shard/distribution.js';
 import { followCoordinator } from '../shard/follower.js';
@@ -135,7 +136,7 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     await session.start();
     await preflightRun(config, { probes: plan.probes, allowedHosts: plan.allowedHosts });
     if (mode.kind === 'coordinator') distribution = await startDistribution(plan, mode, 'run', ref, session.abort.signal);
-    session.dashboard?.begin('run', plan);
+    session.dashboard?.begin('run', plan, mode.kind === 'coordinator' ? mode.count : undefined);
     const handle = (distribution?.runner ?? startRun)(config, { onInterval: (i, h) => session.interval(i, 'run', h) });
     session.guard.attach('run', handle);
     void actions?.attach(handle);
@@ -145,7 +146,11 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
     );
     if (plan.probes.length > 0) {
       const t0 = await Promise.race([handle.started, handle.result.then(() => performance.now())]);
-      probes = startProbes(plan.probes, { t0Perf: t0, allowedHosts: plan.allowedHosts });
+      probes = startProbes(plan.probes, {
+        t0Perf: t0,
+        allowedHosts: plan.allowedHosts,
+        ...(session.dashboard ? { onSample: session.dashboard.probe.bind(session.dashboard) } : {}),
+      });
     }
     const result: RunResult = await handle.result;
     // The clean-up comes first: whatever stopped the run, the target is put back before results are written.
@@ -180,8 +185,11 @@ async function runCommand(ref: string, flags: RunFlags): Promise<ExitCode> {
           ? EXIT.inconclusive
           : EXIT.ok;
     const exitCode = await compareWithBaseline(baseline, files, ownExit);
-    session.dashboard?.end({ verdict: result.partial ? `stopped early: ${result.partial.detail}` : stopReason, exitCode, files });
+    session.dashboard?.end({ verdict: runEndLine(result), exitCode, files });
     return exitCode;
+  } catch (error) {
+    session.failed(error);
+    throw error;
   } finally {
     // A run that ended in an error still undoes what its actions did, before the process exits.
     const late = actions ? await actions.finish({ reason: 'aborted' }) : undefined;

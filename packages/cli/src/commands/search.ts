@@ -119,6 +119,9 @@ async function searchCommand(ref: string, flags: SearchFlags): Promise<ExitCode>
     const exitCode = await compareWithBaseline(baseline, files, searchExitCode(result, stopReason, flags.expectKneeAbove));
     session.dashboard?.end({ verdict: formatSearchSummary(result).trim().split('\n').at(-1) ?? '', exitCode, files });
     return exitCode;
+  } catch (error) {
+    session.failed(error);
+    throw error;
   } finally {
     await session.dispose();
   }

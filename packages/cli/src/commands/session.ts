@@ -1,6 +1,7 @@
-import { BudgetLedger, formatStepLabel, type IntervalStats, type ProfileStep } from '@overload/core/internal';
+import { BudgetLedger, DEFAULTS, formatStepLabel, type IntervalStats, type ProfileStep, ValidationError } from '@overload/core/internal';
 import type { RunHandle } from '@overload/workers';
 import { type DashboardFlags, dashboardPortOf, LiveDashboard } from '../dashboard/live-dashboard.js';
+import { EXIT, exitCodeForError } from '../exit-codes.js';
 import { SessionGuard } from '../guard/session-guard.js';
 import { type LiveMetrics, startLiveMetrics } from '../metrics/live-metrics.js';
 import type { Progress } from '../output/progress.js';
@@ -71,9 +72,14 @@ export class CommandSession {
         port: dashboardPort,
         host: this.#flags.dashboardHost ?? '127.0.0.1',
         guard: this.guard,
+        kill: { ...(this.#flags.killFile ? { killFile: this.#flags.killFile } : {}), controlEndpoint: this.guard.control !== undefined },
+        log: (line) => this.#progress.event(line),
       });
       // Straight to stderr, not a progress line: -q must not hide it, and logs never see the token.
       process.stderr.write(`dashboard: ${this.#dashboard.openUrl}\n`);
+      const waitMs = DEFAULTS.dashboard.firstViewerWaitMs;
+      this.#progress.event(`dashboard: sending starts once the page is open, or in ${waitMs / 1000} s`);
+      await this.#dashboard.waitForFirstViewer(waitMs);
     }
     if (this.#flags.metricsPort !== undefined) {
       this.#metrics = await startLiveMetrics({ port: this.#flags.metricsPort, labels: { run_id: this.#plan.run.runId ?? '' } });
@@ -110,6 +116,16 @@ export class CommandSession {
   /** The live page's view of the command: who it is, each step verdict as judged, and the end. */
   get dashboard(): LiveDashboard | undefined {
     return this.#dashboard;
+  }
+
+  /** The command failed before its end: the page says so, with the exit code it will have, instead of waiting. */
+  failed(error: unknown): void {
+    const message = ((error as Error)?.message ?? String(error)).split('\n')[0];
+    this.#dashboard?.end({
+      verdict: `error: ${message}`,
+      exitCode: error instanceof ValidationError ? EXIT.usage : exitCodeForError(error),
+      files: [],
+    });
   }
 
   async dispose(): Promise<void> {

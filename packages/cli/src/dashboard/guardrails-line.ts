@@ -1,13 +1,30 @@
-import type { RunOptions } from '@overload/core/internal';
+import { DEFAULTS, formatDurationMs, type RunOptions } from '@overload/core/internal';
 
-/** The guardrails in force, as one line for the live page (the defaults are named, not hidden). */
-export function guardrailsOf(maxDurationMs: number | undefined, run: RunOptions): string {
-  const parts: string[] = [];
-  if (run.maxRps !== undefined) parts.push(`max rate ${run.maxRps} req/s`);
-  if (run.maxRequests !== undefined) parts.push(`max ${run.maxRequests} requests`);
-  if (maxDurationMs !== undefined) parts.push(`max duration ${maxDurationMs} ms`);
-  if (run.errorBurst === false) parts.push('no error-burst abort');
-  else parts.push(`error-burst abort ${run.errorBurst ? JSON.stringify(run.errorBurst) : 'default 50%/5s'}`);
-  for (const [k, v] of Object.entries(run.budgets ?? {})) parts.push(`budget ${k} ≤ ${v}`);
-  return parts.join(', ');
+/** The kill switches armed for the command, besides the dashboard's own Stop and the signals. */
+export interface KillSwitches {
+  readonly killFile?: string;
+  readonly controlEndpoint?: boolean;
+}
+
+/**
+ * The guardrails in force, one item each, worded as `overload plan` words them (the defaults are
+ * named, not hidden), for the live page.
+ */
+export function guardrailsOf(maxDurationMs: number | undefined, run: RunOptions, kill: KillSwitches = {}): string[] {
+  const items: string[] = [];
+  items.push(`max rate ${run.maxRps !== undefined ? `${run.maxRps} req/s` : 'none'}`);
+  if (run.maxRequests !== undefined) items.push(`max ${run.maxRequests} requests`);
+  items.push(`max duration ${maxDurationMs !== undefined ? formatDurationMs(maxDurationMs) : 'none'}`);
+  for (const [k, v] of Object.entries(run.budgets ?? {})) items.push(`budget ${k} ≤ ${v}`);
+  const eb = run.errorBurst;
+  items.push(
+    eb === false
+      ? 'error-burst stop off'
+      : `error-burst stop above ${Math.round((eb?.maxErrorRate ?? DEFAULTS.errorBurst.maxErrorRate) * 100)} % errors over ${formatDurationMs(eb?.windowMs ?? DEFAULTS.errorBurst.windowMs)}`,
+  );
+  const switches = ['this Stop button', 'SIGINT/SIGTERM'];
+  if (kill.killFile) switches.push(`kill file ${kill.killFile}`);
+  if (kill.controlEndpoint) switches.push('control endpoint');
+  items.push(`kill switches: ${switches.join(', ')}`);
+  return items;
 }

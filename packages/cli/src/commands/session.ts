@@ -47,6 +47,7 @@ export class CommandSession {
       ...(flags.controlPort !== undefined ? { controlPort: flags.controlPort } : {}),
       ...(flags.controlToken ? { controlToken: flags.controlToken } : {}),
       ...(plan.maxDurationMs !== undefined ? { maxDurationMs: plan.maxDurationMs } : {}),
+      resultsWhere: flags.outDir !== undefined ? `to ${flags.outDir}` : 'under overload-results/',
       log: (line) => progress.event(line),
     });
     // The abort carries the stop itself, so every phase, and the result, name what stopped it.

@@ -2,6 +2,7 @@ import { DEFAULTS, formatDurationMs, type IntervalStats, type StopReason } from 
 import type { RunHandle } from '@overload/workers';
 import { type ControlServer, startControlServer } from './control-server.js';
 import { watchKillFile } from './kill-file.js';
+import { watchWrapper } from './wrapper-watch.js';
 
 export interface GuardOptions {
   readonly killFile?: string;
@@ -13,6 +14,8 @@ export interface GuardOptions {
   readonly sameStopWithinMs?: number;
   /** Where the results go, as the first signal's notice says it (`to out/`, `under overload-results/`). */
   readonly resultsWhere?: string;
+  /** The package manager that started overload (`npm`, `pnpm`): its exit stops the command. */
+  readonly wrapper?: string;
   readonly log: (line: string) => void;
 }
 
@@ -85,6 +88,16 @@ export class SessionGuard {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     });
+    if (this.#options.wrapper) {
+      const wrapper = this.#options.wrapper;
+      const w = watchWrapper(() => {
+        // Behind pnpm, a Ctrl-C already stopped the command before pnpm died of it.
+        const detail = `a process of the ${wrapper} command that started overload exited`;
+        if (!this.#stopped) this.#options.log(`${detail}: stopping`);
+        this.stop('signal', detail);
+      });
+      this.#disposers.push(() => w.dispose());
+    }
     if (this.#options.killFile) {
       const file = this.#options.killFile;
       const w = watchKillFile(file, () => {

@@ -1,3 +1,4 @@
+import { EXIT, EXIT_CODE_TABLE } from '../exit-codes.js';
 import { INIT_LIMITS } from './limits.js';
 import type { PackageManager } from './package-manager.js';
 
@@ -19,6 +20,25 @@ function setupSteps(pm: PackageManager): string {
   return node;
 }
 
+/** The exit codes a single-machine ramp can end with, as `overload --help` words them. */
+function rampExitCodes(): string {
+  const codes = [
+    EXIT.ok,
+    EXIT.sloBreached,
+    EXIT.usage,
+    EXIT.stopped,
+    EXIT.notRecovered,
+    EXIT.inconclusive,
+    EXIT.unreachable,
+    EXIT.neverHealthy,
+    EXIT.internal,
+  ];
+  return EXIT_CODE_TABLE.split('\n')
+    .filter((line) => codes.includes(Number(line.trim().split(/\s+/)[0]) as (typeof codes)[number]) && /^\s+\d/.test(line))
+    .map((line) => `#${line}`)
+    .join('\n');
+}
+
 /**
  * The GitHub Actions workflow `overload init` writes: a guarded ramp of staging, started by hand
  * (a ramp to collapse is a deliberate act against a shared environment, never a side effect of a
@@ -34,9 +54,8 @@ export function workflowTemplate({ name, target, pm }: WorkflowTemplateInput): s
 # --max-duration, and cancelling the run stops the load at once (the runner sends SIGINT:
 # overload drains, writes what it measured, exits 3).
 #
-# Exit codes: 0 passed, 1 knee below --expect-knee-above, 2 bad usage or host not allowed (nothing
-# sent), 3 stopped by a guardrail or kill switch, 4 did not recover, 5 inconclusive (the runner
-# saturated), 70 internal error.
+# Exit codes of overload ramp:
+${rampExitCodes()}
 
 name: overload ${name}
 
@@ -82,9 +101,9 @@ ${setupSteps(pm)}
       - name: Ramp staging to collapse (guarded)
         id: ramp
         # Go on after a non-zero exit: the reports are uploaded first, the exit code is judged last.
-        run: |
+${pm.bin !== pm.exec ? `        # The bin itself: through ${pm.exec.replace(/ overload$/, '')} a cancel would reach this shell as 130, not 3.\n` : ''}        run: |
           set +e
-          ${pm.exec} ramp ${scenario} \\
+          ${pm.bin} ramp ${scenario} \\
             --max-rate "\${MAX_RATE}" \\
             --max-duration ${INIT_LIMITS.maxDuration} \\
             --kill-file "\${RUNNER_TEMP}/stop-overload" \\

@@ -27,7 +27,7 @@ describe("steps too short for the SLO's percentiles are announced before anythin
     );
     expect(r.stdout).toContain('step 2 (1,200 req/s, 6 s) is too short for p99.9');
     expect(r.stdout).not.toContain('step 3 (');
-    expect(r.stdout).toContain('slo:         p99<300ms,p99.9<1000ms (and errors<1% by default)');
+    expect(r.stdout).toContain('slo:         p99<300ms,p99.9<1s (and errors<1% by default)');
     expect((await server.stats()).count).toBe(0);
     expect(r.code).toBe(0);
     // Long enough steps: no warning.

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { muteTerminalOnceOrphaned } from './guard/orphaned-terminal.js';
 import { main } from './program.js';
 import { outputCheckHung } from './results/check-outputs.js';
 import { scrubProcessOutput } from './secrets.js';
@@ -12,6 +13,8 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 // Secrets a command registers never reach the terminal, whichever code path prints them.
 scrubProcessOutput();
+// A wrapper that returned the prompt on Ctrl-C (pnpm) must not get overload's summary printed over it.
+muteTerminalOnceOrphaned();
 
 process.exitCode = await main(process.argv);
 // A file-system call that never answered (a hung mount) would hold the process open for ever.

@@ -93,6 +93,12 @@ export const DEFAULTS = {
      * terminal sent, npm a second SIGINT). Only a signal after this grace abandons in-flight requests.
      */
     sameStopWithinMs: 1000,
+    /**
+     * How often a command started by a package manager checks that the wrapper is still there
+     * (process.ppid, one cheap system call): a wrapper gone before its child was stopped, and the
+     * load stops too (see docs/stopping.md).
+     */
+    wrapperCheckEveryMs: 200,
   },
   dashboard: {
     /**

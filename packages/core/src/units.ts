@@ -45,15 +45,27 @@ export function isUnitlessDuration(text: string): boolean {
   return /^\d+(\.\d+)?$/.test(t) && Number(t) !== 0;
 }
 
-/** Reads a duration field, pushing an issue naming the path when it is missing or malformed. */
+/**
+ * Reads a duration field, pushing an issue naming the path when it is missing or malformed. Text
+ * needs a unit (`'30'` is refused: k6 and Locust users read seconds there). A number is
+ * milliseconds in a field whose name says so (`timeoutMs: 2000`); a field whose name carries no
+ * unit (`thinkTime`) passes `numberNeedsUnit`, and a bare number there is refused too.
+ */
 export function readDurationMs(
   value: unknown,
   path: string,
   issues: ValidationIssue[],
-  { min = 0, allowZero = false }: { min?: number; allowZero?: boolean } = {},
+  { min = 0, allowZero = false, numberNeedsUnit = false }: { min?: number; allowZero?: boolean; numberNeedsUnit?: boolean } = {},
 ): number {
   if (typeof value !== 'number' && typeof value !== 'string') {
     issues.push({ path, message: `must be a duration such as 30s, 500ms or 2m (got ${describe(value)})` });
+    return Number.NaN;
+  }
+  const unitless = typeof value === 'string' ? isUnitlessDuration(value) : numberNeedsUnit && value !== 0;
+  if (unitless) {
+    const n = String(value).trim();
+    const asMs = numberNeedsUnit ? '' : `, or the number ${n} for milliseconds`;
+    issues.push({ path, message: `needs a unit: '${n}s' or '${n}ms'${asMs} (got ${describe(value)})` });
     return Number.NaN;
   }
   const ms = parseDurationMs(value);
@@ -100,6 +112,17 @@ export function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   if (Array.isArray(value)) return 'an array';
   return typeof value;
+}
+
+/**
+ * A duration as text that parseDurationMs reads back to the same number, in the largest unit
+ * that keeps it exact (`2s`, `1.5s`, `250ms`, `2m`, `0.5ms`): how a limit the user typed as `1s`
+ * is echoed, rather than as `1000ms`.
+ */
+export function formatExactDurationMs(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms >= 1000 && ms % 100 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
 }
 
 export function formatDurationMs(ms: number): string {

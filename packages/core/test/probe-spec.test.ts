@@ -67,7 +67,7 @@ describe('validateProbes', () => {
   it('names fields that belong to another kind, and unknown fields', () => {
     expect(messages([{ name: 'health', kind: 'http', url: 'http://127.0.0.1:1/', metric: 'up', intervall: 5 }])).toEqual([
       'probes[0].metric is not used by kind "http" (it belongs to kind "prometheus")',
-      'probes[0].intervall is not a probe field',
+      'probes[0].intervall is not a probe field: did you mean probes[0].intervalMs?',
     ]);
   });
 

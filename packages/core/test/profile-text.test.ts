@@ -137,9 +137,14 @@ describe('parseProfileText', () => {
     ]);
   });
 
-  it('leaves unknown kinds, typos and a stage without a target to validateProfile, which names them', () => {
+  it('names a typo in the compact form as typed, and leaves unknown kinds and a stage without a target to validateProfile', () => {
     expect(validateProfile(parseProfileText('sine:rate=5'))[0]!.path).toBe('profile.kind');
-    expect(validateProfile(parseProfileText('constant:rat=500,duration=30s'))).toEqual([
+    expect(() => parseProfileText('constant:rat=500,duration=30s')).toThrow(
+      'rat= is not a field of a constant profile: did you mean rate=?',
+    );
+    // An object (JSON, a scenario, a library call) names the unknown field and the missing one.
+    expect(validateProfile({ kind: 'constant', rat: 500, durationMs: '30s' })).toEqual([
+      { path: 'profile.rat', message: 'is not a field of a constant profile, and would be ignored: did you mean profile.rateRps?' },
       { path: 'profile.rateRps', message: 'must be a rate in req/s (got nothing)' },
     ]);
     expect(validateProfile(parseProfileText('stages:30s@100,1m'))).toEqual([

@@ -73,7 +73,7 @@ describe('parseSlo', () => {
   });
 
   it('round-trips through formatSlo', () => {
-    const text = 'p99<500ms,p99.9<2000ms,errors<1%,achieved>95%,drops<0.5%,queue_depth<1000,breaker_open==0,health ok';
+    const text = 'p99<500ms,p99.9<2s,errors<1%,achieved>95%,drops<0.5%,queue_depth<1000,breaker_open==0,health ok';
     expect(formatSlo(parseSlo(text))).toBe(text);
     const slo: Slo = { latency: [{ percentile: 50, maxMs: 12.5 }], maxErrorRate: 0.07 };
     expect(parseSlo(formatSlo(slo))).toEqual(slo);

@@ -3,6 +3,7 @@ import type { RunHandle } from '@overload/workers';
 import { type DashboardFlags, dashboardPortOf, LiveDashboard } from '../dashboard/live-dashboard.js';
 import { EXIT, exitCodeForError } from '../exit-codes.js';
 import { SessionGuard } from '../guard/session-guard.js';
+import { wrapperOf } from '../guard/wrapper-watch.js';
 import { type LiveMetrics, startLiveMetrics } from '../metrics/live-metrics.js';
 import type { Progress } from '../output/progress.js';
 import type { PlanFlags, ResolvedPlan } from '../plan/resolve.js';
@@ -43,11 +44,14 @@ export class CommandSession {
     this.#progress = progress;
     this.#flags = flags;
     this.ledger = new BudgetLedger(plan.budgets);
+    const wrapper = wrapperOf();
     this.guard = new SessionGuard({
       ...(flags.killFile ? { killFile: flags.killFile } : {}),
       ...(flags.controlPort !== undefined ? { controlPort: flags.controlPort } : {}),
       ...(flags.controlToken ? { controlToken: flags.controlToken } : {}),
       ...(plan.maxDurationMs !== undefined ? { maxDurationMs: plan.maxDurationMs } : {}),
+      resultsWhere: flags.outDir !== undefined ? `to ${flags.outDir}` : 'under overload-results/',
+      ...(wrapper ? { wrapper } : {}),
       log: (line) => progress.event(line),
     });
     // The abort carries the stop itself, so every phase, and the result, name what stopped it.

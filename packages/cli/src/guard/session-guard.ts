@@ -1,7 +1,8 @@
-import { DEFAULTS, type IntervalStats, type StopReason } from '@overload/core/internal';
+import { DEFAULTS, formatDurationMs, type IntervalStats, type StopReason } from '@overload/core/internal';
 import type { RunHandle } from '@overload/workers';
 import { type ControlServer, startControlServer } from './control-server.js';
 import { watchKillFile } from './kill-file.js';
+import { watchWrapper } from './wrapper-watch.js';
 
 export interface GuardOptions {
   readonly killFile?: string;
@@ -11,6 +12,10 @@ export interface GuardOptions {
   readonly maxDurationMs?: number;
   /** A second signal within this long of the first is the same stop (default DEFAULTS.signal). */
   readonly sameStopWithinMs?: number;
+  /** Where the results go, as the first signal's notice says it (`to out/`, `under overload-results/`). */
+  readonly resultsWhere?: string;
+  /** The package manager that started overload (`npm`, `pnpm`): its exit stops the command. */
+  readonly wrapper?: string;
   readonly log: (line: string) => void;
 }
 
@@ -58,7 +63,13 @@ export class SessionGuard {
       const first = this.#firstSignal;
       if (first === undefined) {
         this.#firstSignal = { signal, atMs: now };
-        this.#options.log(`${signal}: stopped sending; draining in-flight requests and writing results (Ctrl-C again to stop at once)`);
+        // Said at once: behind a wrapper that exits on this signal (pnpm), it is the last line
+        // printed before the shell's prompt (see docs/stopping.md).
+        this.#options.log(
+          this.#current === undefined
+            ? `${signal}: stopping before any load is sent (Ctrl-C again to stop at once)`
+            : `${signal}: stopped sending; draining in-flight requests and writing results${this.#options.resultsWhere ? ` ${this.#options.resultsWhere}` : ''} (Ctrl-C again to stop at once)`,
+        );
         this.stop('signal', `${signal} received`);
       } else if (now - first.atMs < graceMs) {
         // The wrapper's echo of the same Ctrl-C (pnpm, npm), not the user asking twice.
@@ -77,6 +88,16 @@ export class SessionGuard {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     });
+    if (this.#options.wrapper) {
+      const wrapper = this.#options.wrapper;
+      const w = watchWrapper(() => {
+        // Behind pnpm, a Ctrl-C already stopped the command before pnpm died of it.
+        const detail = `a process of the ${wrapper} command that started overload exited`;
+        if (!this.#stopped) this.#options.log(`${detail}: stopping`);
+        this.stop('signal', detail);
+      });
+      this.#disposers.push(() => w.dispose());
+    }
     if (this.#options.killFile) {
       const file = this.#options.killFile;
       const w = watchKillFile(file, () => {
@@ -87,7 +108,7 @@ export class SessionGuard {
     }
     if (this.#options.maxDurationMs !== undefined) {
       const ms = this.#options.maxDurationMs;
-      const t = setTimeout(() => this.stop('max-duration', `--max-duration ${ms} ms reached`), ms);
+      const t = setTimeout(() => this.stop('max-duration', `max duration ${formatDurationMs(ms)} reached`), ms);
       this.#disposers.push(() => clearTimeout(t));
     }
     if (this.#options.controlPort !== undefined) {

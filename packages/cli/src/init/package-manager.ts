@@ -6,6 +6,11 @@ export interface PackageManager {
   readonly name: 'npm' | 'pnpm' | 'yarn';
   /** Runs a locally installed bin: `npx overload`, `pnpm exec overload`, `yarn overload`. */
   readonly exec: string;
+  /**
+   * The bin itself, for CI: through npx and pnpm exec a cancelled job's SIGINT reaches the shell
+   * as 130 and never overload's exit 3 (docs/stopping.md). Yarn 2+ keeps no node_modules/.bin.
+   */
+  readonly bin: string;
   /** The reproducible install a CI job runs. */
   readonly ciInstall: string;
   /** package.json names the package manager's version (`"packageManager": "pnpm@10.…"`). */
@@ -20,7 +25,13 @@ export interface PackageManager {
 export function detectPackageManager(cwd: string): PackageManager {
   const declared = declaredPackageManager(cwd);
   if (existsSync(join(cwd, 'pnpm-lock.yaml')) || declared === 'pnpm') {
-    return { name: 'pnpm', exec: 'pnpm exec overload', ciInstall: 'pnpm install --frozen-lockfile', pinned: declared === 'pnpm' };
+    return {
+      name: 'pnpm',
+      exec: 'pnpm exec overload',
+      bin: 'node_modules/.bin/overload',
+      ciInstall: 'pnpm install --frozen-lockfile',
+      pinned: declared === 'pnpm',
+    };
   }
   if (existsSync(join(cwd, 'yarn.lock')) || declared === 'yarn') {
     // Yarn 2+ (a .yarnrc.yml) renamed --frozen-lockfile to --immutable.
@@ -28,6 +39,7 @@ export function detectPackageManager(cwd: string): PackageManager {
     return {
       name: 'yarn',
       exec: 'yarn overload',
+      bin: 'yarn overload',
       ciInstall: berry ? 'yarn install --immutable' : 'yarn install --frozen-lockfile',
       pinned: declared === 'yarn',
     };
@@ -35,6 +47,7 @@ export function detectPackageManager(cwd: string): PackageManager {
   return {
     name: 'npm',
     exec: 'npx overload',
+    bin: 'node_modules/.bin/overload',
     ciInstall: existsSync(join(cwd, 'package-lock.json')) ? 'npm ci' : 'npm install',
     pinned: false,
   };

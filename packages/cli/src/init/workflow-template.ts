@@ -1,3 +1,4 @@
+import { EXIT, EXIT_CODE_TABLE } from '../exit-codes.js';
 import { INIT_LIMITS } from './limits.js';
 import type { PackageManager } from './package-manager.js';
 
@@ -24,6 +25,27 @@ export function baselineArtifactName(name: string): string {
   return `overload-${name}-baseline`;
 }
 
+/** The exit codes a single-machine ramp can end with, as `overload --help` words them. */
+function rampExitCodes(): string {
+  const codes = [
+    EXIT.ok,
+    EXIT.sloBreached,
+    EXIT.usage,
+    EXIT.stopped,
+    EXIT.notRecovered,
+    EXIT.inconclusive,
+    EXIT.unreachable,
+    EXIT.regressed,
+    EXIT.cannotTell,
+    EXIT.neverHealthy,
+    EXIT.internal,
+  ];
+  return EXIT_CODE_TABLE.split('\n')
+    .filter((line) => codes.includes(Number(line.trim().split(/\s+/)[0]) as (typeof codes)[number]) && /^\s+\d/.test(line))
+    .map((line) => `#${line}`)
+    .join('\n');
+}
+
 /**
  * The GitHub Actions workflow `overload init` writes: a guarded ramp of staging, started by hand
  * (a ramp to collapse is a deliberate act against a shared environment, never a side effect of a
@@ -47,10 +69,8 @@ export function workflowTemplate({ name, target, pm }: WorkflowTemplateInput): s
 # SLO (which a baseline must share, or the ramp refuses it with exit 2), run once with baseline: none
 # to start a new series.
 #
-# Exit codes: 0 passed, 1 knee below --expect-knee-above, 2 bad usage, host not allowed or a
-# baseline of another profile or SLO (nothing sent), 3 stopped by a guardrail or kill switch, 4 did
-# not recover, 5 inconclusive (the runner saturated), 8 regressed against the baseline, 9 the
-# comparison cannot tell (too few intervals), 10 the target was never healthy, 70 internal error.
+# Exit codes of overload ramp:
+${rampExitCodes()}
 
 name: overload ${name}
 
@@ -117,10 +137,10 @@ ${setupSteps(pm)}
       - name: Ramp staging to collapse (guarded)
         id: ramp
         # Go on after a non-zero exit: the reports are uploaded first, the exit code is judged last.
-        run: |
+${pm.bin !== pm.exec ? `        # The bin itself: through ${pm.exec.replace(/ overload$/, '')} a cancel would reach this shell as 130, not 3.\n` : ''}        run: |
           set +e
           if [ -f "\${BASELINE_DIR}/result.json" ]; then set -- --baseline "\${BASELINE_DIR}"; fi
-          ${pm.exec} ramp ${scenario} \\
+          ${pm.bin} ramp ${scenario} \\
             --max-rate "\${MAX_RATE}" \\
             --max-duration ${INIT_LIMITS.maxDuration} \\
             --kill-file "\${RUNNER_TEMP}/stop-overload" \\

@@ -20,6 +20,11 @@ export const EMBEDDED_TARGET_NICE_OFFSET = 10;
  * the `{"url": …}` line it prints once listening. The child also exits if this process dies
  * (its IPC channel closes), so a crashed run never leaves a demo server behind.
  *
+ * The child gets a process group of its own: a Ctrl-C at the terminal goes to the whole
+ * foreground group, and a target that shut down on it would reset the requests overload is
+ * draining, send the emails of the reports it drops, and fail the pre-flight with "target
+ * unreachable". Only overload takes the stop; it stops the target once the results are written.
+ *
  * The demo target shares the machine with the generator (two cores on a CI runner), and a target
  * pushed past its knee burns all the CPU it gets. At equal priority the scheduler takes the core
  * from the generator's send loop for milliseconds at a time, and the verdict would then blame the
@@ -32,7 +37,7 @@ export async function startEmbeddedTarget(
   options: Readonly<Record<string, string | number | boolean>>,
 ): Promise<EmbeddedTargetProcess> {
   const args = ['--port', '0', ...Object.entries(options).flatMap(([k, v]) => ['--option', `${k}=${String(v)}`])];
-  const child = fork(modulePath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(modulePath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const lines = createInterface({ input: child.stdout! });

@@ -83,6 +83,9 @@ async function checkFolder(dir: string): Promise<string | undefined> {
 
 /** A file flag (--json, --html, …): not a folder, writable if it exists, and its folder writable. */
 async function checkFile(file: string, example: string): Promise<string | undefined> {
+  // `-` is standard output to curl and tar; here it would be a file named "-" in the current folder.
+  if (file === '-')
+    return `writes a file, and "-" would be a file of that name: name a file, such as ${example} (stdout carries the summary)`;
   const path = resolve(file);
   const s = await statOrUndefined(path);
   if (s?.isDirectory()) return `${path} is a folder: name a file in it, such as ${join(file, example)}`;

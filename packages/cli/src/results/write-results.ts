@@ -1,11 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { hdrFilesOf } from '@overload/core/internal';
+import { hdrFilesOf, OverloadError } from '@overload/core/internal';
 import { renderHtmlReport } from '../report/html.js';
 import { renderJunit } from '../report/junit.js';
 import { mainRunOf, RESULT_KINDS, type StoredResult, toStored } from '../report/stored-result.js';
 import { secrets } from '../secrets.js';
-import { writeJson } from '../write-json.js';
 import { makeFolders } from './check-outputs.js';
 
 export interface OutputFlags {
@@ -51,38 +50,53 @@ export async function writeResults(measured: unknown, name: string, flags: Outpu
   // with every registered secret already out of it.
   const result: unknown = JSON.parse(secrets.scrub(JSON.stringify(measured)));
   const written: string[] = [];
+  const failed: string[] = [];
   const dir = flags.outDir ?? defaultOutDir(name);
-  await makeFolders(dir);
-  const put = async (file: string, content: string) => {
-    await makeFolders(dirname(file));
-    await writeFile(file, secrets.scrub(content));
-    written.push(file);
+  // Each file on its own: one that cannot be written after the load (a full disk, --json
+  // /dev/full, --html on a file of /proc) costs no other result. The paths were checked before
+  // anything was sent; what only a write can tell is said here, with the flag and the cause.
+  const put = async (file: string, content: string, flag?: string) => {
+    try {
+      await makeFolders(dirname(file));
+      await writeFile(file, secrets.scrub(content));
+      written.push(file);
+    } catch (error) {
+      failed.push(`${flag ? `${flag} ` : ''}${file} (${writeCauseOf(error)})`);
+    }
   };
-  const main = join(dir, RESULT_FILES.json);
-  await writeJson(main, result);
-  written.push(main);
-  if (flags.json) {
-    await writeJson(flags.json, result);
-    written.push(flags.json);
-  }
-  if (!isReportable(result)) return written;
-  const stored = toStored(result);
-  const run = mainRunOf(stored);
-  if (run) {
-    const hdr = hdrFilesOf(run);
-    await put(join(dir, RESULT_FILES.latencyHgrm), hdr.latencyHgrm);
-    await put(join(dir, RESULT_FILES.serviceTimeHgrm), hdr.serviceTimeHgrm);
-    await put(join(dir, RESULT_FILES.intervalLog), hdr.intervalLog);
-  }
-  const html = renderHtmlReport(stored);
-  await put(join(dir, RESULT_FILES.html), html);
-  if (flags.html) await put(flags.html, html);
-  if (stored.kind !== 'run' || flags.junit) {
-    const junit = renderJunit(stored);
-    if (stored.kind !== 'run') await put(join(dir, RESULT_FILES.junit), junit);
-    if (flags.junit) await put(flags.junit, junit);
+  const json = `${JSON.stringify(result, null, 2)}\n`;
+  await put(join(dir, RESULT_FILES.json), json);
+  if (isReportable(result)) {
+    const stored = toStored(result);
+    const run = mainRunOf(stored);
+    if (run) {
+      const hdr = hdrFilesOf(run);
+      await put(join(dir, RESULT_FILES.latencyHgrm), hdr.latencyHgrm);
+      await put(join(dir, RESULT_FILES.serviceTimeHgrm), hdr.serviceTimeHgrm);
+      await put(join(dir, RESULT_FILES.intervalLog), hdr.intervalLog);
+    }
+    const html = renderHtmlReport(stored);
+    await put(join(dir, RESULT_FILES.html), html);
+    const junit = stored.kind !== 'run' || flags.junit ? renderJunit(stored) : undefined;
+    if (junit !== undefined && stored.kind !== 'run') await put(join(dir, RESULT_FILES.junit), junit);
+    // The copies CI asked for, last: the out dir is complete whatever they meet.
+    if (flags.json) await put(flags.json, json, '--json');
+    if (flags.html) await put(flags.html, html, '--html');
+    if (junit !== undefined && flags.junit) await put(flags.junit, junit, '--junit');
+  } else if (flags.json) await put(flags.json, json, '--json');
+  if (failed.length > 0) {
+    throw new OverloadError(
+      'OVL_INTERNAL',
+      `could not write ${failed.join(', ')}; ${written.length > 0 ? `written: ${written.join(', ')}` : 'nothing was written'}`,
+    );
   }
   return written;
+}
+
+/** `ENOSPC: no space left on device` from an fs error, without the syscall Node appends. */
+function writeCauseOf(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  return e.code ? e.message.replace(/, \w+( '.*')?$/, '') : String(e.message ?? error);
 }
 
 /** Results of the three kinds get reports; anything else (a future kind) still gets its JSON. */

@@ -2,7 +2,7 @@ import { DEFAULTS } from '../defaults.js';
 import type { ValidationIssue } from '../errors.js';
 import { type StatusExpectation, validateStatuses } from '../run/config.js';
 import { SCENARIO_FIELDS, unknownFields } from '../scenario/known-fields.js';
-import { type DurationInput, describe, parseDurationMs, readDurationMs } from '../units.js';
+import { type DurationInput, describe, isUnitlessDuration, parseDurationMs, readDurationMs } from '../units.js';
 
 /**
  * An HTTP call overload makes on the target at a moment of the run: pause the consumers at 10 s,
@@ -10,8 +10,8 @@ import { type DurationInput, describe, parseDurationMs, readDurationMs } from '.
  */
 export interface ActionSpec {
   readonly name: string;
-  /** A duration from t0 (`'10s'`, 10000), `'start'`, `'end'`, `'step:3'` (when step 3 starts) or `'collapse'`. */
-  readonly at: DurationInput | 'start' | 'end' | `step:${number}` | 'collapse';
+  /** A duration from t0 with its unit (`'10s'`), `'start'`, `'end'`, `'step:3'` (when step 3 starts) or `'collapse'`. */
+  readonly at: 'start' | 'end' | `step:${number}` | 'collapse' | (string & {});
   readonly method?: string;
   /** Relative to the target (`/admin/consumers/pause`); or give a full `url`. */
   readonly path?: string;
@@ -102,6 +102,12 @@ export function parseMoment(value: unknown, path: string, issues: ValidationIssu
       issues.push({ path, message: `steps count from 1: use 'step:1' for the first step (got ${describe(value)})` });
       return undefined;
     }
+  }
+  // `at` names no unit: '10' or 10 could be seconds as well as milliseconds.
+  if ((typeof value === 'string' && isUnitlessDuration(value)) || (typeof value === 'number' && value !== 0)) {
+    const n = String(value).trim();
+    issues.push({ path, message: `needs a unit: '${n}s' or '${n}ms' (got ${describe(value)})` });
+    return undefined;
   }
   if ((typeof value === 'string' || typeof value === 'number') && Number.isFinite(parseDurationMs(value))) {
     const atMs = parseDurationMs(value);

@@ -4,6 +4,7 @@ import { type DurationInput, describe, readDurationMs } from '../units.js';
 import { parseJsonPath } from './json-path.js';
 import { LABEL_NAME_PATTERN, METRIC_NAME_PATTERN } from './prometheus-text.js';
 import { DEFAULTS } from '../defaults.js';
+import { closest } from '../scenario/known-fields.js';
 
 /**
  * Probes are side-channel polls of the target (or its metrics endpoint) that run for the whole
@@ -164,9 +165,12 @@ export function resolveOne(spec: unknown, at: string, issues: ValidationIssue[])
     for (const key of Object.keys(s)) {
       if (allowed.has(key)) continue;
       const owner = PROBE_KINDS.find((k) => KIND_FIELDS[k].includes(key));
+      const guess = closest(key, [...allowed]);
       issues.push({
         path: `${at}.${key}`,
-        message: owner ? `is not used by kind "${kind}" (it belongs to kind "${owner}")` : 'is not a probe field',
+        message: owner
+          ? `is not used by kind "${kind}" (it belongs to kind "${owner}")`
+          : `is not a probe field${guess ? `: did you mean ${at}.${guess}?` : ` (a ${kind} probe has ${[...allowed].join(', ')})`}`,
       });
     }
     if (kind === 'http' && s.expectStatus !== undefined) checkStatuses(s.expectStatus, `${at}.expectStatus`, issues);

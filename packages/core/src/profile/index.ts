@@ -1,4 +1,5 @@
 import { ValidationError, type ValidationIssue } from '../errors.js';
+import { closest, PROFILE_FIELDS, unknownFields } from '../scenario/known-fields.js';
 import { describe, isUnitlessDuration, parseDurationMs } from '../units.js';
 import { type ConstantProfile, compileConstant, validateConstant } from './constant.js';
 import type { RateCurve } from './curve.js';
@@ -40,7 +41,8 @@ export function validateProfile(profile: unknown, path = 'profile'): ValidationI
   if (!entry || !Object.hasOwn(KINDS, kind as string)) {
     return [{ path: `${path}.kind`, message: `must be one of ${PROFILE_KINDS.join(', ')} (got ${describe(kind)})` }];
   }
-  return entry.validate(profile as never, path);
+  const unknown = unknownFields(profile, PROFILE_FIELDS[kind as ProfileKind]!, path, `a ${kind} profile`);
+  return [...unknown, ...entry.validate(profile as never, path)];
 }
 
 /** Validates and compiles a profile to its rate curve; throws a ValidationError listing every problem. */
@@ -107,6 +109,7 @@ export function parseProfileText(text: string): unknown {
     return { kind, stages };
   }
   const out: Record<string, unknown> = { kind };
+  const unknownKeys: ValidationIssue[] = [];
   for (const part of parts) {
     const eq = part.indexOf('=');
     if (eq < 0) {
@@ -117,10 +120,21 @@ export function parseProfileText(text: string): unknown {
     const key = part.slice(0, eq).trim();
     const field = ALIASES[key] ?? key;
     const value = part.slice(eq + 1).trim();
+    const fields = PROFILE_FIELDS[kind];
+    if (fields && !fields.includes(field)) {
+      // Said in the compact form's own words: `rat=` is a typo of `rate=`, not of `rateRps`.
+      const keys = [...Object.keys(ALIASES).filter((a) => fields.includes(ALIASES[a]!)), ...fields.filter((f) => f !== 'kind')];
+      const guess = closest(key, keys);
+      unknownKeys.push({
+        path: '',
+        message: `${key}= is not a field of a ${kind} profile: ${guess ? `did you mean ${guess}=?` : `use ${keys.join('=, ')}=`}`,
+      });
+      continue;
+    }
     if (field.endsWith('Ms') && !key.endsWith('Ms')) needsUnit(key, value);
     out[field] = toValue(value);
   }
-  if (unitless.length > 0) throw new ValidationError('profile', unitless);
+  if (unitless.length + unknownKeys.length > 0) throw new ValidationError('profile', [...unknownKeys, ...unitless]);
   return out;
 }
 

@@ -1,4 +1,5 @@
 import type { ValidationIssue } from '../errors.js';
+import { SCENARIO_FIELDS, unknownFields } from '../scenario/known-fields.js';
 import { type DurationInput, describe, readDurationMs, readNumber } from '../units.js';
 import { CurveBuilder } from './builder.js';
 import type { RateCurve } from './curve.js';
@@ -24,6 +25,7 @@ export function validateStages(p: StagesProfile, path: string): ValidationIssue[
       issues.push({ path: at, message: `must be an object { durationMs, targetRps } (got ${describe(s)})` });
       return;
     }
+    issues.push(...unknownFields(s, SCENARIO_FIELDS.stage, at, 'a stage'));
     readDurationMs(s.durationMs, `${at}.durationMs`, issues);
     readNumber(s.targetRps, `${at}.targetRps`, issues, { what: 'a rate in req/s' });
   });

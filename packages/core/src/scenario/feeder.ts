@@ -1,5 +1,6 @@
 import type { ValidationIssue } from '../errors.js';
 import { describe } from '../units.js';
+import { SCENARIO_FIELDS, unknownFields } from './known-fields.js';
 import { parseCsvFeeder } from './feeder-file.js';
 
 export type FeederValue = string | number | boolean;
@@ -41,7 +42,9 @@ export function validateFeeders(feeders: unknown, path: string): ValidationIssue
     }
     if (typeof f === 'object' && f !== null) {
       const o = f as Record<string, unknown>;
-      if (typeof o['csv'] === 'string' || typeof o['json'] === 'string') continue;
+      const unknown = unknownFields(o, SCENARIO_FIELDS.feederFile, at, 'a feeder file');
+      issues.push(...unknown);
+      if (unknown.length > 0 || typeof o['csv'] === 'string' || typeof o['json'] === 'string') continue;
     }
     issues.push({
       path: at,

@@ -2,6 +2,7 @@ import type { ValidationIssue } from '../errors.js';
 import { parseJsonPath } from '../probe/json-path.js';
 import type { StatusExpectation } from '../run/config.js';
 import { type DurationInput, describe, readDurationMs, readNumber } from '../units.js';
+import { SCENARIO_FIELDS, unknownFields } from './known-fields.js';
 import { type RequestTemplate, validateRequestShape } from './request-template.js';
 
 /** A JSON scalar a response field can be compared with. */
@@ -33,12 +34,11 @@ export interface PollSpec {
 
 /**
  * Time a user waits before a step: a constant (`'2s'`), `{ uniform: ['1s', '3s'] }` or
- * `{ exponential: '2s' }` (the mean). Seeded by the arrival index, so reruns wait the same.
+ * `{ exponential: '2s' }` (the mean). Seeded by the arrival index, so reruns wait the same. Each
+ * duration carries its unit: the field's name does not, and `thinkTime: 2` reads as seconds to a
+ * k6 or Locust user.
  */
-export type ThinkTime =
-  | DurationInput
-  | { readonly uniform: readonly [DurationInput, DurationInput] }
-  | { readonly exponential: DurationInput };
+export type ThinkTime = string | { readonly uniform: readonly [string, string] } | { readonly exponential: string };
 
 /** One step of a journey: a request, and what to do with its response. */
 export interface StepTemplate extends Omit<RequestTemplate, 'weight'> {
@@ -70,6 +70,7 @@ export function validateCapture(spec: unknown, path: string, issues: ValidationI
     return;
   }
   const c = spec as Record<string, unknown>;
+  issues.push(...unknownFields(c, SCENARIO_FIELDS.capture, path, 'a capture'));
   const kinds = ['json', 'header', 'regex'].filter((k) => c[k] !== undefined);
   if (kinds.length !== 1) {
     issues.push({
@@ -123,6 +124,11 @@ export function validateCondition(
     return;
   }
   const c = spec as Record<string, unknown>;
+  const unknown = unknownFields(c, SCENARIO_FIELDS.condition, path, 'a condition');
+  if (unknown.length > 0) {
+    issues.push(...unknown);
+    return;
+  }
   if (c['status'] !== undefined) {
     if (c['json'] !== undefined) issues.push({ path, message: 'must have either status or json, not both' });
     checkStatus(c['status'], `${path}.status`);
@@ -168,19 +174,24 @@ export function validatePoll(
 
 export function validateThinkTime(spec: unknown, path: string, issues: ValidationIssue[]): void {
   if (typeof spec === 'number' || typeof spec === 'string') {
-    readDurationMs(spec, path, issues, { allowZero: true });
+    readDurationMs(spec, path, issues, { allowZero: true, numberNeedsUnit: true });
     return;
   }
   if (typeof spec === 'object' && spec !== null) {
     const t = spec as Record<string, unknown>;
+    const unknown = unknownFields(t, SCENARIO_FIELDS.thinkTime, path, 'a think time');
+    if (unknown.length > 0) {
+      issues.push(...unknown);
+      return;
+    }
     if (Array.isArray(t['uniform']) && t['uniform'].length === 2 && Object.keys(t).length === 1) {
-      const lo = readDurationMs(t['uniform'][0], `${path}.uniform[0]`, issues, { allowZero: true });
-      const hi = readDurationMs(t['uniform'][1], `${path}.uniform[1]`, issues, { allowZero: true });
+      const lo = readDurationMs(t['uniform'][0], `${path}.uniform[0]`, issues, { allowZero: true, numberNeedsUnit: true });
+      const hi = readDurationMs(t['uniform'][1], `${path}.uniform[1]`, issues, { allowZero: true, numberNeedsUnit: true });
       if (lo > hi) issues.push({ path: `${path}.uniform`, message: `must be [min, max] with min <= max (got ${lo} ms > ${hi} ms)` });
       return;
     }
     if (t['exponential'] !== undefined && Object.keys(t).length === 1) {
-      readDurationMs(t['exponential'], `${path}.exponential`, issues);
+      readDurationMs(t['exponential'], `${path}.exponential`, issues, { numberNeedsUnit: true });
       return;
     }
   }

@@ -2,8 +2,11 @@ import type { ValidationIssue } from '../errors.js';
 
 /**
  * The fields of each object a scenario is made of. A field not listed is refused rather than
- * ignored (probes check their own fields, by kind, in probe/spec.ts): for a safety tool, `safety.maxRPS: 10` silently dropped means a run with no rate
- * ceiling, and `recovery.cooldown` dropped means a recovery check nobody asked for.
+ * ignored: for a safety tool, `safety.maxRPS: 10` silently dropped means a run with no rate
+ * ceiling, and `recovery.cooldown` dropped means a recovery check nobody asked for. The top
+ * levels are checked in scenario.ts; profiles, SLO objects, feeders, captures, conditions and
+ * think times by their own validators, so a library call is held to the same rule; probes by
+ * kind in probe/spec.ts.
  */
 export const SCENARIO_FIELDS = {
   scenario: [
@@ -34,6 +37,15 @@ export const SCENARIO_FIELDS = {
   step: ['name', 'method', 'path', 'headers', 'body', 'expectStatus', 'sideEffects', 'capture', 'poll', 'check', 'thinkTime', 'onFailure'],
   poll: ['until', 'intervalMs', 'maxTries', 'maxMs'],
   action: ['name', 'at', 'method', 'path', 'url', 'headers', 'body', 'expectStatus', 'timeoutMs', 'always', 'onFailure', 'release'],
+  capture: ['json', 'header', 'regex', 'group'],
+  condition: ['status', 'json', 'equals', 'in'],
+  thinkTime: ['uniform', 'exponential'],
+  feederFile: ['csv', 'json'],
+  slo: ['latency', 'maxErrorRate', 'minAchievedRatio', 'maxDropRate', 'probes', 'scoped'],
+  sloLatency: ['percentile', 'maxMs'],
+  sloProbe: ['probe', 'op', 'value'],
+  sloScoped: ['scope', 'name', 'latency', 'maxErrorRate'],
+  stage: ['durationMs', 'targetRps'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The fields of each profile kind (`kind` included). */
@@ -66,30 +78,34 @@ export function unknownFields(value: unknown, known: readonly string[], path: st
   return issues;
 }
 
-function closest(key: string, known: readonly string[]): string | undefined {
+/** The known field `key` was most likely meant to be, if one is close enough. */
+export function closest(key: string, known: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
   const sameLetters = known.find((k) => k.toLowerCase() === lower);
   if (sameLetters) return sameLetters;
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const k of known) {
-    const d = editDistance(lower, k.toLowerCase());
+    // A field's name without its unit counts too: `cooldown` is `cooldownMs`, `rat` is `rateRps`.
+    const bare = k.replace(/(Ms|Rps)$/, '').toLowerCase();
+    if (bare !== k.toLowerCase() && bare === lower) return k;
+    const d = Math.min(editDistance(lower, k.toLowerCase()), editDistance(lower, bare));
     if (d < bestDistance) [best, bestDistance] = [k, d];
   }
-  // A key a field with a unit suffix left off (`cooldown` for `cooldownMs`) counts as close.
-  const unitless = known.find((k) => /(Ms|Rps)$/.test(k) && k.replace(/(Ms|Rps)$/, '').toLowerCase() === lower);
-  if (unitless) return unitless;
   return bestDistance <= Math.min(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
-/** Levenshtein distance: insertions, deletions and substitutions. */
+/** Edit distance: insertions, deletions, substitutions, and two neighbours swapped (`cvs` for `csv`) as one. */
 function editDistance(a: string, b: string): number {
+  let before: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
       current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) current[j] = Math.min(current[j]!, before[j - 2]! + 1);
     }
+    before = previous;
     previous = current;
   }
   return previous[b.length]!;

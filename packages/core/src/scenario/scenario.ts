@@ -1,7 +1,7 @@
 import { type ActionSpec, validateActions } from '../action/action.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { validateBudgets } from '../guard/budgets.js';
-import type { ProbeSpec } from '../probe/spec.js';
+import { type ProbeSpec, validateProbes } from '../probe/spec.js';
 import { type Profile, validateProfile } from '../profile/index.js';
 import { parseSlo } from '../slo/parse-slo.js';
 import { type Slo, validateSlo } from '../slo/slo.js';
@@ -12,7 +12,7 @@ import { type Feeder, validateFeeders } from './feeder.js';
 import { compileFlows } from './flow-plan.js';
 import { type JourneyTemplate, validateJourneys } from './journey.js';
 import { type RequestTemplate, validateRequests } from './request-template.js';
-import { PROFILE_FIELDS, SCENARIO_FIELDS, unknownFields } from './known-fields.js';
+import { SCENARIO_FIELDS, unknownFields } from './known-fields.js';
 import { validateScenarioTls } from './scenario-tls.js';
 
 /** Guardrails a scenario declares; command-line flags can only tighten them. */
@@ -146,7 +146,7 @@ export function validateScenario(value: unknown, options: { env?: Readonly<Recor
   }
   if (s['profile'] !== undefined) issues.push(...validateProfile(s['profile'], 'profile'));
   issues.push(...validateActions(s['actions']));
-  if (s['probes'] !== undefined && !Array.isArray(s['probes'])) issues.push({ path: 'probes', message: 'must be a list of probes' });
+  if (s['probes'] !== undefined) issues.push(...validateScenarioProbes(s['probes']));
   if (s['timeoutMs'] !== undefined) readDurationMs(s['timeoutMs'], 'timeoutMs', issues);
   issues.push(...validateSafety(s['safety']));
   issues.push(...validateRecovery(s['recovery']));
@@ -176,10 +176,23 @@ function misspeltFields(s: Record<string, unknown>): ValidationIssue[] {
       issues.push(...unknownFields(step?.['poll'], F.poll, `${stepAt}.poll`, 'a poll'));
     });
   });
-  const profile = s['profile'] as Record<string, unknown> | undefined;
-  const kindFields = profile && typeof profile === 'object' ? PROFILE_FIELDS[String(profile['kind'])] : undefined;
-  if (kindFields) issues.push(...unknownFields(profile, kindFields, 'profile', `a ${String(profile!['kind'])} profile`));
   return issues;
+}
+
+/**
+ * A scenario's probes, checked with the rest of the scenario, before any target is started. A URL
+ * relative to the target (`/metrics`) is checked against a stand-in base: which target it will be
+ * is only known once `--target` or the demo target is.
+ */
+function validateScenarioProbes(value: unknown): ValidationIssue[] {
+  if (!Array.isArray(value)) return [{ path: 'probes', message: `must be a list of probes (got ${describe(value)})` }];
+  const base = 'http://target.invalid';
+  return validateProbes(
+    value.map((p: unknown) => {
+      const url = (p as { url?: unknown } | null)?.url;
+      return typeof url === 'string' && url.startsWith('/') ? { ...(p as object), url: `${base}${url}` } : p;
+    }),
+  );
 }
 
 function validateSafety(value: unknown): ValidationIssue[] {

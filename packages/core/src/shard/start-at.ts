@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import { parseDurationMs } from '../units.js';
+import { isUnitlessDuration, parseDurationMs } from '../units.js';
 
 /**
  * Workers need the start time a little before the first arrival is due (the single-machine
@@ -16,6 +16,8 @@ export const START_MARGIN_MS = 20;
 export function parseStartAt(text: string, nowEpochMs: number, path = '--start-at'): number {
   const t = text.trim();
   if (t.startsWith('+')) {
+    if (isUnitlessDuration(t.slice(1)))
+      throw new ValidationError('command line', [{ path, message: `a delay needs a unit: ${t}s or ${t}ms (got "${text}")` }]);
     const delayMs = parseDurationMs(t.slice(1));
     if (!(delayMs > 0))
       throw new ValidationError('command line', [

@@ -1,5 +1,5 @@
 import { ValidationError, type ValidationIssue } from '../errors.js';
-import { parseDurationMs } from '../units.js';
+import { formatExactDurationMs, isUnitlessDuration, parseDurationMs } from '../units.js';
 import {
   type LatencyLimit,
   type ProbeCondition,
@@ -55,7 +55,8 @@ export function parseSlo(text: string, path = 'slo'): Slo {
     const lat = LATENCY_TERM.exec(term);
     if (lat) {
       const percentile = lat[2] ? 100 : parsePercentileDigits(lat[1]!);
-      const maxMs = parseDurationMs(lat[4]!.trim());
+      const maxMs = limitMs(term, lat[4]!, at, issues);
+      if (maxMs === undefined) return;
       if (!Number.isFinite(maxMs))
         issues.push({ path: at, message: `"${term}": ${JSON.stringify(lat[4])} is not a duration such as 500ms or 2s` });
       else latency.push({ percentile, maxMs });
@@ -105,7 +106,8 @@ function readScoped(
   if (!group) out.push((group = { scope, name, latency: [] }));
   const lat = LATENCY_TERM.exec(inner);
   if (lat) {
-    const maxMs = parseDurationMs(lat[4]!.trim());
+    const maxMs = limitMs(term, lat[4]!, at, issues);
+    if (maxMs === undefined) return;
     if (!Number.isFinite(maxMs))
       issues.push({ path: at, message: `"${term}": ${JSON.stringify(lat[4])} is not a duration such as 500ms or 2s` });
     else group.latency.push({ percentile: lat[2] ? 100 : parsePercentileDigits(lat[1]!), maxMs });
@@ -160,16 +162,28 @@ function readSignal(
   out[key] = Number(pct[1]) / 100;
 }
 
+/**
+ * A latency limit as typed; undefined, with an issue, when it has no unit (`p99<500`): k6 and
+ * Gatling read a bare number there as milliseconds, but overload's other durations refuse one.
+ */
+function limitMs(term: string, text: string, at: string, issues: ValidationIssue[]): number | undefined {
+  const t = text.trim();
+  if (!isUnitlessDuration(t)) return parseDurationMs(t);
+  const fixed = (unit: string) => term.replace(new RegExp(`${t.replace('.', '\\.')}\\s*$`), `${t}${unit}`);
+  issues.push({ path: at, message: `"${term}" needs a unit on its limit: ${fixed('ms')} or ${fixed('s')}` });
+  return undefined;
+}
+
 /** The one-line form of an SLO; `parseSlo(formatSlo(s))` gives `s` back. */
 export function formatSlo(slo: Slo): string {
   const terms: string[] = [];
-  for (const l of slo.latency) terms.push(`${percentileName(l.percentile)}<${l.maxMs}ms`);
+  for (const l of slo.latency) terms.push(`${percentileName(l.percentile)}<${formatExactDurationMs(l.maxMs)}`);
   if (slo.maxErrorRate !== undefined) terms.push(`errors<${percent(slo.maxErrorRate)}%`);
   if (slo.minAchievedRatio !== undefined) terms.push(`achieved>${percent(slo.minAchievedRatio)}%`);
   if (slo.maxDropRate !== undefined) terms.push(`drops<${percent(slo.maxDropRate)}%`);
   for (const c of slo.probes ?? []) terms.push(formatProbeCondition(c));
   for (const g of slo.scoped ?? []) {
-    for (const l of g.latency) terms.push(`${g.scope}:${g.name} ${percentileName(l.percentile)}<${l.maxMs}ms`);
+    for (const l of g.latency) terms.push(`${g.scope}:${g.name} ${percentileName(l.percentile)}<${formatExactDurationMs(l.maxMs)}`);
     if (g.maxErrorRate !== undefined) terms.push(`${g.scope}:${g.name} errors<${percent(g.maxErrorRate)}%`);
   }
   return terms.join(',');

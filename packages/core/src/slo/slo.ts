@@ -1,6 +1,7 @@
 import type { ValidationIssue } from '../errors.js';
 import { describe } from '../units.js';
 import { DEFAULTS } from '../defaults.js';
+import { SCENARIO_FIELDS, unknownFields } from '../scenario/known-fields.js';
 
 /** A limit on a corrected-latency percentile: the percentile must be at most `maxMs`. */
 export interface LatencyLimit {
@@ -95,7 +96,7 @@ export function validateSlo(slo: unknown, path = 'slo'): ValidationIssue[] {
     return [{ path, message: `must be an object such as { latency: [{ percentile: 99, maxMs: 500 }] } (got ${describe(slo)})` }];
   }
   const s = slo as Record<string, unknown>;
-  const issues: ValidationIssue[] = [];
+  const issues: ValidationIssue[] = unknownFields(s, SCENARIO_FIELDS.slo, path, 'an SLO');
   if (!Array.isArray(s['latency'])) {
     issues.push({ path: `${path}.latency`, message: `must be a list of { percentile, maxMs } (got ${describe(s['latency'])})` });
   } else {
@@ -106,6 +107,7 @@ export function validateSlo(slo: unknown, path = 'slo'): ValidationIssue[] {
         issues.push({ path: at, message: `must be an object { percentile, maxMs } (got ${describe(l)})` });
         return;
       }
+      issues.push(...unknownFields(l, SCENARIO_FIELDS.sloLatency, at, 'a latency limit'));
       const { percentile, maxMs } = l as Record<string, unknown>;
       if (typeof percentile !== 'number' || !Number.isFinite(percentile) || percentile <= 0 || percentile > 100) {
         issues.push({ path: `${at}.percentile`, message: `must be a number > 0 and <= 100 (got ${describe(percentile)})` });
@@ -135,6 +137,7 @@ export function validateSlo(slo: unknown, path = 'slo'): ValidationIssue[] {
       s['scoped'].forEach((c: unknown, i) => {
         const at = `${path}.scoped[${i}]`;
         const o = (typeof c === 'object' && c !== null ? c : {}) as Record<string, unknown>;
+        issues.push(...unknownFields(o, SCENARIO_FIELDS.sloScoped, at, 'a scoped condition'));
         if (!['journey', 'step', 'request'].includes(String(o['scope'])))
           issues.push({ path: `${at}.scope`, message: `must be journey, step or request (got ${describe(o['scope'])})` });
         if (typeof o['name'] !== 'string' || o['name'] === '')
@@ -162,7 +165,7 @@ export function validateProbeCondition(condition: unknown, path: string): Valida
     return [{ path, message: `must be an object { probe, op, value } (got ${describe(condition)})` }];
   }
   const { probe, op, value } = condition as Record<string, unknown>;
-  const issues: ValidationIssue[] = [];
+  const issues: ValidationIssue[] = unknownFields(condition, SCENARIO_FIELDS.sloProbe, path, 'a probe condition');
   if (typeof probe !== 'string' || !PROBE_NAME.test(probe)) {
     issues.push({
       path: `${path}.probe`,

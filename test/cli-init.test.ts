@@ -54,7 +54,7 @@ describe('overload init', () => {
     expect(workflow.on.push).toBeUndefined();
     const steps = workflow.jobs.ramp.steps;
     expect(steps.some((s) => s.run === 'npm install')).toBe(true);
-    const rampStep = steps.find((s) => s.run?.includes('npx overload ramp scenarios/checkout-api.ts'));
+    const rampStep = steps.find((s) => s.run?.includes('node_modules/.bin/overload ramp scenarios/checkout-api.ts'));
     expect(rampStep?.run).toMatch(/--max-rate .*--max-duration \S+ .*--kill-file .*--out-dir/s);
     // The workflow's guardrail flags are accepted by the scenario written beside it (flags may only
     // tighten a scenario: one above its ceiling fails every run with exit 2).
@@ -78,7 +78,9 @@ describe('overload init', () => {
 
     const forced = await runCli(['init', 'checkout', '--target', 'https://staging.example.com', '--force'], { cwd: dir });
     expect(forced.code, forced.stderr).toBe(0);
-    expect(readFileSync(join(dir, '.github/workflows/overload.yml'), 'utf8')).toContain('npx overload ramp scenarios/checkout.ts');
+    expect(readFileSync(join(dir, '.github/workflows/overload.yml'), 'utf8')).toContain(
+      'node_modules/.bin/overload ramp scenarios/checkout.ts',
+    );
 
     writeFileSync(join(dir, 'scenarios/checkout.ts'), '// edited\n');
     const again = await runCli(['init', 'checkout', '--target', 'https://staging.example.com'], { cwd: dir });
@@ -98,7 +100,7 @@ describe('overload init', () => {
     // No packageManager field in package.json: pnpm/action-setup needs the version.
     expect(steps.find((s) => s.uses === 'pnpm/action-setup@v4')?.with?.['version']).toBe(10);
     expect(steps.some((s) => s.run === 'pnpm install --frozen-lockfile')).toBe(true);
-    expect(steps.some((s) => s.run?.includes('pnpm exec overload ramp scenarios/local.ts'))).toBe(true);
+    expect(steps.some((s) => s.run?.includes('node_modules/.bin/overload ramp scenarios/local.ts'))).toBe(true);
 
     const plan = await runCli(['plan', 'scenarios/local.ts'], { cwd: dir });
     expect(plan.code, plan.stderr).toBe(0);

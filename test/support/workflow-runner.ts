@@ -77,13 +77,24 @@ function upload(store: string, runId: number, name: string, path: string, cwd: s
 }
 
 /** A step's shell, asynchronously: a loopback service in the test's own process must keep answering. */
-function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+function bash(
+  script: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  onOutput?: (text: string) => void,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd, env, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      onOutput?.(d);
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      onOutput?.(d);
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
@@ -92,7 +103,15 @@ function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ co
 export async function runWorkflowJob(
   file: string,
   job: string,
-  o: { cwd: string; runId: number; inputs: Record<string, string>; gh: { bin: string; store: string }; temp: string },
+  o: {
+    cwd: string;
+    runId: number;
+    inputs: Record<string, string>;
+    gh: { bin: string; store: string };
+    temp: string;
+    /** Sees each step's output as it comes (an operator watching the log). */
+    onOutput?: (step: string, text: string) => void;
+  },
 ): Promise<WorkflowRun> {
   const workflow = parse(readFileSync(file, 'utf8')) as { jobs: Record<string, { env?: Record<string, string>; steps: Step[] }> };
   const spec = workflow.jobs[job]!;
@@ -133,20 +152,25 @@ export async function runWorkflowJob(
     const outputFile = join(o.temp, `output-${o.runId}-${steps.length}`);
     writeFileSync(outputFile, '');
     const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, expression(String(v))]));
-    const r = await bash(expression(step.run!), o.cwd, {
-      ...process.env,
-      ...env,
-      ...stepEnv,
-      PATH: `${o.gh.bin}:${process.env.PATH}`,
-      FAKE_GH_STORE: o.gh.store,
-      GITHUB_OUTPUT: outputFile,
-      GITHUB_STEP_SUMMARY: summaryFile,
-      GITHUB_REPOSITORY: 'acme/checkout-api',
-      GITHUB_RUN_ID: String(o.runId),
-      RUNNER_TEMP: o.temp,
-      FORCE_COLOR: '0',
-      npm_config_update_notifier: 'false',
-    });
+    const r = await bash(
+      expression(step.run!),
+      o.cwd,
+      {
+        ...process.env,
+        ...env,
+        ...stepEnv,
+        PATH: `${o.gh.bin}:${process.env.PATH}`,
+        FAKE_GH_STORE: o.gh.store,
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_STEP_SUMMARY: summaryFile,
+        GITHUB_REPOSITORY: 'acme/checkout-api',
+        GITHUB_RUN_ID: String(o.runId),
+        RUNNER_TEMP: o.temp,
+        FORCE_COLOR: '0',
+        npm_config_update_notifier: 'false',
+      },
+      o.onOutput && ((text) => o.onOutput!(name, text)),
+    );
     const code = r.code;
     steps.push({ name, code, stdout: r.stdout, stderr: r.stderr });
     if (step.id) {

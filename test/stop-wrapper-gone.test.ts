@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './support/child-server.js';
+import { fileURLToPath } from 'node:url';
 import { CLI } from './support/cli.js';
+
+/** The installed command: it starts node again with --no-memory-reducer (in place on Node ≥ 22.15, else as a child). */
+const BIN = fileURLToPath(new URL('../packages/cli/bin/overload.js', import.meta.url));
 
 /**
  * A SIGTERM to `npx` (a CI runner cancelling the job's top process) kills the `sh -c` that npm
@@ -23,12 +27,14 @@ describe('a wrapper stopped without passing the stop on', () => {
   afterEach(() => server.close());
 
   it.each([
-    ['its parent (npx overload)', (run: string) => ['-c', `${run}; :`]],
-    ['its grandparent (npx -y pnpm overload)', (run: string) => ['-c', `sh -c '${run}; :'; :`]],
-  ])('the exit of %s stops the load at once: partial, signal', async (_, shell) => {
+    ['its parent (npx overload)', CLI, (run: string) => ['-c', `${run}; :`]],
+    ['its grandparent (npx -y pnpm overload)', CLI, (run: string) => ['-c', `sh -c '${run}; :'; :`]],
+    ['its parent, through the bin that starts node again', BIN, (run: string) => ['-c', `${run}; :`]],
+    ['its grandparent, through the bin that starts node again', BIN, (run: string) => ['-c', `sh -c '${run}; :'; :`]],
+  ])('the exit of %s stops the load at once: partial, signal', async (_, cli, shell) => {
     const dir = await mkdtemp(join(tmpdir(), 'overload-wrapper-gone-'));
     const out = join(dir, 'out');
-    const run = `"${process.execPath}" "${CLI}" run ${server.url} --rate 50 --duration 30s --out-dir ${out}`;
+    const run = `"${process.execPath}" "${cli}" run ${server.url} --rate 50 --duration 30s --out-dir ${out}`;
     // The outer sh stands for the wrapper npm runs the bin through; the user agent is npm's.
     const wrapper = spawn('sh', shell(run), {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -44,4 +50,31 @@ describe('a wrapper stopped without passing the stop on', () => {
     expect(result.durationMs).toBeLessThan(10_000);
     expect(result.totals.sent).toBe((await server.stats()).count);
   });
+
+  // Where node has no process.execve, the bin runs the CLI as its child: a SIGKILL to the bin
+  // passes nothing on, and the child, orphaned, must stop by itself.
+  it.skipIf(typeof (process as { execve?: unknown }).execve === 'function')(
+    'a SIGKILL to the bin that started node again stops the load at once: partial, signal',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'overload-launcher-gone-'));
+      const out = join(dir, 'out');
+      const launcher = spawn(process.execPath, [BIN, 'run', server.url, '--rate', '50', '--duration', '30s', '--out-dir', out], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, npm_config_user_agent: '' },
+      });
+      await new Promise<void>((resolve) =>
+        launcher.stderr.setEncoding('utf8').on('data', (d: string) => d.includes('offered') && resolve()),
+      );
+      launcher.kill('SIGKILL');
+      const stoppedAt = performance.now();
+      while (!existsSync(join(out, 'result.json')) && performance.now() - stoppedAt < 15_000) await new Promise((r) => setTimeout(r, 50));
+      const result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'));
+      expect(result.partial).toEqual({
+        reason: 'signal',
+        detail: `the overload launcher (PID ${launcher.pid}) that started this process exited`,
+      });
+      expect(result.durationMs).toBeLessThan(10_000);
+      expect(result.totals.sent).toBe((await server.stats()).count);
+    },
+  );
 });

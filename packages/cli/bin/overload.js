@@ -36,7 +36,8 @@ if (!relaunch) await import(entry.href);
 else {
   const args = [FLAG, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)];
   if (typeof process.execve === 'function') process.execve(process.execPath, [process.execPath, ...args]);
-  const child = spawn(process.execPath, args, { stdio: 'inherit' });
+  // The child watches this PID: a launcher killed outright (SIGKILL passes nothing on) is a stop.
+  const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, OVERLOAD_LAUNCHER_PID: String(process.pid) } });
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   const pass = (signal) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -3,7 +3,7 @@ import type { RunHandle } from '@overload/workers';
 import { type DashboardFlags, dashboardPortOf, LiveDashboard } from '../dashboard/live-dashboard.js';
 import { EXIT, exitCodeForError } from '../exit-codes.js';
 import { SessionGuard } from '../guard/session-guard.js';
-import { wrapperOf } from '../guard/wrapper-watch.js';
+import { launcherOf, wrapperOf } from '../guard/wrapper-watch.js';
 import { type LiveMetrics, startLiveMetrics } from '../metrics/live-metrics.js';
 import type { Progress } from '../output/progress.js';
 import type { PlanFlags, ResolvedPlan } from '../plan/resolve.js';
@@ -45,6 +45,7 @@ export class CommandSession {
     this.#flags = flags;
     this.ledger = new BudgetLedger(plan.budgets);
     const wrapper = wrapperOf();
+    const launcherPid = launcherOf();
     this.guard = new SessionGuard({
       ...(flags.killFile ? { killFile: flags.killFile } : {}),
       ...(flags.controlPort !== undefined ? { controlPort: flags.controlPort } : {}),
@@ -52,6 +53,7 @@ export class CommandSession {
       ...(plan.maxDurationMs !== undefined ? { maxDurationMs: plan.maxDurationMs } : {}),
       resultsWhere: flags.outDir !== undefined ? `to ${flags.outDir}` : 'under overload-results/',
       ...(wrapper ? { wrapper } : {}),
+      ...(launcherPid !== undefined ? { launcherPid } : {}),
       log: (line) => progress.event(line),
     });
     // The abort carries the stop itself, so every phase, and the result, name what stopped it.

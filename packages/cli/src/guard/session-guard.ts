@@ -16,6 +16,8 @@ export interface GuardOptions {
   readonly resultsWhere?: string;
   /** The package manager that started overload (`npm`, `pnpm`): its exit stops the command. */
   readonly wrapper?: string;
+  /** The PID of overload's own launcher (bin/overload.js started node again): its exit stops the command. */
+  readonly launcherPid?: number;
   readonly log: (line: string) => void;
 }
 
@@ -88,14 +90,20 @@ export class SessionGuard {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     });
-    if (this.#options.wrapper) {
-      const wrapper = this.#options.wrapper;
-      const w = watchWrapper(() => {
-        // Behind pnpm, a Ctrl-C already stopped the command before pnpm died of it.
-        const detail = `a process of the ${wrapper} command that started overload exited`;
-        if (!this.#stopped) this.#options.log(`${detail}: stopping`);
-        this.stop('signal', detail);
-      });
+    const { wrapper, launcherPid } = this.#options;
+    if (wrapper !== undefined || launcherPid !== undefined) {
+      const detail =
+        wrapper !== undefined
+          ? `a process of the ${wrapper} command that started overload exited`
+          : `the overload launcher (PID ${launcherPid}) that started this process exited`;
+      const w = watchWrapper(
+        () => {
+          // Behind pnpm, a Ctrl-C already stopped the command before pnpm died of it.
+          if (!this.#stopped) this.#options.log(`${detail}: stopping`);
+          this.stop('signal', detail);
+        },
+        { levels: (launcherPid !== undefined ? 1 : 0) + (wrapper !== undefined ? 2 : 0) },
+      );
       this.#disposers.push(() => w.dispose());
     }
     if (this.#options.killFile) {

@@ -10,6 +10,15 @@ export function wrapperOf(env: NodeJS.ProcessEnv = process.env): string | undefi
   return agent ? /^([\w-]+)\//.exec(agent)?.[1] : undefined;
 }
 
+/**
+ * The PID of the `overload` launcher that started this process again with node's flags
+ * (bin/overload.js, where node has no process.execve), when it is still this process's parent.
+ */
+export function launcherOf(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const pid = Number(env['OVERLOAD_LAUNCHER_PID']);
+  return Number.isInteger(pid) && pid === process.ppid ? pid : undefined;
+}
+
 /** The parent of a process, from /proc (Linux); undefined where it cannot be read. */
 function parentOf(pid: number): number | undefined {
   try {
@@ -22,18 +31,35 @@ function parentOf(pid: number): number | undefined {
   }
 }
 
+/** This process's ancestors, nearest first, as many as `levels` (fewer where /proc cannot tell). */
+function ancestors(levels: number): number[] {
+  const chain = [process.ppid];
+  while (chain.length < levels) {
+    const next = parentOf(chain[chain.length - 1]!);
+    if (next === undefined) break;
+    chain.push(next);
+  }
+  return chain;
+}
+
 /**
- * Calls `onGone` once if a wrapper that started overload exits first: its parent, or the parent's
- * parent (`npx -y pnpm overload` is npm → sh → pnpm → overload). A package manager never exits
- * before its child unless it was stopped, and some stop without passing the stop on: a SIGTERM to
- * `npx` kills the `sh -c` npm runs the bin through and nothing else, and overload, orphaned, would
- * go on loading the target with nobody watching. So a wrapper's exit is a stop of its own.
+ * Calls `onGone` once if a process that started overload exits first: one of its nearest `levels`
+ * ancestors. A package manager never exits before its child unless it was stopped, and some stop
+ * without passing the stop on: a SIGTERM to `npx` kills the `sh -c` npm runs the bin through and
+ * nothing else, and overload, orphaned, would go on loading the target with nobody watching. So a
+ * wrapper's exit is a stop of its own: its parent or the parent's parent (`npx -y pnpm overload`
+ * is npm → sh → pnpm → overload), one more above overload's own launcher (bin/overload.js, which
+ * a SIGKILL stops without passing anything on). Only the launcher when no package manager started
+ * overload: the shell above it may exit by design (`nohup overload … &`).
  */
-export function watchWrapper(onGone: () => void, everyMs = DEFAULTS.signal.wrapperCheckEveryMs): { dispose(): void } {
-  const parent = process.ppid;
-  const grandparent = parentOf(parent);
+export function watchWrapper(
+  onGone: () => void,
+  { levels, everyMs = DEFAULTS.signal.wrapperCheckEveryMs }: { levels: number; everyMs?: number },
+): { dispose(): void } {
+  const chain = ancestors(levels);
   const timer = setInterval(() => {
-    if (process.ppid === parent && (grandparent === undefined || parentOf(parent) === grandparent)) return;
+    const now = ancestors(chain.length);
+    if (now.length === chain.length && now.every((pid, i) => pid === chain[i])) return;
     clearInterval(timer);
     onGone();
   }, everyMs);

@@ -92,7 +92,9 @@ function processCpuS(pid) {
 
 /** The CLI on the generator's CPU; `onLine` sees each stderr line as it comes. */
 function startCli(args, onLine, nodeArgs = []) {
-  const [cmd, argv] = pinned(GENERATOR_CPU, process.execPath, [...nodeArgs, CLI, ...args]);
+  // With node's flag given here, the bin runs the CLI in this very process instead of starting
+  // node again as a child (where node has no process.execve), so /proc/<pid> is the generator.
+  const [cmd, argv] = pinned(GENERATOR_CPU, process.execPath, ['--no-memory-reducer', ...nodeArgs, CLI, ...args]);
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OVERLOAD_DASHBOARD: '' } });
   let pending = '';
   let stderr = '';

@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'packages/cli/dist/bin.js');
+// The installed command, as npx and pnpm run it (it starts node again with --no-memory-reducer).
+const CLI = join(ROOT, 'packages/cli/bin/overload.js');
 
 function parseArgs(argv) {
   const dashes = argv.indexOf('--');

@@ -20,7 +20,7 @@ export function launcherOf(env: NodeJS.ProcessEnv = process.env): number | undef
 }
 
 /** The parent of a process, from /proc (Linux); undefined where it cannot be read. */
-function parentOf(pid: number): number | undefined {
+export function parentOf(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.

@@ -4,6 +4,19 @@ import { destroyOnTlsAlert } from './tls-connect.js';
 
 export type ConnectOptions = buildConnector.BuildOptions;
 
+/** What undici's connector needs to open one connection to `origin` (an IPv6 host without brackets). */
+export function connectOptionsOf(origin: string): buildConnector.Options {
+  const url = new URL(origin);
+  return {
+    hostname: url.hostname.replace(/^\[|\]$/g, ''),
+    host: url.host,
+    protocol: url.protocol,
+    port: url.port,
+    servername: null,
+    localAddress: null,
+  } as unknown as buildConnector.Options;
+}
+
 /**
  * An undici connector with connections opened ahead of time.
  *
@@ -50,15 +63,7 @@ export class WarmConnector {
    * run counts and classifies what its requests meet).
    */
   async warm(origin: string, count: number, timeoutMs: number): Promise<number> {
-    const url = new URL(origin);
-    const options = {
-      hostname: url.hostname.replace(/^\[|\]$/g, ''),
-      host: url.host,
-      protocol: url.protocol,
-      port: url.port,
-      servername: null,
-      localAddress: null,
-    } as unknown as buildConnector.Options;
+    const options = connectOptionsOf(origin);
     let timer: NodeJS.Timeout | undefined;
     const attempts = Array.from(
       { length: count },

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { buildConnector } from 'undici';
+import { connectOptionsOf } from '../connector.js';
 import type { RequestHandler } from '../request-handler.js';
 import { type ConnectionOwner, H1Connection, type H1Request } from './h1-connection.js';
 import type { RequestBytes } from './request-bytes.js';
@@ -36,15 +37,7 @@ export class H1Client implements ConnectionOwner {
 
   constructor(options: H1ClientOptions) {
     this.#options = options;
-    const url = new URL(options.origin);
-    this.#connectOptions = {
-      hostname: url.hostname.replace(/^\[|\]$/g, ''),
-      host: url.host,
-      protocol: url.protocol,
-      port: url.port,
-      servername: null,
-      localAddress: null,
-    } as unknown as buildConnector.Options;
+    this.#connectOptions = connectOptionsOf(options.origin);
   }
 
   dispatch(request: RequestBytes, handler: RequestHandler): void {

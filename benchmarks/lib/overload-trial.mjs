@@ -106,6 +106,7 @@ process.stdout.write(
       elu: judged.map((i) => Math.round(100 * i.generatorElu) / 100),
       lagMsP99ByInterval: judged.map((i) => i.lagMsP99),
       latencyMsP99ByInterval: judged.map((i) => i.latencyMs.p99),
+      serviceTimeMsP99ByInterval: judged.map((i) => i.serviceTimeMs.p99),
     },
     worstInterval: worst ? { index: worst.index, lagMsP99: worst.lagMsP99, latencyMsP99: worst.latencyMs.p99 } : null,
     firstSecond: first ? { lagMsP99: first.lagMsP99, latencyMsP99: first.latencyMs.p99 } : null,

@@ -1,16 +1,28 @@
 import { once } from 'node:events';
+import { MessageChannel } from 'node:worker_threads';
 import { createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { compileProfile } from '@overload/core/internal';
 import { Firing } from './firing.js';
-import type { WorkerTask } from './messages.js';
+import type { FromWorker, WorkerTask } from './messages.js';
 
 /** Rate of the warm-up's own schedule: high enough that batches are as large as at the real peak. */
 const WARMUP_RPS = 20_000;
 const MIN_REQUESTS = 500;
 const MAX_REQUESTS = 4000;
+/**
+ * The warm-up reports its intervals this often (the run: every second), so that the code that
+ * encodes them here and merges them on the main thread (WarmAggregation) is optimised before t0.
+ */
+const WARMUP_INTERVAL_MS = 20;
+/** A count the warm-up never reaches, where the run has a request cap. */
+const NO_LIMIT = 1_000_000_000;
 
-const RESPONSE = Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-type: text/plain\r\n\r\nok', 'latin1');
+/** What nginx answers: the same header lines as most targets, so the parser meets their paths here. */
+const RESPONSE = Buffer.from(
+  'HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Mon, 07 Dec 2026 08:00:00 GMT\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok',
+  'latin1',
+);
 
 /**
  * Warms this thread's JIT before t0, against a loopback server of its own — never the target.
@@ -24,45 +36,50 @@ const RESPONSE = Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-ty
  * (no request, no side effect, nothing against the request cap).
  *
  * The warm-up runs the very classes the run uses (Firing, its request source, the interval
- * buckets, undici's Pool) on a copy of the task whose origin is a minimal HTTP server in this
- * thread, with no budgets. Its results are thrown away.
+ * buckets, the hot path or undici's Pool) on a copy of the task whose origin is a minimal HTTP
+ * server in this thread, with no budgets. Its interval reports go to the main thread as
+ * `warm-interval` (merged there and thrown away); nothing else of it is kept. The run's own
+ * Firing must be made after this returns (see fireSlice).
  */
-export async function warmJit(task: WorkerTask, firstSecondRps: number): Promise<void> {
+export async function warmJit(task: WorkerTask, firstSecondRps: number, post: (m: FromWorker) => void): Promise<void> {
   const requests = Math.round(Math.min(MAX_REQUESTS, Math.max(MIN_REQUESTS, firstSecondRps / 2)));
   const server = createServer(serve);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as { port: number };
+  const durationMs = (1000 * requests) / WARMUP_RPS;
+  // The run's own task with the same keys in the same order and values of the same kinds, cloned
+  // as the run's arrives from the main thread: its objects get the same hidden classes, so code
+  // optimised here is not thrown away ("wrong map") at the run's first requests. Measured: a copy
+  // without the task's port and request-cap keys deoptimised the send loop (#fire, #send) at t0.
+  const { port1, port2 } = new MessageChannel();
+  const own: WorkerTask = {
+    ...task,
+    ...(task.requestCap ? { requestCap: { buffer: new SharedArrayBuffer(4), limit: NO_LIMIT } } : {}),
+    origin: `http://127.0.0.1:${port}`,
+    curve: compileProfile({ kind: 'constant', rateRps: WARMUP_RPS, durationMs }).toJSON(),
+    arrivals: 'uniform',
+    maxRequests: task.maxRequests === undefined ? undefined : NO_LIMIT,
+    workerIndex: 0,
+    workerCount: 1,
+    slice: { start: 0, stride: 1 },
+    connections: 16,
+    pipelining: 1,
+    warmConnections: 0,
+    maxInFlight: 1_000_000,
+    drainMs: 500,
+    intervalMs: WARMUP_INTERVAL_MS,
+    budgets: {},
+    budgetBuffer: new SharedArrayBuffer(8),
+    tls: undefined,
+    http2: false,
+    client: task.http2 ? 'undici' : task.client,
+    port: port2,
+  };
   try {
-    const durationMs = (1000 * requests) / WARMUP_RPS;
-    const { requestCap: _sharedCap, port: _port, ...own } = task;
-    // A structured clone, as the run's own task arrives from the main thread: objects of the same
-    // shapes, so the code optimised here is not thrown away ("wrong map") at the run's first requests.
-    const firing = new Firing(
-      structuredClone({
-        ...own,
-        origin: `http://127.0.0.1:${port}`,
-        curve: compileProfile({ kind: 'constant', rateRps: WARMUP_RPS, durationMs }).toJSON(),
-        arrivals: 'uniform',
-        maxRequests: undefined,
-        workerIndex: 0,
-        workerCount: 1,
-        slice: { start: 0, stride: 1 },
-        connections: 16,
-        pipelining: 1,
-        warmConnections: 0,
-        maxInFlight: 1_000_000,
-        timeoutMs: 2000,
-        drainMs: 500,
-        lateDropMs: 60_000,
-        budgets: {},
-        budgetBuffer: new SharedArrayBuffer(8),
-        tls: undefined,
-        http2: false,
-        client: task.http2 ? 'undici' : task.client,
-      }) as Omit<WorkerTask, 'port'> as WorkerTask,
-      () => {},
-    );
+    const firing = new Firing(structuredClone(own, { transfer: [port2] }), (m) => {
+      if (m.type === 'interval') post({ type: 'warm-interval', report: m.report });
+    });
     firing.start(performance.timeOrigin + performance.now());
     // Journeys would go on polling and thinking against a server that answers "ok" to everything:
     // once the schedule is over, stop and abandon whatever is left.
@@ -70,6 +87,7 @@ export async function warmJit(task: WorkerTask, firstSecondRps: number): Promise
     await firing.done;
     clearTimeout(stop);
   } finally {
+    port1.close();
     server.close();
     server.unref();
   }

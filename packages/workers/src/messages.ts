@@ -65,6 +65,8 @@ export type ToWorker =
 export type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'interval'; readonly report: IntervalReport }
+  /** An interval of the worker's JIT warm-up (before t0, against its own server): never part of the run. */
+  | { readonly type: 'warm-interval'; readonly report: IntervalReport }
   /** A request's worst-case side effects no longer fit a budget: the worker stopped sending. */
   | { readonly type: 'budget-exhausted'; readonly budget: string }
   /** --max-requests was reached (journeys: the shared request counter): the worker stopped sending. */

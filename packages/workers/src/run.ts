@@ -24,6 +24,7 @@ import {
 import { Piscina } from 'piscina';
 import type { FromWorker, ToWorker, WorkerOutcome, WorkerTask } from './messages.js';
 import { stopOfSignal } from './stop-signal.js';
+import { WarmAggregation } from './warm-aggregation.js';
 
 export interface RunHooks {
   /** Cancels the run: sending stops, in-flight requests drain, and the result so far is returned. */
@@ -149,6 +150,7 @@ export function startRun(config: RunConfig, hooks: RunHooks = {}): RunHandle {
     },
     config.arrivalNames,
   );
+  const warmAggregation = new WarmAggregation(config.intervalMs, config.arrivalNames);
   let maxDurationTimer: NodeJS.Timeout | undefined;
 
   const onAbort = () => {
@@ -180,6 +182,7 @@ export function startRun(config: RunConfig, hooks: RunHooks = {}): RunHandle {
           new Promise<void>((resolve) => {
             port1.on('message', (m: FromWorker) => {
               if (m.type === 'ready' && ++ready === config.workers) allReady();
+              else if (m.type === 'warm-interval') warmAggregation.add(w, m.report);
               else if (m.type === 'interval') {
                 for (const [c, message] of Object.entries(m.report.errorExamples ?? {})) errorExamples[c as ErrorClass] ??= message;
                 aggregator.add(w, m.report);
@@ -228,6 +231,7 @@ export function startRun(config: RunConfig, hooks: RunHooks = {}): RunHandle {
       started = true;
       // Threads, their JIT warm-up and the warm connections are in place: growth from here is the run's.
       rss.startBytes = process.memoryUsage.rss();
+      warmAggregation.clear();
       resolveStarted(t0Perf);
       if (config.maxDurationMs !== undefined) {
         maxDurationTimer = setTimeout(

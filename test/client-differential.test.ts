@@ -45,6 +45,8 @@ async function throughCli(fault: string, client: 'auto' | 'undici'): Promise<Out
     const cli = await runCli(['run', `http://127.0.0.1:${server.port}/`, ...ARGS, '--client', client, '--out-dir', dir]);
     expect(cli.stderr).not.toMatch(/\n\s+at /);
     const r = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8')) as RunResult;
+    // result.json says which client sent the requests.
+    expect(r.generator.client).toBe(client === 'auto' ? 'hot-path' : 'undici');
     return {
       exit: cli.code,
       totals: r.totals,
@@ -87,6 +89,7 @@ describe('the hot path and undici give the same results', () => {
           client,
           requests: { templates: [], journeys: [journey], feeders: {}, seed: 1, runId: 'differential' },
         });
+        expect(r.generator.client).toBe(client === 'auto' ? 'hot-path' : 'undici');
         const s = await server.stats<{ created: number; downloads: number; mismatched: number }>();
         outcomes.push({
           totals: { ...r.totals },

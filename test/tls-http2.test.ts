@@ -160,6 +160,7 @@ describe('TLS and HTTP/2', () => {
       expect(r.result!.totals.ok).toBe(40);
       expect((await h2.stats<{ byVersion: Record<string, number> }>()).byVersion).toEqual({ '2.0': 40 });
       expect(r.result!.config.http2).toBe(true);
+      expect(r.result!.generator.client).toBe('undici');
       expect(r.result!.runbook!['http2']).toBe(true);
     });
 

@@ -10,6 +10,8 @@ const config = (rateRps = 1000, durationMs = 20_000) => ({
   lagThresholdMs: 5,
   curve: compileProfile({ kind: 'constant', rateRps, durationMs }),
   arrivals: 'uniform' as const,
+  client: 'auto' as const,
+  http2: false,
 });
 
 describe('generatorHealth: a run is saturated only when the load was not offered', () => {

@@ -1,4 +1,4 @@
-import { BudgetLedger, type Charges, type CompiledStep, DEFAULT_EXPECT_STATUS, FlowPlan } from '@overload/core/internal';
+import { BudgetLedger, type Charges, type CompiledStep, DEFAULT_EXPECT_STATUS, FlowPlan, clientUsed } from '@overload/core/internal';
 import type { Dispatcher } from 'undici';
 import type { WorkerTask } from './messages.js';
 import { plainRequestBytes, type RequestBytes } from './h1/request-bytes.js';
@@ -56,7 +56,7 @@ export class RequestSource {
 
   constructor(task: WorkerTask) {
     this.#blocking = task.pipelining > 1 ? { blocking: false } : {};
-    this.hotPath = task.client !== 'undici' && !task.http2;
+    this.hotPath = clientUsed(task) === 'hot-path';
     this.#host = new URL(task.origin).host;
     this.#ledger = new BudgetLedger(task.budgets, task.budgetBuffer);
     this.#origin = task.origin;

@@ -158,7 +158,7 @@ export function runbookSection(result: StoredResult): string {
       row(
         'Load',
         h(
-          `${c.arrivals} arrivals (seed ${c.seed}), peak ${formatArrivalRate(c.peakRps, c.arrivalUnit ?? 'request')}, timeout ${formatMs(c.timeoutMs)}, ${g.workers} worker(s) × ${g.connectionsPerWorker} connections, in-flight cap ${formatCount(g.maxInFlight)}, ${formatMs(c.intervalMs)} intervals`,
+          `${c.arrivals} arrivals (seed ${c.seed}), peak ${formatArrivalRate(c.peakRps, c.arrivalUnit ?? 'request')}, timeout ${formatMs(c.timeoutMs)}, ${g.workers} worker(s) × ${g.connectionsPerWorker} connections${g.client ? ` (${g.client === 'hot-path' ? 'hot path' : 'undici'})` : ''}, in-flight cap ${formatCount(g.maxInFlight)}, ${formatMs(c.intervalMs)} intervals`,
         ),
       ),
     );

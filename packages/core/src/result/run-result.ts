@@ -10,7 +10,7 @@ import {
   percentileMs,
   summarizeMs,
 } from '../stats/histogram.js';
-import type { ArrivalUnit, RunConfig } from '../run/config.js';
+import { type ArrivalUnit, type ClientUsed, clientUsed, type RunConfig } from '../run/config.js';
 import { summarizeTls, type TlsSummary } from '../run/tls.js';
 import { formatMs } from '../collapse/format.js';
 import { generatorCheckOf, type OfferedSchedule } from '../collapse/generator-check.js';
@@ -104,6 +104,8 @@ export interface GeneratorMemory {
 export interface GeneratorHealth {
   readonly workers: number;
   readonly connectionsPerWorker: number;
+  /** What sent the plain HTTP/1.1 requests: overload's own hot path, or undici (`--client undici`, HTTP/2). */
+  readonly client: ClientUsed;
   readonly maxInFlight: number;
   /** p99 and max of (actual send − intended send) over the run. */
   readonly lagMsP99: number;
@@ -213,7 +215,7 @@ export const GENERATOR_WINDOW_MS = 5000;
  * held against the generator.
  */
 export function generatorHealth(
-  config: Pick<RunConfig, 'workers' | 'connections' | 'maxInFlight' | 'lagThresholdMs' | 'curve' | 'arrivals'> & {
+  config: Pick<RunConfig, 'workers' | 'connections' | 'maxInFlight' | 'lagThresholdMs' | 'curve' | 'arrivals' | 'client' | 'http2'> & {
     readonly shard?: ShardSpec | undefined;
   },
   intervals: readonly IntervalStats[],
@@ -260,6 +262,7 @@ export function generatorHealth(
   return {
     workers: config.workers,
     connectionsPerWorker: config.connections,
+    client: clientUsed(config),
     maxInFlight: config.maxInFlight,
     lagMsP99: options.lagMsP99,
     lagMsMax: options.lagMsMax,

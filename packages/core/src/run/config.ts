@@ -109,6 +109,17 @@ export interface RunOptions {
 
 export type HttpClient = 'auto' | 'undici';
 
+/** The client that sent a run's HTTP/1.1 requests, as result.json records it. */
+export type ClientUsed = 'hot-path' | 'undici';
+
+/**
+ * The one rule for which client sends: the hot path takes plain HTTP/1.1 requests unless
+ * `--client undici` forces undici, or HTTP/2 is offered (undici's own HTTP/2 client).
+ */
+export function clientUsed(config: { readonly client?: HttpClient | undefined; readonly http2?: boolean | undefined }): ClientUsed {
+  return config.client !== 'undici' && !config.http2 ? 'hot-path' : 'undici';
+}
+
 /** What an arrival of the schedule is: one request, or one journey (which sends several). */
 export type ArrivalUnit = 'request' | 'journey';
 

@@ -207,6 +207,7 @@ function mergeGenerators(shards: readonly ShardInput[], lag: ReturnType<typeof c
   return {
     workers: gens.reduce((n, { g }) => n + g.workers, 0),
     connectionsPerWorker: g0.connectionsPerWorker,
+    client: g0.client,
     maxInFlight: gens.reduce((n, { g }) => n + g.maxInFlight, 0),
     lagMsP99,
     lagMsMax: lag.totalCount === 0 ? 0 : lag.maxValue / 1000,

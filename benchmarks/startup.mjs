@@ -4,7 +4,8 @@
  * overload-trial.mjs) on CPU 1, its threads' CPU sampled every 100 ms (lib/thread-cpu.mjs), and
  * the trial's per-second lag and latency. Hold the CPU lock while it runs.
  *
- *   node benchmarks/startup.mjs <rate> [--client auto|undici] [--node-flags "--trace-gc"]
+ *   node benchmarks/startup.mjs <rate> [--client auto|undici] [--node-flags=--trace-gc]
+ *   (OVERLOAD_TRIAL_MARK=1 in the environment prints the end of interval 0 among the trace lines)
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +31,10 @@ try {
   const sampler = sampleThreads(child.pid, GENERATOR_CPU);
   await new Promise((r) => child.on('exit', r));
   console.log(threadTable(await sampler.done));
-  const t = JSON.parse(out.trim().split('\n').pop());
+  const lines = out.trim().split('\n');
+  const t = JSON.parse(lines.pop());
+  // What --node-flags made node print (--trace-gc, --trace-opt): the trial prints its t0 as a marker.
+  if (lines.length > 0) console.log(lines.join('\n'));
   console.log(`lag p99 by second (ms):     ${t.judged.lagMsP99ByInterval.map((x) => x.toFixed(1)).join(' ')}`);
   console.log(`latency p99 by second (ms): ${t.judged.latencyMsP99ByInterval.map((x) => x.toFixed(1)).join(' ')}`);
 } finally {

@@ -68,6 +68,9 @@ const result = await run({
   onInterval(interval) {
     // Interval k is reported just after it ends.
     if (interval.index === cpuFrom - 1) cpuAtFrom = processCpuS();
+    // A marker for V8's traces (benchmarks/startup.mjs --node-flags): interval 0 ends 1 s after t0.
+    if (process.env.OVERLOAD_TRIAL_MARK && interval.index === 0)
+      process.stdout.write(`MARK end of interval 0 (t0 + 1 s) at process uptime ${Math.round(process.uptime() * 1000)} ms\n`);
     if (interval.index === cpuTo - 1) cpuAtTo = processCpuS();
   },
 });

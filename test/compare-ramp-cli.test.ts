@@ -23,9 +23,12 @@ async function freePort(): Promise<number> {
 
 /**
  * `overload compare` on ramps of a fixed-capacity target (test/support/servers/capacity.mjs,
- * 400 req/s served in order): the same target twice, then with 20 % less capacity, then 20 ms
- * slower at every rate, each on the same URL. Steps of 6 s give each step the 5 judged intervals
- * a comparison needs.
+ * 425 req/s served in order): the same target twice, then with 20 % less capacity (340), then
+ * 20 ms slower at every rate, each on the same URL. Steps of 6 s give each step the 5 judged
+ * intervals a comparison needs. No step is at a capacity: a step at exactly the capacity (400 of
+ * 400, as this file had) queues by chance, and 20 ms more plus a lag burst once made the slower
+ * ramp inconclusive (exit 5). Here every step is at most 94 % of a capacity (it holds) or at least
+ * 103 % (its backlog grows).
  */
 describe('overload compare: ramps (real ramps, real CLI)', () => {
   let port: number;
@@ -65,10 +68,10 @@ describe('overload compare: ramps (real ramps, real CLI)', () => {
 
   beforeAll(async () => {
     [port, dir, browser] = await Promise.all([freePort(), mkdtemp(join(tmpdir(), 'overload-compare-ramp-')), launchChromium()]);
-    await rampAgainst('baseline', { capacityRps: 400 });
-    await rampAgainst('again', { capacityRps: 400 });
-    await rampAgainst('smaller', { capacityRps: 320 });
-    await rampAgainst('slower', { capacityRps: 400, addedMs: 20 });
+    await rampAgainst('baseline', { capacityRps: 425 });
+    await rampAgainst('again', { capacityRps: 425 });
+    await rampAgainst('smaller', { capacityRps: 340 });
+    await rampAgainst('slower', { capacityRps: 425, addedMs: 20 });
   }, 240_000);
   afterAll(() => browser?.close());
 
@@ -113,7 +116,7 @@ describe('overload compare: ramps (real ramps, real CLI)', () => {
       files.html,
     ]);
     expect(r.code, r.stdout + r.stderr).toBe(8);
-    // The knee may fall too (p99 at 400 req/s plus 20 ms can cross the 50 ms limit): only the latency rows are certain.
+    // The latency rows are what this case changes; the knee row is not asserted.
     expect(r.stdout).toMatch(/REGRESSED: .*p50 at the \d rates both held [\d.]+ ms -> 2\d ms/);
     const report = JSON.parse(await readFile(files.json, 'utf8'));
     const at350 = report.metrics.find((m: { metric: string }) => m.metric === 'p50 at 350 req/s');

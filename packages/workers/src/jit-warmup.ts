@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { MessageChannel } from 'node:worker_threads';
 import { createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { compileProfile } from '@overload/core/internal';
+import { clientUsed, compileProfile } from '@overload/core/internal';
 import { Firing } from './firing.js';
 import type { FromWorker, WorkerTask } from './messages.js';
 
@@ -73,7 +73,8 @@ export async function warmJit(task: WorkerTask, firstSecondRps: number, post: (m
     budgetBuffer: new SharedArrayBuffer(8),
     tls: undefined,
     http2: false,
-    client: task.http2 ? 'undici' : task.client,
+    // The run's client, by the one rule (HTTP/2 is off here, so the rule is applied to the run's task).
+    client: clientUsed(task) === 'hot-path' ? 'auto' : 'undici',
     port: port2,
   };
   try {

@@ -531,3 +531,23 @@ describe('RampJudge: a collapse decided as soon as it is certain', () => {
     expect(events[1]!.atMs).toBe(13_000);
   });
 });
+
+describe('RampJudge: a collapse called before its window was full', () => {
+  it('names the breach that made it certain, though the window so far had too few responses to judge the percentile', () => {
+    // 200, then 400 req/s; at 400 req/s every response takes 2 s from the first judged second on.
+    // That second has 400 responses, fewer than p99 needs (1,000), so the window so far cannot
+    // judge it; but 400 slow of at most 2,160 in the full window are certain to put p99 past 500 ms.
+    const low = compileProfile({ kind: 'step', startRps: 200, stepRps: 200, stepDurationMs: '10s', maxRps: 400 }).steps;
+    const judge = new RampJudge({ steps: low, slo });
+    const events = drive(judge, 20, (t) => (t < 10_000 ? { latencyMs: [[5, 200]] } : { latencyMs: [[2000, 400]] }));
+    expect(events.map((e) => e.event.type)).toEqual(['step-held', 'collapse']);
+    expect(events[1]!.atMs).toBe(11_000);
+    const summary = judge.summary();
+    expect(summary.collapse?.signature.map((c) => c.name)).toEqual(['p99']);
+    expect(summary.collapse?.signature[0]).toMatchObject({ status: 'breached', limit: 500 });
+    expect(summary.collapse?.signature[0]!.observed).toBeGreaterThan(500);
+    // The step's own conditions say the same as its signature.
+    expect(summary.collapse?.step.conditions.find((c) => c.name === 'p99')?.status).toBe('breached');
+    expect(formatVerdictLine(summary)).toMatch(/^knee 200 req\/s; collapsed at 400 req\/s: p99 \d[\d.,]* s > 500 ms/);
+  });
+});

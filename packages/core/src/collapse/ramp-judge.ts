@@ -16,7 +16,7 @@ import {
   generatorCheckOf,
   type OfferedSchedule,
 } from './generator-check.js';
-import { judgeMerged, judgementOf, type WindowJudgement } from './judge-window.js';
+import { type ConditionOutcome, judgeMerged, judgementOf, type WindowJudgement } from './judge-window.js';
 import type { ProbeWindow } from './probe-window.js';
 import type { JudgedWindow, RampEvent, RampSummary, StepResult, StepVerdict } from './step-result.js';
 import { defaultWarmupMs, EPSILON_MS, flatStepArrivals, stepEndMs, validateRampJudgeOptions } from './step-plan.js';
@@ -421,7 +421,8 @@ export class RampJudge {
       );
       const certain = certainBreaches(best);
       const certainCall = certain.length > 0 ? this.#call(open.step, judgementOf(certain), generator) : undefined;
-      call = certainCall?.kind === 'collapse' ? certainCall : { kind: 'held' };
+      if (certainCall?.kind === 'collapse') return { window, verdict: withCertain(verdict, certain), generator, call: certainCall, kind };
+      call = { kind: 'held' };
     }
     return { window, verdict, generator, call, kind };
   }
@@ -502,6 +503,22 @@ export class RampJudge {
     this.#results.push(result);
     return result;
   }
+}
+
+/**
+ * The window's verdict with the breaches that were certain put in: a condition the window so far
+ * could not judge (too few responses for its percentile) but whose breach is certain whatever the
+ * rest of the window brings is breached, at the value it reaches at best (a lower bound). Without
+ * this a collapse called early would name no breach: its signature would be empty.
+ */
+function withCertain(verdict: WindowJudgement, certain: readonly ConditionOutcome[]): WindowJudgement {
+  const conditions = verdict.conditions.map((c) => {
+    if (c.status === 'breached') return c;
+    const sure = certain.find((x) => x.name === c.name);
+    if (!sure) return c;
+    return { ...sure, detail: 'certain before the window was full: at least this, had every arrival left in it been answered at once' };
+  });
+  return judgementOf(conditions);
 }
 
 function medianLagMs(i: IntervalStats): number | undefined {

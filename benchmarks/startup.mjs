@@ -5,7 +5,7 @@
  * the trial's per-second lag and latency. Hold the CPU lock while it runs.
  *
  *   node benchmarks/startup.mjs <rate> [--client auto|undici] [--node-flags=--trace-gc]
- *   (OVERLOAD_TRIAL_MARK=1 in the environment prints the end of interval 0 among the trace lines)
+ *   (OVERLOAD_TRIAL_MARK=1 in the environment prints the end of every interval among the trace lines)
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,10 @@ try {
   const trial = fileURLToPath(new URL('./lib/overload-trial.mjs', import.meta.url));
   const flags = ['--no-memory-reducer', ...opt['node-flags'].split(' ').filter(Boolean)];
   const config = { url: target.url, rateRps, trialMs: 10_000, workers: 1, connections: 64, client: opt.client };
-  const [cmd, args] = pinned(GENERATOR_CPU, process.execPath, [...flags, trial, JSON.stringify(config)]);
+  const [pinnedCmd, pinnedArgs] = pinned(GENERATOR_CPU, process.execPath, [...flags, trial, JSON.stringify(config)]);
+  // V8 prints its traces through C's stdio, which a pipe makes fully buffered: line-buffered
+  // (stdbuf), they interleave with the trial's markers in the order they happened.
+  const [cmd, args] = opt['node-flags'] ? ['stdbuf', ['-oL', pinnedCmd, ...pinnedArgs]] : [pinnedCmd, pinnedArgs];
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));

@@ -50,6 +50,11 @@ function processCpuS() {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
+/** A marker among V8's trace lines (benchmarks/startup.mjs --node-flags). */
+function mark(what) {
+  process.stdout.write(`MARK ${what} at process uptime ${Math.round(process.uptime() * 1000)} ms\n`);
+}
+
 let cpuAtFrom;
 let cpuAtTo;
 const result = await run({
@@ -65,12 +70,21 @@ const result = await run({
   drainMs: 1000,
   intervalMs: INTERVAL_MS,
   errorBurst: false,
+  // With markers on, every worker's ready (its warm-up and quiet wait done) and t0 are marked too.
+  ...(process.env.OVERLOAD_TRIAL_MARK
+    ? {
+        awaitStart: async () => {
+          mark('every worker ready (t0 - 100 ms)');
+          setTimeout(() => mark('t0'), 100);
+          return Date.now() + 100;
+        },
+      }
+    : {}),
   onInterval(interval) {
     // Interval k is reported just after it ends.
     if (interval.index === cpuFrom - 1) cpuAtFrom = processCpuS();
-    // A marker for V8's traces (benchmarks/startup.mjs --node-flags): interval 0 ends 1 s after t0.
-    if (process.env.OVERLOAD_TRIAL_MARK && interval.index === 0)
-      process.stdout.write(`MARK end of interval 0 (t0 + 1 s) at process uptime ${Math.round(process.uptime() * 1000)} ms\n`);
+    // Markers for V8's traces (benchmarks/startup.mjs --node-flags): interval k ends k + 1 s after t0.
+    if (process.env.OVERLOAD_TRIAL_MARK) mark(`end of interval ${interval.index} (t0 + ${interval.index + 1} s)`);
     if (interval.index === cpuTo - 1) cpuAtTo = processCpuS();
   },
 });

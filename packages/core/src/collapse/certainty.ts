@@ -1,5 +1,5 @@
 import { createHistogram } from '../stats/histogram.js';
-import type { ConditionOutcome, WindowJudgement } from './judge-window.js';
+import { type ConditionOutcome, judgementOf, type WindowJudgement } from './judge-window.js';
 import type { WindowStats } from './window.js';
 
 /**
@@ -35,4 +35,20 @@ export function completedAtBest(w: WindowStats, rateRps: number, remainingMs: nu
  */
 export function certainBreaches(best: WindowJudgement): ConditionOutcome[] {
   return best.conditions.filter((c) => c.status === 'breached' && !/^(journey|step|request):/.test(c.name));
+}
+
+/**
+ * The window's verdict with the breaches that were certain put in: a condition the window so far
+ * could not judge (too few responses for its percentile) but whose breach is certain whatever the
+ * rest of the window brings is breached, at the value it reaches at best (a lower bound). Without
+ * this a collapse called early would name no breach: its signature would be empty.
+ */
+export function withCertain(verdict: WindowJudgement, certain: readonly ConditionOutcome[]): WindowJudgement {
+  const conditions = verdict.conditions.map((c) => {
+    if (c.status === 'breached') return c;
+    const sure = certain.find((x) => x.name === c.name);
+    if (!sure) return c;
+    return { ...sure, detail: 'certain before the window was full: at least this, had every arrival left in it been answered at once' };
+  });
+  return judgementOf(conditions);
 }

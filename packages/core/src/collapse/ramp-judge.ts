@@ -7,7 +7,7 @@ import type { IntervalStats } from '../run/interval.js';
 import type { NameEntry } from '../scenario/flow-plan.js';
 import type { Slo } from '../slo/slo.js';
 import { decodedHistogram, percentileMs, summarizeMs } from '../stats/histogram.js';
-import { certainBreaches, completedAtBest } from './certainty.js';
+import { certainBreaches, completedAtBest, withCertain } from './certainty.js';
 import { formatCondition, formatMs, formatStepLabel, formatArrivalRate } from './format.js';
 import {
   GENERATOR_SATURATED_ADVICE,
@@ -16,7 +16,7 @@ import {
   generatorCheckOf,
   type OfferedSchedule,
 } from './generator-check.js';
-import { type ConditionOutcome, judgeMerged, judgementOf, type WindowJudgement } from './judge-window.js';
+import { judgeMerged, judgementOf, type WindowJudgement } from './judge-window.js';
 import type { ProbeWindow } from './probe-window.js';
 import type { JudgedWindow, RampEvent, RampSummary, StepResult, StepVerdict } from './step-result.js';
 import { defaultWarmupMs, EPSILON_MS, flatStepArrivals, stepEndMs, validateRampJudgeOptions } from './step-plan.js';
@@ -503,22 +503,6 @@ export class RampJudge {
     this.#results.push(result);
     return result;
   }
-}
-
-/**
- * The window's verdict with the breaches that were certain put in: a condition the window so far
- * could not judge (too few responses for its percentile) but whose breach is certain whatever the
- * rest of the window brings is breached, at the value it reaches at best (a lower bound). Without
- * this a collapse called early would name no breach: its signature would be empty.
- */
-function withCertain(verdict: WindowJudgement, certain: readonly ConditionOutcome[]): WindowJudgement {
-  const conditions = verdict.conditions.map((c) => {
-    if (c.status === 'breached') return c;
-    const sure = certain.find((x) => x.name === c.name);
-    if (!sure) return c;
-    return { ...sure, detail: 'certain before the window was full: at least this, had every arrival left in it been answered at once' };
-  });
-  return judgementOf(conditions);
 }
 
 function medianLagMs(i: IntervalStats): number | undefined {

@@ -25,10 +25,9 @@ async function freePort(): Promise<number> {
  * `overload compare` on ramps of a fixed-capacity target (test/support/servers/capacity.mjs,
  * 425 req/s served in order): the same target twice, then with 20 % less capacity (340), then
  * 20 ms slower at every rate, each on the same URL. Steps of 6 s give each step the 5 judged
- * intervals a comparison needs. No step is at a capacity: a step at exactly the capacity (400 of
- * 400, as this file had) queues by chance, and 20 ms more plus a lag burst once made the slower
- * ramp inconclusive (exit 5). Here every step is at most 94 % of a capacity (it holds) or at least
- * 103 % (its backlog grows).
+ * intervals a comparison needs. No step sits at a capacity, where the queue grows or not by
+ * chance: every step is at most 94 % of a capacity (it holds) or at least 103 % (its backlog
+ * grows), so each ramp's verdict is certain.
  */
 describe('overload compare: ramps (real ramps, real CLI)', () => {
   let port: number;

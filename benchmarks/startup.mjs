@@ -34,12 +34,18 @@ try {
   const sampler = sampleThreads(child.pid, GENERATOR_CPU);
   await new Promise((r) => child.on('exit', r));
   console.log(threadTable(await sampler.done));
-  const lines = out.trim().split('\n');
-  const t = JSON.parse(lines.pop());
+  // The trial's one JSON line; V8's traces (--node-flags) may come before or after it.
+  const all = out.trim().split('\n');
+  const at = all.findLastIndex((l) => l.startsWith('{"rateRps"'));
+  const t = JSON.parse(all[at]);
+  const lines = all.filter((_, i) => i !== at);
   // What --node-flags made node print (--trace-gc, --trace-opt): the trial prints its t0 as a marker.
   if (lines.length > 0) console.log(lines.join('\n'));
   console.log(`lag p99 by second (ms):     ${t.judged.lagMsP99ByInterval.map((x) => x.toFixed(1)).join(' ')}`);
   console.log(`latency p99 by second (ms): ${t.judged.latencyMsP99ByInterval.map((x) => x.toFixed(1)).join(' ')}`);
+  if (t.judged.serviceTimeMsP99ByInterval)
+    console.log(`service p99 by interval (ms): ${t.judged.serviceTimeMsP99ByInterval.map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`elu by interval: ${t.judged.elu.join(' ')}`);
 } finally {
   target.stop();
 }

@@ -1,6 +1,4 @@
-import { once } from 'node:events';
 import { MessageChannel } from 'node:worker_threads';
-import { createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { clientUsed, compileProfile } from '@overload/core/internal';
 import { Firing } from './firing.js';
@@ -9,7 +7,15 @@ import type { FromWorker, WorkerTask } from './messages.js';
 /** Rate of the warm-up's own schedule: high enough that batches are as large as at the real peak. */
 const WARMUP_RPS = 20_000;
 const MIN_REQUESTS = 500;
-const MAX_REQUESTS = 4000;
+/**
+ * The warm-up sends this many seconds of the run's first-second rate (within the bounds). Pinned
+ * at 14,000 req/s, a warm-up of 4,000 requests left 50–60 optimising compiles (250–400 ms of the
+ * core) to the run's first second; 28,000 and more left about 30 (docs/benchmarks.md).
+ */
+const RUN_SECONDS = 2;
+const MAX_REQUESTS = 40_000;
+/** The warm-up's connections: the run's, up to this many (they go to the main thread's server). */
+const MAX_CONNECTIONS = 256;
 /**
  * The warm-up reports its intervals this often (the run: every second), so that the code that
  * encodes them here and merges them on the main thread (WarmAggregation) is optimised before t0.
@@ -18,14 +24,9 @@ const WARMUP_INTERVAL_MS = 20;
 /** A count the warm-up never reaches, where the run has a request cap. */
 const NO_LIMIT = 1_000_000_000;
 
-/** What nginx answers: the same header lines as most targets, so the parser meets their paths here. */
-const RESPONSE = Buffer.from(
-  'HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Mon, 07 Dec 2026 08:00:00 GMT\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok',
-  'latin1',
-);
-
 /**
- * Warms this thread's JIT before t0, against a loopback server of its own — never the target.
+ * Warms this thread's JIT before t0, against the main thread's loopback server (warm-server.ts) —
+ * never the target.
  *
  * A worker thread starts with cold code: undici, the parser callbacks and the send loop run
  * interpreted for their first few thousand requests, several times slower than once optimised.
@@ -36,17 +37,14 @@ const RESPONSE = Buffer.from(
  * (no request, no side effect, nothing against the request cap).
  *
  * The warm-up runs the very classes the run uses (Firing, its request source, the interval
- * buckets, the hot path or undici's Pool) on a copy of the task whose origin is a minimal HTTP
- * server in this thread, with no budgets. Its interval reports go to the main thread as
+ * buckets, the hot path or undici's Pool) on a copy of the task whose origin is that server, with
+ * no budgets. Its connections live as the run's do: opened before its first request
+ * (`Firing.warm`), as many as the run has. Its interval reports go to the main thread as
  * `warm-interval` (merged there and thrown away); nothing else of it is kept. The run's own
  * Firing must be made after this returns (see fireSlice).
  */
 export async function warmJit(task: WorkerTask, firstSecondRps: number, post: (m: FromWorker) => void): Promise<void> {
-  const requests = Math.round(Math.min(MAX_REQUESTS, Math.max(MIN_REQUESTS, firstSecondRps / 2)));
-  const server = createServer(serve);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
+  const requests = Math.round(Math.min(MAX_REQUESTS, Math.max(MIN_REQUESTS, firstSecondRps * RUN_SECONDS)));
   const durationMs = (1000 * requests) / WARMUP_RPS;
   // The run's own task with the same keys in the same order and values of the same kinds, cloned
   // as the run's arrives from the main thread: its objects get the same hidden classes, so code
@@ -56,16 +54,16 @@ export async function warmJit(task: WorkerTask, firstSecondRps: number, post: (m
   const own: WorkerTask = {
     ...task,
     ...(task.requestCap ? { requestCap: { buffer: new SharedArrayBuffer(4), limit: NO_LIMIT } } : {}),
-    origin: `http://127.0.0.1:${port}`,
+    origin: task.warmOrigin,
     curve: compileProfile({ kind: 'constant', rateRps: WARMUP_RPS, durationMs }).toJSON(),
     arrivals: 'uniform',
     maxRequests: task.maxRequests === undefined ? undefined : NO_LIMIT,
     workerIndex: 0,
     workerCount: 1,
     slice: { start: 0, stride: 1 },
-    connections: 16,
+    connections: Math.min(task.connections, MAX_CONNECTIONS),
     pipelining: 1,
-    warmConnections: 0,
+    warmConnections: Math.min(task.warmConnections, MAX_CONNECTIONS),
     maxInFlight: 1_000_000,
     drainMs: 500,
     intervalMs: WARMUP_INTERVAL_MS,
@@ -81,6 +79,7 @@ export async function warmJit(task: WorkerTask, firstSecondRps: number, post: (m
     const firing = new Firing(structuredClone(own, { transfer: [port2] }), (m) => {
       if (m.type === 'interval') post({ type: 'warm-interval', report: m.report });
     });
+    await firing.warm();
     firing.start(performance.timeOrigin + performance.now());
     // Journeys would go on polling and thinking against a server that answers "ok" to everything:
     // once the schedule is over, stop and abandon whatever is left.
@@ -89,38 +88,5 @@ export async function warmJit(task: WorkerTask, firstSecondRps: number, post: (m
     clearTimeout(stop);
   } finally {
     port1.close();
-    server.close();
-    server.unref();
   }
-}
-
-/** Answers every request head it reads with a tiny 200, skipping request bodies by content-length. */
-function serve(socket: Socket): void {
-  let pending = '';
-  let skip = 0;
-  socket.setNoDelay(true);
-  socket.on('error', () => {});
-  socket.on('data', (chunk: Buffer) => {
-    let text = chunk.toString('latin1');
-    if (skip > 0) {
-      const n = Math.min(skip, text.length);
-      skip -= n;
-      text = text.slice(n);
-    }
-    pending += text;
-    let answers = 0;
-    for (;;) {
-      const end = pending.indexOf('\r\n\r\n');
-      if (end < 0) break;
-      const head = pending.slice(0, end);
-      const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-      const body = length ? Number(length[1]) : 0;
-      const available = pending.length - (end + 4);
-      pending = pending.slice(end + 4 + Math.min(body, available));
-      skip = Math.max(0, body - available);
-      answers++;
-    }
-    if (answers === 1) socket.write(RESPONSE);
-    else if (answers > 1) socket.write(Buffer.concat(Array.from({ length: answers }, () => RESPONSE)));
-  });
 }

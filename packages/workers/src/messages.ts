@@ -26,6 +26,8 @@ export interface WorkerTask {
    */
   readonly requestCap?: { readonly buffer: SharedArrayBuffer; readonly limit: number };
   readonly origin: string;
+  /** The main thread's loopback server for the JIT warm-up (warm-server.ts): never the target. */
+  readonly warmOrigin: string;
   readonly path: string;
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;

@@ -25,6 +25,7 @@ import { Piscina } from 'piscina';
 import type { FromWorker, ToWorker, WorkerOutcome, WorkerTask } from './messages.js';
 import { stopOfSignal } from './stop-signal.js';
 import { WarmAggregation } from './warm-aggregation.js';
+import { WarmServer } from './warm-server.js';
 
 export interface RunHooks {
   /** Cancels the run: sending stops, in-flight requests drain, and the result so far is returned. */
@@ -159,6 +160,7 @@ export function startRun(config: RunConfig, hooks: RunHooks = {}): RunHandle {
   };
   (handle as { result: Promise<RunResult> }).result = (async () => {
     const startedAt = new Date();
+    const warmServer = await WarmServer.start();
     const pool = new Piscina({
       filename: TASK_URL,
       minThreads: config.workers,
@@ -199,7 +201,7 @@ export function startRun(config: RunConfig, hooks: RunHooks = {}): RunHandle {
             port1.on('close', () => resolve());
           }),
         );
-        const task: WorkerTask = taskFor(config, w, port2, ledger.buffer, requestCap);
+        const task: WorkerTask = taskFor(config, w, port2, ledger.buffer, requestCap, warmServer.origin);
         return pool.run(task, { transferList: [port2] }).then(
           (outcome: WorkerOutcome) => {
             if (outcome.error) workerErrors.push(outcome.error);
@@ -216,6 +218,7 @@ export function startRun(config: RunConfig, hooks: RunHooks = {}): RunHandle {
         );
       });
       await Promise.race([readyPromise, Promise.all(tasks)]);
+      warmServer.close();
       let startAtEpochMs = config.startAtEpochMs;
       if (request.awaitStart && !stopped) startAtEpochMs = await Promise.race([request.awaitStart(), stoppedPromise.then(() => undefined)]);
       // Start a little in the future so every worker receives t0 before its first arrival is due;
@@ -262,6 +265,7 @@ export function startRun(config: RunConfig, hooks: RunHooks = {}): RunHandle {
         rss,
       });
     } finally {
+      warmServer.close();
       clearTimeout(maxDurationTimer);
       request.signal?.removeEventListener('abort', onAbort);
       for (const p of ports) p.close();
@@ -290,6 +294,7 @@ function taskFor(
   port: MessagePort,
   budgetBuffer: SharedArrayBuffer,
   requestCap: WorkerTask['requestCap'],
+  warmOrigin: string,
 ): WorkerTask {
   return {
     ...(requestCap ? { requestCap } : {}),
@@ -301,6 +306,7 @@ function taskFor(
     seed: config.seed,
     maxRequests: config.maxRequests,
     origin: config.origin,
+    warmOrigin,
     path: config.path,
     method: config.method,
     headers: config.headers,

@@ -7,6 +7,8 @@ import type { FromWorker, WorkerTask } from './messages.js';
 /** Rate of the warm-up's own schedule: high enough that batches are as large as at the real peak. */
 const WARMUP_RPS = 20_000;
 const MIN_REQUESTS = 500;
+/** The first pass (see warmJit): too few requests for V8 to optimise anything. */
+const PROLOGUE_REQUESTS = 200;
 /**
  * The warm-up sends this many seconds of the run's first-second rate (within the bounds). Pinned
  * at 14,000 req/s, a warm-up of 4,000 requests left 50–60 optimising compiles (250–400 ms of the
@@ -44,7 +46,20 @@ const NO_LIMIT = 1_000_000_000;
  * Firing must be made after this returns (see fireSlice).
  */
 export async function warmJit(task: WorkerTask, firstSecondRps: number, post: (m: FromWorker) => void): Promise<void> {
+  // A first, short pass that ends as a run ends (stop, drain, connections destroyed) before
+  // anything is optimised. V8 tracks a field written only once as constant, and the code it
+  // optimises relies on that; the first write at a run's end (#stopping, #drainDeadline, a
+  // connection's #gone, Node's socket fields) makes the field mutable and throws that code away.
+  // Measured with --trace-generalization: the warm-up's end did so to #send, #fire, #sendDue,
+  // #settle, the parser's BODY_SIZED and Node's writeOrBuffer/writeGeneric, which were then
+  // compiled again in the run's first second.
+  await warmPass(task, PROLOGUE_REQUESTS, () => {});
   const requests = Math.round(Math.min(MAX_REQUESTS, Math.max(MIN_REQUESTS, firstSecondRps * RUN_SECONDS)));
+  await warmPass(task, requests, post);
+}
+
+/** One warm-up schedule of `requests` requests at WARMUP_RPS against the warm-up's server. */
+async function warmPass(task: WorkerTask, requests: number, post: (m: FromWorker) => void): Promise<void> {
   const durationMs = (1000 * requests) / WARMUP_RPS;
   // The run's own task with the same keys in the same order and values of the same kinds, cloned
   // as the run's arrives from the main thread: its objects get the same hidden classes, so code

@@ -60,27 +60,42 @@ export class H1Client implements ConnectionOwner {
   available(connection: H1Connection): void {
     const next = this.#nextWaiting();
     if (next) this.#write(connection, next);
-    else this.#free.push(connection);
+    else this.#list(connection);
   }
 
   gone(connection: H1Connection): void {
     this.#all.delete(connection);
     this.#count--;
-    const i = this.#free.indexOf(connection);
-    if (i >= 0) this.#free.splice(i, 1);
+    if (connection.listed) {
+      connection.listed = false;
+      this.#free.splice(this.#free.indexOf(connection), 1);
+    }
     // Requests that were waiting for room get a connection of their own instead.
     if (!this.#destroyed && this.#waitingHead < this.#waiting.length) this.#open([]);
   }
 
   #write(connection: H1Connection, req: H1Request): void {
     connection.write(req);
-    if (connection.usable && connection.inFlight < this.#options.pipelining) this.#free.push(connection);
+    this.#list(connection);
+  }
+
+  /**
+   * Lists a connection with room, once: a response that ends on a connection already listed (with
+   * pipelining, one that still had room) must not list it twice, or a later request would find it
+   * twice and write past the pipelining limit.
+   */
+  #list(connection: H1Connection): void {
+    if (connection.listed || !connection.usable || connection.inFlight >= this.#options.pipelining) return;
+    connection.listed = true;
+    this.#free.push(connection);
   }
 
   #takeFree(): H1Connection | undefined {
     for (;;) {
       const c = this.#free.pop();
-      if (!c || c.usable) return c;
+      if (!c) return undefined;
+      c.listed = false;
+      if (c.usable && c.inFlight < this.#options.pipelining) return c;
     }
   }
 
@@ -133,7 +148,7 @@ export class H1Client implements ConnectionOwner {
         if (!next) break;
         pending.push(next);
       }
-      if (connection.usable && connection.inFlight < this.#options.pipelining) this.#free.push(connection);
+      this.#list(connection);
     });
   }
 }

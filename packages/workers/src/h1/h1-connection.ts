@@ -56,6 +56,8 @@ export class H1Connection {
   /** The target or a request said `connection: close`: nothing more is written here. */
   #closing = false;
   #gone = false;
+  /** In its client's list of connections with room (the client keeps it, so the list holds a connection once). */
+  listed = false;
   readonly #abort = (): void => this.destroy(new SocketClosedError());
   readonly #resume = (): void => {
     if (!this.#gone) this.#socket.resume();

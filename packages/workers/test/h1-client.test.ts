@@ -1,4 +1,4 @@
-import net from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { H1Client } from '../src/h1/h1-client.js';
 import { plainRequestBytes } from '../src/h1/request-bytes.js';
@@ -48,7 +48,7 @@ function holdingServer() {
   let released = false;
   let onReceived = (): void => {};
   const RESPONSE = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok';
-  const server = net.createServer((socket) => {
+  const server = createServer((socket) => {
     let buffered = '';
     let outstanding = 0;
     let first = true;
@@ -98,13 +98,13 @@ describe("the hot path's client", () => {
   it('never has more requests on a connection than pipelining allows, after a response ends on a connection that still had room', async () => {
     const target = holdingServer();
     await new Promise<void>((resolve) => target.server.listen(0, '127.0.0.1', resolve));
-    const port = (target.server.address() as net.AddressInfo).port;
+    const port = (target.server.address() as AddressInfo).port;
     const client = new H1Client({
       origin: `http://127.0.0.1:${port}`,
       connections: 1,
       pipelining: 4,
       connect: (_options, callback) => {
-        const socket = net.connect(port, '127.0.0.1');
+        const socket = connect(port, '127.0.0.1');
         socket.once('connect', () => callback(null, socket));
         socket.once('error', (error) => callback(error, null));
       },

@@ -38,7 +38,8 @@ const JOURNEY_MIX = {
   seed: 1,
   runId: 'bench',
 };
-const INTERVAL_MS = 1000;
+/** OVERLOAD_TRIAL_INTERVAL_MS (diagnosis only, e.g. 100) reports finer intervals than the judged 1 s. */
+const INTERVAL_MS = Number(process.env.OVERLOAD_TRIAL_INTERVAL_MS ?? 1000);
 /** Marginal CPU is read between the end of interval 0 and the end of the last full interval. */
 const cpuFrom = 1;
 const cpuTo = o.trialMs / INTERVAL_MS;

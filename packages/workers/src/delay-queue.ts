@@ -1,10 +1,12 @@
+import { doubleArray, objectArray } from './hot-arrays.js';
+
 /**
  * A min-heap of things due at a time: the later steps of journeys (after a think time) and the
  * next tries of polls. The send loop sleeps until the earliest of these and the next arrival.
  */
 export class DelayQueue<T> {
-  readonly #due: number[] = [];
-  readonly #items: T[] = [];
+  readonly #due = doubleArray();
+  readonly #items = objectArray<T>();
 
   get size(): number {
     return this.#items.length;

@@ -12,6 +12,7 @@ import { IntervalBuckets } from './interval-buckets.js';
 import type { FromWorker, WorkerTask } from './messages.js';
 import { type PreparedRequest, RequestSource } from './request-source.js';
 import { tlsConnectOptions } from './tls-connect.js';
+import { objectArray } from './hot-arrays.js';
 
 /**
  * At most this many arrivals are sent in one go before the loop lets I/O run. Only a generator
@@ -84,7 +85,7 @@ export class Firing implements FlowHost {
   /** Later steps of journeys and polls' next tries, by when they are due. */
   readonly #delayed = new DelayQueue<FlowExecution>();
   readonly #requestCap: Int32Array | undefined;
-  readonly #queue: (RequestHandler | undefined)[] = [];
+  readonly #queue = objectArray<RequestHandler | undefined>();
   readonly #post: (m: FromWorker) => void;
   #limitReached = false;
   /** When the current timer fires (+Infinity when none is set). */

@@ -10,6 +10,14 @@ const MIN_REQUESTS = 500;
 /** The first pass (see warmJit): too few requests for V8 to optimise anything. */
 const PROLOGUE_REQUESTS = 200;
 /**
+ * The first pass's rate: slow enough that every response is back before the next request, so
+ * requests find idle connections. The main pass, at WARMUP_RPS against a server that shares the
+ * core, is backlogged all along: without this, the code that takes an idle connection
+ * (H1Client's #takeFree) had no type feedback when the send loop was optimised, and the run threw
+ * #fire and #send away at its first idle connection (trace-deopt-verbose, the run's first second).
+ */
+const PROLOGUE_RPS = 2_000;
+/**
  * The warm-up sends this many seconds of the run's first-second rate (within the bounds). Pinned
  * at 14,000 req/s, a warm-up of 4,000 requests left 50–60 optimising compiles (250–400 ms of the
  * core) to the run's first second; 28,000 and more left about 30 (docs/benchmarks.md).
@@ -53,14 +61,14 @@ export async function warmJit(task: WorkerTask, firstSecondRps: number, post: (m
   // Measured with --trace-generalization: the warm-up's end did so to #send, #fire, #sendDue,
   // #settle, the parser's BODY_SIZED and Node's writeOrBuffer/writeGeneric, which were then
   // compiled again in the run's first second.
-  await warmPass(task, PROLOGUE_REQUESTS, () => {});
+  await warmPass(task, PROLOGUE_REQUESTS, PROLOGUE_RPS, () => {});
   const requests = Math.round(Math.min(MAX_REQUESTS, Math.max(MIN_REQUESTS, firstSecondRps * RUN_SECONDS)));
-  await warmPass(task, requests, post);
+  await warmPass(task, requests, WARMUP_RPS, post);
 }
 
-/** One warm-up schedule of `requests` requests at WARMUP_RPS against the warm-up's server. */
-async function warmPass(task: WorkerTask, requests: number, post: (m: FromWorker) => void): Promise<void> {
-  const durationMs = (1000 * requests) / WARMUP_RPS;
+/** One warm-up schedule of `requests` requests at `rateRps` against the warm-up's server. */
+async function warmPass(task: WorkerTask, requests: number, rateRps: number, post: (m: FromWorker) => void): Promise<void> {
+  const durationMs = (1000 * requests) / rateRps;
   // The run's own task with the same keys in the same order and values of the same kinds, cloned
   // as the run's arrives from the main thread: its objects get the same hidden classes, so code
   // optimised here is not thrown away ("wrong map") at the run's first requests. Measured: a copy
@@ -70,7 +78,7 @@ async function warmPass(task: WorkerTask, requests: number, post: (m: FromWorker
     ...task,
     ...(task.requestCap ? { requestCap: { buffer: new SharedArrayBuffer(4), limit: NO_LIMIT } } : {}),
     origin: task.warmOrigin,
-    curve: compileProfile({ kind: 'constant', rateRps: WARMUP_RPS, durationMs }).toJSON(),
+    curve: compileProfile({ kind: 'constant', rateRps, durationMs }).toJSON(),
     arrivals: 'uniform',
     maxRequests: task.maxRequests === undefined ? undefined : NO_LIMIT,
     workerIndex: 0,

@@ -4,6 +4,7 @@ import { connectOptionsOf } from '../connector.js';
 import type { RequestHandler } from '../request-handler.js';
 import { type ConnectionOwner, H1Connection, type H1Request } from './h1-connection.js';
 import type { RequestBytes } from './request-bytes.js';
+import { objectArray } from '../hot-arrays.js';
 
 export interface H1ClientOptions {
   readonly origin: string;
@@ -27,8 +28,8 @@ export class H1Client implements ConnectionOwner {
   readonly #options: H1ClientOptions;
   readonly #connectOptions: buildConnector.Options;
   /** Connections with room for another request (most recently freed last: hot connections first). */
-  readonly #free: H1Connection[] = [];
-  readonly #waiting: H1Request[] = [];
+  readonly #free = objectArray<H1Connection>();
+  readonly #waiting = objectArray<H1Request>();
   #waitingHead = 0;
   /** Connections open or opening. */
   #count = 0;

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import httpParser from 'http-parser-js';
 import type { RequestHandler } from '../request-handler.js';
 import type { RequestBytes } from './request-bytes.js';
+import { objectArray } from '../hot-arrays.js';
 
 const { HTTPParser } = httpParser;
 
@@ -49,7 +50,7 @@ export class H1Connection {
   readonly #socket: Socket;
   readonly #owner: ConnectionOwner;
   readonly #parser = new HTTPParser(HTTPParser.RESPONSE);
-  readonly #inFlight: H1Request[] = [];
+  readonly #inFlight = objectArray<H1Request>();
   #current: H1Request | undefined;
   /** The response being parsed is informational (1xx): another head follows for the same request. */
   #informational = false;

@@ -4,15 +4,22 @@ import { clientUsed, compileProfile } from '@overload/core/internal';
 import { Firing } from './firing.js';
 import type { FromWorker, WorkerTask } from './messages.js';
 
-/** Rate of the warm-up's own schedule: high enough that batches are as large as at the real peak. */
-const WARMUP_RPS = 20_000;
+/**
+ * Rate of the warm-up's main pass: one that the worker and the warm-up's server (on the main
+ * thread) can carry together on one core, so that responses come back as the run's do, one read
+ * each. At 20,000 req/s, pinned to one core before a run at 14,000 req/s, 24,000–26,000 of its
+ * 28,000 requests were still unanswered when the pass ended: the response path (onStreamRead, the
+ * parser's callbacks, the handlers) was barely warmed, and the run compiled it in its first second
+ * (13–18 compiles there). At 8,000 req/s, 0–3,200 of 14,000 were left, and 4–7 compiles.
+ */
+const WARMUP_RPS = 8_000;
 const MIN_REQUESTS = 500;
 /** The first pass (see warmJit): too few requests for V8 to optimise anything. */
 const PROLOGUE_REQUESTS = 200;
 /**
  * The first pass's rate: slow enough that every response is back before the next request, so
- * requests find idle connections. The main pass, at WARMUP_RPS against a server that shares the
- * core, is backlogged all along: without this, the code that takes an idle connection
+ * requests find idle connections, however busy the main pass gets. With the main pass at 20,000
+ * req/s, backlogged all along, and without this pass, the code that takes an idle connection
  * (H1Client's #takeFree) had no type feedback when the send loop was optimised, and the run threw
  * #fire and #send away at its first idle connection (trace-deopt-verbose, the run's first second).
  */
@@ -20,17 +27,21 @@ const PROLOGUE_RPS = 2_000;
 /**
  * The warm-up sends this many seconds of the run's first-second rate (within the bounds). Pinned
  * at 14,000 req/s, a warm-up of 4,000 requests left 50–60 optimising compiles (250–400 ms of the
- * core) to the run's first second; 28,000 and more left about 30 (docs/benchmarks.md).
+ * core) to the run's first second; 28,000 and more left about 30 (docs/benchmarks.md). Those were
+ * sent at 20,000 req/s, mostly unanswered; at WARMUP_RPS one second's worth, answered, leaves fewer.
  */
-const RUN_SECONDS = 2;
-const MAX_REQUESTS = 40_000;
+const RUN_SECONDS = 1;
+/** At WARMUP_RPS, the main pass takes 2.5 s at most. */
+const MAX_REQUESTS = 20_000;
 /** The warm-up's connections: the run's, up to this many (they go to the main thread's server). */
 const MAX_CONNECTIONS = 256;
 /**
  * The warm-up reports its intervals this often (the run: every second), so that the code that
  * encodes them here and merges them on the main thread (WarmAggregation) is optimised before t0.
+ * Not more often: the merges share the main thread with the warm-up's server (at 20 ms, the
+ * server answered a quarter as many requests as at 100 ms).
  */
-const WARMUP_INTERVAL_MS = 20;
+const WARMUP_INTERVAL_MS = 100;
 /** A count the warm-up never reaches, where the run has a request cap. */
 const NO_LIMIT = 1_000_000_000;
 

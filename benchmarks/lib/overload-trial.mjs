@@ -40,6 +40,10 @@ const JOURNEY_MIX = {
 };
 /** OVERLOAD_TRIAL_INTERVAL_MS (diagnosis only, e.g. 100) reports finer intervals than the judged 1 s. */
 const INTERVAL_MS = Number(process.env.OVERLOAD_TRIAL_INTERVAL_MS ?? 1000);
+if (!Number.isInteger(INTERVAL_MS) || INTERVAL_MS < 10 || o.trialMs % INTERVAL_MS !== 0)
+  throw new Error(
+    `OVERLOAD_TRIAL_INTERVAL_MS must be a whole number of milliseconds, at least 10, that divides the trial (${o.trialMs} ms); got "${process.env.OVERLOAD_TRIAL_INTERVAL_MS}". Unset it for the judged 1 s.`,
+  );
 /** Marginal CPU is read between the end of interval 0 and the end of the last full interval. */
 const cpuFrom = 1;
 const cpuTo = o.trialMs / INTERVAL_MS;

@@ -4,10 +4,11 @@ import { Pool } from 'undici';
 import { BodyReadBudget } from './body-budget.js';
 import { classifyError, RequestTimeoutError } from './classify-error.js';
 import { RequestHandler } from './request-handler.js';
-import { WarmConnector } from './connector.js';
+import { type ConnectOptions, WarmConnector } from './connector.js';
 import { DelayQueue } from './delay-queue.js';
 import { FlowEngine, type FlowHost, type FlowRequest, type FlowExecution } from './flow-engine.js';
 import { H1Client } from './h1/h1-client.js';
+import { h1ReadOptions } from './h1/h1-connection.js';
 import { IntervalBuckets } from './interval-buckets.js';
 import type { FromWorker, WorkerTask } from './messages.js';
 import { type PreparedRequest, RequestSource } from './request-source.js';
@@ -72,6 +73,8 @@ export class Firing implements FlowHost {
   readonly timeoutMs: number;
   readonly #task: WorkerTask;
   readonly #connector: WarmConnector;
+  /** The connector whose connections carry the load: the hot path's own over plain TCP, else #connector. */
+  readonly #loadConnector: WarmConnector;
   readonly #pool: Pool;
   /** The hot path for plain HTTP/1.1 requests (undefined with --client undici or HTTP/2). */
   readonly #h1: H1Client | undefined;
@@ -124,7 +127,12 @@ export class Firing implements FlowHost {
       // counter of requests (takeRequest) instead of a limit on arrival indexes.
       ...(task.maxRequests !== undefined && !task.requestCap ? { limit: task.maxRequests } : {}),
     });
-    this.#connector = new WarmConnector({ ...tlsConnectOptions(task.tls, task.http2), timeout: Math.min(task.timeoutMs, 10_000) });
+    const connectOptions = { ...tlsConnectOptions(task.tls, task.http2), timeout: Math.min(task.timeoutMs, 10_000) };
+    this.#connector = new WarmConnector(connectOptions);
+    // The hot path over plain TCP reads with net's `onread` (see h1ReadOptions): its sockets are
+    // its own, so it has a connector of its own; over TLS it shares undici's.
+    const onread = this.#source.hotPath && new URL(task.origin).protocol === 'http:';
+    this.#loadConnector = onread ? new WarmConnector({ ...connectOptions, onread: h1ReadOptions() } as ConnectOptions) : this.#connector;
     this.#pool = new Pool(task.origin, {
       connections: task.connections,
       pipelining: task.pipelining,
@@ -136,7 +144,13 @@ export class Firing implements FlowHost {
       bodyTimeout: 0,
     });
     this.#h1 = this.#source.hotPath
-      ? new H1Client({ origin: task.origin, connections: task.connections, pipelining: task.pipelining, connect: this.#connector.connect })
+      ? new H1Client({
+          origin: task.origin,
+          connections: task.connections,
+          pipelining: task.pipelining,
+          connect: this.#loadConnector.connect,
+          onread,
+        })
       : undefined;
     this.done = new Promise((resolve) => (this.#finished = resolve));
   }
@@ -148,7 +162,7 @@ export class Firing implements FlowHost {
   /** Opens the first connections before t0, so that no arrival waits for a connect. */
   async warm(): Promise<number> {
     if (this.#task.warmConnections <= 0) return 0;
-    return this.#connector.warm(this.#task.origin, this.#task.warmConnections, Math.min(this.#task.timeoutMs, 2000));
+    return this.#loadConnector.warm(this.#task.origin, this.#task.warmConnections, Math.min(this.#task.timeoutMs, 2000));
   }
 
   /** Starts firing at t0 (an absolute epoch time shared by all workers). */
@@ -205,7 +219,7 @@ export class Firing implements FlowHost {
     this.#sending = true;
     // With pipelining, requests of one batch that share a connection leave in one write.
     const cork = this.#task.pipelining > 1 && this.#dueAt() <= now;
-    if (cork) for (const s of this.#connector.live) s.cork();
+    if (cork) for (const s of this.#loadConnector.live) s.cork();
     let n = 0;
     // Journeys' later steps first: they were due before the arrivals that come due with them.
     while (this.#delayed.nextDue <= now) {
@@ -219,7 +233,7 @@ export class Firing implements FlowHost {
       this.#advance();
       now = performance.now();
     }
-    if (cork) for (const s of this.#connector.live) s.uncork();
+    if (cork) for (const s of this.#loadConnector.live) s.uncork();
     this.#sending = false;
     return this.#dueAt() <= now;
   }
@@ -446,6 +460,7 @@ export class Firing implements FlowHost {
     });
     this.#post({ type: 'done', abandoned });
     this.#connector.close();
+    this.#loadConnector.close();
     void this.#h1?.destroy();
     this.#pool
       .destroy()

@@ -104,7 +104,8 @@ export class FlowRequest extends RequestHandler implements ResponseView {
 
   override onData(chunk: Buffer): boolean {
     if (this.run.step.needsBody && this.#bytes < MAX_BODY_BYTES) {
-      (this.#chunks ??= []).push(chunk);
+      // A copy: the hot path reads into one buffer that the next read overwrites.
+      (this.#chunks ??= []).push(Buffer.from(chunk));
       this.#bytes += chunk.length;
     }
     return super.onData(chunk);

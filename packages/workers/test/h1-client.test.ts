@@ -1,6 +1,7 @@
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { H1Client } from '../src/h1/h1-client.js';
+import { h1ReadOptions } from '../src/h1/h1-connection.js';
 import { plainRequestBytes } from '../src/h1/request-bytes.js';
 import type { RequestHandler } from '../src/request-handler.js';
 
@@ -104,10 +105,12 @@ describe("the hot path's client", () => {
       connections: 1,
       pipelining: 4,
       connect: (_options, callback) => {
-        const socket = connect(port, '127.0.0.1');
+        // As the run opens the hot path's plain-TCP sockets: reads go to the connection (onread).
+        const socket = connect({ port, host: '127.0.0.1', onread: h1ReadOptions() });
         socket.once('connect', () => callback(null, socket));
         socket.once('error', (error) => callback(error, null));
       },
+      onread: true,
     });
     close = () => {
       void client.destroy();

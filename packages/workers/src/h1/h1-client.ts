@@ -14,6 +14,8 @@ export interface H1ClientOptions {
   readonly pipelining: number;
   /** Opens a connection (the WarmConnector's: warm sockets first, then new ones). */
   readonly connect: (options: buildConnector.Options, callback: buildConnector.Callback) => void;
+  /** The connector opens its sockets with `h1ReadOptions()`: reads come to the connection, not as 'data'. */
+  readonly onread: boolean;
 }
 
 /**
@@ -131,7 +133,7 @@ export class H1Client implements ConnectionOwner {
         if (next) this.#open([next]);
         return;
       }
-      const connection = new H1Connection(socket as Socket, this);
+      const connection = new H1Connection(socket as Socket, this, this.#options.onread);
       this.#all.add(connection);
       let pending = first.filter((r) => !r.handler.settled);
       for (;;) {

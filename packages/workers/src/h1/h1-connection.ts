@@ -6,6 +6,35 @@ import { objectArray } from '../hot-arrays.js';
 
 const { HTTPParser } = httpParser;
 
+/** The connection a socket of the hot path's connector belongs to (see `h1ReadOptions`). */
+const CONNECTION = Symbol('overload.h1Connection');
+/** Bytes a socket read before a connection took it (a server that speaks first), copied. */
+const EARLY = Symbol('overload.h1Early');
+
+interface H1Socket extends Socket {
+  [CONNECTION]?: H1Connection;
+  [EARLY]?: Buffer[];
+}
+
+/**
+ * net's `onread` for the hot path's plain-TCP sockets: each read lands in one buffer that every
+ * socket of the thread shares, and goes straight to its connection's parser. That skips the
+ * readable stream (a Buffer and a 'data' event per read) that the 'data' path pays for: measured
+ * pinned to one core at 20,000 req/s, marginal CPU per request 33-41 us against 40-43 us, 5 of 5
+ * pairs lower (docs/benchmarks.md). The buffer is overwritten by the next read, so nothing may
+ * keep a body chunk past its `onData` (a journey's capture copies it).
+ */
+export function h1ReadOptions(): { buffer: Buffer; callback: (this: Socket, nread: number, buffer: Buffer) => boolean } {
+  return { buffer: Buffer.allocUnsafe(64 * 1024), callback: onH1Read };
+}
+
+function onH1Read(this: H1Socket, nread: number, buffer: Buffer): boolean {
+  const connection = this[CONNECTION];
+  if (connection) return connection.read(buffer, nread);
+  (this[EARLY] ??= []).push(Buffer.from(buffer.subarray(0, nread)));
+  return true;
+}
+
 /** The target closed the connection before a request's response was complete (undici: "other side closed"). */
 export class SocketClosedError extends Error {
   readonly code = 'OVL_SOCKET_CLOSED';
@@ -64,16 +93,27 @@ export class H1Connection {
     if (!this.#gone) this.#socket.resume();
   };
 
-  constructor(socket: Socket, owner: ConnectionOwner) {
+  /** `onread`: the socket was opened with `h1ReadOptions()` (its reads come to `read`, not as 'data'). */
+  constructor(socket: Socket, owner: ConnectionOwner, onread: boolean) {
     this.#socket = socket;
     this.#owner = owner;
     const parser = this.#parser as unknown as Record<number, unknown>;
     parser[HTTPParser.kOnHeadersComplete] = this.#onHead;
     parser[HTTPParser.kOnBody] = this.#onBody;
     parser[HTTPParser.kOnMessageComplete] = this.#onMessageComplete;
-    socket.on('data', this.#onData);
     socket.on('error', this.#onError);
     socket.on('close', this.#onClose);
+    if (!onread) {
+      socket.on('data', this.#onData);
+      return;
+    }
+    const h1Socket = socket as H1Socket;
+    h1Socket[CONNECTION] = this;
+    const early = h1Socket[EARLY];
+    if (early) {
+      h1Socket[EARLY] = undefined;
+      for (const chunk of early) if (!this.#gone) this.#onData(chunk);
+    }
   }
 
   get inFlight(): number {
@@ -102,16 +142,26 @@ export class H1Connection {
     this.#owner.gone(this);
   }
 
+  /** A read of `nread` bytes into `buffer` (the `onread` path); false pauses the socket. */
+  read(buffer: Buffer, nread: number): boolean {
+    this.#parse(buffer, nread);
+    return true;
+  }
+
   readonly #onData = (chunk: Buffer): void => {
+    this.#parse(chunk, chunk.length);
+  };
+
+  #parse(chunk: Buffer, length: number): void {
     let result: number | Error;
     try {
-      result = this.#parser.execute(chunk);
+      result = this.#parser.execute(chunk, 0, length);
     } catch (error) {
       // Thrown from a callback (#onHead refusing a response): http-parser-js passes those on.
       result = error as Error;
     }
     if (result instanceof Error) this.destroy(protocolError(result));
-  };
+  }
 
   readonly #onHead = (info: HeadInfo): number | undefined => {
     const req = this.#inFlight[0];

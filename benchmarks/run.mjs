@@ -20,7 +20,8 @@
  *    autocannon's (`-R`), marginal (read from /proc from the end of second 1 to the last second,
  *    start-up excluded for both) and total (the whole process, start-up included). autocannon's
  *    `-R` sends each second's quota back to back and then idles: cheaper per request than any
- *    schedule spread over the second, which is what an open-loop generator must do;
+ *    schedule spread over the second, which is what an open-loop generator must do. With WRK2
+ *    given, wrk2's (`-R`, which spreads its sends as we do) too: the like-for-like peer;
  * 4. the lag p99 of the first second of the fixed-rate run;
  * 5. every figure as a ratio to its peer.
  *
@@ -229,6 +230,17 @@ async function wrk2Search(startRps) {
   return { sustainedRps: lo, firstFailingRps: Number.isFinite(hi) ? hi : null };
 }
 
+/** wrk2's CPU per request at a fixed open-loop rate: marginal (start-up excluded) and total, as for autocannon. */
+async function wrk2Cpu(rateRps) {
+  const args = ['-t1', `-c${CONNECTIONS}`, `-d${PEER_MS / 1000}s`, `-R${rateRps}`, target.url];
+  const { extra } = await runChild(process.env.WRK2, args, cpuBetween(1000, PEER_MS - 1000));
+  return {
+    usPerRequest: extra.seconds === null ? null : (extra.seconds * 1e6) / (rateRps * extra.wallS),
+    totalUsPerRequest: (extra.totalSeconds * 1e6) / (rateRps * (PEER_MS / 1000)),
+    totalSeconds: extra.totalSeconds,
+  };
+}
+
 async function trial(rateRps, client = 'auto') {
   const args = [
     // What the CLI's bin adds to node's command line (packages/cli/bin/overload.js).
@@ -329,6 +341,9 @@ try {
     const ac = await autocannon(null, ['-R', String(rateRps)], cpuBetween(1000, PEER_MS - 1000));
     const acUs = ac.extra.seconds === null ? null : (ac.extra.seconds * 1e6) / (rateRps * ac.extra.wallS);
     const acTotalUs = (ac.extra.totalSeconds * 1e6) / (rateRps * (PEER_MS / 1000));
+    // wrk2 spreads its sends over the second as an open-loop generator must (autocannon -R sends
+    // each second's quota back to back): the peer whose CPU per request compares like for like.
+    const w2 = process.env.WRK2 ? await wrk2Cpu(rateRps) : null;
     const ol = await trial(rateRps);
     const olUs = ol.cpu?.usPerRequest ?? null;
     const olTotalUs = ol.cpu?.totalUsPerRequest ?? null;
@@ -336,7 +351,8 @@ try {
       `\nCPU per request at ${fmt(rateRps)} req/s: overload ${olUs?.toFixed(1)} µs marginal, ${olTotalUs?.toFixed(1)} µs total ` +
         `(${ol.cpu?.totalSeconds.toFixed(2)} s of CPU; lag p99 ${ol.judged.lagMsP99} ms, worst second ${ol.worstInterval?.index}: ${ol.worstInterval?.lagMsP99} ms, ${ol.sustained ? 'kept' : `not kept: ${ol.problems.join(', ')}`}); ` +
         `autocannon -R ${acUs?.toFixed(1)} µs marginal, ${acTotalUs.toFixed(1)} µs total (${ac.extra.totalSeconds.toFixed(2)} s): ` +
-        `${fmtRatio(ratio(olUs, acUs))} marginal, ${fmtRatio(ratio(olTotalUs, acTotalUs))} total`,
+        `${fmtRatio(ratio(olUs, acUs))} marginal, ${fmtRatio(ratio(olTotalUs, acTotalUs))} total` +
+        `${w2 ? `; wrk2 -R ${w2.usPerRequest?.toFixed(1)} µs marginal, ${w2.totalUsPerRequest.toFixed(1)} µs total: ${fmtRatio(ratio(olUs, w2.usPerRequest))} marginal` : ''}`,
     );
     fixed.push({
       rateRps,
@@ -350,7 +366,9 @@ try {
         problems: ol.problems,
       },
       autocannon: { usPerRequest: acUs, totalUsPerRequest: acTotalUs, totalSeconds: ac.extra.totalSeconds },
+      wrk2: w2,
       ratio: ratio(olUs, acUs),
+      ratioWrk2: w2 ? ratio(olUs, w2.usPerRequest) : null,
       totalRatio: ratio(olTotalUs, acTotalUs),
     });
   }
@@ -379,7 +397,7 @@ try {
   );
   console.log(
     `BENCH mode=${opt.mode} target=${target.kind} workers=${WORKERS} open_loop_rps=${Math.round(found.sustainedRps)} autocannon_rps=${Math.round(autocannonRps)} ` +
-      `wrk_rps=${wrkRps ? Math.round(wrkRps) : 'none'} peak_ratio=${peakRatio?.toFixed(3)} ${fixed.map((f) => `cpu_ratio_${f.rateRps}=${f.ratio?.toFixed(3)} cpu_total_ratio_${f.rateRps}=${f.totalRatio?.toFixed(3)}`).join(' ')} ` +
+      `wrk_rps=${wrkRps ? Math.round(wrkRps) : 'none'} peak_ratio=${peakRatio?.toFixed(3)} ${fixed.map((f) => `cpu_ratio_${f.rateRps}=${f.ratio?.toFixed(3)} cpu_total_ratio_${f.rateRps}=${f.totalRatio?.toFixed(3)}${f.ratioWrk2 ? ` cpu_ratio_wrk2_${f.rateRps}=${f.ratioWrk2.toFixed(3)}` : ''}`).join(' ')} ` +
       `first_second_lag_p99_ms=${first?.overload.judged.lagMsP99ByInterval[0]}`,
   );
   const result = {
@@ -416,6 +434,7 @@ try {
       hotPathVsUndici: ratio(found.sustainedRps, foundUndici.sustainedRps),
       peakVsWrk2: wrk2 ? ratio(found.sustainedRps, wrk2.sustainedRps) : null,
       cpuVsAutocannon: Object.fromEntries(fixed.map((f) => [f.rateRps, { marginal: f.ratio, total: f.totalRatio }])),
+      cpuVsWrk2: process.env.WRK2 ? Object.fromEntries(fixed.map((f) => [f.rateRps, { marginal: f.ratioWrk2 }])) : null,
     },
   };
   mkdirSync(dirname(opt.json), { recursive: true });

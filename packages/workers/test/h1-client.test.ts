@@ -140,4 +140,41 @@ describe("the hot path's client", () => {
     expect([a, b, c, d, e, f].map((h) => h.status)).toEqual([200, 200, 200, 200, 200, 200]);
     expect(target.stats()).toEqual({ maxOutstanding: 4, received: 6 });
   });
+
+  it('parses bytes a server sent before any request as the stream-reading path does', async () => {
+    // A server that speaks first: a whole response the moment a connection opens, then a 404 for
+    // every request it receives.
+    const server = createServer((socket) => {
+      socket.on('error', () => {});
+      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
+      socket.on('data', () => socket.write('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    close = () => server.close();
+    const request = plainRequestBytes('GET', '/', `127.0.0.1:${port}`, {}, undefined)!;
+
+    /** One request on a socket that has been open, idle, for 100 ms: its early bytes were read. */
+    const outcome = async (onread: boolean) => {
+      const socket = connect({ port, host: '127.0.0.1', ...(onread ? { onread: h1ReadOptions() } : {}) });
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const client = new H1Client({
+        origin: `http://127.0.0.1:${port}`,
+        connections: 1,
+        pipelining: 1,
+        connect: (_options, callback) => callback(null, socket),
+        onread,
+      });
+      const h = handler();
+      client.dispatch(request, h as unknown as RequestHandler);
+      await h.done;
+      await client.destroy();
+      return { status: h.status, error: h.error?.message };
+    };
+
+    const stream = await outcome(false);
+    expect(stream).toEqual({ status: 200, error: undefined });
+    expect(await outcome(true)).toEqual(stream);
+  });
 });

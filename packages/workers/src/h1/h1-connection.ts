@@ -18,11 +18,13 @@ interface H1Socket extends Socket {
 
 /**
  * net's `onread` for the hot path's plain-TCP sockets: each read lands in one buffer that every
- * socket of the thread shares, and goes straight to its connection's parser. That skips the
- * readable stream (a Buffer and a 'data' event per read) that the 'data' path pays for: measured
- * pinned to one core at 20,000 req/s, marginal CPU per request 33-41 us against 40-43 us, 5 of 5
- * pairs lower (docs/benchmarks.md). The buffer is overwritten by the next read, so nothing may
- * keep a body chunk past its `onData` (a journey's capture copies it).
+ * socket of the connector shares (one per run and worker), and goes straight to its connection's
+ * parser. That skips the readable stream (a Buffer and a 'data' event per read) that the 'data'
+ * path pays for: measured pinned to one core at 20,000 req/s, marginal CPU per request lower in
+ * 5 of 5 pairs on one host and 3 of 4 on another (docs/benchmarks.md). The buffer is overwritten
+ * by the next read, so nothing may keep a body chunk past its `onData` (a journey's capture
+ * copies it). Bytes read before a connection takes the socket (a server that speaks first) are
+ * copied and kept for it.
  */
 export function h1ReadOptions(): { buffer: Buffer; callback: (this: Socket, nread: number, buffer: Buffer) => boolean } {
   return { buffer: Buffer.allocUnsafe(64 * 1024), callback: onH1Read };
@@ -112,7 +114,11 @@ export class H1Connection {
     const early = h1Socket[EARLY];
     if (early) {
       h1Socket[EARLY] = undefined;
-      for (const chunk of early) if (!this.#gone) this.#onData(chunk);
+      // When the 'data' path's stream had bytes buffered, they flowed on the next tick, after the
+      // client's first writes on this connection: parse them at the same point.
+      process.nextTick(() => {
+        for (const chunk of early) if (!this.#gone) this.#onData(chunk);
+      });
     }
   }
 

@@ -230,15 +230,20 @@ async function wrk2Search(startRps) {
   return { sustainedRps: lo, firstFailingRps: Number.isFinite(hi) ? hi : null };
 }
 
-/** wrk2's CPU per request at a fixed open-loop rate: marginal (start-up excluded) and total, as for autocannon. */
-async function wrk2Cpu(rateRps) {
-  const args = ['-t1', `-c${CONNECTIONS}`, `-d${PEER_MS / 1000}s`, `-R${rateRps}`, target.url];
-  const { extra } = await runChild(process.env.WRK2, args, cpuBetween(1000, PEER_MS - 1000));
+/** A peer's CPU per request at a fixed rate, from cpuBetween's reading of its whole run (PEER_MS). */
+function peerCpu(extra, rateRps) {
   return {
     usPerRequest: extra.seconds === null ? null : (extra.seconds * 1e6) / (rateRps * extra.wallS),
     totalUsPerRequest: (extra.totalSeconds * 1e6) / (rateRps * (PEER_MS / 1000)),
     totalSeconds: extra.totalSeconds,
   };
+}
+
+/** wrk2's CPU per request at a fixed open-loop rate: marginal (start-up excluded) and total, as for autocannon. */
+async function wrk2Cpu(rateRps) {
+  const args = ['-t1', `-c${CONNECTIONS}`, `-d${PEER_MS / 1000}s`, `-R${rateRps}`, target.url];
+  const { extra } = await runChild(process.env.WRK2, args, cpuBetween(1000, PEER_MS - 1000));
+  return peerCpu(extra, rateRps);
 }
 
 async function trial(rateRps, client = 'auto') {
@@ -339,8 +344,7 @@ try {
   const fixed = [];
   for (const rateRps of FIXED_RATES) {
     const ac = await autocannon(null, ['-R', String(rateRps)], cpuBetween(1000, PEER_MS - 1000));
-    const acUs = ac.extra.seconds === null ? null : (ac.extra.seconds * 1e6) / (rateRps * ac.extra.wallS);
-    const acTotalUs = (ac.extra.totalSeconds * 1e6) / (rateRps * (PEER_MS / 1000));
+    const { usPerRequest: acUs, totalUsPerRequest: acTotalUs } = peerCpu(ac.extra, rateRps);
     // wrk2 spreads its sends over the second as an open-loop generator must (autocannon -R sends
     // each second's quota back to back): the peer whose CPU per request compares like for like.
     const w2 = process.env.WRK2 ? await wrk2Cpu(rateRps) : null;

@@ -32,8 +32,9 @@ export function h1ReadOptions(): { buffer: Buffer; callback: (this: Socket, nrea
 
 function onH1Read(this: H1Socket, nread: number, buffer: Buffer): boolean {
   const connection = this[CONNECTION];
-  if (connection) return connection.read(buffer, nread);
-  (this[EARLY] ??= []).push(Buffer.from(buffer.subarray(0, nread)));
+  if (connection) connection.read(buffer, nread);
+  else (this[EARLY] ??= []).push(Buffer.from(buffer.subarray(0, nread)));
+  // Never pause here: the body budget pauses the socket itself (#onBody).
   return true;
 }
 
@@ -148,10 +149,9 @@ export class H1Connection {
     this.#owner.gone(this);
   }
 
-  /** A read of `nread` bytes into `buffer` (the `onread` path); false pauses the socket. */
-  read(buffer: Buffer, nread: number): boolean {
+  /** A read of `nread` bytes into `buffer` (the `onread` path). */
+  read(buffer: Buffer, nread: number): void {
     this.#parse(buffer, nread);
-    return true;
   }
 
   readonly #onData = (chunk: Buffer): void => {
